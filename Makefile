@@ -1,0 +1,37 @@
+# Two commands for a fresh clone with Python 3.11+ and make:
+#   make preview   offline preview of the dev stack (resource tree, policy verdicts, URL)
+#   make test      the whole test suite
+PYTHON ?= python3
+VENV   := venv
+PY     := $(VENV)/bin/python
+STACK  ?= dev
+STAMP  := $(VENV)/.installed
+
+.PHONY: preview test preflight-all bench clean
+
+# The venv is the one Pulumi.yaml names, so `pulumi up` reuses it.
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+preview: $(STAMP)
+	$(PY) -m preflight --stack $(STACK) --preview
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# Every committed stack file previews offline with no mandatory violation.
+preflight-all: $(STAMP)
+	@set -e; for f in Pulumi.*.yaml; do \
+	  stack=$${f#Pulumi.}; stack=$${stack%.yaml}; \
+	  echo "== preflight $$stack"; \
+	  $(PY) -m preflight --stack $$stack --preview > /dev/null; \
+	  $(PY) -m preflight --stack $$stack > /dev/null; \
+	done
+
+bench: $(STAMP)
+	$(PY) bench/preflight_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
