@@ -1,19 +1,242 @@
-"""Autoscaling config (fargate:services.<name>.autoscaling).
+"""Autoscaling config: ``fargate:services.<name>.autoscaling``.
 
-IN PROGRESS (issue 5): this placeholder fixes the model's name and location so
-the service config can refer to it; the autoscaling work fills in the fields.
+Every key, its default and the reason for the default is stated once, here.
+What each policy does and how fast it reacts is in the README's scaling
+section.
+
+    autoscaling:
+      minCount: 2
+      maxCount: 10
+      cpuTarget: 60            # target tracking on the service's average CPU %
+      memoryTarget: 75         # ... on average memory %
+      requestsPerTarget: 1000  # ... on ALB requests per task per minute
+      steps:                   # step scaling through two CloudWatch alarms
+        metric: cpu
+        scaleOutAbove: 85
+        scaleInBelow: 20
+      schedules:
+        - name: business-hours
+          schedule: cron(0 8 ? * MON-FRI *)
+          minCount: 4
+          timezone: Europe/Berlin
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+import zoneinfo
+from datetime import datetime
+from typing import Annotated, Literal, Optional
+
+from aws_cron_expression_validator.validator import AWSCronExpressionValidator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from .base import ConfigModel
 
+# A utilization target or threshold is a percentage of the task's reserved
+# CPU or memory: above 0 (0 % would never be reached) and at most 100.
+Percent = Annotated[float, Field(gt=0, le=100)]
+Seconds = Annotated[int, Field(ge=0)]
+TaskCount = Annotated[int, Field(ge=0)]
+
+# Application Auto Scaling's three schedule forms (PutScheduledAction):
+# at(yyyy-mm-ddThh:mm:ss), rate(value unit), cron(6 EventBridge fields).
+_SCHEDULE = re.compile(r"^(at|rate|cron)\((.*)\)$")
+_RATE = re.compile(r"^([1-9][0-9]*) (minute|minutes|hour|hours|day|days)$")
+# Scheduled action names: AWS refuses ':', '/', '|' and control characters;
+# we also keep them usable in Pulumi resource names.
+_ACTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+SCHEDULE_FORMS = "at(yyyy-mm-ddThh:mm:ss), rate(<n> <minute(s)|hour(s)|day(s)>) or cron(<min> <hour> <day-of-month> <month> <day-of-week> <year>)"
+
+
+def check_schedule(expression: str) -> str:
+    """Raise ValueError unless ``expression`` is a schedule AWS accepts."""
+    match = _SCHEDULE.match(expression)
+    if not match:
+        raise ValueError(f"must be {SCHEDULE_FORMS}")
+    form, body = match.groups()
+    if form == "at":
+        try:
+            datetime.strptime(body, "%Y-%m-%dT%H:%M:%S")
+        except ValueError:
+            raise ValueError("at(...) takes a date and time yyyy-mm-ddThh:mm:ss, e.g. at(2030-01-31T18:00:00)") from None
+    elif form == "rate":
+        rate = _RATE.match(body)
+        if not rate:
+            raise ValueError("rate(...) takes a positive whole number and minute(s), hour(s) or day(s), e.g. rate(6 hours)")
+        value, unit = int(rate.group(1)), rate.group(2)
+        if (value == 1) != (not unit.endswith("s")):
+            raise ValueError("rate(...) takes a singular unit for 1 and a plural one otherwise, e.g. rate(1 hour), rate(2 hours)")
+    else:
+        try:
+            AWSCronExpressionValidator.validate(body)
+        except ValueError as error:
+            raise ValueError(
+                f"cron(...) takes 6 fields: minutes hours day-of-month month day-of-week year, "
+                f"with '?' in one of the day fields, e.g. cron(0 8 ? * MON-FRI *) ({error})"
+            ) from None
+    return expression
+
+
+class ScheduleConfig(ConfigModel):
+    """One scheduled change of the task-count bounds (a ScheduledAction)."""
+
+    name: str
+    schedule: str
+    # Either bound may be left out to keep its current value; AWS needs one.
+    min_count: Optional[TaskCount] = None
+    max_count: Optional[TaskCount] = None
+    # Default UTC, as AWS; an IANA zone name makes cron follow daylight saving.
+    timezone: Optional[str] = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ACTION_NAME.match(value):
+            raise ValueError("must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        return check_schedule(value)
+
+    @field_validator("max_count")
+    @classmethod
+    def _max_count(cls, value: Optional[int], info: ValidationInfo) -> Optional[int]:
+        min_count = info.data.get("min_count")
+        if value is not None and min_count is not None and value < min_count:
+            raise ValueError(f"must be at least this schedule's minCount ({min_count})")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: Optional[str]) -> Optional[str]:
+        if value is None:
+            return value
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone name, e.g. UTC, Europe/Berlin, America/New_York") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> "ScheduleConfig":
+        if self.min_count is None and self.max_count is None:
+            raise ValueError("set minCount, maxCount or both: a schedule changes the task-count bounds")
+        return self
+
+
+class ScaleOutStep(ConfigModel):
+    """A further band above ``scaleOutAbove`` that adds more tasks at once."""
+
+    above: Percent
+    scale_out_by: Annotated[int, Field(ge=1)]
+
+
+class StepScalingConfig(ConfigModel):
+    """Step scaling: two CloudWatch alarms on the service's CPU or memory, each
+    invoking a step policy (the walkthrough's metric -> alarm -> policy chain)."""
+
+    metric: Literal["cpu", "memory"]
+    scale_out_above: Percent
+    scale_in_below: Percent
+    # One task at a time: a small, predictable step; add bands for bigger jumps.
+    scale_out_by: Annotated[int, Field(ge=1)] = 1
+    scale_in_by: Annotated[int, Field(ge=1)] = 1
+    # Bands further above scaleOutAbove, e.g. [{above: 90, scaleOutBy: 3}].
+    scale_out_steps: list[ScaleOutStep] = []
+    # ECS publishes service CPU and memory once a minute: a shorter period has
+    # no data, a longer one only slows the alarm down.
+    period_seconds: Annotated[int, Field(ge=60, multiple_of=60)] = 60
+    # 3 and 15 one-minute periods: the alarms target tracking creates for
+    # itself, so both kinds of policy react alike (quick out, slow in).
+    scale_out_evaluation_periods: Annotated[int, Field(ge=1)] = 3
+    scale_in_evaluation_periods: Annotated[int, Field(ge=1)] = 15
+    # Default: every period in the window must breach ("N out of N").
+    scale_out_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = None
+    scale_in_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = None
+
+    @field_validator("scale_in_below")
+    @classmethod
+    def _below_out(cls, value: float, info: ValidationInfo) -> float:
+        above = info.data.get("scale_out_above")
+        if above is not None and value >= above:
+            raise ValueError(f"must be below scaleOutAbove ({above:g}), or the two alarms fight each other")
+        return value
+
+    @field_validator("scale_out_steps")
+    @classmethod
+    def _steps_rise(cls, steps: list[ScaleOutStep], info: ValidationInfo) -> list[ScaleOutStep]:
+        previous = info.data.get("scale_out_above")
+        for step in steps:
+            if previous is not None and step.above <= previous:
+                raise ValueError(f"each step's 'above' must be higher than the one before it (scaleOutAbove first), got {step.above:g} after {previous:g}")
+            previous = step.above
+        return steps
+
+    @field_validator("scale_out_datapoints_to_alarm")
+    @classmethod
+    def _out_datapoints(cls, value: Optional[int], info: ValidationInfo) -> Optional[int]:
+        return _at_most_periods(value, info.data.get("scale_out_evaluation_periods"), "scaleOutEvaluationPeriods")
+
+    @field_validator("scale_in_datapoints_to_alarm")
+    @classmethod
+    def _in_datapoints(cls, value: Optional[int], info: ValidationInfo) -> Optional[int]:
+        return _at_most_periods(value, info.data.get("scale_in_evaluation_periods"), "scaleInEvaluationPeriods")
+
+
+def _at_most_periods(value: Optional[int], periods: Optional[int], key: str) -> Optional[int]:
+    if value is not None and periods is not None and value > periods:
+        raise ValueError(f"must be at most {key} ({periods})")
+    return value
+
 
 class AutoscalingConfig(ConfigModel):
-    min_count: int = Field(1, ge=0)
-    max_count: int = Field(1, ge=1)
+    # One task always serving, as the walkthrough's "minimum number of tasks".
+    min_count: TaskCount = 1
+    # No default: the ceiling bounds the bill, so it is the user's to choose.
+    max_count: Annotated[int, Field(ge=1)]
+    # Target tracking (each optional): AWS adds or removes tasks to hold the
+    # metric near the target. Requests are per task per minute.
+    cpu_target: Optional[Percent] = None
+    memory_target: Optional[Percent] = None
+    requests_per_target: Optional[Annotated[float, Field(gt=0)]] = None
+    # Scale out fast (60 s) so a burst is met, scale in slowly (300 s) so a
+    # lull does not drop tasks that are needed a minute later; as
+    # terraform-aws-ecs does. Applies to target tracking and step policies.
+    scale_out_cooldown_seconds: Seconds = 60
+    scale_in_cooldown_seconds: Seconds = 300
+    steps: Optional[StepScalingConfig] = None
+    schedules: list[ScheduleConfig] = []
+
+    @field_validator("max_count")
+    @classmethod
+    def _max_count(cls, value: int, info: ValidationInfo) -> int:
+        min_count = info.data.get("min_count")
+        if min_count is not None and value < min_count:
+            raise ValueError(f"must be at least minCount ({min_count})")
+        return value
+
+    @field_validator("schedules")
+    @classmethod
+    def _unique_names(cls, schedules: list[ScheduleConfig]) -> list[ScheduleConfig]:
+        names = [schedule.name for schedule in schedules]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"schedule names must be unique; repeated: {', '.join(repeated)}")
+        return schedules
+
+    @model_validator(mode="after")
+    def _something_scales(self) -> "AutoscalingConfig":
+        if not self.has_policy and not self.schedules:
+            raise ValueError("set at least one of cpuTarget, memoryTarget, requestsPerTarget, steps or schedules: without one nothing ever changes the task count")
+        return self
+
+    @property
+    def has_policy(self) -> bool:
+        return any(v is not None for v in (self.cpu_target, self.memory_target, self.requests_per_target, self.steps))
 
     def clamp(self, desired_count: int) -> int:
         """The initial desired count, clamped into [minCount, maxCount]."""
