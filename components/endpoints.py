@@ -55,6 +55,21 @@ def interface_services(include_secrets: bool, include_exec: bool) -> list[str]:
     return services
 
 
+def _https_rule(rule_type, name: str, security_group: aws.ec2.SecurityGroup, description: str,
+                opts: pulumi.ResourceOptions, **peer: pulumi.Input[str]) -> pulumi.CustomResource:
+    """One TCP 443 rule of ``security_group``; ``peer`` names the other side."""
+    return rule_type(
+        name,
+        security_group_id=security_group.id,
+        ip_protocol="tcp",
+        from_port=HTTPS,
+        to_port=HTTPS,
+        description=description,
+        opts=opts,
+        **peer,
+    )
+
+
 class VpcEndpoints(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     client_security_group: aws.ec2.SecurityGroup
@@ -91,15 +106,9 @@ class VpcEndpoints(pulumi.ComponentResource):
         clients = {"clients": self.client_security_group.id}
         clients.update({f"client-{i}": sg_id for i, sg_id in enumerate(args.client_security_group_ids, 1)})
         for label, client_id in clients.items():
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-https-from-{label}",
-                security_group_id=self.security_group.id,
-                referenced_security_group_id=client_id,
-                ip_protocol="tcp",
-                from_port=HTTPS,
-                to_port=HTTPS,
-                description="HTTPS from endpoint clients",
-                opts=child,
+            _https_rule(
+                aws.vpc.SecurityGroupIngressRule, f"{name}-https-from-{label}", self.security_group,
+                "HTTPS from endpoint clients", child, referenced_security_group_id=client_id,
             )
 
         self.s3_endpoint = aws.ec2.VpcEndpoint(
@@ -130,25 +139,15 @@ class VpcEndpoints(pulumi.ComponentResource):
         # The client group also carries its own way out, so it works even next
         # to a task security group whose egress is locked down: HTTPS to the
         # interface endpoints, and to S3 (image layers) through the gateway.
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-clients-to-endpoints",
-            security_group_id=self.client_security_group.id,
+        _https_rule(
+            aws.vpc.SecurityGroupEgressRule, f"{name}-clients-to-endpoints", self.client_security_group,
+            "HTTPS to the VPC interface endpoints", child,
             referenced_security_group_id=self.security_group.id,
-            ip_protocol="tcp",
-            from_port=HTTPS,
-            to_port=HTTPS,
-            description="HTTPS to the VPC interface endpoints",
-            opts=child,
         )
-        aws.vpc.SecurityGroupEgressRule(
-            f"{name}-clients-to-s3",
-            security_group_id=self.client_security_group.id,
+        _https_rule(
+            aws.vpc.SecurityGroupEgressRule, f"{name}-clients-to-s3", self.client_security_group,
+            "HTTPS to S3 through the gateway endpoint (ECR image layers)", child,
             prefix_list_id=self.s3_endpoint.prefix_list_id,
-            ip_protocol="tcp",
-            from_port=HTTPS,
-            to_port=HTTPS,
-            description="HTTPS to S3 through the gateway endpoint (ECR image layers)",
-            opts=child,
         )
 
         self.endpoint_ids = {
