@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -30,6 +31,14 @@ from pydantic import Field, ValidationInfo, field_validator
 from .base import ConfigModel
 
 Platform = Literal["linux/amd64", "linux/arm64"]
+
+
+_STAGE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)", re.IGNORECASE | re.MULTILINE)
+
+
+def stage_names(dockerfile_text: str) -> list[str]:
+    """The named build stages (``FROM <image> AS <name>``) of a Dockerfile."""
+    return _STAGE.findall(dockerfile_text)
 
 
 class BuildConfig(ConfigModel):
@@ -73,6 +82,22 @@ class BuildConfig(ConfigModel):
                 f"must be a file relative to the build context; {path} does not exist"
             )
         return dockerfile
+
+    @field_validator("target")
+    @classmethod
+    def _target_is_a_stage(cls, target: Optional[str], info: ValidationInfo) -> Optional[str]:
+        # Checked here, not left to the build: a typo would otherwise surface
+        # only minutes into `pulumi up`.
+        if target is None or "dockerfile" not in info.data:
+            return target
+        dockerfile = posixpath.join(info.data["context"], info.data["dockerfile"])
+        stages = stage_names((Path.cwd() / dockerfile).read_text(errors="replace"))
+        if target not in stages:
+            raise ValueError(
+                f"one of the stages of {posixpath.normpath(dockerfile)}: {', '.join(stages)}" if stages
+                else f"{posixpath.normpath(dockerfile)} names no stage (FROM <image> AS <name>)"
+            )
+        return target
 
     @property
     def cpu_architecture(self) -> str:

@@ -25,7 +25,9 @@ def project(tmp_path, monkeypatch):
     """A project directory (the program's working directory) with app/Dockerfile."""
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "Dockerfile").write_text("FROM scratch\n")
-    (tmp_path / "app" / "Dockerfile.arm").write_text("FROM scratch\n")
+    (tmp_path / "app" / "Dockerfile.arm").write_text(
+        "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nRUN true\nfrom scratch as runtime\n"
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -90,4 +92,14 @@ def test_unknown_platform_and_unknown_key_are_both_reported(project):
 def test_context_is_required(project):
     assert error_of({"dockerfile": "Dockerfile"}) == (
         "invalid stack config: fargate:services.web.build.context: required key is missing"
+    )
+
+
+def test_target_must_be_a_stage_of_the_dockerfile(project):
+    assert error_of({"context": "app", "dockerfile": "Dockerfile.arm", "target": "runtme"}) == (
+        "invalid stack config: fargate:services.web.build.target: 'runtme' is not allowed; "
+        "one of the stages of app/Dockerfile.arm: build, runtime"
+    )
+    assert error_of({"context": "app", "target": "runtime"}).endswith(
+        "'runtime' is not allowed; app/Dockerfile names no stage (FROM <image> AS <name>)"
     )
