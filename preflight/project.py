@@ -1,0 +1,180 @@
+"""Read a Pulumi project and its stack config the way the Pulumi CLI hands them to a program.
+
+The engine gives the language host a flat map of `namespace:key` to string: scalars as their
+text (`true`, `3`), objects and lists as JSON, so `pulumi.Config(ns).get_object(key)` parses
+them back. A key without a namespace belongs to the project. `secure:` values are decrypted by
+the CLI; offline there is no key to decrypt them, so they become a placeholder string and the
+key is marked secret (`Config.get_secret` returns a secret Output).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+from .errors import ProgramError
+
+SECRET_PLACEHOLDER = "[secret: encrypted in the stack file, unknown offline]"
+
+_PROJECT_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    directory: Path
+    program: Path
+    config: dict[str, str] = field(default_factory=dict)
+    secret_keys: tuple[str, ...] = ()
+
+    @property
+    def provider_config(self) -> dict[str, dict[str, Any]]:
+        """Config grouped by namespace, values decoded: what a default provider is built from."""
+        grouped: dict[str, dict[str, Any]] = {}
+        for key, text in self.config.items():
+            namespace, _, name = key.partition(":")
+            grouped.setdefault(namespace, {})[name] = _decode(text)
+        return grouped
+
+
+def load_project(
+    project_dir: str | Path,
+    stack: str,
+    stack_config: Optional[Mapping[str, Any]] = None,
+) -> Project:
+    directory = Path(project_dir).resolve()
+    manifest = _find_manifest(directory)
+    document = _read_yaml(manifest)
+    if not isinstance(document, dict) or not document.get("name"):
+        raise ProgramError(f"{manifest}: a Pulumi project needs a `name`")
+    name = str(document["name"])
+    runtime = document.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise ProgramError(f"{manifest}: runtime is {runtime_name!r}; preflight runs Python programs only")
+
+    program = _program_path(directory, document.get("main"))
+    declared_types: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for key, spec in (document.get("config") or {}).items():
+        full_key = _full_key(str(key), name)
+        if isinstance(spec, dict) and ("type" in spec or "default" in spec or "value" in spec
+                                       or "description" in spec or "secret" in spec):
+            if "type" in spec:
+                declared_types[full_key] = str(spec["type"])
+            if "value" in spec:
+                values[full_key] = spec["value"]
+            elif "default" in spec:
+                values[full_key] = spec["default"]
+        else:
+            values[full_key] = spec
+
+    if stack_config is None:
+        stack_file = directory / f"Pulumi.{stack}.yaml"
+        if not stack_file.is_file():
+            raise ProgramError(f"no stack file for stack {stack!r}: {stack_file} does not exist")
+        stack_document = _read_yaml(stack_file) or {}
+        if not isinstance(stack_document, dict):
+            raise ProgramError(f"{stack_file}: expected a mapping with a `config:` key")
+        stack_values = stack_document.get("config") or {}
+        if not isinstance(stack_values, dict):
+            raise ProgramError(f"{stack_file}: `config:` must be a mapping")
+    else:
+        stack_values = dict(stack_config)
+
+    for key, value in stack_values.items():
+        values[_full_key(str(key), name)] = value
+
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in values.items():
+        expected = declared_types.get(key)
+        if expected in _PROJECT_TYPES and not _has_type(value, _PROJECT_TYPES[expected]):
+            raise ProgramError(
+                f"stack {stack!r}: configuration key {key!r} must be of type {expected!r}, got {value!r}"
+            )
+        revealed, is_secret = _reveal(value)
+        config[key] = _encode(revealed)
+        if is_secret:
+            secret_keys.append(key)
+
+    return Project(name, directory, program, config, tuple(secret_keys))
+
+
+def _find_manifest(directory: Path) -> Path:
+    for candidate in ("Pulumi.yaml", "Pulumi.yml"):
+        if (directory / candidate).is_file():
+            return directory / candidate
+    raise ProgramError(f"no Pulumi project in {directory}: Pulumi.yaml not found")
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ProgramError(f"{path}: not valid YAML ({error})") from None
+
+
+def _program_path(directory: Path, main: Any) -> Path:
+    program = (directory / str(main)).resolve() if main else directory
+    if program.is_dir():
+        if not (program / "__main__.py").is_file():
+            raise ProgramError(f"no Python program in {program}: __main__.py not found")
+        return program
+    if not program.is_file():
+        raise ProgramError(f"the program named by `main:` does not exist: {program}")
+    return program
+
+
+def _full_key(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _has_type(value: Any, expected: type) -> bool:
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _reveal(value: Any) -> tuple[Any, bool]:
+    """Replace `secure:` leaves with the offline placeholder; report whether any was found."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER, True
+        found = False
+        revealed = {}
+        for key, inner in value.items():
+            revealed[key], inner_secret = _reveal(inner)
+            found = found or inner_secret
+        return revealed, found
+    if isinstance(value, list):
+        items = [_reveal(item) for item in value]
+        return [item for item, _ in items], any(flag for _, flag in items)
+    return value, False
+
+
+def _encode(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _decode(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text

@@ -1,0 +1,328 @@
+"""A resource monitor that records every registration the way the Pulumi engine sees it.
+
+`pulumi.runtime` talks to this object instead of the engine. It builds URNs as the engine does
+(the parent's full type chain, the root stack left out), keeps the request's dependencies and
+property dependencies, runs the provider's part (Check, then Create) through the AWS stand-in in
+`aws.py`, and answers data-source invokes. Default providers are made up the way the engine
+makes them (`pulumi:providers:aws::default_7_51_1`, configured from the `aws:` config keys).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from google.protobuf import empty_pb2
+from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.proto import engine_pb2, resource_pb2
+
+from . import aws
+from .errors import OfflineGap
+from .project import SECRET_PLACEHOLDER, Project
+from .values import (
+    UNKNOWN,
+    UNKNOWN_WIRE,
+    for_analyzer,
+    is_secret,
+    plain,
+    secret,
+    struct_to_wire,
+    wire_to_struct,
+)
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_PREFIX = "pulumi:providers:"
+# Computed outputs a preview of a new resource already knows: the provider plans `tagsAll` from
+# `tags` and the default tags, and `region` from the provider's configuration.
+_KNOWN_IN_PREVIEW = frozenset({"tagsAll", "region"})
+
+
+@dataclass
+class Resource:
+    """One registration, as the engine holds it after the step (inputs after the provider's Check)."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: Optional[str]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    id: Any = None
+    provider: Optional[str] = None
+    remote: bool = False
+    simulated: frozenset[str] = frozenset()
+    """Output keys whose values only AWS could know (invented offline, or unknown in a preview)."""
+    wire_inputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    wire_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    options: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def set_outputs(self, wire_outputs: dict[str, Any]) -> None:
+        self.wire_outputs = wire_outputs
+        self.outputs = plain(wire_outputs)
+
+
+class _NoMocks(Mocks):
+    """`MockMonitor` wants a `Mocks`; every call it would route there is answered by the recorder."""
+
+    def call(self, args):  # pragma: no cover - the recorder overrides Invoke
+        raise OfflineGap(f"no offline answer for {args.token}")
+
+    def new_resource(self, args):  # pragma: no cover - the recorder overrides RegisterResource
+        raise OfflineGap(f"no offline answer for {args.typ}")
+
+
+class RecordingMonitor(MockMonitor):
+    def __init__(self, project: Project, stack: str, preview: bool) -> None:
+        super().__init__(_NoMocks())
+        self.project = project
+        self.stack = stack
+        self.preview = preview
+        self.records: list[Resource] = []
+        self.by_urn: dict[str, Resource] = {}
+        self.stack_urn: Optional[str] = None
+        self._lock = threading.Lock()
+        provider_config = project.provider_config
+        self._provider_config = provider_config
+        self._default_region = str(provider_config.get("aws", {}).get("region") or aws.DEFAULT_REGION)
+
+    # -- URNs and providers ----------------------------------------------------------------------
+
+    def urn(self, parent: str, type_token: str, name: str) -> str:
+        qualified = type_token
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                qualified = f"{parent_type}${type_token}"
+        return f"urn:pulumi:{self.stack}::{self.project.name}::{qualified}::{name}"
+
+    def _default_provider(self, package: str, version: str) -> Resource:
+        name = "default_" + version.replace(".", "_") if version else "default"
+        urn = self.urn("", PROVIDER_PREFIX + package, name)
+        existing = self.by_urn.get(urn)
+        if existing is not None:
+            return existing
+        inputs: dict[str, Any] = dict(self._provider_config.get(package, {}))
+        if version:
+            inputs["version"] = version
+        provider = Resource(
+            urn=urn, type=PROVIDER_PREFIX + package, name=name, custom=True, parent=None,
+            inputs={}, outputs={}, dependencies=[], property_dependencies={},
+            id=UNKNOWN if self.preview else aws.digest(urn, 8) + "-" + aws.digest(urn + "id", 4),
+        )
+        provider.wire_inputs = inputs
+        provider.inputs = plain(inputs)
+        provider.set_outputs(dict(inputs))
+        self._add(provider)
+        return provider
+
+    def _provider_for(self, request_provider: str, package: str, version: str) -> Resource:
+        if request_provider:
+            urn = request_provider.rsplit("::", 1)[0]
+            explicit = self.by_urn.get(urn)
+            if explicit is not None:
+                return explicit
+        return self._default_provider(package, version)
+
+    def _region(self, provider: Optional[Resource]) -> str:
+        if provider is not None and provider.inputs.get("region"):
+            return str(provider.inputs["region"])
+        return self._default_region
+
+    def _default_tags(self, provider: Optional[Resource]) -> Optional[dict[str, Any]]:
+        if provider is None:
+            return None
+        tags = provider.inputs.get("defaultTags")
+        return tags if isinstance(tags, dict) else None
+
+    def _add(self, resource: Resource) -> None:
+        self.records.append(resource)
+        self.by_urn[resource.urn] = resource
+        self.resources[resource.urn] = MockMonitor.ResourceRegistration(
+            resource.urn, resource.id or "", resource.outputs
+        )
+
+    # -- the ResourceMonitor service -------------------------------------------------------------
+
+    def RegisterResource(self, request):
+        urn = self.urn(request.parent, request.type, request.name)
+        wire_inputs = {k: for_analyzer(v) for k, v in struct_to_wire(request.object).items()}
+        property_dependencies = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
+        record = Resource(
+            urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
+            parent=request.parent or None, inputs={}, outputs={},
+            dependencies=list(request.dependencies), property_dependencies=property_dependencies,
+            remote=bool(request.remote),
+            options={
+                "protect": bool(request.protect),
+                "ignoreChanges": list(request.ignoreChanges),
+                "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+                "deleteBeforeReplaceDefined": bool(request.deleteBeforeReplaceDefined),
+                "additionalSecretOutputs": list(request.additionalSecretOutputs),
+            },
+        )
+        with self._lock:
+            if urn in self.by_urn:
+                raise OfflineGap(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+            if request.type == STACK_TYPE:
+                self.stack_urn = urn
+            elif request.custom and request.type.startswith(PROVIDER_PREFIX):
+                self._explicit_provider(record, wire_inputs)
+            elif request.custom:
+                self._custom(record, wire_inputs, request.provider, request.version, request.importId)
+            else:
+                record.wire_inputs = wire_inputs
+                record.inputs = plain(wire_inputs)
+                if request.remote:
+                    self._remote_component(record, request.provider, request.version)
+            self._add(record)
+        response_object = wire_to_struct(record.wire_outputs) if (record.custom or record.remote) else None
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn,
+            id=record.id if isinstance(record.id, str) else "",
+            object=response_object,
+        )
+
+    def _explicit_provider(self, record: Resource, wire_inputs: dict[str, Any]) -> None:
+        record.wire_inputs = wire_inputs
+        record.inputs = plain(wire_inputs)
+        record.id = UNKNOWN if self.preview else aws.digest(record.urn, 8)
+        record.set_outputs(dict(wire_inputs))
+
+    def _custom(self, record: Resource, wire_inputs: dict[str, Any], provider_ref: str,
+                version: str, import_id: str) -> None:
+        package = record.type.split(":", 1)[0]
+        provider = self._provider_for(provider_ref, package, version)
+        record.provider = provider.urn
+        known_inputs = plain(wire_inputs)
+        checked = dict(wire_inputs)
+        if package == "aws":
+            checked.update(aws.check(record.type, record.name, record.urn, known_inputs))
+        record.wire_inputs = checked
+        record.inputs = plain(checked)
+        if package == "aws":
+            created = aws.create(record.type, record.urn, record.inputs, self._region(provider),
+                                 self._default_tags(provider))
+            resource_id, computed = created.id, created.outputs
+        else:
+            resource_id, computed = f"{record.name}-{aws.digest(record.urn, 8)}", {}
+        if import_id:
+            resource_id = import_id
+        if self.preview and not import_id:
+            computed = {k: (v if k in _KNOWN_IN_PREVIEW else UNKNOWN_WIRE) for k, v in computed.items()}
+            record.id = UNKNOWN
+        else:
+            record.id = resource_id
+        record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"})
+        record.set_outputs({**checked, **computed})
+
+    def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:
+        package = record.type.split(":", 1)[0]
+        provider = self._provider_for(provider_ref, package, version) if provider_ref else None
+        computed = aws.remote_component(record.type, record.urn, record.inputs, self._region(provider))
+        if self.preview:
+            computed = {k: UNKNOWN_WIRE for k in computed}
+        record.simulated = frozenset(computed)
+        record.set_outputs({**record.wire_inputs, **computed})
+
+    def RegisterResourceOutputs(self, request):
+        wire = {k: for_analyzer(v) for k, v in struct_to_wire(request.outputs).items()}
+        with self._lock:
+            record = self.by_urn.get(request.urn)
+            if record is not None:
+                record.set_outputs(wire)
+        return empty_pb2.Empty()
+
+    def ReadResource(self, request):
+        urn = self.urn(request.parent, request.type, request.name)
+        state = {k: for_analyzer(v) for k, v in struct_to_wire(request.properties).items()}
+        package = request.type.split(":", 1)[0]
+        with self._lock:
+            provider = self._provider_for(request.provider, package, request.version)
+            record = Resource(
+                urn=urn, type=request.type, name=request.name, custom=True,
+                parent=request.parent or None, inputs=plain(state), outputs={},
+                dependencies=list(request.dependencies), property_dependencies={},
+                id=request.id, provider=provider.urn,
+            )
+            record.wire_inputs = state
+            computed = {}
+            if package == "aws":
+                computed = aws.create(request.type, urn, record.inputs, self._region(provider)).outputs
+            record.simulated = frozenset(computed)
+            record.set_outputs({**state, **computed})
+            self._add(record)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=wire_to_struct(record.wire_outputs))
+
+    def Invoke(self, request):
+        args = plain(struct_to_wire(request.args))
+        if request.tok == "pulumi:pulumi:getResource":
+            record = self.by_urn.get(args.get("urn"))
+            if record is None:
+                raise OfflineGap(f"unknown resource {args.get('urn')}")
+            result = {"urn": record.urn, "id": record.id or "", "state": record.wire_outputs}
+        elif request.tok.startswith("aws:"):
+            provider = None
+            if request.provider:
+                provider = self.by_urn.get(request.provider.rsplit("::", 1)[0])
+            result = aws.invoke(request.tok, args, self._region(provider))
+        else:
+            raise OfflineGap(f"the data source {request.tok} has no offline answer")
+        return resource_pb2.ResourceInvokeResponse(**{"return": wire_to_struct(_drop_none(result))})
+
+    def Call(self, request):
+        raise OfflineGap(f"the method {request.tok} of a multi-language component cannot run offline")
+
+    # -- views -----------------------------------------------------------------------------------
+
+    @property
+    def stack_outputs_wire(self) -> dict[str, Any]:
+        record = self.by_urn.get(self.stack_urn or "")
+        return record.wire_outputs if record is not None else {}
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def secret_placeholders_to_unknowns(value: Any) -> Any:
+    """In a preview, a value built from an offline secret is unknown; keep it secret."""
+    if isinstance(value, str) and SECRET_PLACEHOLDER in value:
+        return secret(UNKNOWN_WIRE)
+    if is_secret(value):
+        inner = secret_placeholders_to_unknowns(value.get("value"))
+        return inner if is_secret(inner) else secret(inner)
+    if isinstance(value, dict):
+        return {k: secret_placeholders_to_unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [secret_placeholders_to_unknowns(v) for v in value]
+    return value
+
+
+class RecordingEngine:
+    """The Engine service the SDK logs to: keeps the messages, so errors fail the run."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, str, str]] = []
+
+    def Log(self, request):
+        self.messages.append((request.severity, request.message, request.urn))
+        return empty_pb2.Empty()
+
+    def RequirePulumiVersion(self, request):
+        return empty_pb2.Empty()
+
+    @property
+    def errors(self) -> list[str]:
+        return [message for severity, message, _ in self.messages if severity == engine_pb2.ERROR]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [message for severity, message, _ in self.messages if severity == engine_pb2.WARNING]

@@ -1,0 +1,210 @@
+"""Run a Pulumi Python program offline, as the Python language host would, against the recorder."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import runpy
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+
+import pulumi
+import pulumi.runtime
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_in_stack
+
+from .errors import OfflineGap, ProgramError
+from .project import Project, load_project
+from .recorder import RecordingEngine, RecordingMonitor, Resource
+from .values import plain
+
+if TYPE_CHECKING:
+    from .analyzer import PolicyAnalyzer
+
+REPOSITORY_POLICY_PACK = Path(__file__).resolve().parent.parent / "policies"
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    enforcement_level: str
+    """`advisory` or `mandatory` (a `remediate` policy that still fails counts as mandatory)."""
+    urn: str
+    message: str
+    pack: str = ""
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    policy: str
+    urn: str
+    reason: str
+
+
+@dataclass
+class RunResult:
+    project: str
+    stack: str
+    preview: bool
+    resources: list[Resource]
+    outputs: dict[str, Any]
+    violations: list[Violation] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    policy_pack: Optional[str] = None
+    """`name@version` of the pack that judged the stack, or None when no pack ran."""
+    wire_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def of_type(self, type_token: str) -> list[Resource]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def one(self, type_token: str, name: Optional[str] = None) -> Resource:
+        found = [r for r in self.of_type(type_token) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_token)]
+            wanted = f"{type_token} named {name!r}" if name else type_token
+            raise LookupError(f"expected exactly one {wanted}, found {len(found)} (names: {names})")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Resource:
+        for resource in self.resources:
+            if resource.urn == urn:
+                return resource
+        raise LookupError(f"no resource with URN {urn}")
+
+    def children(self, parent_urn: str) -> list[Resource]:
+        return [r for r in self.resources if r.parent == parent_urn]
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement_level == "mandatory"]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.mandatory else 0
+
+
+def run(
+    project_dir: Union[str, Path] = ".",
+    stack: str = "dev",
+    *,
+    preview: bool = False,
+    stack_config: Optional[Mapping[str, Any]] = None,
+    policy_pack: Union[str, Path, None] = REPOSITORY_POLICY_PACK,
+    policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None,
+    analyzer: Optional["PolicyAnalyzer"] = None,
+) -> RunResult:
+    """Preview (or simulate the `up` of) a Pulumi Python program offline and judge it by a policy pack.
+
+    `stack_config` (full keys such as `{"fargate:services": {...}}`) replaces `Pulumi.<stack>.yaml`.
+    `policy_pack=None` runs no policy. `analyzer` reuses a running `PolicyAnalyzer` (one pack
+    process for many runs); `policy_pack_config` is a file path or the parsed JSON document.
+    Raises `ProgramError` when the program, its config or the policy pack config is wrong.
+    """
+    project = load_project(project_dir, stack, stack_config)
+    owned: Optional["PolicyAnalyzer"] = None
+    if analyzer is None and policy_pack is not None:
+        from .analyzer import PolicyAnalyzer
+
+        # Start the pack now: its process boots while the program runs.
+        owned = analyzer = PolicyAnalyzer(policy_pack)
+    try:
+        result = execute(project, stack, preview)
+        if analyzer is not None:
+            analyzer.judge(result, project, policy_pack_config)
+        return result
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+def execute(project: Project, stack: str, preview: bool) -> RunResult:
+    """Run the program in a fresh Pulumi runtime (its own context, event loop and modules)."""
+    return contextvars.Context().run(_execute, project, stack, preview)
+
+
+def _execute(project: Project, stack: str, preview: bool) -> RunResult:
+    monitor = RecordingMonitor(project, stack, preview)
+    engine = RecordingEngine()
+    loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_abandoned_futures)
+    asyncio.set_event_loop(loop)
+    pulumi_settings.configure(pulumi_settings.Settings(
+        project=project.name, stack=stack, monitor=monitor, engine=engine, dry_run=preview,
+        organization="organization", root_directory=str(project.directory),
+    ))
+    pulumi.runtime.set_all_config(dict(project.config), list(project.secret_keys))
+    program_dir = project.program if project.program.is_dir() else project.program.parent
+    saved_path, saved_cwd, saved_modules = list(sys.path), os.getcwd(), set(sys.modules)
+    sys.path[:0] = [str(program_dir), str(project.directory)]
+    os.chdir(project.directory)
+    try:
+        loop.run_until_complete(
+            run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
+        )
+    except BaseException as error:  # noqa: BLE001 - every failure becomes one message
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        raise ProgramError(_describe(error, project)) from None
+    finally:
+        os.chdir(saved_cwd)
+        sys.path[:] = saved_path
+        _forget_program_modules(saved_modules, project)
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+        asyncio.set_event_loop(None)
+    if engine.errors:
+        raise ProgramError(engine.errors[0].strip().splitlines()[0])
+    return RunResult(
+        project=project.name, stack=stack, preview=preview,
+        resources=list(monitor.records), outputs=plain(monitor.stack_outputs_wire),
+        warnings=engine.warnings, wire_outputs=monitor.stack_outputs_wire,
+    )
+
+
+def _quiet_abandoned_futures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A failed program leaves the outputs of its unfinished resources failed and unawaited;
+    the failure itself is already reported, so asyncio's complaint about each one is noise."""
+    if str(context.get("message", "")).endswith("exception was never retrieved"):
+        return
+    loop.default_exception_handler(context)
+
+
+def _forget_program_modules(before: set[str], project: Project) -> None:
+    """Drop the program's own modules, so the next run (maybe another project) imports its own."""
+    root = str(project.directory)
+    for name in set(sys.modules) - before:
+        module_file = getattr(sys.modules.get(name), "__file__", None) or ""
+        if module_file.startswith(root):
+            del sys.modules[name]
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    seen = set()
+    current: Optional[BaseException] = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (ProgramError, OfflineGap, pulumi.RunError)):
+            return current
+        current = current.__cause__ or current.__context__
+    return error
+
+
+def _describe(error: BaseException, project: Project) -> str:
+    cause = _root_cause(error)
+    if isinstance(cause, (ProgramError, OfflineGap, pulumi.RunError)):
+        return str(cause).strip() or type(cause).__name__
+    if isinstance(cause, SystemExit):
+        return f"the program exited with status {cause.code}"
+    where = ""
+    root = str(project.directory)
+    for frame in reversed(traceback.extract_tb(cause.__traceback__)):
+        if frame.filename.startswith(root):
+            where = f" (at {os.path.relpath(frame.filename, root)}:{frame.lineno})"
+            break
+    message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return f"the program raised {type(cause).__name__}: {message}{where}".rstrip(": ")
