@@ -1,6 +1,411 @@
-"""Placeholder until milestone 2."""
+"""Drive a policy pack over its gRPC Analyzer interface, the way the Pulumi engine does.
+
+The engine starts a Python pack as `pulumi-analyzer-policy-python <engine> . -virtualenv=...`
+in the pack's directory, a shim that runs `python -u -m pulumi.policy <engine> .` with the
+virtualenv's interpreter; the pack prints its port on stdout. Then, per deployment:
+`ConfigureStack`, `GetAnalyzerInfo`, `Configure` with the reconciled policy config (schema
+defaults, the pack's initial config, then `--policy-pack-config`, validated against each
+policy's schema), `Analyze` for every resource as it is registered (its inputs after the
+provider's Check), and `AnalyzeStack` once at the end (every resource's outputs, with parent,
+dependencies and property dependencies). Unknowns travel as the engine's unknown sentinel,
+secrets as secret objects: the pack's own deserializer and unknown-checking proxy see exactly
+what they would see under `pulumi preview --policy-pack`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+
+import grpc
+import yaml
+from google.protobuf import empty_pb2, json_format
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from .errors import ProgramError
+from .project import SECRET_PLACEHOLDER, Project
+from .recorder import Resource, secret_placeholders_to_unknowns
+from .values import wire_to_struct
+
+if TYPE_CHECKING:
+    from .runner import RunResult
+
+LEVELS = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "remediate": analyzer_pb2.REMEDIATE,
+    "disabled": analyzer_pb2.DISABLED,
+}
+LEVEL_NAMES = {value: name for name, value in LEVELS.items()}
+START_TIMEOUT_SECONDS = 60.0
+# The engine address handed to the pack, as the engine does. `pulumi.policy` does not dial it
+# (the pack's log calls go to its stderr), so nothing needs to listen there.
+ENGINE_ADDRESS = "127.0.0.1:0"
 
 
 class PolicyAnalyzer:
-    def __init__(self, pack_dir):
-        raise NotImplementedError("policy packs are not wired yet")
+    """One running policy pack process, reusable across many `preflight.run` calls.
+
+        with PolicyAnalyzer("policies") as analyzer:
+            run(".", "dev", analyzer=analyzer)
+            run(".", "prod", analyzer=analyzer)
+
+    The process starts at construction and is waited for on first use, so a caller can run the
+    program meanwhile. `project`, `stack` and `preview` set the `PULUMI_*` environment the
+    engine gives the pack process (fixed for its lifetime; the engine starts one per deployment).
+    """
+
+    def __init__(self, pack_dir: Union[str, Path], *, project: Optional[Project] = None,
+                 stack: Optional[str] = None, preview: Optional[bool] = None) -> None:
+        self.pack_dir = Path(pack_dir).resolve()
+        manifest = self.pack_dir / "PulumiPolicy.yaml"
+        if not manifest.is_file():
+            raise ProgramError(f"no policy pack in {self.pack_dir}: PulumiPolicy.yaml not found")
+        try:
+            document = yaml.safe_load(manifest.read_text()) or {}
+        except yaml.YAMLError as error:
+            raise ProgramError(f"{manifest}: not valid YAML ({error})") from None
+        runtime = document.get("runtime")
+        runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+        if runtime_name != "python":
+            raise ProgramError(f"{manifest}: runtime is {runtime_name!r}; preflight runs Python packs only")
+        options = runtime.get("options") or {} if isinstance(runtime, dict) else {}
+        self.manifest_version = str(document["version"]) if document.get("version") else ""
+        self._stderr: list[str] = []
+        self._port_line: Optional[str] = None
+        self._ready = threading.Event()
+        self._stub: Optional[analyzer_pb2_grpc.AnalyzerStub] = None
+        self._channel: Optional[grpc.Channel] = None
+        self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
+        self._configured: Optional[str] = None
+        env = dict(os.environ)
+        env.update(_pack_environment(project, stack, preview))
+        self._process = subprocess.Popen(
+            [_interpreter(self.pack_dir, options.get("virtualenv")), "-u", "-m", "pulumi.policy",
+             ENGINE_ADDRESS, "."],
+            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    # -- process -------------------------------------------------------------------------------
+
+    def _read_stdout(self) -> None:
+        assert self._process.stdout is not None
+        first = self._process.stdout.readline()
+        self._port_line = first.strip()
+        self._ready.set()
+        for _ in self._process.stdout:
+            pass
+
+    def _read_stderr(self) -> None:
+        assert self._process.stderr is not None
+        for line in self._process.stderr:
+            self._stderr.append(line.rstrip("\n"))
+        self._ready.set()
+
+    def _failure(self, what: str) -> ProgramError:
+        detail = [line for line in self._stderr if line.strip()]
+        last = detail[-1].strip() if detail else "no output"
+        return ProgramError(f"policy pack {self.pack_dir} {what}: {last}")
+
+    @property
+    def stub(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        if self._stub is None:
+            deadline = time.monotonic() + START_TIMEOUT_SECONDS
+            while not self._port_line and time.monotonic() < deadline:
+                if self._process.poll() is not None:
+                    self._ready.wait(1.0)
+                    if not self._port_line:
+                        raise self._failure(f"failed to start (exit status {self._process.returncode})")
+                self._ready.wait(0.05)
+            if not self._port_line or not self._port_line.isdigit():
+                raise self._failure("did not report its port")
+            self._channel = grpc.insecure_channel(f"127.0.0.1:{self._port_line}")
+            self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        return self._stub
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def __enter__(self) -> "PolicyAnalyzer":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def _call(self, method: str, request: Any) -> Any:
+        try:
+            return getattr(self.stub, method)(request)
+        except grpc.RpcError as error:
+            if self._process.poll() is not None:
+                raise self._failure(f"stopped during {method}") from None
+            raise ProgramError(f"policy pack {method} failed: {error.details()}") from None
+
+    # -- the engine's side of the protocol -----------------------------------------------------
+
+    @property
+    def info(self) -> analyzer_pb2.AnalyzerInfo:
+        if self._info is None:
+            self._info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        return self._info
+
+    @property
+    def label(self) -> str:
+        return f"{self.info.name}@v{self.manifest_version or self.info.version}"
+
+    def policies(self) -> dict[str, analyzer_pb2.PolicyInfo]:
+        return {policy.name: policy for policy in self.info.policies}
+
+    def configure(self, config: Union[str, Path, Mapping[str, Any], None]) -> dict[str, dict[str, Any]]:
+        """Reconcile and validate the policy config like the CLI, then send it with `Configure`."""
+        reconciled = reconcile_config(self.info, load_policy_config(config))
+        key = json.dumps(reconciled, sort_keys=True)
+        if key != self._configured:
+            request = analyzer_pb2.ConfigureAnalyzerRequest()
+            for name, entry in reconciled.items():
+                policy_config = request.policyConfig[name]
+                policy_config.enforcementLevel = LEVELS[entry["enforcementLevel"]]
+                policy_config.properties.update(entry["properties"])
+            self._call("Configure", request)
+            self._configured = key
+        return reconciled
+
+    def judge(self, result: "RunResult", project: Project,
+              policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None) -> None:
+        """Send the recorded deployment through the pack; fill in the result's verdicts."""
+        from .runner import NotApplicable, Violation
+
+        self._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=result.stack, project=result.project, organization="organization",
+            dry_run=result.preview, config=project.config, config_secret_keys=list(project.secret_keys),
+        ))
+        reconciled = self.configure(policy_pack_config)
+        remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
+        providers = {r.urn: r for r in result.resources if r.type.startswith("pulumi:providers:")}
+        violations: list[Violation] = []
+        not_applicable: list[NotApplicable] = []
+
+        def collect(response: analyzer_pb2.AnalyzeResponse, urn: str) -> None:
+            for diagnostic in response.diagnostics:
+                level = LEVEL_NAMES.get(diagnostic.enforcementLevel, "advisory")
+                violations.append(Violation(
+                    policy=diagnostic.policyName,
+                    enforcement_level="mandatory" if level == "remediate" else level,
+                    urn=urn or diagnostic.urn,
+                    message=diagnostic.message,
+                    pack=diagnostic.policyPackName,
+                ))
+            for entry in response.not_applicable:
+                not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
+
+        requests = []
+        for resource in result.resources:
+            request = analyzer_pb2.AnalyzeRequest(
+                type=resource.type, urn=resource.urn, name=resource.name,
+                properties=wire_to_struct(_engine_view(resource.wire_inputs, result.preview)),
+                options=_options(resource), provider=_provider(resource, providers, result.preview),
+            )
+            if remediate:
+                request = self._remediated(request)
+            requests.append((resource.urn, request))
+        # The pack serves several calls at once; keeping a few in flight hides the round trips.
+        pending = [(urn, self.stub.Analyze.future(request)) for urn, request in requests]
+        for urn, future in pending:
+            try:
+                collect(future.result(), urn)
+            except grpc.RpcError as error:
+                raise ProgramError(f"policy pack Analyze of {urn} failed: {error.details()}") from None
+
+        stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
+            analyzer_pb2.AnalyzerResource(
+                type=resource.type, urn=resource.urn, name=resource.name,
+                properties=wire_to_struct(_engine_view(resource.wire_outputs, result.preview)),
+                options=_options(resource), provider=_provider(resource, providers, result.preview),
+                parent=resource.parent or "", dependencies=resource.dependencies,
+                propertyDependencies={
+                    key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
+                    for key, urns in resource.property_dependencies.items() if urns
+                },
+            )
+            for resource in result.resources
+        ])
+        collect(self._call("AnalyzeStack", stack_request), "")
+        result.violations = violations
+        result.not_applicable = not_applicable
+        result.policy_pack = self.label
+
+    def _remediated(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeRequest:
+        response = self._call("Remediate", request)
+        for remediation in response.remediations:
+            if remediation.HasField("properties"):
+                request.properties.CopyFrom(remediation.properties)
+        return request
+
+
+def _engine_view(wire: Mapping[str, Any], preview: bool) -> dict[str, Any]:
+    """Drop the engine's internal keys; an offline secret is unknown (and still secret)."""
+    view = {k: v for k, v in wire.items() if not k.startswith("__")}
+    if any(SECRET_PLACEHOLDER in json.dumps(v) for v in view.values()):
+        view = secret_placeholders_to_unknowns(view)
+    return view
+
+
+def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
+    options = resource.options
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=options.get("protect", False),
+        ignoreChanges=options.get("ignoreChanges", []),
+        deleteBeforeReplace=options.get("deleteBeforeReplace", False),
+        deleteBeforeReplaceDefined=options.get("deleteBeforeReplaceDefined", False),
+        additionalSecretOutputs=options.get("additionalSecretOutputs", []),
+        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(),
+    )
+
+
+def _provider(resource: Resource, providers: dict[str, Resource],
+              preview: bool) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
+    provider = providers.get(resource.provider or "")
+    if provider is None:
+        return None
+    return analyzer_pb2.AnalyzerProviderResource(
+        type=provider.type, urn=provider.urn, name=provider.name,
+        properties=wire_to_struct(_engine_view(provider.wire_inputs, preview)),
+    )
+
+
+def _pack_environment(project: Optional[Project], stack: Optional[str],
+                      preview: Optional[bool]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    if project is not None and project.config:
+        env["PULUMI_CONFIG"] = json.dumps(project.config)
+    if project is not None:
+        env["PULUMI_PROJECT"] = project.name
+        env["PULUMI_ORGANIZATION"] = "organization"
+    if stack is not None:
+        env["PULUMI_STACK"] = stack
+    if preview is not None:
+        env["PULUMI_DRY_RUN"] = "true" if preview else "false"
+    return env
+
+
+def _interpreter(pack_dir: Path, virtualenv: Optional[str]) -> str:
+    """The interpreter the engine's shim would pick: the pack's virtualenv, else this one."""
+    if virtualenv:
+        candidate = (pack_dir / virtualenv / "bin" / "python").absolute()
+        if candidate.exists():
+            return str(candidate)
+    return sys.executable
+
+
+# -- policy pack config, as `--policy-pack-config` --------------------------------------------
+
+def load_policy_config(config: Union[str, Path, Mapping[str, Any], None]) -> dict[str, dict[str, Any]]:
+    """Parse the CLI's policy config format into {policy: {enforcementLevel?, properties}}."""
+    if config is None:
+        return {}
+    if isinstance(config, Mapping):
+        document: Any = dict(config)
+        source = "policy pack config"
+    else:
+        path = Path(config)
+        try:
+            text = path.read_text()
+        except OSError as error:
+            raise ProgramError(f"cannot read the policy pack config {path}: {error.strerror}") from None
+        if not text.strip():
+            return {}
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            raise ProgramError(f"{path}: not valid JSON ({error})") from None
+        source = str(path)
+    if not isinstance(document, dict):
+        raise ProgramError(f"{source}: expected a JSON object of policy name to level or settings")
+    parsed: dict[str, dict[str, Any]] = {}
+    for name, value in document.items():
+        if isinstance(value, str):
+            entry: dict[str, Any] = {"enforcementLevel": _level(source, name, value), "properties": {}}
+        elif isinstance(value, dict):
+            properties = dict(value)
+            level = properties.pop("enforcementLevel", None)
+            entry = {"properties": properties}
+            if level is not None:
+                entry["enforcementLevel"] = _level(source, name, level)
+        else:
+            raise ProgramError(f"{source}: parsing {name!r}: {value!r} is not a valid value; "
+                               "must be a string or object")
+        if entry.get("enforcementLevel") or entry["properties"]:
+            parsed[name] = entry
+    return parsed
+
+
+def _level(source: str, name: str, value: Any) -> str:
+    if not isinstance(value, str) or value not in LEVELS:
+        raise ProgramError(f"{source}: parsing enforcement level for {name!r}: {value!r} is not a valid "
+                           f"enforcement level (one of {', '.join(LEVELS)})")
+    return value
+
+
+def reconcile_config(info: analyzer_pb2.AnalyzerInfo,
+                     given: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Schema defaults, then the pack's initial config, then the given config; then validate."""
+    import jsonschema
+
+    schemas: dict[str, dict[str, Any]] = {}
+    result: dict[str, dict[str, Any]] = {}
+    for policy in info.policies:
+        schema = json_format.MessageToDict(policy.configSchema.properties) if policy.HasField("configSchema") else {}
+        required = list(policy.configSchema.required) if policy.HasField("configSchema") else []
+        schemas[policy.name] = {"type": "object", "properties": schema, **({"required": required} if required else {})}
+        result[policy.name] = {
+            "enforcementLevel": LEVEL_NAMES[policy.enforcementLevel],
+            "properties": {k: v["default"] for k, v in schema.items() if isinstance(v, dict) and "default" in v},
+        }
+    initial = {
+        name: {
+            **({"enforcementLevel": LEVEL_NAMES[entry.enforcementLevel]} if entry.enforcementLevel else {}),
+            "properties": json_format.MessageToDict(entry.properties),
+        }
+        for name, entry in info.initialConfig.items()
+    }
+    unknown = sorted(set(given) - set(result) - {"all"})
+    if unknown:
+        raise ProgramError(
+            f"the policy pack config names policies the pack {info.name!r} does not have: "
+            f"{', '.join(unknown)} (known: {', '.join(sorted(result))})"
+        )
+    for layer in (initial, given):
+        everyone = layer.get("all", {}).get("enforcementLevel")
+        if everyone:
+            for entry in result.values():
+                entry["enforcementLevel"] = everyone
+        for name, entry in layer.items():
+            if name == "all" or name not in result:
+                continue
+            if entry.get("enforcementLevel"):
+                result[name]["enforcementLevel"] = entry["enforcementLevel"]
+            result[name]["properties"].update(entry.get("properties") or {})
+    problems = []
+    for name, schema in schemas.items():
+        for error in jsonschema.Draft7Validator(schema).iter_errors(result[name]["properties"]):
+            where = ".".join(str(p) for p in error.absolute_path)
+            problems.append(f"{name}: {where + ': ' if where else ''}{error.message}")
+    if problems:
+        raise ProgramError(f"validating policy config: {info.name}: " + "; ".join(problems))
+    return result

@@ -23,6 +23,7 @@ from .project import SECRET_PLACEHOLDER, Project
 from .values import (
     UNKNOWN,
     UNKNOWN_WIRE,
+    contains_unknown,
     for_analyzer,
     is_secret,
     plain,
@@ -204,7 +205,10 @@ class RecordingMonitor(MockMonitor):
         record.wire_inputs = checked
         record.inputs = plain(checked)
         if package == "aws":
-            created = aws.create(record.type, record.urn, record.inputs, self._region(provider),
+            # A preview discards what the stand-in computes (it is unknown), so placeholders for
+            # unknown inputs only keep the arithmetic on strings working.
+            known = _placeholders(record.inputs) if self.preview else record.inputs
+            created = aws.create(record.type, record.urn, known, self._region(provider),
                                  self._default_tags(provider))
             resource_id, computed = created.id, created.outputs
         else:
@@ -212,7 +216,10 @@ class RecordingMonitor(MockMonitor):
         if import_id:
             resource_id = import_id
         if self.preview and not import_id:
-            computed = {k: (v if k in _KNOWN_IN_PREVIEW else UNKNOWN_WIRE) for k, v in computed.items()}
+            computed = {
+                k: (v if k in _KNOWN_IN_PREVIEW and not contains_unknown(checked.get("tags")) else UNKNOWN_WIRE)
+                for k, v in computed.items()
+            }
             record.id = UNKNOWN
         else:
             record.id = resource_id
@@ -282,6 +289,16 @@ class RecordingMonitor(MockMonitor):
     def stack_outputs_wire(self) -> dict[str, Any]:
         record = self.by_urn.get(self.stack_urn or "")
         return record.wire_outputs if record is not None else {}
+
+
+def _placeholders(value: Any) -> Any:
+    if value is UNKNOWN:
+        return "unknown"
+    if isinstance(value, dict):
+        return {k: _placeholders(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_placeholders(v) for v in value]
+    return value
 
 
 def _drop_none(value: Any) -> Any:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .analyzer import PolicyAnalyzer
 
 REPOSITORY_POLICY_PACK = Path(__file__).resolve().parent.parent / "policies"
+_PACKAGE_DIR = str(Path(__file__).resolve().parent) + os.sep
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def run(
         from .analyzer import PolicyAnalyzer
 
         # Start the pack now: its process boots while the program runs.
-        owned = analyzer = PolicyAnalyzer(policy_pack)
+        owned = analyzer = PolicyAnalyzer(policy_pack, project=project, stack=stack, preview=preview)
     try:
         result = execute(project, stack, preview)
         if analyzer is not None:
@@ -176,10 +177,12 @@ def _quiet_abandoned_futures(loop: asyncio.AbstractEventLoop, context: dict[str,
 
 def _forget_program_modules(before: set[str], project: Project) -> None:
     """Drop the program's own modules, so the next run (maybe another project) imports its own."""
-    root = str(project.directory)
+    root = str(project.directory) + os.sep
+    installed = (sys.prefix + os.sep, _PACKAGE_DIR)
     for name in set(sys.modules) - before:
         module_file = getattr(sys.modules.get(name), "__file__", None) or ""
-        if module_file.startswith(root):
+        if module_file.startswith(root) and not module_file.startswith(installed) \
+                and "site-packages" not in module_file:
             del sys.modules[name]
 
 
@@ -200,11 +203,17 @@ def _describe(error: BaseException, project: Project) -> str:
         return str(cause).strip() or type(cause).__name__
     if isinstance(cause, SystemExit):
         return f"the program exited with status {cause.code}"
+    frames = traceback.extract_tb(cause.__traceback__)
+    message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    if frames and frames[-1].filename.startswith(_PACKAGE_DIR):
+        frame = frames[-1]
+        return (f"preflight failed on this program (a bug in preflight, please report it): "
+                f"{type(cause).__name__}: {message} at {os.path.basename(frame.filename)}:{frame.lineno}")
     where = ""
     root = str(project.directory)
-    for frame in reversed(traceback.extract_tb(cause.__traceback__)):
-        if frame.filename.startswith(root):
+    for frame in reversed(frames):
+        if frame.filename.startswith(root) and not frame.filename.startswith(_PACKAGE_DIR) \
+                and "site-packages" not in frame.filename:
             where = f" (at {os.path.relpath(frame.filename, root)}:{frame.lineno})"
             break
-    message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
     return f"the program raised {type(cause).__name__}: {message}{where}".rstrip(": ")

@@ -1,0 +1,126 @@
+"""The policy pack runs in its own process and is driven over the Analyzer gRPC interface."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from preflight import PolicyAnalyzer, ProgramError, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FARGATE = FIXTURES / "aws_py_fargate"
+NESTED = FIXTURES / "nested"
+FIXTURE_PACK = FIXTURES / "policy_pack"
+REPOSITORY_PACK = Path(__file__).resolve().parents[2] / "policies"
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    with PolicyAnalyzer(FIXTURE_PACK) as started:
+        yield started
+
+
+def verdicts(result):
+    return {(v.policy, v.enforcement_level, v.urn.rsplit("::", 1)[-1]) for v in result.violations}
+
+
+def test_resource_policy_reports_on_the_resource_urn(analyzer):
+    result = run(FARGATE, "bridge", analyzer=analyzer)
+    task = result.one("aws:ecs/taskDefinition:TaskDefinition")
+    [violation] = [v for v in result.violations if v.policy == "fixture-awsvpc"]
+    assert violation.urn == task.urn and violation.enforcement_level == "mandatory"
+    assert violation.message == "Fargate task definitions use awsvpc.\nnetworkMode is 'bridge'"
+    assert result.exit_code == 1 and result.policy_pack == "preflight-fixture@v0.3.0"
+
+
+def test_stack_policy_follows_property_dependencies_and_parents(analyzer):
+    result = run(FARGATE, "example", analyzer=analyzer)
+    service = result.one("aws:ecs/service:Service")
+    [violation] = [v for v in result.violations if v.policy == "fixture-service-groups"]
+    assert violation.urn == service.urn
+    # The pack resolved the service's parent URN to the stack resource it was sent.
+    assert violation.message.endswith("web-secgrp admits 0.0.0.0/0 (parent pulumi:pulumi:Stack)")
+    assert not any(v.policy == "fixture-service-groups" for v in run(FARGATE, "secure", analyzer=analyzer).violations)
+
+
+def test_preview_unknowns_reach_the_pack_as_unknowns(analyzer):
+    preview = run(FARGATE, "example", preview=True, analyzer=analyzer)
+    [skipped] = [v for v in preview.violations if v.policy == "fixture-lb-groups"]
+    assert skipped.enforcement_level == "advisory"
+    assert "string value at .securityGroups.0 can't be known during preview" in skipped.message
+    assert skipped.urn == preview.one("aws:lb/loadBalancer:LoadBalancer").urn
+    after_up = run(FARGATE, "example", analyzer=analyzer)
+    assert not any(v.policy == "fixture-lb-groups" for v in after_up.violations)  # known ids start with sg-
+
+
+def test_offline_secrets_are_unknown_to_the_pack(analyzer):
+    result = run(NESTED, "dev", analyzer=analyzer)
+    [violation] = [v for v in result.violations if v.policy == "fixture-secure-parameter"]
+    assert "can't be known" in violation.message
+    assert violation.urn == result.one("aws:ssm/parameter:Parameter").urn
+
+
+def test_policy_config_defaults_come_from_the_schema(analyzer):
+    assert not any(v.policy == "fixture-log-retention" for v in run(NESTED, "dev", analyzer=analyzer).violations)
+
+
+def test_policy_config_sets_properties_and_levels(analyzer):
+    stricter = run(NESTED, "dev", analyzer=analyzer,
+                   policy_pack_config={"fixture-log-retention": {"enforcementLevel": "mandatory", "minimumDays": 30}})
+    assert ("fixture-log-retention", "mandatory", "logs") in verdicts(stricter)
+    assert stricter.exit_code == 1
+
+
+def test_policy_config_file_and_all(tmp_path, analyzer):
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"all": "disabled", "fixture-awsvpc": "advisory"}))
+    result = run(FARGATE, "bridge", analyzer=analyzer, policy_pack_config=config)
+    assert verdicts(result) == {("fixture-awsvpc", "advisory", "app-task")}
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"fixture-log-retention": {"minimumDays": "thirty"}},
+     "validating policy config: preflight-fixture: fixture-log-retention: minimumDays: 'thirty' is not of type 'integer'"),
+    ({"fixture-awsvpc-typo": "mandatory"}, "names policies the pack 'preflight-fixture' does not have: fixture-awsvpc-typo"),
+    ({"fixture-awsvpc": "blocking"}, "'blocking' is not a valid enforcement level"),
+])
+def test_bad_policy_config_is_a_program_error(analyzer, config, message):
+    with pytest.raises(ProgramError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        run(FARGATE, "secure", analyzer=analyzer, policy_pack_config=config)
+
+
+def test_a_pack_that_cannot_start_is_reported_with_its_error():
+    with pytest.raises(ProgramError, match=r"failed to start .*No module named 'pulumi_policy_rules_that_do_not_exist'"):
+        run(FARGATE, "secure", policy_pack=FIXTURES / "broken_pack")
+
+
+def test_a_missing_pack_is_a_program_error():
+    with pytest.raises(ProgramError, match="PulumiPolicy.yaml not found"):
+        run(FARGATE, "secure", policy_pack=FIXTURES / "nested")
+
+
+@pytest.fixture(scope="module")
+def repository_pack():
+    if not (REPOSITORY_PACK / "PulumiPolicy.yaml").is_file():
+        pytest.skip("the repository's policy pack is not there yet")
+    with PolicyAnalyzer(REPOSITORY_PACK) as started:
+        yield started
+
+
+@pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])
+def test_repository_pack_judges_a_plain_pulumi_aws_program(repository_pack, preview):
+    """pulumi/examples' aws-py-fargate, its secure variant and a bridge-mode variant."""
+    example = run(FARGATE, "example", preview=preview, analyzer=repository_pack)
+    service = example.one("aws:ecs/service:Service").urn
+    mandatory = {(v.policy, v.urn) for v in example.mandatory}
+    assert ("fargate-ingress-from-load-balancer", service) in mandatory
+    assert "ecs-no-public-task-ingress" in {policy for policy, _ in mandatory}
+    assert example.exit_code == 1
+
+    secure = run(FARGATE, "secure", preview=preview, analyzer=repository_pack)
+    assert secure.mandatory == [] and secure.exit_code == 0
+
+    bridge = run(FARGATE, "bridge", preview=preview, analyzer=repository_pack)
+    task = bridge.one("aws:ecs/taskDefinition:TaskDefinition").urn
+    assert {(v.policy, v.urn) for v in bridge.mandatory} == {("fargate-awsvpc-network-mode", task)}
