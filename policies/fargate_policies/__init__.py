@@ -1,0 +1,22 @@
+"""The Fargate/ALB policy rules, importable without starting a policy pack server.
+
+`policies/__main__.py` builds the `PolicyPack` from `all_policies()`; the engine runs
+it with the pack directory on `sys.path` (`import fargate_policies`), tests import
+`policies.fargate_policies` from the repository root. Everything inside this package
+uses relative imports so both work.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from pulumi_policy import Policy
+
+from . import alb, ecs, iam, logs, network, scaling
+
+PACK_NAME = "fargate-alb"
+
+
+def all_policies() -> List[Policy]:
+    """Every rule of the pack."""
+    return [*ecs.POLICIES, *network.POLICIES, *alb.POLICIES, *iam.POLICIES, *scaling.POLICIES, *logs.POLICIES]

@@ -1,0 +1,464 @@
+"""The stack as a graph: which resource an input names, whether values are known or not.
+
+Stack rules reason across resources (a service, its target group, the listener that
+forwards to it, the load balancer's security groups, the rules on the service's
+security groups). An input names another resource by value (an id or ARN) once the
+values are known, and only by where it came from during a preview of new resources,
+when ids and ARNs are unknown. `Stack.refs` answers "which resources does this input
+name" both ways:
+
+- a known value is matched against the `id`, `arn`, `name` and `family` outputs of
+  the stack's resources of the expected types; a known value naming nothing in the
+  stack is *external* (an existing resource, or one found by a data-source look-up);
+- an unknown value is resolved through the resource's property dependencies (the
+  resources the engine recorded as the source of that top-level input), filtered
+  to the expected types. If there are none, the reference is *unresolved* and the
+  rule must not guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from pulumi_policy import PolicyResource
+
+from . import _types as T
+from ._props import UNKNOWN, as_bool, as_number, elements, peek
+
+_LOOKUP_KEYS = ("id", "arn", "name", "family")
+
+FARGATE_CAPACITY_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
+IPV4_ANYWHERE = "0.0.0.0/0"
+IPV6_ANYWHERE = "::/0"
+
+
+@dataclass(frozen=True)
+class Refs:
+    """The resources an input names."""
+
+    resources: Tuple[PolicyResource, ...] = ()
+    # Known values that name no resource of the stack.
+    external: Tuple[str, ...] = ()
+    # Some value is unknown and no dependency says where it came from.
+    unresolved: bool = False
+
+    @property
+    def keys(self) -> frozenset:
+        """Comparable identities: the URN of a stack resource, the value of an external one."""
+        return frozenset([r.urn for r in self.resources] + list(self.external))
+
+    @property
+    def empty(self) -> bool:
+        return not self.resources and not self.external and not self.unresolved
+
+    def __or__(self, other: "Refs") -> "Refs":
+        return Refs(
+            _unique(self.resources + other.resources),
+            tuple(dict.fromkeys(self.external + other.external)),
+            self.unresolved or other.unresolved,
+        )
+
+
+def _unique(resources: Iterable[PolicyResource]) -> Tuple[PolicyResource, ...]:
+    seen: Dict[str, PolicyResource] = {}
+    for resource in resources:
+        seen.setdefault(resource.urn, resource)
+    return tuple(seen.values())
+
+
+def union(refs: Iterable[Refs]) -> Refs:
+    result = Refs()
+    for ref in refs:
+        result = result | ref
+    return result
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """One ingress permission, from whichever of the three forms declared it."""
+
+    declared_by: PolicyResource
+    targets: Refs            # the security groups that admit the traffic
+    protocol: Any            # "tcp", "udp", "-1", ... or UNKNOWN
+    from_port: Any
+    to_port: Any
+    sources: Refs            # security groups the traffic may come from
+    from_self: Any           # True when the group admits its own members
+    cidrs: Tuple[Any, ...]   # IPv4 and IPv6 CIDR blocks, UNKNOWN where unknown
+
+    def admits_tcp_port(self, port: int) -> Any:
+        """True, False or UNKNOWN: does this permission cover TCP on `port`?"""
+        protocol = self.protocol
+        if protocol is UNKNOWN:
+            return UNKNOWN
+        protocol = str(protocol).lower()
+        if protocol in ("-1", "all"):
+            return True
+        if protocol not in ("tcp", "6"):
+            return False
+        low, high = as_number(self.from_port), as_number(self.to_port)
+        if low is UNKNOWN or high is UNKNOWN:
+            return UNKNOWN
+        if low is None or high is None:
+            return False
+        return low <= port <= high
+
+    @property
+    def open_to_anywhere(self) -> Any:
+        if any(cidr in (IPV4_ANYWHERE, IPV6_ANYWHERE) for cidr in self.cidrs):
+            return True
+        return UNKNOWN if UNKNOWN in self.cidrs else False
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Where a subnet's default route (0.0.0.0/0) leads."""
+
+    kind: str                       # "internet-gateway", "nat", "appliance", "none" or "unknown"
+    route_tables: Tuple[PolicyResource, ...] = ()
+    why: str = ""
+
+
+class Stack:
+    """Every resource of a stack validation, with lookups across them."""
+
+    def __init__(self, resources: Sequence[PolicyResource]):
+        self.resources = list(resources)
+        self._by_value: Dict[str, List[PolicyResource]] = {}
+        for resource in self.resources:
+            for key in _LOOKUP_KEYS:
+                value = peek(resource.props, key)
+                if isinstance(value, str) and value:
+                    self._by_value.setdefault(value, []).append(resource)
+
+    def of_type(self, types: Sequence[str]) -> List[PolicyResource]:
+        return [r for r in self.resources if r.resource_type in types]
+
+    # -- references ---------------------------------------------------------------
+
+    def refs(self, resource: PolicyResource, path: Sequence[Any], types: Sequence[str]) -> Refs:
+        """The resources of `types` named by the value (or list of values) at `path`."""
+        values = elements(peek(resource.props, *path))
+        dependencies = [d for d in resource.property_dependencies.get(path[0], [])
+                        if d.resource_type in types]
+        matched: List[PolicyResource] = []
+        external: List[str] = []
+        unknown = values is UNKNOWN
+        for value in ([] if unknown else values):
+            if value is UNKNOWN:
+                unknown = True
+            elif isinstance(value, str) and value:
+                hits = [r for r in self._by_value.get(value, []) if r.resource_type in types]
+                matched.extend(hits)
+                if not hits:
+                    external.append(value)
+        unmatched = [d for d in dependencies if d not in matched]
+        if unknown and not unmatched and not matched:
+            return Refs(_unique(matched), tuple(external), unresolved=True)
+        if unknown or (external and unmatched):
+            # The unknown values (or known ones whose source did not report them
+            # as an output) came from the resources the engine recorded.
+            matched.extend(unmatched)
+            if not unknown:
+                external = []
+        return Refs(_unique(matched), tuple(dict.fromkeys(external)))
+
+    def count_at(self, resource: PolicyResource, path: Sequence[Any], types: Sequence[str]) -> Any:
+        """How many distinct values the list at `path` holds; UNKNOWN if not knowable."""
+        values = elements(peek(resource.props, *path))
+        if values is UNKNOWN:
+            refs = self.refs(resource, path, types)
+            return UNKNOWN if refs.unresolved else len(refs.resources)
+        known_values = {v for v in values if v is not UNKNOWN}
+        return len(known_values) + sum(1 for v in values if v is UNKNOWN)
+
+    # -- ECS ----------------------------------------------------------------------
+
+    def is_fargate(self, service: PolicyResource) -> Any:
+        """Whether a service runs on Fargate: its launch type, its capacity provider
+        strategy, or (with neither) its cluster's default strategy."""
+        return service_is_fargate(service.props, self._cluster_default_strategy(service))
+
+    def _cluster_default_strategy(self, service: PolicyResource) -> Any:
+        clusters = self.refs(service, ("cluster",), T.ECS_CLUSTER)
+        for providers in self.of_type(T.ECS_CLUSTER_CAPACITY_PROVIDERS):
+            named = self.refs(providers, ("clusterName",), T.ECS_CLUSTER)
+            if named.keys & clusters.keys:
+                return peek(providers.props, "defaultCapacityProviderStrategies")
+        return None
+
+    def task_definitions(self, service: PolicyResource) -> Refs:
+        return self.refs(service, ("taskDefinition",), T.ECS_TASK_DEFINITION)
+
+    def uses_awsvpc(self, service: PolicyResource) -> bool:
+        """Fargate services, and services whose task definition uses awsvpc, get their
+        own network interface: subnets and security groups come from the service."""
+        if self.is_fargate(service) is True:
+            return True
+        return any(peek(task.props, "networkMode") == "awsvpc"
+                   for task in self.task_definitions(service).resources)
+
+    def fargate_services(self) -> List[PolicyResource]:
+        return [s for s in self.of_type(T.ECS_SERVICE) if self.is_fargate(s) is True]
+
+    # -- load balancing -------------------------------------------------------------
+
+    def _action_target_groups(self, resource: PolicyResource, key: str) -> Refs:
+        actions = elements(peek(resource.props, key))
+        if actions is UNKNOWN:
+            return self.refs(resource, (key,), T.TARGET_GROUP)
+        found = Refs()
+        for index, action in enumerate(actions):
+            if action is UNKNOWN:
+                found |= self.refs(resource, (key, index), T.TARGET_GROUP)
+                continue
+            found |= self.refs(resource, (key, index, "targetGroupArn"), T.TARGET_GROUP)
+            groups = elements(peek(action, "forward", "targetGroups"))
+            if groups is UNKNOWN:
+                found |= self.refs(resource, (key, index, "forward", "targetGroups"), T.TARGET_GROUP)
+                continue
+            for group_index in range(len(groups)):
+                found |= self.refs(resource, (key, index, "forward", "targetGroups", group_index, "arn"),
+                                   T.TARGET_GROUP)
+        return found
+
+    @cached_property
+    def _load_balancers_by_target_group(self) -> Dict[str, Tuple[PolicyResource, ...]]:
+        """Target group URN -> the load balancers whose listeners (or listener rules) forward to it."""
+        result: Dict[str, Tuple[PolicyResource, ...]] = {}
+
+        def link(target_groups: Refs, load_balancers: Refs) -> None:
+            for group in target_groups.resources:
+                result[group.urn] = _unique(result.get(group.urn, ()) + load_balancers.resources)
+
+        for listener in self.of_type(T.LISTENER):
+            link(self._action_target_groups(listener, "defaultActions"),
+                 self.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER))
+        for rule in self.of_type(T.LISTENER_RULE):
+            listeners = self.refs(rule, ("listenerArn",), T.LISTENER)
+            load_balancers = union(self.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER)
+                                   for listener in listeners.resources)
+            link(self._action_target_groups(rule, "actions"), load_balancers)
+        return result
+
+    def load_balancers_of(self, target_group: PolicyResource) -> Tuple[PolicyResource, ...]:
+        return self._load_balancers_by_target_group.get(target_group.urn, ())
+
+    def service_target_groups(self, service: PolicyResource) -> List[Tuple[Refs, Any]]:
+        """(target groups, container port) for each `loadBalancers` entry of a service."""
+        entries = elements(peek(service.props, "loadBalancers"))
+        if entries is UNKNOWN:
+            return [(self.refs(service, ("loadBalancers",), T.TARGET_GROUP), UNKNOWN)]
+        return [(self.refs(service, ("loadBalancers", index, "targetGroupArn"), T.TARGET_GROUP),
+                 as_number(peek(entry, "containerPort")))
+                for index, entry in enumerate(entries)]
+
+    # -- security groups ----------------------------------------------------------
+
+    @cached_property
+    def ingress_rules(self) -> List[Ingress]:
+        """Every ingress permission of the stack, inline or standalone."""
+        rules: List[Ingress] = []
+        for group in self.of_type(T.SECURITY_GROUP):
+            own = Refs((group,))
+            entries = elements(peek(group.props, "ingress"))
+            if entries is UNKNOWN:
+                continue
+            for index, entry in enumerate(entries):
+                if entry is UNKNOWN:
+                    continue
+                rules.append(Ingress(
+                    declared_by=group, targets=own,
+                    protocol=peek(entry, "protocol"),
+                    from_port=peek(entry, "fromPort"), to_port=peek(entry, "toPort"),
+                    sources=self.refs(group, ("ingress", index, "securityGroups"), T.SECURITY_GROUP),
+                    from_self=as_bool(peek(entry, "self")),
+                    cidrs=_cidrs(entry, "cidrBlocks", "ipv6CidrBlocks"),
+                ))
+        for rule in self.of_type(T.SECURITY_GROUP_RULE):
+            if peek(rule.props, "type") != "ingress":
+                continue
+            rules.append(Ingress(
+                declared_by=rule,
+                targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
+                protocol=peek(rule.props, "protocol"),
+                from_port=peek(rule.props, "fromPort"), to_port=peek(rule.props, "toPort"),
+                sources=self.refs(rule, ("sourceSecurityGroupId",), T.SECURITY_GROUP),
+                from_self=as_bool(peek(rule.props, "self")),
+                cidrs=_cidrs(rule.props, "cidrBlocks", "ipv6CidrBlocks"),
+            ))
+        for rule in self.of_type(T.SECURITY_GROUP_INGRESS_RULE):
+            rules.append(Ingress(
+                declared_by=rule,
+                targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
+                protocol=peek(rule.props, "ipProtocol"),
+                from_port=peek(rule.props, "fromPort"), to_port=peek(rule.props, "toPort"),
+                sources=self.refs(rule, ("referencedSecurityGroupId",), T.SECURITY_GROUP),
+                from_self=False,
+                cidrs=_cidrs(rule.props, "cidrIpv4", "cidrIpv6"),
+            ))
+        return rules
+
+    def ingress_into(self, groups: Refs) -> List[Ingress]:
+        """The ingress permissions of the given security groups."""
+        keys = groups.keys
+        return [rule for rule in self.ingress_rules if rule.targets.keys & keys]
+
+    @property
+    def unplaced_ingress(self) -> List[Ingress]:
+        """Standalone rules whose security group the stack cannot tell (unknown, no dependency)."""
+        return [rule for rule in self.ingress_rules if rule.targets.unresolved and not rule.targets.keys]
+
+    def security_groups_of(self, resource: PolicyResource, path: Sequence[Any]) -> Refs:
+        return self.refs(resource, path, T.SECURITY_GROUP)
+
+    # -- subnets and routing --------------------------------------------------------
+
+    def availability_zone(self, subnet: PolicyResource) -> Any:
+        zone = peek(subnet.props, "availabilityZone")
+        if zone is None:
+            zone = peek(subnet.props, "availabilityZoneId")
+        return zone if zone is not None else UNKNOWN
+
+    def vpc_of(self, resource: PolicyResource) -> Refs:
+        return self.refs(resource, ("vpcId",), T.VPC)
+
+    def route_tables_of(self, subnet: PolicyResource) -> Optional[Refs]:
+        """The route tables a subnet uses: its explicit association, else its VPC's main
+        route table. `None` when the stack cannot tell."""
+        explicit = Refs()
+        for association in self.of_type(T.ROUTE_TABLE_ASSOCIATION):
+            subnets = self.refs(association, ("subnetId",), T.SUBNET)
+            if subnet in subnets.resources:
+                explicit |= self.refs(association, ("routeTableId",), T.ROUTE_TABLE)
+        if not explicit.empty:
+            return explicit
+        vpc = self.vpc_of(subnet)
+        if not vpc.resources or vpc.external or vpc.unresolved:
+            return None
+        for association in self.of_type(T.MAIN_ROUTE_TABLE_ASSOCIATION):
+            if self.vpc_of(association).keys & vpc.keys:
+                return self.refs(association, ("routeTableId",), T.ROUTE_TABLE)
+        for table in self.of_type(T.DEFAULT_ROUTE_TABLE):
+            if self.refs(table, ("defaultRouteTableId",), T.VPC).keys & vpc.keys:
+                return Refs((table,))
+        # The VPC's own main route table, which nothing in the stack adds routes to.
+        return Refs()
+
+    def _routes(self, table: PolicyResource) -> List[Tuple[PolicyResource, Any, Any]]:
+        """(declaring resource, path to the route, route) for each route of a table."""
+        routes: List[Tuple[PolicyResource, Any, Any]] = []
+        inline = elements(peek(table.props, "routes"))
+        if inline is UNKNOWN:
+            routes.append((table, ("routes",), UNKNOWN))
+        else:
+            routes.extend((table, ("routes", i), route) for i, route in enumerate(inline))
+        for route in self.of_type(T.ROUTE):
+            if table in self.refs(route, ("routeTableId",), T.ROUTE_TABLE).resources:
+                routes.append((route, (), route.props))
+        return routes
+
+    def egress_of(self, subnet: PolicyResource) -> Egress:
+        """Where the subnet's traffic to the internet (0.0.0.0/0) goes."""
+        tables = self.route_tables_of(subnet)
+        if tables is None or tables.external or tables.unresolved:
+            return Egress("unknown", why="its route table is not in the stack")
+        kinds = {self._table_egress(table) for table in tables.resources} or {"none"}
+        return Egress(kinds.pop() if len(kinds) == 1 else "unknown", tables.resources)
+
+    def _table_egress(self, table: PolicyResource) -> str:
+        kind = "none"
+        for declared_by, path, route in self._routes(table):
+            if route is UNKNOWN:
+                return "unknown"
+            destination = peek(route, "cidrBlock")
+            if destination is None:
+                destination = peek(route, "destinationCidrBlock")
+            if destination is UNKNOWN:
+                return "unknown"
+            if destination == IPV4_ANYWHERE:
+                kind = self._route_target(declared_by, path, route)
+        return kind
+
+    def _route_target(self, declared_by: PolicyResource, path: Tuple, route: Any) -> str:
+        if peek(route, "natGatewayId") is not None:
+            return "nat"
+        if any(peek(route, key) is not None for key in _APPLIANCE_TARGETS):
+            return "appliance"
+        gateway = peek(route, "gatewayId")
+        if gateway is None or gateway == "local":
+            return "none"
+        if isinstance(gateway, str) and gateway.startswith("vgw-"):
+            return "appliance"
+        if isinstance(gateway, str) and gateway.startswith("igw-"):
+            return "internet-gateway"
+        named = self.refs(declared_by, path + ("gatewayId",), T.INTERNET_GATEWAY)
+        return "internet-gateway" if named.resources else "unknown"
+
+    def endpoint_services(self, vpc: Refs, route_tables: Sequence[PolicyResource]) -> Any:
+        """The AWS services (`ecr.api`, `ecr.dkr`, `s3`, ...) the VPC reaches through
+        endpoints usable from a subnet with these route tables (a gateway endpoint
+        serves only the route tables associated with it). UNKNOWN if an endpoint's
+        service name is unknown."""
+        services = set()
+        table_keys = frozenset(t.urn for t in route_tables)
+        for endpoint in self.of_type(T.VPC_ENDPOINT):
+            if not self.vpc_of(endpoint).keys & vpc.keys:
+                continue
+            name = peek(endpoint.props, "serviceName")
+            if not isinstance(name, str):
+                return UNKNOWN
+            kind = peek(endpoint.props, "vpcEndpointType", default="Gateway")
+            if kind == "Gateway" and not self._gateway_serves(endpoint, table_keys):
+                continue
+            match = _ENDPOINT_SERVICE.match(name)
+            services.add(match.group(1) if match else name)
+        return services
+
+    def _gateway_serves(self, endpoint: PolicyResource, table_keys: frozenset) -> bool:
+        tables = self.refs(endpoint, ("routeTableIds",), T.ROUTE_TABLE)
+        for association in self.of_type(T.VPC_ENDPOINT_ROUTE_TABLE_ASSOCIATION):
+            if endpoint in self.refs(association, ("vpcEndpointId",), T.VPC_ENDPOINT).resources:
+                tables |= self.refs(association, ("routeTableId",), T.ROUTE_TABLE)
+        # An association the stack cannot resolve gets the benefit of the doubt.
+        return bool(tables.keys & table_keys) or tables.unresolved
+
+
+# Route targets that carry traffic onward through something we cannot inspect
+# (a firewall, a NAT instance, another network): assumed to reach the internet.
+_APPLIANCE_TARGETS = ("transitGatewayId", "networkInterfaceId", "vpcEndpointId",
+                      "vpcPeeringConnectionId", "localGatewayId", "carrierGatewayId", "coreNetworkArn")
+_ENDPOINT_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.(.+)$")
+
+
+def _cidrs(props: Any, *keys: str) -> Tuple[Any, ...]:
+    found: List[Any] = []
+    for key in keys:
+        values = elements(peek(props, key))
+        if values is UNKNOWN:
+            found.append(UNKNOWN)
+        else:
+            found.extend(values)
+    return tuple(found)
+
+
+def service_is_fargate(props: Any, cluster_default_strategy: Any = None) -> Any:
+    """True, False or UNKNOWN, from a service's own properties (and, when it names
+    neither a launch type nor a strategy, its cluster's default strategy)."""
+    launch_type = peek(props, "launchType")
+    if launch_type is UNKNOWN:
+        return UNKNOWN
+    if launch_type:
+        return launch_type == "FARGATE"
+    strategies = elements(peek(props, "capacityProviderStrategies"))
+    if not strategies:
+        strategies = elements(cluster_default_strategy)
+    if strategies is UNKNOWN:
+        return UNKNOWN
+    providers = [peek(s, "capacityProvider") for s in strategies]
+    if any(p in FARGATE_CAPACITY_PROVIDERS for p in providers):
+        return True
+    return UNKNOWN if UNKNOWN in providers else False

@@ -1,0 +1,165 @@
+"""Application Load Balancer rules: load balancers, listeners, target groups."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
+
+from . import _types as T
+from ._policy import ADVISORY, MANDATORY, config_schema, resource_policy, settings, stack_policy
+from ._props import UNKNOWN, as_number, get, get_list, peek
+from ._stack import Stack
+
+ReportViolation = Callable[..., None]
+
+# TLS 1.2+ predefined policies (no TLS 1.0/1.1), forward secrecy or TLS 1.3 first.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+TLS_12_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+]
+
+
+def _is_application(args: ResourceValidationArgs) -> bool:
+    return get(args.props, "loadBalancerType", default="application") == "application"
+
+
+def _protocol(args: ResourceValidationArgs) -> str:
+    # pulumi-aws: "For Application Load Balancers ... a default of HTTP".
+    return str(get(args.props, "protocol", default="HTTP")).upper()
+
+
+def alb_https_redirect(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Plain HTTP listeners redirect to HTTPS.
+
+    Prevents: pages, cookies and credentials sent in clear text when a client follows
+    an http:// link.
+
+    Mirrors: AWS Config alb-http-to-https-redirection-check; Security Hub ELB.1;
+    Checkov CKV_AWS_2 / CKV2_AWS_20.
+    """
+    if _protocol(args) != "HTTP":
+        return
+    for action in get_list(args.props, "defaultActions"):
+        if get(action, "type") != "redirect" or str(get(action, "redirect", "protocol", default="")).upper() != "HTTPS":
+            report_violation(f"HTTP listener on port {as_number(get(args.props, 'port'))} {get(action, 'type')}s "
+                             "instead of redirecting to HTTPS.")
+            return
+
+
+TLS_CONFIG = config_schema(
+    allowedPolicies={
+        "type": "array", "items": {"type": "string"},
+        "description": "SSL policies HTTPS/TLS listeners may use.",
+        "default": TLS_12_POLICIES,
+    },
+)
+
+
+def alb_tls_policy(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """HTTPS and TLS listeners use a TLS 1.2+ security policy from the allow-list.
+
+    Prevents: clients negotiating TLS 1.0/1.1 with weak ciphers; a listener with no
+    sslPolicy gets ELBSecurityPolicy-2016-08, which allows both.
+
+    Mirrors: AWS Config elbv2-predefined-security-policy-ssl-check; Security Hub ELB.17;
+    Checkov CKV_AWS_103; tfsec aws-elb-use-secure-tls-policy.
+    """
+    if _protocol(args) not in ("HTTPS", "TLS"):
+        return
+    policy = get(args.props, "sslPolicy")
+    allowed = settings(args, TLS_CONFIG)["allowedPolicies"]
+    if policy not in allowed:
+        report_violation(f"sslPolicy {policy or 'unset (ELBSecurityPolicy-2016-08)'} is not allowed; "
+                         f"use one of {', '.join(allowed)}.")
+
+
+def alb_drop_invalid_headers(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Application Load Balancers drop invalid HTTP header fields.
+
+    Prevents: request smuggling and header injection through malformed headers
+    passed on to the containers.
+
+    Mirrors: AWS Config alb-http-drop-invalid-header-enabled; Security Hub ELB.4;
+    Checkov CKV_AWS_131.
+    """
+    if _is_application(args) and get(args.props, "dropInvalidHeaderFields") is not True:
+        report_violation("Set dropInvalidHeaderFields: true.")
+
+
+def alb_access_logs(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Application Load Balancers write access logs to S3.
+
+    Prevents: no record of who called what when investigating errors or an incident
+    (the load balancer is the only place that sees every request).
+
+    Mirrors: AWS Config elb-logging-enabled; Security Hub ELB.5; Checkov CKV_AWS_91.
+    """
+    if not _is_application(args):
+        return
+    logs = get(args.props, "accessLogs", default={})
+    # The bucket is often another resource's output: only whether it is set matters.
+    if get(logs, "enabled") is not True or peek(logs, "bucket") is None:
+        report_violation("Set accessLogs {bucket, enabled: true} (enabled defaults to false).")
+
+
+def alb_deletion_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Application Load Balancers have deletion protection.
+
+    Prevents: an accidental `pulumi destroy` or replacement taking the public
+    endpoint (and its DNS name) away.
+
+    Mirrors: AWS Config elb-deletion-protection-enabled; Security Hub ELB.6; Checkov
+    CKV_AWS_150.
+    """
+    if _is_application(args) and get(args.props, "enableDeletionProtection") is not True:
+        report_violation("Set enableDeletionProtection: true.")
+
+
+def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Target groups of awsvpc (Fargate) services have targetType ip.
+
+    Prevents: CreateService failing with "The provided target group ... has target
+    type instance, which is incompatible with the awsvpc network mode specified in the
+    task definition" (instance is the default target type).
+
+    Mirrors: none.
+    """
+    stack = Stack(args.resources)
+    judged = False
+    for service in stack.of_type(T.ECS_SERVICE):
+        if not stack.uses_awsvpc(service):
+            continue
+        for target_groups, _port in stack.service_target_groups(service):
+            for group in target_groups.resources:
+                target_type = peek(group.props, "targetType", default="instance")
+                if target_type is UNKNOWN:
+                    continue
+                judged = True
+                if target_type != "ip":
+                    report_violation(f"Target group {group.name!r} used by awsvpc service {service.name!r} "
+                                     f"has targetType {target_type!r}; set targetType: ip.", group.urn)
+    if not judged:
+        args.not_applicable("no awsvpc service uses a target group of this stack")
+
+
+POLICIES = [
+    resource_policy("alb-https-redirect", ADVISORY, T.LISTENER, alb_https_redirect),
+    resource_policy("alb-tls-policy", MANDATORY, T.LISTENER, alb_tls_policy, TLS_CONFIG),
+    resource_policy("alb-drop-invalid-headers", ADVISORY, T.LOAD_BALANCER, alb_drop_invalid_headers),
+    resource_policy("alb-access-logs", ADVISORY, T.LOAD_BALANCER, alb_access_logs),
+    resource_policy("alb-deletion-protection", ADVISORY, T.LOAD_BALANCER, alb_deletion_protection),
+    stack_policy("fargate-target-group-ip", MANDATORY, fargate_target_group_ip),
+]

@@ -1,0 +1,129 @@
+"""IAM rules for the roles ECS tasks run with."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Dict, List, Mapping
+
+from pulumi_policy import PolicyResource, StackValidationArgs
+
+from . import _types as T
+from ._policy import MANDATORY, stack_policy
+from ._props import UNKNOWN, as_json, as_list, elements, peek
+from ._stack import Refs, Stack, union
+
+ReportViolation = Callable[..., None]
+
+ADMINISTRATOR_ACCESS = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/AdministratorAccess$")
+ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
+
+
+def grants_admin(document: Any) -> Any:
+    """True, False or UNKNOWN: does the policy document allow every action on every resource?"""
+    document = as_json(document)
+    if document is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(document, Mapping):
+        return False
+    for statement in as_list(document.get("Statement")):
+        if (isinstance(statement, Mapping) and statement.get("Effect") == "Allow"
+                and "*" in as_list(statement.get("Action")) and "*" in as_list(statement.get("Resource"))):
+            return True
+    return False
+
+
+def _trusts_ecs_tasks(role: PolicyResource) -> bool:
+    document = as_json(peek(role.props, "assumeRolePolicy"))
+    if not isinstance(document, Mapping):
+        return False
+    for statement in as_list(document.get("Statement")):
+        principal = statement.get("Principal") if isinstance(statement, Mapping) else None
+        if isinstance(principal, Mapping) and ECS_TASKS_PRINCIPAL in as_list(principal.get("Service")):
+            return True
+    return False
+
+
+def _task_roles(stack: Stack) -> Dict[str, PolicyResource]:
+    """Roles named as a task or execution role, and roles ECS tasks may assume."""
+    roles: Dict[str, PolicyResource] = {}
+    for task in stack.of_type(T.ECS_TASK_DEFINITION):
+        for key in ("taskRoleArn", "executionRoleArn"):
+            for role in stack.refs(task, (key,), T.IAM_ROLE).resources:
+                roles[role.urn] = role
+    for role in stack.of_type(T.IAM_ROLE):
+        if _trusts_ecs_tasks(role):
+            roles[role.urn] = role
+    return roles
+
+
+def _attached(stack: Stack, role: PolicyResource) -> List[tuple]:
+    """(where, policy ARN value, refs to policy resources) for each managed policy on the role."""
+    found = []
+    arns = elements(peek(role.props, "managedPolicyArns"))
+    found.append((f"role {role.name!r} managedPolicyArns", arns,
+                  stack.refs(role, ("managedPolicyArns",), T.IAM_POLICY)))
+    attachments = [(a, ("role",), "policyArn") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENT)]
+    attachments += [(a, ("roles",), "policyArn") for a in stack.of_type(T.IAM_POLICY_ATTACHMENT)]
+    attachments += [(a, ("roleName",), "policyArns") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE)]
+    for attachment, role_path, arn_key in attachments:
+        if role in stack.refs(attachment, role_path, T.IAM_ROLE).resources:
+            found.append((f"attachment {attachment.name!r}", elements(peek(attachment.props, arn_key)),
+                          stack.refs(attachment, (arn_key,), T.IAM_POLICY)))
+    return found
+
+
+def _documents(stack: Stack, role: PolicyResource) -> List[tuple]:
+    """(where, policy document) for each inline policy of the role."""
+    documents = []
+    inline = elements(peek(role.props, "inlinePolicies"))
+    for entry in ([UNKNOWN] if inline is UNKNOWN else inline):
+        documents.append((f"role {role.name!r} inline policy", peek(entry, "policy") if entry is not UNKNOWN else UNKNOWN))
+    for role_policy in stack.of_type(T.IAM_ROLE_POLICY):
+        if role in stack.refs(role_policy, ("role",), T.IAM_ROLE).resources:
+            documents.append((f"role policy {role_policy.name!r}", peek(role_policy.props, "policy")))
+    return documents
+
+
+def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Task and execution roles carry no statement allowing every action ("*") on every resource ("*"), inline, in attached policies of the stack, or through AdministratorAccess.
+
+    Prevents: a compromised container (or a bug in it) controlling the whole AWS
+    account with the task's credentials.
+
+    Mirrors: AWS Config iam-policy-no-statements-with-admin-access; Security Hub IAM.1;
+    Checkov CKV_AWS_62 / CKV_AWS_63 / CKV_AWS_274.
+    """
+    stack = Stack(args.resources)
+    roles = _task_roles(stack)
+    if not roles:
+        args.not_applicable("no IAM role of this stack is a task or execution role")
+    unjudged = []
+    for role in roles.values():
+        reasons, unknown = [], False
+        for where, document in _documents(stack, role):
+            verdict = grants_admin(document)
+            unknown |= verdict is UNKNOWN
+            if verdict is True:
+                reasons.append(f"{where} allows * on *")
+        for where, arns, policies in _attached(stack, role):
+            unknown |= arns is UNKNOWN or UNKNOWN in arns
+            for arn in ([] if arns is UNKNOWN else arns):
+                if isinstance(arn, str) and ADMINISTRATOR_ACCESS.match(arn):
+                    reasons.append(f"{where} attaches AdministratorAccess")
+            for policy in policies.resources:
+                verdict = grants_admin(peek(policy.props, "policy"))
+                unknown |= verdict is UNKNOWN
+                if verdict is True:
+                    reasons.append(f"{where} attaches policy {policy.name!r}, which allows * on *")
+        if reasons:
+            report_violation(f"Role {role.name!r}, which ECS tasks run with: " + "; ".join(reasons) + ".",
+                             role.urn)
+        elif unknown:
+            unjudged.append(f"role {role.name!r} (a policy document is unknown)")
+    if unjudged and len(unjudged) == len(roles):
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
+POLICIES = [
+    stack_policy("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role),
+]

@@ -1,0 +1,268 @@
+"""Network rules that follow a Fargate service through the stack: subnets, routes,
+security groups and the load balancer in front of it."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional
+
+from pulumi_policy import PolicyResource, StackValidationArgs
+
+from . import _types as T
+from ._policy import MANDATORY, config_schema, settings, stack_policy
+from ._props import UNKNOWN, as_bool, elements, peek
+from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, union
+
+ReportViolation = Callable[..., None]
+
+IMAGE_PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "s3")
+
+
+def _names(refs: Refs) -> str:
+    names = [r.name for r in refs.resources] + list(refs.external)
+    return ", ".join(repr(n) for n in names) or "none"
+
+
+def _is_application(load_balancer: PolicyResource) -> bool:
+    return peek(load_balancer.props, "loadBalancerType", default="application") == "application"
+
+
+def _finish(args: StackValidationArgs, judged: bool, violated: bool, unjudged: List[str], subject: str) -> None:
+    """Say "not applicable" when nothing could be judged, or when the only verdicts
+    were passes and some resources could not be judged (naming them and why)."""
+    if not judged and not unjudged:
+        args.not_applicable(f"the stack has no {subject}")
+    if unjudged and not violated:
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
+# -- fargate-min-two-subnets ----------------------------------------------------------------
+
+SUBNETS_CONFIG = config_schema(
+    minSubnets={"type": "integer", "minimum": 1, "default": 2,
+                "description": "Fewest subnets a Fargate service or an ALB may use."},
+    minAvailabilityZones={"type": "integer", "minimum": 1, "default": 2,
+                          "description": "Fewest distinct availability zones those subnets span, "
+                                         "where the stack knows the zones."},
+)
+
+
+def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
+    """(count, refs) of the subnets a service or load balancer uses; count may be UNKNOWN."""
+    if resource.resource_type in T.ECS_SERVICE:
+        path = ("networkConfiguration", "subnets")
+        return stack.count_at(resource, path, T.SUBNET), stack.refs(resource, path, T.SUBNET)
+    if peek(resource.props, "subnets") is not None:
+        return stack.count_at(resource, ("subnets",), T.SUBNET), stack.refs(resource, ("subnets",), T.SUBNET)
+    mappings = elements(peek(resource.props, "subnetMappings"))
+    if mappings is UNKNOWN:
+        return (stack.count_at(resource, ("subnetMappings",), T.SUBNET),
+                stack.refs(resource, ("subnetMappings",), T.SUBNET))
+    refs = union(stack.refs(resource, ("subnetMappings", i, "subnetId"), T.SUBNET) for i in range(len(mappings)))
+    return len(mappings), refs
+
+
+def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every Fargate service and every ALB uses at least two subnets, in at least two availability zones where the stack knows the zones.
+
+    Prevents: CreateLoadBalancer failing ("At least two subnets in two different
+    Availability Zones must be specified"), and a service that goes down with one
+    availability zone.
+
+    Mirrors: Security Hub ELB.13 / AWS Config elbv2-multiple-az (load balancers only;
+    nothing checks ECS services).
+    """
+    config = settings(args, SUBNETS_CONFIG)
+    stack = Stack(args.resources)
+    judged, violated, unjudged = False, False, []
+    resources = stack.fargate_services() + [lb for lb in stack.of_type(T.LOAD_BALANCER) if _is_application(lb)]
+    for resource in resources:
+        kind = "Fargate service" if resource.resource_type in T.ECS_SERVICE else "Load balancer"
+        count, refs = _subnets(stack, resource)
+        if count is UNKNOWN:
+            unjudged.append(f"{resource.name!r} (its subnets are unknown)")
+            continue
+        judged = True
+        if count < config["minSubnets"]:
+            violated = True
+            report_violation(f"{kind} {resource.name!r} uses {count} subnet(s); use at least "
+                             f"{config['minSubnets']}, in different availability zones.", resource.urn)
+            continue
+        zones = [stack.availability_zone(subnet) for subnet in refs.resources]
+        known_zones = {z for z in zones if z is not UNKNOWN}
+        zones_complete = not refs.external and not refs.unresolved and UNKNOWN not in zones
+        if zones_complete and len(known_zones) < config["minAvailabilityZones"]:
+            violated = True
+            report_violation(f"{kind} {resource.name!r} uses subnets {_names(refs)}, all in "
+                             f"{', '.join(sorted(known_zones))}; spread them over at least "
+                             f"{config['minAvailabilityZones']} availability zones.", resource.urn)
+    _finish(args, judged, violated, unjudged, "Fargate service or Application Load Balancer")
+
+
+# -- fargate-ingress-from-load-balancer -----------------------------------------------------------
+
+DEFAULT_SECURITY_GROUP = "the VPC default security group"
+
+
+def _admits(stack: Stack, service_groups: Refs, balancer_groups: Refs, port: Any) -> Any:
+    """True, False or UNKNOWN: does a rule on one of the service's groups admit TCP
+    `port` from one of the load balancer's groups?"""
+    if port is UNKNOWN or port is None:
+        return UNKNOWN
+    balancer_keys = balancer_groups.keys
+    doubt = service_groups.unresolved or balancer_groups.unresolved or bool(service_groups.external)
+    for rule in stack.ingress_into(service_groups):
+        covers = rule.admits_tcp_port(port)
+        if covers is False:
+            continue
+        from_balancer = bool(rule.sources.keys & balancer_keys) or (
+            rule.from_self is True and bool(rule.targets.keys & balancer_keys))
+        if from_balancer and covers is True:
+            return True
+        if from_balancer or rule.sources.unresolved or rule.from_self is UNKNOWN:
+            doubt = True
+    if any(rule.admits_tcp_port(port) is not False for rule in stack.unplaced_ingress):
+        doubt = True
+    return UNKNOWN if doubt else False
+
+
+def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every service behind an ALB has a security group that admits TCP on its container port from one of that ALB's security groups (a CIDR-only rule does not count).
+
+    Prevents: targets that never become healthy (health checks time out, the service
+    keeps replacing tasks, clients get 502/503/504) because the task's security group
+    drops the load balancer's traffic; and tasks opened to a CIDR instead of to the
+    load balancer.
+
+    Mirrors: none (AWS Config, Security Hub and Checkov judge one resource at a time;
+    Checkov CKV2_AWS_5 only checks that a security group is attached).
+    """
+    stack = Stack(args.resources)
+    judged, violated, unjudged = False, False, []
+    for service in stack.of_type(T.ECS_SERVICE):
+        if not stack.uses_awsvpc(service):
+            continue
+        has_groups = peek(service.props, "networkConfiguration", "securityGroups") is not None
+        service_groups = stack.security_groups_of(service, ("networkConfiguration", "securityGroups"))
+        for target_groups, port in stack.service_target_groups(service):
+            for target_group in target_groups.resources:
+                for balancer in stack.load_balancers_of(target_group):
+                    if not _is_application(balancer):
+                        continue
+                    balancer_has_groups = peek(balancer.props, "securityGroups") is not None
+                    balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
+                    if not has_groups:
+                        # Both in the default group: it admits its own members on every port.
+                        verdict = not balancer_has_groups
+                    else:
+                        verdict = _admits(stack, service_groups, balancer_groups, port)
+                    if verdict is UNKNOWN:
+                        unjudged.append(f"service {service.name!r} behind {balancer.name!r} "
+                                        "(a port, group or rule it depends on is unknown)")
+                        continue
+                    judged = True
+                    if verdict is False:
+                        violated = True
+                        service_named = _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP
+                        balancer_named = _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP
+                        report_violation(
+                            f"Service {service.name!r} receives traffic from load balancer {balancer.name!r} "
+                            f"on container port {port}, but none of its security groups ({service_named}) "
+                            f"admits TCP {port} from the load balancer's security groups ({balancer_named}). "
+                            "Add an ingress rule whose source is the load balancer's security group.",
+                            service.urn)
+    _finish(args, judged, violated, unjudged, "ECS service behind an Application Load Balancer")
+
+
+# -- fargate-image-pull-path -------------------------------------------------------------------
+
+def _pull_path_problem(stack: Stack, subnet: PolicyResource, public_ip: Any) -> Optional[str]:
+    """Why tasks in this subnet cannot reach ECR; "" if they can; None if unknowable."""
+    egress = stack.egress_of(subnet)
+    if egress.kind == "unknown":
+        return None
+    if egress.kind in ("nat", "appliance"):
+        return ""
+    if egress.kind == "internet-gateway":
+        if public_ip is UNKNOWN:
+            return None
+        return "" if public_ip is True else (
+            f"subnet {subnet.name!r} routes to an internet gateway but the service does not assign a "
+            "public IP (set assignPublicIp: true, or use subnets routed to a NAT gateway)")
+    services = stack.endpoint_services(stack.vpc_of(subnet), egress.route_tables)
+    if services is UNKNOWN:
+        return None
+    missing = [s for s in IMAGE_PULL_ENDPOINTS if s not in services]
+    if not missing:
+        return ""
+    return (f"subnet {subnet.name!r} has no route to the internet (0.0.0.0/0) and its VPC has no "
+            f"{', '.join(missing)} endpoint(s) serving it (route it to a NAT gateway, or add VPC endpoints "
+            "for ecr.api, ecr.dkr and an S3 gateway endpoint on its route table)")
+
+
+def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Fargate tasks can reach ECR: in subnets routed to an internet gateway they get a public IP; otherwise their subnets route to a NAT gateway or their VPC has ECR (api, dkr) and S3 endpoints.
+
+    Prevents: tasks stuck in PENDING then STOPPED with CannotPullContainerError /
+    ResourceInitializationError ("unable to pull secrets or registry auth"), because
+    they have no network path to the registry.
+
+    Mirrors: none (Security Hub ECS.2 / Checkov CKV_AWS_333 forbid public IPs without
+    asking whether the task still has a path to its image).
+    """
+    stack = Stack(args.resources)
+    judged, violated, unjudged = False, False, []
+    for service in stack.fargate_services():
+        subnets = stack.refs(service, ("networkConfiguration", "subnets"), T.SUBNET)
+        if subnets.external or subnets.unresolved or not subnets.resources:
+            unjudged.append(f"service {service.name!r} (its subnets' route tables are not in the stack)")
+            continue
+        public_ip = as_bool(peek(service.props, "networkConfiguration", "assignPublicIp", default=False))
+        problems = [_pull_path_problem(stack, subnet, public_ip) for subnet in subnets.resources]
+        found = [p for p in problems if p]
+        if found:
+            judged = violated = True
+            report_violation(f"Tasks of Fargate service {service.name!r} cannot pull their image: "
+                             + "; ".join(found) + ".", service.urn)
+        elif None in problems:
+            unjudged.append(f"service {service.name!r} (a route, route table or endpoint is unknown)")
+        else:
+            judged = True
+    _finish(args, judged, violated, unjudged, "Fargate service")
+
+
+# -- ecs-no-public-task-ingress -------------------------------------------------------------------
+
+def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """No security group of an ECS service's tasks admits 0.0.0.0/0 or ::/0.
+
+    Prevents: tasks reachable from the whole internet, bypassing the load balancer
+    (and its TLS, WAF and access logs).
+
+    Mirrors: Security Hub EC2.18 / EC2.19 and Checkov CKV_AWS_260 / CKV_AWS_277,
+    scoped to task security groups (so a public ALB's group is not flagged); tfsec
+    aws-vpc-no-public-ingress-sg.
+    """
+    stack = Stack(args.resources)
+    users = {}
+    for service in stack.of_type(T.ECS_SERVICE):
+        for group in stack.security_groups_of(service, ("networkConfiguration", "securityGroups")).resources:
+            users.setdefault(group.urn, []).append(service.name)
+    if not users:
+        args.not_applicable("no ECS service uses a security group of this stack")
+    for rule in stack.ingress_rules:
+        groups = [g for g in rule.targets.resources if g.urn in users]
+        if groups and rule.open_to_anywhere is True:
+            for group in groups:
+                report_violation(
+                    f"Security group {group.name!r} of service(s) {', '.join(map(repr, users[group.urn]))} "
+                    f"admits the internet ({', '.join(c for c in rule.cidrs if c in (IPV4_ANYWHERE, IPV6_ANYWHERE))}) "
+                    f"through {rule.declared_by.name!r}; admit the load balancer's security group instead.",
+                    rule.declared_by.urn)
+
+
+POLICIES = [
+    stack_policy("fargate-min-two-subnets", MANDATORY, fargate_min_two_subnets, SUBNETS_CONFIG),
+    stack_policy("fargate-ingress-from-load-balancer", MANDATORY, fargate_ingress_from_load_balancer),
+    stack_policy("fargate-image-pull-path", MANDATORY, fargate_image_pull_path),
+    stack_policy("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress),
+]
