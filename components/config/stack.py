@@ -1,0 +1,495 @@
+"""The stack config (namespace ``fargate``): every key, its default and its rules.
+
+``load_stack_config()`` reads every ``fargate:*`` key of the running stack and
+parses it once into a frozen ``StackConfig`` before any resource is created.
+Each field below states its default, and the reason where the default is a
+choice. Rules that span fields (Fargate task sizes, NAT for private subnets,
+unique listener-rule priorities, container ports) live in the models too, and
+report the key they are about, e.g. ``fargate:services.web.memory``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import math
+import re
+from typing import Any, Iterable, Literal, Mapping, Optional
+
+import pulumi
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from .autoscaling import AutoscalingConfig
+from .base import NAMESPACE, ConfigModel, format_errors
+
+# Fargate task sizes: task cpu units -> the memory values (MiB) AWS accepts with it.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4096 + 1, 1024)),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),  # needs platform 1.4.0+ (LATEST is)
+    16384: tuple(range(32768, 122880 + 1, 8192)),  # needs platform 1.4.0+ (LATEST is)
+}
+
+# The values CloudWatch Logs' PutRetentionPolicy accepts.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+                      731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+# A task holds at most 10 containers: the main one and up to 9 sidecars.
+MAX_SIDECARS = 9
+# An ALB listener holds at most 100 rules (default quota), one per service.
+MAX_SERVICES = 100
+
+SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Characters an ALB path-pattern condition accepts (plus the * and ? wildcards).
+PATH_PATTERN = re.compile(r"^[A-Za-z0-9_\-.$/~\"'@:+&*?]{1,128}$")
+HOST_HEADER = re.compile(r"^[A-Za-z0-9\-.*?]{1,128}$")
+HTTP_MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
+
+
+def errors_at(title: str, problems: Iterable[tuple[tuple, Any, str]]) -> None:
+    """Raise one ValidationError with a problem at each ``(loc, value, rule)``.
+
+    Cross-field validators use this so each problem names the key it is about
+    (``services.web.memory``), not the model that noticed it.
+    """
+    details = [
+        InitErrorDetails(type=PydanticCustomError("value_error", "{rule}", {"rule": rule}),
+                         loc=loc, input=value)
+        for loc, value, rule in problems
+    ]
+    if details:
+        raise ValidationError.from_exception_data(title, details)
+
+
+def _strings(value: Any) -> Any:
+    """YAML turns ``PORT: 8080`` into a number; say so instead of a type error."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(item, str):
+                errors_at("environment", [((key,), item, "a string; quote numbers and booleans in YAML")])
+    return value
+
+
+def _env_names(value: Mapping[str, str]) -> Mapping[str, str]:
+    errors_at("environment", [
+        ((key,), key, "a variable name: letters, digits and underscores, not starting with a digit")
+        for key in value if not ENV_NAME.match(key)
+    ])
+    return value
+
+
+# --------------------------------------------------------------------------- network
+
+
+class NetworkConfig(ConfigModel):
+    # `new` builds a VPC for this stack; issue 6 adds `default` and `existing`.
+    vpc: Literal["new"] = "new"
+    # Split into 16 equal blocks: public subnets take blocks 0-5, private 8-13,
+    # so adding an AZ never renumbers existing subnets. /16-/22 keeps every
+    # subnet at least /26, above the ALB's /27 minimum.
+    cidr_block: str = "10.0.0.0/16"
+    # Two AZs is the ALB's minimum and the cheapest highly available layout.
+    availability_zones: int = Field(2, ge=2, le=6)
+    # No NAT by default: a NAT gateway costs about $32/month each plus data;
+    # tasks then run in public subnets with public IPs, reachable only from the ALB.
+    nat_gateways: Literal["none", "single", "per-az"] = "none"
+
+    @field_validator("cidr_block")
+    @classmethod
+    def _cidr_block(cls, value: str) -> str:
+        try:
+            network = ipaddress.IPv4Network(value)
+        except ValueError:
+            raise ValueError("an IPv4 network such as 10.0.0.0/16 (no host bits set)") from None
+        if not 16 <= network.prefixlen <= 22:
+            raise ValueError("a prefix length from /16 to /22")
+        return str(network)
+
+    def subnet_cidrs(self) -> tuple[list[str], list[str]]:
+        """(public, private) CIDR blocks, one of each per AZ."""
+        blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
+        count = self.availability_zones
+        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8:8 + count]])
+
+
+# --------------------------------------------------------------------------- load balancer
+
+
+class LoadBalancerConfig(ConfigModel):
+    # Internet-facing, as in the walkthrough; `true` puts the ALB in the private subnets.
+    internal: bool = False
+    # Who may reach the listeners. Narrow it for anything not meant for the public.
+    ingress_cidrs: tuple[str, ...] = Field(("0.0.0.0/0", "::/0"), min_length=1)
+    idle_timeout_seconds: int = Field(60, ge=1, le=4000)
+    # Off so `pulumi destroy` works without a manual step; turn it on in production.
+    deletion_protection: bool = False
+
+    @field_validator("ingress_cidrs")
+    @classmethod
+    def _cidrs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = []
+        for index, cidr in enumerate(value):
+            try:
+                ipaddress.ip_network(cidr)
+            except ValueError:
+                bad.append(((index,), cidr, "an IPv4 or IPv6 CIDR such as 203.0.113.0/24 or ::/0"))
+        errors_at("ingressCidrs", bad)
+        return value
+
+
+# --------------------------------------------------------------------------- cluster
+
+
+class ClusterConfig(ConfigModel):
+    # On: per-task CPU/memory metrics are what you look at when scaling misbehaves.
+    # It costs extra CloudWatch metrics; set false for throwaway stacks.
+    container_insights: bool = True
+
+
+# --------------------------------------------------------------------------- services
+
+
+class HealthCheckConfig(ConfigModel):
+    path: str = "/"
+    # Any 2xx/3xx: a redirect from `/` to a login page still means "up".
+    matcher: str = "200-399"
+    interval_seconds: int = Field(30, ge=5, le=300)
+    timeout_seconds: int = Field(5, ge=2, le=120)
+    healthy_threshold: int = Field(3, ge=2, le=10)
+    unhealthy_threshold: int = Field(3, ge=2, le=10)
+    # Time a new task gets to start before failed health checks count against it.
+    grace_period_seconds: int = Field(60, ge=0, le=2147483647)
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/") or len(value) > 1024 or any(c.isspace() for c in value):
+            raise ValueError("a URL path starting with '/', no spaces, at most 1024 characters")
+        return value
+
+    @field_validator("matcher")
+    @classmethod
+    def _matcher(cls, value: str) -> str:
+        codes = [int(code) for code in re.findall(r"\d+", value)] if HTTP_MATCHER.match(value) else []
+        if not codes or any(not 200 <= code <= 499 for code in codes):
+            raise ValueError("HTTP codes from 200 to 499: '200', '200,302' or '200-399'")
+        return value
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> "HealthCheckConfig":
+        if self.timeout_seconds >= self.interval_seconds:
+            errors_at("healthCheck", [(("timeoutSeconds",), self.timeout_seconds,
+                                       f"less than intervalSeconds ({self.interval_seconds})")])
+        return self
+
+
+class RoutingConfig(ConfigModel):
+    # Everything by default: a single service takes all traffic.
+    path_patterns: tuple[str, ...] = ("/*",)
+    host_headers: tuple[str, ...] = ()
+    # None: derived (see StackConfig.listener_rule_priorities), most specific first.
+    priority: Optional[int] = Field(None, ge=1, le=50000)
+
+    @field_validator("path_patterns")
+    @classmethod
+    def _paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        errors_at("pathPatterns", [((i,), p, "an ALB path pattern: up to 128 characters of "
+                                    "A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & and the wildcards * ?")
+                                   for i, p in enumerate(value) if not PATH_PATTERN.match(p)])
+        return value
+
+    @field_validator("host_headers")
+    @classmethod
+    def _hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        errors_at("hostHeaders", [((i,), h, "a host name such as api.example.com or *.example.com")
+                                  for i, h in enumerate(value) if not HOST_HEADER.match(h)])
+        return value
+
+    @model_validator(mode="after")
+    def _condition_count(self) -> "RoutingConfig":
+        values = len(self.path_patterns) + len(self.host_headers)
+        if values == 0:
+            errors_at("routing", [(("pathPatterns",), [], "at least one path pattern or host header")])
+        if values > 5:  # ALB limit: five condition values per rule
+            errors_at("routing", [(("pathPatterns",), list(self.path_patterns),
+                                   "at most 5 path patterns and host headers together (an ALB rule limit)")])
+        return self
+
+    @property
+    def is_catch_all(self) -> bool:
+        return not self.host_headers and set(self.path_patterns) <= {"/*", "*"}
+
+
+class PortMappingConfig(ConfigModel):
+    container_port: int = Field(ge=1, le=65535)
+    protocol: Literal["tcp", "udp"] = "tcp"
+
+
+class SidecarConfig(ConfigModel):
+    image: str = Field(min_length=1)
+    # Container-level CPU units; 0 lets the sidecar share the task's CPU.
+    cpu: int = Field(0, ge=0)
+    # Hard limit in MiB; None lets it share the task's memory (6 MiB is Docker's minimum).
+    memory: Optional[int] = Field(None, ge=6)
+    # ECS's default: if a sidecar the app relies on dies, the task is replaced.
+    essential: bool = True
+    environment: dict[str, str] = {}
+    port_mappings: tuple[PortMappingConfig, ...] = ()
+
+    _strings = field_validator("environment", mode="before")(_strings)
+    _env_names = field_validator("environment")(_env_names)
+
+
+class DeploymentConfig(ConfigModel):
+    # A deployment whose tasks never become healthy is stopped and rolled back.
+    circuit_breaker: bool = True
+    # 100/200: start new tasks before stopping old ones, so a deploy never
+    # lowers capacity (ECS's default for services).
+    minimum_healthy_percent: int = Field(100, ge=0, le=100)
+    maximum_percent: int = Field(200, ge=100, le=200)
+
+
+class ServiceConfig(ConfigModel):
+    image: str = Field(min_length=1)
+    # The smallest Fargate size (0.25 vCPU / 0.5 GiB); raise it per service.
+    cpu: int = 256
+    memory: int = 512
+    container_port: int = Field(80, ge=1, le=65535)
+    desired_count: int = Field(1, ge=0)
+    # Public unless the network has NAT (set by StackConfig): private subnets
+    # without NAT cannot pull images. Tasks are reachable only from the ALB either way.
+    subnets: Literal["public", "private"] = "public"
+    # A task in a public subnet needs a public IP to reach the image registry;
+    # one in a private subnet goes through NAT. Derived from `subnets` when unset.
+    assign_public_ip: bool = True
+    health_check: HealthCheckConfig = HealthCheckConfig()
+    routing: RoutingConfig = RoutingConfig()
+    environment: dict[str, str] = {}
+    # A month of logs: enough to debug last week's incident, cheap to keep.
+    log_retention_days: int = 30
+    sidecars: dict[str, SidecarConfig] = Field({}, max_length=MAX_SIDECARS)
+    deployment: DeploymentConfig = DeploymentConfig()
+    # Service autoscaling (issue 5); None keeps desiredCount fixed.
+    autoscaling: Optional[AutoscalingConfig] = None
+
+    _strings = field_validator("environment", mode="before")(_strings)
+    _env_names = field_validator("environment")(_env_names)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_assign_public_ip(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "assignPublicIp" not in data and "assign_public_ip" not in data:
+            data = {**data, "assignPublicIp": data.get("subnets", "public") == "public"}
+        return data
+
+    @field_validator("image", mode="before")
+    @classmethod
+    def _image(cls, value: Any) -> Any:
+        if isinstance(value, str) and any(c.isspace() for c in value.strip()):
+            raise ValueError("an image reference such as public.ecr.aws/nginx/nginx:stable (no spaces)")
+        return value
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: int) -> int:
+        if value not in FARGATE_TASK_SIZES:
+            raise ValueError(f"one of {', '.join(map(str, FARGATE_TASK_SIZES))} (Fargate task CPU units)")
+        return value
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"one of {', '.join(map(str, LOG_RETENTION_DAYS))} (what CloudWatch Logs accepts)")
+        return value
+
+    @field_validator("sidecars")
+    @classmethod
+    def _sidecar_names(cls, value: dict[str, SidecarConfig]) -> dict[str, SidecarConfig]:
+        errors_at("sidecars", [((name,), name, "a container name: up to 255 letters, digits, '_' and '-'")
+                               for name in value if not CONTAINER_NAME.match(name)])
+        return value
+
+    @model_validator(mode="after")
+    def _task_rules(self) -> "ServiceConfig":
+        problems: list[tuple[tuple, Any, str]] = []
+        allowed = FARGATE_TASK_SIZES[self.cpu]
+        if self.memory not in allowed:
+            problems.append((("memory",), self.memory, f"with cpu {self.cpu}: {_ranges(allowed)} (MiB)"))
+        if self.subnets == "public" and not self.assign_public_ip:
+            problems.append((("assignPublicIp",), False,
+                             "true in public subnets: without a public IP the task cannot pull its image"))
+        if self.subnets == "private" and self.assign_public_ip:
+            problems.append((("assignPublicIp",), True, "false in private subnets (a public IP has no route there)"))
+        problems += self._container_problems()
+        problems += self._deployment_problems()
+        errors_at("ServiceConfig", problems)
+        return self
+
+    def _container_problems(self) -> list[tuple[tuple, Any, str]]:
+        problems = []
+        ports = {self.container_port: "the main container"}
+        for name, sidecar in self.sidecars.items():
+            for index, mapping in enumerate(sidecar.port_mappings):
+                owner = ports.setdefault(mapping.container_port, f"sidecars.{name}")
+                if owner != f"sidecars.{name}" or sum(
+                        m.container_port == mapping.container_port for m in sidecar.port_mappings[:index]):
+                    problems.append((("sidecars", name, "portMappings", index, "containerPort"),
+                                     mapping.container_port,
+                                     f"a port no other container uses (taken by {owner}; containers share the task's network)"))
+        cpu = sum(s.cpu for s in self.sidecars.values())
+        if cpu > self.cpu:
+            problems.append((("sidecars",), cpu, f"sidecar cpu totalling at most the task's {self.cpu} units"))
+        memory = sum(s.memory or 0 for s in self.sidecars.values())
+        if memory > self.memory:
+            problems.append((("sidecars",), memory, f"sidecar memory totalling at most the task's {self.memory} MiB"))
+        return problems
+
+    def _deployment_problems(self) -> list[tuple[tuple, Any, str]]:
+        # ECS rounds minimumHealthyPercent up and maximumPercent down: with
+        # neither room to stop a task first nor to start one first, a deploy stalls.
+        count = self.desired_count
+        if count == 0:
+            return []
+        floor_tasks = math.ceil(count * self.deployment.minimum_healthy_percent / 100)
+        ceiling_tasks = math.floor(count * self.deployment.maximum_percent / 100)
+        if floor_tasks >= count and ceiling_tasks <= count:
+            return [(("deployment", "maximumPercent"), self.deployment.maximum_percent,
+                     f"with desiredCount {count} and minimumHealthyPercent "
+                     f"{self.deployment.minimum_healthy_percent}, room for one extra task "
+                     f"(at least {math.ceil(100 * (count + 1) / count)}) or deployments cannot proceed")]
+        return []
+
+
+def _ranges(values: tuple[int, ...]) -> str:
+    if len(values) <= 4:
+        return ", ".join(map(str, values))
+    return f"{values[0]} to {values[-1]} in steps of {values[1] - values[0]}"
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+class StackConfig(ConfigModel):
+    network: NetworkConfig = NetworkConfig()
+    load_balancer: LoadBalancerConfig = LoadBalancerConfig()
+    cluster: ClusterConfig = ClusterConfig()
+    services: dict[str, ServiceConfig]
+
+    @field_validator("services", mode="before")
+    @classmethod
+    def _default_subnets(cls, value: Any, info: ValidationInfo) -> Any:
+        # A service's subnets default to private when the network has NAT;
+        # `network` is validated first, so its value is known here.
+        network = info.data.get("network")
+        if isinstance(value, Mapping) and network is not None and network.nat_gateways != "none":
+            value = {name: ({"subnets": "private", **svc} if isinstance(svc, Mapping)
+                            and "subnets" not in svc else svc)
+                     for name, svc in value.items()}
+        return value
+
+    @field_validator("services")
+    @classmethod
+    def _service_names(cls, value: dict[str, ServiceConfig]) -> dict[str, ServiceConfig]:
+        if not 1 <= len(value) <= MAX_SERVICES:
+            raise ValueError(f"from 1 to {MAX_SERVICES} services (the listener's rule quota)")
+        errors_at("services", [((name,), name, "a service name: lowercase letters, digits and '-', "
+                                "starting with a letter, at most 20 characters")
+                               for name in value if not SERVICE_NAME.match(name)])
+        errors_at("services", [((name, "sidecars", sidecar), sidecar,
+                                "a name other than the service's own (its main container)")
+                               for name, svc in value.items() for sidecar in svc.sidecars if sidecar == name])
+        return value
+
+    @model_validator(mode="after")
+    def _stack_rules(self) -> "StackConfig":
+        problems: list[tuple[tuple, Any, str]] = []
+        for name, service in self.services.items():
+            if service.subnets == "private" and self.network.nat_gateways == "none":
+                problems.append((("services", name, "subnets"), "private",
+                                 "'public' while network.natGateways is 'none': tasks in private subnets need NAT to pull images"))
+        seen_priority: dict[int, str] = {}
+        seen_routes: dict[tuple, str] = {}
+        for name, service in self.services.items():
+            priority = service.routing.priority
+            if priority is not None:
+                if priority in seen_priority:
+                    problems.append((("services", name, "routing", "priority"), priority,
+                                     f"a priority no other service uses (services.{seen_priority[priority]} has it)"))
+                seen_priority.setdefault(priority, name)
+            route = (frozenset(service.routing.path_patterns), frozenset(service.routing.host_headers))
+            if route in seen_routes:
+                problems.append((("services", name, "routing"), service.routing.model_dump(by_alias=True),
+                                 f"routes different from services.{seen_routes[route]}'s, "
+                                 "or one of them never receives traffic"))
+            seen_routes.setdefault(route, name)
+        errors_at("StackConfig", problems)
+        return self
+
+    def listener_rule_priorities(self) -> dict[str, int]:
+        """Each service's listener-rule priority: its own, or derived.
+
+        Derived priorities go most specific first (host headers, then path
+        patterns, then catch-alls), then by name, in steps of 10 skipping
+        explicit ones, so the catch-all `/*` never shadows `/api/*`.
+        """
+        taken = {s.routing.priority for s in self.services.values() if s.routing.priority is not None}
+        priorities = {name: s.routing.priority for name, s in self.services.items() if s.routing.priority}
+        unset = sorted((name for name, s in self.services.items() if s.routing.priority is None),
+                       key=lambda n: (self.services[n].routing.is_catch_all,
+                                      not self.services[n].routing.host_headers, n))
+        candidate = 0
+        for name in unset:
+            candidate += 10
+            while candidate in taken:
+                candidate += 10
+            priorities[name] = candidate
+        return priorities
+
+
+# --------------------------------------------------------------------------- reading it
+
+
+def stack_config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
+    """Every ``<namespace>:*`` key of the running stack, values decoded.
+
+    The SDK has no public "list keys" call. Config reaches the program either
+    through ``pulumi.runtime.set_all_config`` (the Automation API's inline
+    programs, providers, mocks) or, under the CLI's language host, as the
+    ``PULUMI_CONFIG`` JSON bag (``get_config_env``); keys from both are read,
+    values through ``get_config`` so its precedence applies.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    keys = set(runtime_config.CONFIG.get()) | set(pulumi.runtime.get_config_env())
+    prefix = f"{namespace}:"
+    values: dict[str, Any] = {}
+    for full_key in sorted(keys):
+        if not full_key.startswith(prefix):
+            continue
+        raw = pulumi.runtime.get_config(full_key)
+        try:
+            values[full_key[len(prefix):]] = json.loads(raw)
+        except (TypeError, ValueError):
+            values[full_key[len(prefix):]] = raw
+    return values
+
+
+def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
+    """Parse ``fargate:*`` values (keys without the namespace); RunError if invalid."""
+    try:
+        return StackConfig.model_validate(dict(values))
+    except ValidationError as exc:
+        raise pulumi.RunError(format_errors(StackConfig, exc)) from None
+
+
+def load_stack_config() -> StackConfig:
+    """The running stack's config, parsed once, before any resource is created."""
+    return parse_stack_config(stack_config_values())

@@ -1,0 +1,147 @@
+"""Network: the VPC the load balancer and the tasks live in.
+
+Whatever backs it, a ``Network`` presents the same three attributes, which are
+all the load balancer and the services use:
+
+- ``vpc_id``: ``Output[str]``
+- ``public_subnet_ids`` / ``private_subnet_ids``: ``Output[list[str]]``, one per AZ
+
+``vpc: new`` (this module) builds a VPC with a public and a private subnet in
+each of N availability zones, an internet gateway, and NAT gateways by
+strategy. Other sources of a VPC (the account's default VPC, an existing one)
+set the same attributes from look-ups instead of resources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from . import name_tag
+from .config.stack import NetworkConfig
+
+
+@dataclass
+class NetworkArgs:
+    config: NetworkConfig
+
+
+class Network(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]
+    # Route tables of the private subnets, one per AZ (gateway endpoints attach here).
+    private_route_table_ids: pulumi.Output[list[str]]
+    availability_zones: list[str]
+
+    def __init__(self, name: str, args: NetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("fargate:network:Network", name, None, opts)
+        config = args.config
+        self.availability_zones = self._zones(config.availability_zones)
+        self._new_vpc(name, config)
+        self.register_outputs({
+            "vpcId": self.vpc_id,
+            "publicSubnetIds": self.public_subnet_ids,
+            "privateSubnetIds": self.private_subnet_ids,
+        })
+
+    def _zones(self, count: int) -> list[str]:
+        # Only the region's own zones: Local and Wavelength Zones (opt-in) have
+        # no NAT gateways and limited ALB support.
+        zones = aws.get_availability_zones(
+            state="available",
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            opts=pulumi.InvokeOptions(parent=self),
+        ).names
+        if len(zones) < count:
+            raise pulumi.RunError(
+                f"invalid stack config: fargate:network.availabilityZones: {count} is not allowed; "
+                f"this region has {len(zones)} available availability zones ({', '.join(zones)})"
+            )
+        return sorted(zones)[:count]
+
+    def _new_vpc(self, name: str, config: NetworkConfig) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=config.cidr_block,
+            # Both on: interface VPC endpoints and ECS service discovery need DNS names.
+            enable_dns_support=True,
+            enable_dns_hostnames=True,
+            tags=name_tag("vpc"),
+            opts=child,
+        )
+        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=name_tag("igw"), opts=child)
+
+        public_route_table = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, tags=name_tag("public"), opts=child)
+        aws.ec2.Route(
+            f"{name}-public-internet",
+            route_table_id=public_route_table.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=gateway.id,
+            opts=child,
+        )
+
+        public_cidrs, private_cidrs = config.subnet_cidrs()
+        public_subnets, private_subnets, private_route_tables = [], [], []
+        nat_gateways: list[aws.ec2.NatGateway] = []
+        for index, zone in enumerate(self.availability_zones):
+            public = aws.ec2.Subnet(
+                f"{name}-public-{index}",
+                vpc_id=vpc.id,
+                cidr_block=public_cidrs[index],
+                availability_zone=zone,
+                # Tasks get a public IP from the service's assignPublicIp, the ALB
+                # has its own; nothing else should get one by accident.
+                map_public_ip_on_launch=False,
+                tags=name_tag("public", zone),
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-public-{index}", subnet_id=public.id, route_table_id=public_route_table.id, opts=child
+            )
+            public_subnets.append(public)
+
+            if config.nat_gateways == "per-az" or (config.nat_gateways == "single" and index == 0):
+                address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=name_tag("nat", zone), opts=child)
+                nat_gateways.append(aws.ec2.NatGateway(
+                    f"{name}-nat-{index}",
+                    allocation_id=address.id,
+                    subnet_id=public.id,
+                    tags=name_tag("nat", zone),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
+                ))
+
+            private = aws.ec2.Subnet(
+                f"{name}-private-{index}",
+                vpc_id=vpc.id,
+                cidr_block=private_cidrs[index],
+                availability_zone=zone,
+                tags=name_tag("private", zone),
+                opts=child,
+            )
+            # One route table per private subnet, so per-AZ NAT keeps traffic in its AZ.
+            route_table = aws.ec2.RouteTable(
+                f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag("private", zone), opts=child
+            )
+            if nat_gateways:
+                aws.ec2.Route(
+                    f"{name}-private-{index}-nat",
+                    route_table_id=route_table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nat_gateways[-1].id,
+                    opts=child,
+                )
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}", subnet_id=private.id, route_table_id=route_table.id, opts=child
+            )
+            private_subnets.append(private)
+            private_route_tables.append(route_table)
+
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public_subnets])
+        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
+        self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
