@@ -1,0 +1,81 @@
+"""python -m preflight --stack NAME [--project-dir DIR] [--policy-pack DIR]
+                       [--policy-pack-config FILE] [--preview] [--json] [--graph mermaid]
+
+Exit status: 0 no mandatory violation; 1 at least one; 2 the program, its config or the
+command line is wrong (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from typing import NoReturn, Optional, Sequence
+
+from . import report
+from .errors import ProgramError
+from .runner import REPOSITORY_POLICY_PACK, run
+
+EXIT_INVALID = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see --help)")
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"preflight: error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_INVALID)
+
+
+def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = _Parser(
+        prog="python -m preflight",
+        description="Preview a Pulumi Python program offline (no Pulumi CLI, no cloud credentials) "
+                    "and judge it by a policy pack over the pack's gRPC Analyzer interface.",
+        epilog="Exit status: 0 no mandatory violation, 1 a mandatory violation, 2 the program, "
+               "its config or the command line is wrong.",
+    )
+    parser.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml is read")
+    parser.add_argument("--project-dir", default=".", help="the Pulumi project (default: .)")
+    parser.add_argument("--policy-pack", default=str(REPOSITORY_POLICY_PACK),
+                        help="the policy pack directory (default: this repository's policies/)")
+    parser.add_argument("--policy-pack-config", help="JSON file in the format of pulumi's --policy-pack-config")
+    parser.add_argument("--preview", action="store_true",
+                        help="leave what a new stack would only learn on deployment unknown")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
+    parser.add_argument("--graph", choices=["mermaid"], help="print the architecture as a diagram instead")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse(argv)
+    try:
+        result = run(
+            args.project_dir, args.stack, preview=args.preview,
+            policy_pack=args.policy_pack, policy_pack_config=args.policy_pack_config,
+        )
+    except ProgramError as error:
+        _fail(str(error))
+    except Exception as error:  # noqa: BLE001 - a bug in preflight still gets one line
+        if os.environ.get("PREFLIGHT_DEBUG"):
+            traceback.print_exc()
+        _fail(f"internal error: {type(error).__name__}: {error} (set PREFLIGHT_DEBUG=1 for the traceback)")
+    if args.json:
+        rendered = json.dumps(report.document(result), indent=2)
+    elif args.graph == "mermaid":
+        rendered = report.mermaid(result)
+    else:
+        rendered = report.text(result)
+    try:
+        print(rendered, flush=True)
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,238 @@
+"""What `python -m preflight` prints: the readable report, the `--json` document, the Mermaid graph."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import Any, Iterable, Optional
+
+from .recorder import PROVIDER_PREFIX, STACK_TYPE, Resource
+from .runner import RunResult
+from .values import UNKNOWN, display
+
+UNKNOWN_TEXT = "[unknown until deployed]"
+SIMULATED_MARK = "(simulated)"
+
+
+# -- --json ---------------------------------------------------------------------------------------
+
+def document(result: RunResult) -> dict[str, Any]:
+    """The `--json` document (its schema is part of the interface, see the README)."""
+    return {
+        "project": result.project,
+        "stack": result.stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "custom": r.custom,
+                "parent": r.parent,
+                "inputs": display(r.wire_inputs),
+                "dependencies": list(r.dependencies),
+                "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
+            }
+            for r in result.resources
+        ],
+        "outputs": display(result.wire_outputs),
+        "violations": [
+            {"policy": v.policy, "enforcementLevel": v.enforcement_level, "urn": v.urn, "message": v.message}
+            for v in result.violations
+        ],
+        "notApplicable": [{"policy": n.policy, "urn": n.urn, "reason": n.reason} for n in result.not_applicable],
+        "summary": summary(result),
+    }
+
+
+def summary(result: RunResult) -> dict[str, Any]:
+    return {
+        "preview": result.preview,
+        "resources": len(result.resources),
+        "mandatory": len(result.mandatory),
+        "advisory": len(result.violations) - len(result.mandatory),
+        "notApplicable": len(result.not_applicable),
+        "policyPack": result.policy_pack,
+        "exitCode": result.exit_code,
+    }
+
+
+def summary_line(result: RunResult) -> str:
+    counts = summary(result)
+    mode = "preview" if result.preview else "simulated update"
+    judged = (f"{counts['mandatory']} mandatory and {counts['advisory']} advisory violations "
+              f"from {result.policy_pack}" if result.policy_pack else "no policy pack run")
+    verdict = "FAILED" if result.exit_code else "ok"
+    return (f"{verdict}: {result.project}/{result.stack} ({mode}): {counts['resources']} resources, "
+            f"{judged}; exit {result.exit_code}")
+
+
+# -- the readable report --------------------------------------------------------------------------
+
+def text(result: RunResult) -> str:
+    lines: list[str] = []
+    mode = "Preview" if result.preview else "Simulated update"
+    lines.append(f"{mode} of stack {result.stack!r} of project {result.project!r}, offline.")
+    lines.append(f"Values marked {SIMULATED_MARK} are invented offline where AWS would assign them; "
+                 f"{UNKNOWN_TEXT} is what a preview cannot know yet.")
+    lines.append("")
+    lines.append(f"Resources ({len(result.resources)}):")
+    lines.extend(_tree(result))
+    lines.append("")
+    lines.extend(_violations(result))
+    lines.append("Outputs:")
+    lines.extend(_outputs(result))
+    lines.append("")
+    lines.append(summary_line(result))
+    return "\n".join(lines)
+
+
+def _tree(result: RunResult) -> list[str]:
+    children: dict[Optional[str], list[Resource]] = defaultdict(list)
+    stack = next((r for r in result.resources if r.type == STACK_TYPE), None)
+    for resource in result.resources:
+        if resource is stack:
+            continue
+        parent = resource.parent if resource.parent else (stack.urn if stack else None)
+        children[parent].append(resource)
+    lines: list[str] = []
+
+    def walk(resource: Resource, prefix: str, last: bool, root: bool) -> None:
+        branch = "" if root else ("└─ " if last else "├─ ")
+        lines.append(f"  {prefix}{branch}{_describe(resource)}")
+        kids = children.get(resource.urn, [])
+        extension = "" if root else ("   " if last else "│  ")
+        for index, kid in enumerate(kids):
+            walk(kid, prefix + extension, index == len(kids) - 1, False)
+
+    if stack is not None:
+        walk(stack, "", True, True)
+    for orphan in children.get(None, []):
+        walk(orphan, "", True, True)
+    return lines
+
+
+def _describe(resource: Resource) -> str:
+    label = f"{resource.type}  {resource.name}"
+    if resource.type == STACK_TYPE:
+        return label
+    if resource.remote:
+        return f"{label}  (multi-language component: its children are not built offline)"
+    if not resource.custom or resource.type.startswith(PROVIDER_PREFIX):
+        return label
+    if resource.id is UNKNOWN:
+        return f"{label}  id {UNKNOWN_TEXT}"
+    return f"{label}  id {resource.id} {SIMULATED_MARK}"
+
+
+def _violations(result: RunResult) -> list[str]:
+    if result.policy_pack is None:
+        return ["Policies: none run.", ""]
+    by_urn = {r.urn: r for r in result.resources}
+    lines = [f"Policy violations ({result.policy_pack}):" if result.violations
+             else f"Policy violations ({result.policy_pack}): none"]
+    grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for violation in result.violations:
+        grouped[(violation.enforcement_level, violation.policy)].append(violation)
+    order = sorted(grouped, key=lambda key: (key[0] != "mandatory", key[1]))
+    for level, policy in order:
+        found = grouped[(level, policy)]
+        description = found[0].message.split("\n", 1)[0]
+        lines.append(f"  [{level}] {policy}: {description}")
+        for violation in found:
+            resource = by_urn.get(violation.urn)
+            where = f"{resource.type}  {resource.name}" if resource else (violation.urn or "the stack")
+            detail = violation.message.split("\n", 1)[1] if "\n" in violation.message else ""
+            lines.append(f"      {where}" + (f": {' '.join(detail.split())}" if detail else ""))
+    if result.not_applicable:
+        per_policy: dict[str, int] = defaultdict(int)
+        for entry in result.not_applicable:
+            per_policy[entry.policy] += 1
+        listed = ", ".join(f"{name} ({count})" for name, count in sorted(per_policy.items()))
+        lines.append(f"  Not applicable: {listed}")
+    lines.append("")
+    return lines
+
+
+def _outputs(result: RunResult) -> list[str]:
+    if not result.wire_outputs:
+        return ["  (none)"]
+    simulated = _simulated_strings(result.resources)
+    lines = []
+    for key, value in result.wire_outputs.items():
+        shown = display(value)
+        rendered = shown if isinstance(shown, str) else json.dumps(shown)
+        rendered = rendered.replace("[unknown]", UNKNOWN_TEXT)
+        mark = f" {SIMULATED_MARK}" if _mentions(shown, simulated) else ""
+        lines.append(f"  {key}: {rendered}{mark}")
+    return lines
+
+
+def _simulated_strings(resources: Iterable[Resource]) -> set[str]:
+    found: set[str] = set()
+    for resource in resources:
+        for key in resource.simulated:
+            value = resource.id if key == "id" else resource.outputs.get(key)
+            if isinstance(value, str) and len(value) >= 8:
+                found.add(value)
+    return found
+
+
+def _mentions(value: Any, simulated: set[str]) -> bool:
+    if isinstance(value, str):
+        return any(s in value for s in simulated)
+    if isinstance(value, dict):
+        return any(_mentions(v, simulated) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, simulated) for v in value)
+    return False
+
+
+# -- --graph mermaid ------------------------------------------------------------------------------
+
+def mermaid(result: RunResult) -> str:
+    """The architecture: components as subgraphs, resources as nodes, an arrow from what a
+    resource uses to the resource (so traffic reads left to right: ALB, listener, service)."""
+    drawn = [r for r in result.resources if r.type != STACK_TYPE and not r.type.startswith(PROVIDER_PREFIX)]
+    ids = {r.urn: f"r{index}" for index, r in enumerate(drawn)}
+    children: dict[Optional[str], list[Resource]] = defaultdict(list)
+    for resource in drawn:
+        children[resource.parent if resource.parent in ids else None].append(resource)
+    lines = ["flowchart LR"]
+
+    def emit(resource: Resource, indent: str) -> None:
+        label = _mermaid_label(resource)
+        if children.get(resource.urn):
+            lines.append(f'{indent}subgraph {ids[resource.urn]}["{label}"]')
+            for kid in children[resource.urn]:
+                emit(kid, indent + "  ")
+            lines.append(f"{indent}end")
+        else:
+            lines.append(f'{indent}{ids[resource.urn]}["{label}"]')
+
+    for top in children.get(None, []):
+        emit(top, "  ")
+    by_urn = {r.urn: r for r in result.resources}
+    edges: list[str] = []
+    seen = set()
+    for resource in drawn:
+        used = set(resource.dependencies)
+        for urns in resource.property_dependencies.values():
+            used.update(urns)
+        for urn in sorted(used):
+            source = by_urn.get(urn)
+            if source is None or urn not in ids or not source.custom or not resource.custom:
+                continue
+            edge = (ids[urn], ids[resource.urn])
+            if edge not in seen:
+                seen.add(edge)
+                edges.append(f"  {edge[0]} --> {edge[1]}")
+    return "\n".join(lines + edges)
+
+
+def _mermaid_label(resource: Resource) -> str:
+    module, _, kind = resource.type.partition(":")[2].partition("/")
+    short = kind.split(":")[-1] if kind else module.split(":")[-1]
+    package = resource.type.split(":")[0]
+    kind_label = f"{module}.{short}" if kind else f"{package}:{resource.type.split(':', 1)[1]}"
+    return re.sub(r'["<>]', "", f"{kind_label}: {resource.name}")

@@ -1,0 +1,121 @@
+"""`python -m preflight`: the report, the JSON document, the graph, the exit status."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from preflight.__main__ import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FARGATE = FIXTURES / "aws_py_fargate"
+NESTED = FIXTURES / "nested"
+BROKEN = FIXTURES / "broken"
+FIXTURE_PACK = FIXTURES / "policy_pack"
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def cli(capsys, *args):
+    """Run the command in this process; returns (exit status, stdout, stderr)."""
+    try:
+        status = main([str(a) for a in args])
+    except SystemExit as exit_:
+        status = exit_.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_json_document_follows_the_schema(capsys):
+    status, out, err = cli(capsys, "--stack", "example", "--project-dir", FARGATE,
+                           "--policy-pack", FIXTURE_PACK, "--preview", "--json")
+    document = json.loads(out)
+    assert status == 1 and err == ""
+    assert set(document) == {"project", "stack", "resources", "outputs", "violations", "notApplicable", "summary"}
+    assert (document["project"], document["stack"]) == ("aws-py-fargate", "example")
+    urns = {r["urn"] for r in document["resources"]}
+    for resource in document["resources"]:
+        assert set(resource) == {"urn", "type", "name", "custom", "parent", "inputs", "dependencies",
+                                 "propertyDependencies"}
+        assert resource["parent"] is None or resource["parent"] in urns
+        assert set(resource["dependencies"]) <= urns
+        assert all(set(deps) <= urns for deps in resource["propertyDependencies"].values())
+    service = next(r for r in document["resources"] if r["type"] == "aws:ecs/service:Service")
+    assert service["custom"] is True
+    assert service["inputs"]["cluster"] == "[unknown]" and service["inputs"]["launchType"] == "FARGATE"
+    assert document["outputs"] == {"url": "[unknown]"}
+    for violation in document["violations"]:
+        assert set(violation) == {"policy", "enforcementLevel", "urn", "message"}
+        assert violation["enforcementLevel"] in ("advisory", "mandatory")
+    assert {"policy": "fixture-service-groups", "enforcementLevel": "mandatory", "urn": service["urn"],
+            "message": "Service security groups are closed to the world.\n"
+                       "web-secgrp admits 0.0.0.0/0 (parent pulumi:pulumi:Stack)"} in document["violations"]
+    assert document["summary"] == {
+        "preview": True, "resources": len(document["resources"]), "mandatory": 1,
+        "advisory": len(document["violations"]) - 1, "notApplicable": 0,
+        "policyPack": "preflight-fixture@v0.3.0", "exitCode": 1,
+    }
+
+
+def test_report_shows_the_tree_violations_outputs_and_summary(capsys):
+    status, out, _ = cli(capsys, "--stack", "bridge", "--project-dir", FARGATE, "--policy-pack", FIXTURE_PACK)
+    assert status == 1
+    assert "  pulumi:pulumi:Stack  aws-py-fargate-bridge\n" in out
+    assert "[mandatory] fixture-awsvpc: Fargate task definitions use awsvpc." in out
+    assert "aws:ecs/taskDefinition:TaskDefinition  app-task: networkMode is 'bridge'" in out
+    url = next(line for line in out.splitlines() if line.startswith("  url: "))
+    assert url.startswith("  url: http://app-lb-") and url.endswith(".us-west-2.elb.amazonaws.com (simulated)")
+    assert out.rstrip().splitlines()[-1].startswith("FAILED: aws-py-fargate/bridge (simulated update): 13 resources, 1 mandatory")
+
+
+def test_report_nests_components_and_marks_preview_unknowns(capsys):
+    status, out, _ = cli(capsys, "--stack", "dev", "--project-dir", NESTED, "--policy-pack", FIXTURE_PACK,
+                         "--preview")
+    lines = out.splitlines()
+    edge = lines.index("  ├─ acme:network:Edge  edge")
+    assert lines[edge + 1] == "  │  ├─ aws:ec2/securityGroup:SecurityGroup  edge-sg  id [unknown until deployed]"
+    assert lines[edge + 2] == "  │  └─ acme:network:Rules  edge-rules"
+    assert lines[edge + 3].startswith("  │     ├─ aws:ec2/securityGroupRule:SecurityGroupRule  edge-rules-80")
+    assert "awsx:ecr:Image  image  (multi-language component: its children are not built offline)" in out
+    assert "  groupId: [unknown until deployed]" in lines
+    assert status == 0
+
+
+def test_mermaid_graph_draws_components_and_what_uses_what(capsys):
+    status, out, _ = cli(capsys, "--stack", "dev", "--project-dir", NESTED, "--policy-pack", FIXTURE_PACK,
+                         "--graph", "mermaid")
+    lines = out.splitlines()
+    assert lines[0] == "flowchart LR" and status == 0
+    ids = {line.split("[")[0].split()[-1]: line for line in lines if '["' in line}
+    node = {label.split('"')[1]: key for key, label in ids.items()}
+    assert ids[node["acme:network:Edge: edge"]].strip().startswith("subgraph ")
+    assert f"  {node['ec2.Vpc: vpc']} --> {node['ec2.SecurityGroup: edge-sg']}" in lines
+    assert f"  {node['ec2.SecurityGroup: edge-sg']} --> {node['ec2.SecurityGroupRule: edge-rules-80']}" in lines
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--stack", "dev", "--bogus"], "preflight: error: unrecognized arguments: --bogus (see --help)"),
+    (["--project-dir", str(FARGATE)], "preflight: error: the following arguments are required: --stack (see --help)"),
+    (["--stack", "dev", "--graph", "dot"], "preflight: error: argument --graph: invalid choice: 'dot'"),
+    (["--stack", "nope", "--project-dir", str(FARGATE)], "preflight: error: no stack file for stack 'nope'"),
+    (["--stack", "runerror", "--project-dir", str(BROKEN), "--policy-pack", str(FIXTURE_PACK)],
+     "preflight: error: broken:failure: 'runerror' is not allowed; expected one of none"),
+    (["--stack", "secure", "--project-dir", str(FARGATE), "--policy-pack", str(FIXTURE_PACK),
+      "--policy-pack-config", str(FIXTURES / "missing.json")],
+     "preflight: error: cannot read the policy pack config"),
+])
+def test_wrong_command_config_or_program_exits_2_with_one_line(capsys, args, message):
+    status, out, err = cli(capsys, *args)
+    assert status == 2 and out == ""
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_a_program_that_raises_exits_2_without_a_traceback():
+    completed = subprocess.run(
+        [sys.executable, "-m", "preflight", "--stack", "raise", "--project-dir", str(BROKEN),
+         "--policy-pack", str(FIXTURE_PACK)],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 2 and completed.stdout == ""
+    assert completed.stderr == "preflight: error: the program raised KeyError: 'missing' (at __main__.py:12)\n"
