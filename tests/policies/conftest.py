@@ -1,0 +1,68 @@
+"""Run the fixture programs through the preflight and the real policy pack process.
+
+One pack process serves the whole session; each (program, stack, preview, config) runs
+once and is shared by every test that asks for it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Set
+
+import pytest
+
+from preflight import PolicyAnalyzer, RunResult, run
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK = ROOT / "policies"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CANT_RUN = "can't run policy"
+
+MODES = [pytest.param(False, id="up"), pytest.param(True, id="preview")]
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    with PolicyAnalyzer(PACK) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def judge(analyzer):
+    """judge(program, stack, preview=..., config=...) -> RunResult, run once per arguments."""
+    runs: Dict[str, RunResult] = {}
+
+    def judge(program: str, stack: str, *, preview: bool,
+              config: Optional[Mapping[str, Any]] = None) -> RunResult:
+        key = json.dumps([program, stack, preview, config], sort_keys=True)
+        if key not in runs:
+            project = ROOT if program == "." else FIXTURES / program
+            runs[key] = run(project, stack, preview=preview, policy_pack=PACK,
+                            policy_pack_config=config, analyzer=analyzer)
+        return runs[key]
+
+    return judge
+
+
+def short(urn: str) -> str:
+    """`Service:web` for a URN of type `aws:ecs/service:Service` and name `web`."""
+    qualified_type, name = urn.split("::")[2:4]
+    return f"{qualified_type.rsplit('$', 1)[-1].rsplit(':', 1)[-1]}:{name}"
+
+
+def flagged(result: RunResult, policy: str) -> Set[str]:
+    """The resources a policy found in violation (not the SDK's "can't run during preview" notes)."""
+    return {short(v.urn) for v in result.violations if v.policy == policy and CANT_RUN not in v.message}
+
+
+def messages(result: RunResult, policy: str) -> Dict[str, list]:
+    found: Dict[str, list] = {}
+    for violation in result.violations:
+        if violation.policy == policy and CANT_RUN not in violation.message:
+            found.setdefault(short(violation.urn), []).append(violation.message.splitlines()[-1])
+    return found
+
+
+def not_applicable(result: RunResult) -> Dict[str, str]:
+    return {entry.policy: entry.reason for entry in result.not_applicable}

@@ -1,0 +1,67 @@
+"""Every rule, on a program that breaks it and on programs that keep it, in an `up` and in a
+preview of a new stack (ids and ARNs unknown): the same verdict on the same resources."""
+
+import pytest
+
+from preflight import UNKNOWN
+
+from .conftest import MODES, flagged, not_applicable
+
+# Rule -> (default level, the resources of fixtures/violating it must flag, as Type:name).
+VIOLATING = {
+    "fargate-awsvpc-network-mode": ("mandatory", {"TaskDefinition:broken", "Service:no-network"}),
+    "fargate-min-two-subnets": ("mandatory", {"LoadBalancer:alb", "Service:inline", "Service:rule",
+                                              "Service:vpc-rule", "Service:no-network"}),
+    "fargate-ingress-from-load-balancer": ("mandatory", {"Service:inline", "Service:rule", "Service:vpc-rule"}),
+    "fargate-target-group-ip": ("mandatory", {"TargetGroup:vpc-rule"}),
+    "fargate-task-size": ("mandatory", {"TaskDefinition:broken"}),
+    "fargate-image-pull-path": ("mandatory", {"Service:inline", "Service:rule"}),
+    "ecs-no-public-task-ingress": ("mandatory", {"SecurityGroupRule:tasks-rule-open",
+                                                 "SecurityGroupIngressRule:tasks-vpc-rule-open-v6"}),
+    "ecs-no-plaintext-secrets": ("mandatory", {"TaskDefinition:broken"}),
+    "ecs-nonprivileged": ("mandatory", {"TaskDefinition:broken"}),
+    "ecs-readonly-root-filesystem": ("advisory", {"TaskDefinition:broken"}),
+    "ecs-nonroot-user": ("advisory", {"TaskDefinition:broken"}),
+    "ecs-log-configuration": ("advisory", {"TaskDefinition:broken"}),
+    "ecs-container-insights": ("advisory", {"Cluster:cluster"}),
+    "ecs-circuit-breaker": ("advisory", {"Service:inline"}),
+    "ecs-latest-platform-version": ("advisory", {"Service:inline"}),
+    "alb-https-redirect": ("advisory", {"Listener:http"}),
+    "alb-tls-policy": ("mandatory", {"Listener:https"}),
+    "alb-drop-invalid-headers": ("advisory", {"LoadBalancer:alb"}),
+    "alb-access-logs": ("advisory", {"LoadBalancer:alb"}),
+    "alb-deletion-protection": ("advisory", {"LoadBalancer:alb"}),
+    "iam-no-admin-task-role": ("mandatory", {"Role:task", "Role:execution", "Role:worker"}),
+    "autoscaling-bounds": ("mandatory", {"Target:inline", "Policy:inline-cpu"}),
+    "cloudwatch-log-retention": ("advisory", {"LogGroup:app"}),
+}
+
+
+def test_the_table_covers_every_rule_of_the_pack(analyzer):
+    assert set(VIOLATING) == set(analyzer.policies())
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("policy", sorted(VIOLATING))
+def test_rule_flags_exactly_the_resources_that_break_it(judge, policy, preview):
+    result = judge("violating", "test", preview=preview)
+    level, expected = VIOLATING[policy]
+    assert flagged(result, policy) == expected
+    assert {v.enforcement_level for v in result.violations if v.policy == policy} == {level}
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("stack", ["nat", "endpoints"])
+def test_compliant_program_passes_every_rule(judge, stack, preview):
+    result = judge("compliant", stack, preview=preview)
+    assert [(v.policy, v.urn, v.message) for v in result.violations] == []
+    # Every stack rule found something to judge, and judged it.
+    assert not_applicable(result) == {}
+
+
+def test_preview_runs_really_have_unknown_ids(judge):
+    """The preview verdicts above come from property dependencies, not from values."""
+    service = judge("violating", "test", preview=True).one("aws:ecs/service:Service", "rule")
+    assert service.inputs["networkConfiguration"]["subnets"] == [UNKNOWN, UNKNOWN]
+    assert service.inputs["loadBalancers"][0]["targetGroupArn"] is UNKNOWN
+    assert service.property_dependencies["networkConfiguration"]
