@@ -31,6 +31,8 @@ from pydantic import Field, ValidationInfo, field_validator
 from .base import ConfigModel
 
 Platform = Literal["linux/amd64", "linux/arm64"]
+# Docker platform -> the ECS runtime platform cpuArchitecture that runs it.
+CPU_ARCHITECTURE = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 
 _STAGE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)", re.IGNORECASE | re.MULTILINE)
@@ -102,7 +104,7 @@ class BuildConfig(ConfigModel):
     @property
     def cpu_architecture(self) -> str:
         """The ECS runtime platform ``cpuArchitecture`` this image runs on."""
-        return {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}[self.platform]
+        return CPU_ARCHITECTURE[self.platform]
 
     @property
     def dockerfile_path(self) -> str:
