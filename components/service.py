@@ -295,8 +295,11 @@ def container_definitions(
         "essential": True,
         "portMappings": [{"containerPort": config.container_port, "protocol": "tcp"}],
         "environment": _environment(config.environment),
+        "readonlyRootFilesystem": config.readonly_root_filesystem,
         "logConfiguration": logging,
     }
+    if config.user is not None:
+        main["user"] = config.user
     return [main] + [_sidecar(sidecar_name, sidecar, logging) for sidecar_name, sidecar in config.sidecars.items()]
 
 

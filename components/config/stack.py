@@ -46,6 +46,7 @@ MAX_SERVICES = 100
 
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
 CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+CONTAINER_USER = re.compile(r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Characters an ALB path-pattern condition accepts (plus the * and ? wildcards).
 PATH_PATTERN = re.compile(r"^[A-Za-z0-9_\-.$/~\"'@:+&*?]{1,128}$")
@@ -272,6 +273,12 @@ class ServiceConfig(ConfigModel):
     health_check: HealthCheckConfig = HealthCheckConfig()
     routing: RoutingConfig = RoutingConfig()
     environment: dict[str, str] = {}
+    # Off: most public images (nginx among them) write to their own filesystem.
+    # Turn it on for images built for it.
+    readonly_root_filesystem: bool = False
+    # None runs as the image's USER (root unless the image says otherwise);
+    # "uid", "uid:gid" or a user name the image knows.
+    user: Optional[str] = None
     # A month of logs: enough to debug last week's incident, cheap to keep.
     log_retention_days: int = 30
     sidecars: dict[str, SidecarConfig] = Field({}, max_length=MAX_SIDECARS)
@@ -294,6 +301,13 @@ class ServiceConfig(ConfigModel):
     def _image(cls, value: Any) -> Any:
         if isinstance(value, str) and any(c.isspace() for c in value.strip()):
             raise ValueError("an image reference such as public.ecr.aws/nginx/nginx:stable (no spaces)")
+        return value
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not CONTAINER_USER.match(value):
+            raise ValueError("'uid', 'uid:gid', 'user' or 'user:group' (letters, digits, '_', '.', '-')")
         return value
 
     @field_validator("cpu")

@@ -1,0 +1,112 @@
+"""Network: subnets per AZ, routes to the internet gateway and to NAT by strategy."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from preflight import ProgramError, run
+
+from .conftest import PROJECT
+
+SUBNET = "aws:ec2/subnet:Subnet"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+NAT = "aws:ec2/natGateway:NatGateway"
+EIP = "aws:ec2/eip:Eip"
+
+
+def subnets(result, kind: str):
+    return sorted((r for r in result.of_type(SUBNET) if r.name.startswith(f"network-{kind}-")), key=lambda r: r.name)
+
+
+def route_table_of(result, subnet):
+    association = result.one(ASSOCIATION, subnet.name)
+    assert association.inputs["subnetId"] == subnet.id
+    return next(t for t in result.of_type(ROUTE_TABLE) if t.id == association.inputs["routeTableId"])
+
+
+def default_route(result, route_table):
+    routes = [r for r in result.of_type(ROUTE)
+              if r.inputs["routeTableId"] == route_table.id and r.inputs["destinationCidrBlock"] == "0.0.0.0/0"]
+    return routes[0] if routes else None
+
+
+@pytest.mark.parametrize("kind", ["public", "private"])
+def test_subnets_spread_over_distinct_azs_inside_the_vpc(dev, features, kind):
+    for result, count in ((dev, 2), (features, 3)):
+        vpc = result.one("aws:ec2/vpc:Vpc")
+        found = subnets(result, kind)
+        assert len(found) == count
+        assert len({s.inputs["availabilityZone"] for s in found}) == count
+        assert all(s.inputs["vpcId"] == vpc.id for s in found)
+        network = ipaddress.ip_network(vpc.inputs["cidrBlock"])
+        assert all(ipaddress.ip_network(s.inputs["cidrBlock"]).subnet_of(network) for s in found)
+
+
+def test_subnet_blocks_do_not_overlap(features):
+    blocks = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in features.of_type(SUBNET)]
+    assert len(blocks) == 6
+    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
+
+
+def test_vpc_has_dns_for_endpoints_and_a_name(dev):
+    vpc = dev.one("aws:ec2/vpc:Vpc")
+    assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
+    assert vpc.inputs["enableDnsSupport"] is True and vpc.inputs["enableDnsHostnames"] is True
+    assert vpc.inputs["tags"]["Name"] == "fargate-dev-vpc"
+
+
+def test_public_subnets_route_to_the_internet_gateway_and_hand_out_no_ips(dev):
+    gateway = dev.one("aws:ec2/internetGateway:InternetGateway")
+    for subnet in subnets(dev, "public"):
+        assert subnet.inputs["mapPublicIpOnLaunch"] is False
+        route = default_route(dev, route_table_of(dev, subnet))
+        assert route.inputs["gatewayId"] == gateway.id
+
+
+def test_without_nat_private_subnets_have_no_default_route(dev):
+    assert dev.of_type(NAT) == [] and dev.of_type(EIP) == []
+    for subnet in subnets(dev, "private"):
+        assert default_route(dev, route_table_of(dev, subnet)) is None
+
+
+def test_per_az_nat_keeps_each_private_subnet_in_its_own_az(prod):
+    nats = prod.of_type(NAT)
+    assert len(nats) == 2 and len(prod.of_type(EIP)) == 2
+    public_by_id = {s.id: s for s in subnets(prod, "public")}
+    for subnet in subnets(prod, "private"):
+        nat_id = default_route(prod, route_table_of(prod, subnet)).inputs["natGatewayId"]
+        nat = next(n for n in nats if n.id == nat_id)
+        assert public_by_id[nat.inputs["subnetId"]].inputs["availabilityZone"] == subnet.inputs["availabilityZone"]
+        assert prod.one("aws:ec2/internetGateway:InternetGateway").urn in nat.dependencies
+
+
+def test_single_nat_serves_every_private_subnet(features):
+    (nat,) = features.of_type(NAT)
+    eip = features.one(EIP)
+    assert nat.inputs["allocationId"] == eip.id and eip.inputs["domain"] == "vpc"
+    for subnet in subnets(features, "private"):
+        assert default_route(features, route_table_of(features, subnet)).inputs["natGatewayId"] == nat.id
+
+
+def test_all_network_resources_are_children_of_the_component(dev):
+    network = dev.one("fargate:network:Network", "network")
+    aws_types = {"aws:ec2/vpc:Vpc", SUBNET, ROUTE, ROUTE_TABLE, ASSOCIATION, "aws:ec2/internetGateway:InternetGateway"}
+    assert all(r.parent == network.urn for r in dev.resources if r.type in aws_types)
+
+
+def test_more_azs_than_the_region_has_is_a_config_error():
+    # eu-north-1 has three zones (a, b, c).
+    with pytest.raises(ProgramError) as error:
+        run(PROJECT, "dev", policy_pack=None, stack_config={
+            "aws:region": "eu-north-1",
+            "fargate:network": {"availabilityZones": 4},
+            "fargate:services": {"web": {"image": "nginx"}},
+        })
+    assert str(error.value) == (
+        "invalid stack config: fargate:network.availabilityZones: 4 is not allowed; "
+        "this region has 3 available availability zones (eu-north-1a, eu-north-1b, eu-north-1c)"
+    )

@@ -1,0 +1,248 @@
+"""FargateService: task definition, roles, security group, target group, listener rule, ECS service."""
+
+from __future__ import annotations
+
+import json
+
+import botocore.session
+import pytest
+from botocore.validate import ParamValidator
+
+from .conftest import child, container_definitions
+
+SERVICE = "fargate:ecs:FargateService"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+ECS_SERVICE = "aws:ecs/service:Service"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def part(result, service: str, type_token: str):
+    return child(result, SERVICE, service, type_token)
+
+
+def all_services(dev, prod, features):
+    return [(dev, "web"), (prod, "web"), (prod, "api"), (features, "app"), (features, "admin")]
+
+
+# --------------------------------------------------------------------------- task definition
+
+
+@pytest.fixture(scope="module")
+def register_task_definition():
+    model = botocore.session.get_session().get_service_model("ecs")
+    return model.operation_model("RegisterTaskDefinition").input_shape
+
+
+def as_register_request(task_definition) -> dict:
+    """The RegisterTaskDefinition request the provider sends for these inputs."""
+    inputs = task_definition.inputs
+    request = {"containerDefinitions": container_definitions(task_definition)}
+    for key in ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities",
+                "cpu", "memory", "runtimePlatform"):
+        request[key] = inputs[key]
+    return request
+
+
+def test_every_container_definition_is_a_valid_register_task_definition_request(
+        dev, prod, features, register_task_definition):
+    for result, name in all_services(dev, prod, features):
+        request = as_register_request(part(result, name, TASK_DEFINITION))
+        report = ParamValidator().validate(request, register_task_definition)
+        assert not report.has_errors(), report.generate_report()
+
+
+def test_the_request_check_rejects_a_malformed_container(dev, register_task_definition):
+    request = as_register_request(part(dev, "web", TASK_DEFINITION))
+    request["containerDefinitions"][0]["portMappings"] = [{"containerPort": "80", "hostPort": 80}]
+    request["containerDefinitions"][0]["essentail"] = True
+    report = ParamValidator().validate(request, register_task_definition).generate_report()
+    assert "containerPort" in report and "essentail" in report
+
+
+def test_task_definition_is_fargate_awsvpc_with_the_configured_size(dev, features):
+    for result, name, cpu, memory in ((dev, "web", "256", "512"), (features, "app", "1024", "4096")):
+        task = part(result, name, TASK_DEFINITION)
+        assert task.inputs["requiresCompatibilities"] == ["FARGATE"]
+        assert task.inputs["networkMode"] == "awsvpc"
+        assert (task.inputs["cpu"], task.inputs["memory"]) == (cpu, memory)
+        assert task.inputs["family"] == f"fargate-{result.stack}-{name}"
+        assert task.inputs["runtimePlatform"] == {"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"}
+
+
+def test_main_container_logs_to_its_log_group_and_exposes_the_container_port(dev):
+    task = part(dev, "web", TASK_DEFINITION)
+    log_group = part(dev, "web", LOG_GROUP)
+    (main,) = container_definitions(task)
+    assert main["name"] == "web" and main["essential"] is True
+    assert main["image"] == "public.ecr.aws/nginx/nginx:stable"
+    assert main["portMappings"] == [{"containerPort": 80, "protocol": "tcp"}]
+    assert main["logConfiguration"] == {"logDriver": "awslogs", "options": {
+        "awslogs-group": log_group.outputs["name"], "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web"}}
+
+
+def test_sidecars_environment_and_hardening_reach_the_containers(features):
+    main, envoy, xray = container_definitions(part(features, "app", TASK_DEFINITION))
+    assert main["environment"] == [{"name": "A_FIRST", "value": "1"}, {"name": "MODE", "value": "production"}]
+    assert main["readonlyRootFilesystem"] is True and main["user"] == "1000:1000"
+    assert (envoy["name"], envoy["cpu"], envoy["memory"], envoy["essential"]) == ("envoy", 256, 512, True)
+    assert envoy["portMappings"] == [{"containerPort": 9901, "protocol": "tcp"},
+                                     {"containerPort": 15000, "protocol": "udp"}]
+    assert envoy["environment"] == [{"name": "ENVOY_LOG_LEVEL", "value": "info"}]
+    assert (xray["name"], xray["essential"], "memory" in xray) == ("xray", False, False)
+    assert envoy["logConfiguration"] == main["logConfiguration"] == xray["logConfiguration"]
+
+
+def test_log_group_keeps_logs_for_the_configured_days(dev, prod, features):
+    for result, name, days in ((dev, "web", 7), (prod, "api", 90), (features, "app", 365), (features, "admin", 30)):
+        log_group = part(result, name, LOG_GROUP)
+        assert log_group.inputs["retentionInDays"] == days
+        assert log_group.inputs["name"] == f"/ecs/fargate-{result.stack}-{name}"
+
+
+# --------------------------------------------------------------------------- IAM
+
+
+def trust(role) -> dict:
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    return statement
+
+
+def test_execution_role_has_the_managed_execution_policy_and_nothing_else(dev):
+    task = part(dev, "web", TASK_DEFINITION)
+    execution = next(r for r in dev.of_type(ROLE) if r.outputs["arn"] == task.inputs["executionRoleArn"])
+    attachments = [a for a in dev.of_type(ATTACHMENT) if a.inputs["role"] == execution.outputs["name"]]
+    assert [a.inputs["policyArn"] for a in attachments] == [EXECUTION_POLICY]
+    assert not execution.inputs.get("inlinePolicies") and not execution.inputs.get("managedPolicyArns")
+    assert trust(execution) == {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                                "Action": "sts:AssumeRole"}
+
+
+def test_task_role_grants_nothing_and_only_this_accounts_tasks_assume_it(dev):
+    task = part(dev, "web", TASK_DEFINITION)
+    task_role = next(r for r in dev.of_type(ROLE) if r.outputs["arn"] == task.inputs["taskRoleArn"])
+    assert task_role.outputs["arn"] != task.inputs["executionRoleArn"]
+    assert not [a for a in dev.of_type(ATTACHMENT) if a.inputs["role"] == task_role.outputs["name"]]
+    assert not task_role.inputs.get("inlinePolicies") and not task_role.inputs.get("managedPolicyArns")
+    statement = trust(task_role)
+    assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+# --------------------------------------------------------------------------- network path
+
+
+def test_service_group_admits_only_the_alb_group_on_the_container_port(dev, features):
+    for result, name, port in ((dev, "web", 80), (features, "app", 8080)):
+        group = part(result, name, SECURITY_GROUP)
+        alb_group = result.one(SECURITY_GROUP, "alb")
+        (rule,) = [r for r in result.of_type(INGRESS) if r.inputs["securityGroupId"] == group.id]
+        assert rule.inputs["referencedSecurityGroupId"] == alb_group.id
+        assert (rule.inputs["ipProtocol"], rule.inputs["fromPort"], rule.inputs["toPort"]) == ("tcp", port, port)
+        assert "cidrIpv4" not in rule.inputs and "cidrIpv6" not in rule.inputs
+
+
+def test_alb_group_may_reach_each_service_on_its_port_only(features):
+    alb_group = features.one(SECURITY_GROUP, "alb")
+    egress = {(r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"])
+              for r in features.of_type(EGRESS) if r.inputs["securityGroupId"] == alb_group.id}
+    assert egress == {(part(features, "app", SECURITY_GROUP).id, 8080, 8080),
+                      (part(features, "admin", SECURITY_GROUP).id, 80, 80)}
+
+
+def test_target_group_registers_task_ips_on_the_container_port_with_the_health_check(dev, features):
+    group = part(dev, "web", TARGET_GROUP)
+    assert (group.inputs["targetType"], group.inputs["protocol"], group.inputs["port"]) == ("ip", "HTTP", 80)
+    assert group.inputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
+    check = group.inputs["healthCheck"]
+    assert (check["path"], check["matcher"], check["interval"], check["timeout"],
+            check["healthyThreshold"], check["unhealthyThreshold"]) == ("/", "200-399", 30, 5, 3, 3)
+    check = part(features, "app", TARGET_GROUP).inputs["healthCheck"]
+    assert (check["path"], check["matcher"], check["interval"], check["timeout"]) == ("/healthz", "200", 15, 3)
+    assert part(features, "app", TARGET_GROUP).inputs["port"] == 8080
+
+
+def test_listener_rule_forwards_matching_requests_to_the_target_group(dev, prod, features):
+    for result, name, conditions, priority in (
+        (dev, "web", [{"pathPattern": {"values": ["/*"]}}], 10),
+        (prod, "api", [{"pathPattern": {"values": ["/api/*"]}}], 10),
+        (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 20),
+        (features, "app", [{"pathPattern": {"values": ["/v1/*", "/v2/*"]}},
+                           {"hostHeader": {"values": ["app.example.com"]}}], 10),
+        (features, "admin", [{"pathPattern": {"values": ["/admin/*"]}}], 7),
+    ):
+        rule = part(result, name, LISTENER_RULE)
+        assert rule.inputs["listenerArn"] == result.one("aws:lb/listener:Listener", "alb-http").outputs["arn"]
+        assert rule.inputs["priority"] == priority
+        assert rule.inputs["conditions"] == conditions
+        assert rule.inputs["actions"] == [{"type": "forward",
+                                           "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"]}]
+
+
+# --------------------------------------------------------------------------- ECS service
+
+
+def test_ecs_service_runs_the_task_in_its_subnets_and_group_behind_the_target_group(dev, prod):
+    for result, name, kind, public_ip in ((dev, "web", "public", True), (prod, "api", "private", False)):
+        service = part(result, name, ECS_SERVICE)
+        network = service.inputs["networkConfiguration"]
+        assert sorted(network["subnets"]) == sorted(
+            r.id for r in result.of_type("aws:ec2/subnet:Subnet") if r.name.startswith(f"network-{kind}-"))
+        assert network["securityGroups"] == [part(result, name, SECURITY_GROUP).id]
+        assert network["assignPublicIp"] is public_ip
+        assert service.inputs["cluster"] == result.one("aws:ecs/cluster:Cluster").outputs["arn"]
+        assert service.inputs["taskDefinition"] == part(result, name, TASK_DEFINITION).outputs["arn"]
+        assert service.inputs["loadBalancers"] == [{
+            "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"],
+            "containerName": name, "containerPort": 80}]
+
+
+def test_ecs_service_deploys_safely_by_default(dev, prod):
+    for result, name, count in ((dev, "web", 1), (prod, "web", 2)):
+        service = part(result, name, ECS_SERVICE)
+        assert (service.inputs["launchType"], service.inputs["platformVersion"]) == ("FARGATE", "LATEST")
+        assert service.inputs["desiredCount"] == count
+        assert service.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+        assert service.inputs["deploymentMinimumHealthyPercent"] == 100
+        assert service.inputs["deploymentMaximumPercent"] == 200
+        assert service.inputs["healthCheckGracePeriodSeconds"] == 60
+        assert service.options["ignoreChanges"] == []
+
+
+def test_ecs_service_waits_for_its_listener_rule_and_execution_policy(dev):
+    service = part(dev, "web", ECS_SERVICE)
+    assert part(dev, "web", LISTENER_RULE).urn in service.dependencies
+    assert part(dev, "web", ATTACHMENT).urn in service.dependencies
+
+
+def test_deployment_settings_come_from_config(features):
+    service = part(features, "app", ECS_SERVICE)
+    assert service.inputs["deploymentCircuitBreaker"] == {"enable": False, "rollback": False}
+    assert (service.inputs["deploymentMinimumHealthyPercent"], service.inputs["deploymentMaximumPercent"]) == (50, 150)
+    assert service.inputs["healthCheckGracePeriodSeconds"] == 120
+
+
+def test_autoscaling_owns_the_task_count_once_configured(features):
+    service = part(features, "app", ECS_SERVICE)
+    # desiredCount 5 clamped into [2, 4]; later `pulumi up` runs leave the scaled count alone.
+    assert service.inputs["desiredCount"] == 4
+    assert service.options["ignoreChanges"] == ["desiredCount"]
+    scaling = features.one("fargate:autoscaling:ServiceAutoscaling", "app")
+    assert scaling.parent == features.one(SERVICE, "app").urn
+    assert not [r for r in features.of_type("fargate:autoscaling:ServiceAutoscaling") if r.name == "admin"]
+    assert part(features, "admin", ECS_SERVICE).options["ignoreChanges"] == []
+
+
+def test_every_service_resource_is_a_child_of_its_component(prod):
+    for name in ("web", "api"):
+        component = prod.one(SERVICE, name)
+        kids = {r.type for r in prod.children(component.urn)}
+        assert {TASK_DEFINITION, ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, LOG_GROUP, ROLE, ATTACHMENT,
+                SECURITY_GROUP, INGRESS, EGRESS} <= kids
