@@ -13,10 +13,16 @@ from typing import List
 from pulumi_policy import Policy
 
 from . import alb, ecs, iam, logs, network, scaling
+from ._policy import Rule
 
 PACK_NAME = "fargate-alb"
 
 
+def all_rules() -> List[Rule]:
+    """Every rule of the pack, with its default level and documentation."""
+    return [*ecs.RULES, *network.RULES, *alb.RULES, *iam.RULES, *scaling.RULES, *logs.RULES]
+
+
 def all_policies() -> List[Policy]:
-    """Every rule of the pack."""
-    return [*ecs.POLICIES, *network.POLICIES, *alb.POLICIES, *iam.POLICIES, *scaling.POLICIES, *logs.POLICIES]
+    """Every rule as a pulumi-policy `Policy`, for the `PolicyPack`."""
+    return [rule.policy() for rule in all_rules()]

@@ -9,10 +9,12 @@ message), a `Prevents:` paragraph says what failure it keeps from happening and 
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from pulumi_policy import (
     EnforcementLevel,
+    Policy,
     PolicyConfigSchema,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -49,35 +51,39 @@ def settings(args: Union[ResourceValidationArgs, StackValidationArgs],
     """The rule's configuration: the schema defaults overlaid with the policy config."""
     merged = {name: prop["default"] for name, prop in schema.properties.items()}
     merged.update(args.get_config())
-    return merged
+    # Config travels as a protobuf Struct, which carries every number as a float.
+    return {name: int(value) if isinstance(value, float) and value.is_integer() else value
+            for name, value in merged.items()}
 
 
-def resource_policy(name: str, level: EnforcementLevel, types: Sequence[str],
-                    rule: Callable[[ResourceValidationArgs, Callable], None],
-                    config: Optional[PolicyConfigSchema] = None) -> ResourceValidationPolicy:
-    """A resource policy that runs `rule` on resources of the given type tokens."""
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the pack: its name (part of the pack's interface), default level and function.
 
-    def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
-        if args.resource_type in types:
-            rule(args, report_violation)
+    `types` lists the type tokens a resource rule judges; a rule without types is a stack
+    rule and sees every resource at once."""
 
-    return ResourceValidationPolicy(
-        name=name,
-        description=docstring_sections(rule)["summary"],
-        validate=validate,
-        enforcement_level=level,
-        config_schema=config,
-    )
+    name: str
+    level: EnforcementLevel
+    function: Callable[..., None]
+    types: Optional[Sequence[str]] = None
+    config: Optional[PolicyConfigSchema] = None
 
+    @property
+    def docs(self) -> Dict[str, str]:
+        return docstring_sections(self.function)
 
-def stack_policy(name: str, level: EnforcementLevel,
-                 rule: Callable[[StackValidationArgs, Callable], None],
-                 config: Optional[PolicyConfigSchema] = None) -> StackValidationPolicy:
-    """A stack policy: `rule` sees every resource of the stack at once."""
-    return StackValidationPolicy(
-        name=name,
-        description=docstring_sections(rule)["summary"],
-        validate=rule,
-        enforcement_level=level,
-        config_schema=config,
-    )
+    def policy(self) -> Policy:
+        if self.types is None:
+            return StackValidationPolicy(
+                name=self.name, description=self.docs["summary"], validate=self.function,
+                enforcement_level=self.level, config_schema=self.config)
+        types, function = tuple(self.types), self.function
+
+        def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
+            if args.resource_type in types:
+                function(args, report_violation)
+
+        return ResourceValidationPolicy(
+            name=self.name, description=self.docs["summary"], validate=validate,
+            enforcement_level=self.level, config_schema=self.config)

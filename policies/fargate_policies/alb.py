@@ -7,7 +7,7 @@ from typing import Callable
 from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, MANDATORY, config_schema, resource_policy, settings, stack_policy
+from ._policy import ADVISORY, MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_number, get, get_list, peek
 from ._stack import Stack
 
@@ -155,11 +155,11 @@ def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportV
         args.not_applicable("no awsvpc service uses a target group of this stack")
 
 
-POLICIES = [
-    resource_policy("alb-https-redirect", ADVISORY, T.LISTENER, alb_https_redirect),
-    resource_policy("alb-tls-policy", MANDATORY, T.LISTENER, alb_tls_policy, TLS_CONFIG),
-    resource_policy("alb-drop-invalid-headers", ADVISORY, T.LOAD_BALANCER, alb_drop_invalid_headers),
-    resource_policy("alb-access-logs", ADVISORY, T.LOAD_BALANCER, alb_access_logs),
-    resource_policy("alb-deletion-protection", ADVISORY, T.LOAD_BALANCER, alb_deletion_protection),
-    stack_policy("fargate-target-group-ip", MANDATORY, fargate_target_group_ip),
+RULES = [
+    Rule("alb-https-redirect", ADVISORY, alb_https_redirect, T.LISTENER),
+    Rule("alb-tls-policy", MANDATORY, alb_tls_policy, T.LISTENER, TLS_CONFIG),
+    Rule("alb-drop-invalid-headers", ADVISORY, alb_drop_invalid_headers, T.LOAD_BALANCER),
+    Rule("alb-access-logs", ADVISORY, alb_access_logs, T.LOAD_BALANCER),
+    Rule("alb-deletion-protection", ADVISORY, alb_deletion_protection, T.LOAD_BALANCER),
+    Rule("fargate-target-group-ip", MANDATORY, fargate_target_group_ip),
 ]

@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Mapping, Optional
 from pulumi_policy import ResourceValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, MANDATORY, config_schema, resource_policy, settings
+from ._policy import ADVISORY, MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_json, get, get_list
 from ._stack import service_is_fargate
 
@@ -296,19 +296,18 @@ def ecs_latest_platform_version(args: ResourceValidationArgs, report_violation: 
         report_violation(f"platformVersion {version!r} is not LATEST ({', '.join(sorted(allowed))}).")
 
 
-POLICIES = [
-    resource_policy("fargate-awsvpc-network-mode", MANDATORY, T.ECS_TASK_DEFINITION + T.ECS_SERVICE,
-                    fargate_awsvpc_network_mode),
-    resource_policy("fargate-task-size", MANDATORY, T.ECS_TASK_DEFINITION, fargate_task_size),
-    resource_policy("ecs-no-plaintext-secrets", MANDATORY, T.ECS_TASK_DEFINITION, ecs_no_plaintext_secrets,
-                    SECRETS_CONFIG),
-    resource_policy("ecs-nonprivileged", MANDATORY, T.ECS_TASK_DEFINITION, ecs_nonprivileged),
-    resource_policy("ecs-readonly-root-filesystem", ADVISORY, T.ECS_TASK_DEFINITION,
-                    ecs_readonly_root_filesystem),
-    resource_policy("ecs-nonroot-user", ADVISORY, T.ECS_TASK_DEFINITION, ecs_nonroot_user),
-    resource_policy("ecs-log-configuration", ADVISORY, T.ECS_TASK_DEFINITION, ecs_log_configuration),
-    resource_policy("ecs-container-insights", ADVISORY, T.ECS_CLUSTER, ecs_container_insights),
-    resource_policy("ecs-circuit-breaker", ADVISORY, T.ECS_SERVICE, ecs_circuit_breaker),
-    resource_policy("ecs-latest-platform-version", ADVISORY, T.ECS_SERVICE, ecs_latest_platform_version,
-                    PLATFORM_CONFIG),
+RULES = [
+    Rule("fargate-awsvpc-network-mode", MANDATORY, fargate_awsvpc_network_mode,
+         T.ECS_TASK_DEFINITION + T.ECS_SERVICE),
+    Rule("fargate-task-size", MANDATORY, fargate_task_size, T.ECS_TASK_DEFINITION),
+    Rule("ecs-no-plaintext-secrets", MANDATORY, ecs_no_plaintext_secrets, T.ECS_TASK_DEFINITION,
+         SECRETS_CONFIG),
+    Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION),
+    Rule("ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION),
+    Rule("ecs-nonroot-user", ADVISORY, ecs_nonroot_user, T.ECS_TASK_DEFINITION),
+    Rule("ecs-log-configuration", ADVISORY, ecs_log_configuration, T.ECS_TASK_DEFINITION),
+    Rule("ecs-container-insights", ADVISORY, ecs_container_insights, T.ECS_CLUSTER),
+    Rule("ecs-circuit-breaker", ADVISORY, ecs_circuit_breaker, T.ECS_SERVICE),
+    Rule("ecs-latest-platform-version", ADVISORY, ecs_latest_platform_version, T.ECS_SERVICE,
+         PLATFORM_CONFIG),
 ]

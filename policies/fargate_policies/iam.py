@@ -8,7 +8,7 @@ from typing import Any, Callable, Dict, List, Mapping
 from pulumi_policy import PolicyResource, StackValidationArgs
 
 from . import _types as T
-from ._policy import MANDATORY, stack_policy
+from ._policy import MANDATORY, Rule
 from ._props import UNKNOWN, as_json, as_list, elements, peek
 from ._stack import Refs, Stack, union
 
@@ -124,6 +124,6 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
         args.not_applicable("could not judge " + "; ".join(unjudged))
 
 
-POLICIES = [
-    stack_policy("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role),
+RULES = [
+    Rule("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role),
 ]

@@ -7,7 +7,7 @@ from typing import Callable
 from pulumi_policy import ResourceValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, config_schema, resource_policy, settings
+from ._policy import ADVISORY, Rule, config_schema, settings
 from ._props import as_number, get
 
 ReportViolation = Callable[..., None]
@@ -36,7 +36,6 @@ def cloudwatch_log_retention(args: ResourceValidationArgs, report_violation: Rep
         report_violation(f"retentionInDays {days} is below the minimum of {minimum}.")
 
 
-POLICIES = [
-    resource_policy("cloudwatch-log-retention", ADVISORY, T.LOG_GROUP, cloudwatch_log_retention,
-                    RETENTION_CONFIG),
+RULES = [
+    Rule("cloudwatch-log-retention", ADVISORY, cloudwatch_log_retention, T.LOG_GROUP, RETENTION_CONFIG),
 ]

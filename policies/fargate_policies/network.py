@@ -8,7 +8,7 @@ from typing import Any, Callable, List, Optional
 from pulumi_policy import PolicyResource, StackValidationArgs
 
 from . import _types as T
-from ._policy import MANDATORY, config_schema, settings, stack_policy
+from ._policy import MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
 from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, union
 
@@ -260,9 +260,9 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
                     rule.declared_by.urn)
 
 
-POLICIES = [
-    stack_policy("fargate-min-two-subnets", MANDATORY, fargate_min_two_subnets, SUBNETS_CONFIG),
-    stack_policy("fargate-ingress-from-load-balancer", MANDATORY, fargate_ingress_from_load_balancer),
-    stack_policy("fargate-image-pull-path", MANDATORY, fargate_image_pull_path),
-    stack_policy("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress),
+RULES = [
+    Rule("fargate-min-two-subnets", MANDATORY, fargate_min_two_subnets, config=SUBNETS_CONFIG),
+    Rule("fargate-ingress-from-load-balancer", MANDATORY, fargate_ingress_from_load_balancer),
+    Rule("fargate-image-pull-path", MANDATORY, fargate_image_pull_path),
+    Rule("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress),
 ]

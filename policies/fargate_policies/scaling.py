@@ -7,7 +7,7 @@ from typing import Callable
 from pulumi_policy import ResourceValidationArgs
 
 from . import _types as T
-from ._policy import MANDATORY, resource_policy
+from ._policy import MANDATORY, Rule
 from ._props import as_number, get
 
 ReportViolation = Callable[..., None]
@@ -51,6 +51,6 @@ def autoscaling_bounds(args: ResourceValidationArgs, report_violation: ReportVio
         report_violation(f"Target value {target} must be above 0.")
 
 
-POLICIES = [
-    resource_policy("autoscaling-bounds", MANDATORY, T.SCALABLE_TARGET + T.SCALING_POLICY, autoscaling_bounds),
+RULES = [
+    Rule("autoscaling-bounds", MANDATORY, autoscaling_bounds, T.SCALABLE_TARGET + T.SCALING_POLICY),
 ]

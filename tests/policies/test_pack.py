@@ -1,0 +1,42 @@
+"""The pack as the engine sees it, and its documentation."""
+
+import re
+
+from policies.fargate_policies import all_rules
+
+from .conftest import PACK
+
+PARAMETERIZED = {
+    "fargate-min-two-subnets": {"minSubnets", "minAvailabilityZones"},
+    "ecs-no-plaintext-secrets": {"secretNamePatterns", "referenceSuffixes", "allowedNames"},
+    "alb-tls-policy": {"allowedPolicies"},
+    "ecs-latest-platform-version": {"latestLinuxVersion", "latestWindowsVersion"},
+    "cloudwatch-log-retention": {"minimumRetentionDays"},
+}
+STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-image-pull-path",
+               "fargate-target-group-ip", "ecs-no-public-task-ingress", "iam-no-admin-task-role"}
+
+
+def test_the_running_pack_serves_every_rule_with_its_level_and_schema(analyzer):
+    served = analyzer.policies()
+    assert sorted(served) == sorted(rule.name for rule in all_rules())
+    for rule in all_rules():
+        info = served[rule.name]
+        assert info.enforcementLevel == {"advisory": 0, "mandatory": 1}[rule.level.value]
+        assert info.description == rule.docs["summary"]
+        assert set(info.configSchema.properties.keys()) == PARAMETERIZED.get(rule.name, set())
+
+
+def test_cross_resource_rules_are_stack_rules():
+    assert {rule.name for rule in all_rules() if rule.types is None} == STACK_RULES
+
+
+def test_every_rule_says_what_it_prevents_and_what_it_mirrors():
+    for rule in all_rules():
+        assert rule.docs.get("prevents") and rule.docs.get("mirrors"), rule.name
+
+
+def test_readme_table_lists_every_rule_with_its_default_level():
+    readme = (PACK / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|", readme, re.MULTILINE))
+    assert rows == {rule.name: rule.level.value for rule in all_rules()}
