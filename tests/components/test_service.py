@@ -213,7 +213,6 @@ def test_ecs_service_deploys_safely_by_default(dev, prod):
         assert service.inputs["deploymentMinimumHealthyPercent"] == 100
         assert service.inputs["deploymentMaximumPercent"] == 200
         assert service.inputs["healthCheckGracePeriodSeconds"] == 60
-        assert service.options["ignoreChanges"] == []
 
 
 def test_ecs_service_waits_for_its_listener_rule_and_execution_policy(dev):
