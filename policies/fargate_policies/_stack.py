@@ -329,13 +329,17 @@ class Stack:
     def route_tables_of(self, subnet: PolicyResource) -> Optional[Refs]:
         """The route tables a subnet uses: its explicit association, else its VPC's main
         route table. `None` when the stack cannot tell."""
-        explicit = Refs()
+        explicit, unplaced = Refs(), False
         for association in self.of_type(T.ROUTE_TABLE_ASSOCIATION):
             subnets = self.refs(association, ("subnetId",), T.SUBNET)
+            unplaced |= subnets.unresolved
             if subnet in subnets.resources:
                 explicit |= self.refs(association, ("routeTableId",), T.ROUTE_TABLE)
         if not explicit.empty:
             return explicit
+        if unplaced:
+            # An association whose subnet the stack cannot tell may be this subnet's.
+            return None
         vpc = self.vpc_of(subnet)
         if not vpc.resources or vpc.external or vpc.unresolved:
             return None
@@ -357,8 +361,12 @@ class Stack:
         else:
             routes.extend((table, ("routes", i), route) for i, route in enumerate(inline))
         for route in self.of_type(T.ROUTE):
-            if table in self.refs(route, ("routeTableId",), T.ROUTE_TABLE).resources:
+            tables = self.refs(route, ("routeTableId",), T.ROUTE_TABLE)
+            if table in tables.resources:
                 routes.append((route, (), route.props))
+            elif tables.unresolved:
+                # A route whose table the stack cannot tell may be this table's.
+                routes.append((route, (), UNKNOWN))
         return routes
 
     def egress_of(self, subnet: PolicyResource) -> Egress:

@@ -1,0 +1,91 @@
+"""The pack's readers, on values as the SDK hands them to rules (unknown-checking proxies)."""
+
+import pytest
+from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+from policies.fargate_policies import _types as T
+from policies.fargate_policies._props import UNKNOWN, peek
+from policies.fargate_policies._stack import Ingress, Refs, Stack, service_is_fargate
+from policies.fargate_policies.ecs import FARGATE_TASK_SIZES, _size
+from policies.fargate_policies.iam import grants_admin
+
+OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+
+
+def resource(type_token, name, props, **property_dependencies):
+    return PolicyResource(type_token, unknown_checking_proxy(props), f"urn:pulumi:s::p::{type_token}::{name}",
+                          name, OPTIONS, None, None, [], dict(property_dependencies))
+
+
+def test_peek_turns_an_unknown_into_a_marker_instead_of_an_error():
+    props = unknown_checking_proxy({"a": {"b": UNKNOWN_STRING_VALUE}, "c": [1, UNKNOWN_STRING_VALUE]})
+    assert peek(props, "a", "b") is UNKNOWN
+    assert peek(props, "c", 1) is UNKNOWN
+    assert peek(props, "c", 0) == 1
+    assert peek(props, "missing", default="x") == "x"
+
+
+def test_refs_follow_values_when_known_and_dependencies_when_not():
+    subnet = resource(T.SUBNET[0], "a", {"id": "subnet-1"})
+    other = resource(T.SUBNET[0], "b", {"id": UNKNOWN_STRING_VALUE})
+    group = resource(T.SECURITY_GROUP[0], "g", {"id": "sg-1"})
+    service = resource(T.ECS_SERVICE[0], "s", {"networkConfiguration": {
+        "subnets": ["subnet-1", UNKNOWN_STRING_VALUE, "subnet-looked-up"], "securityGroups": ["sg-1"]}},
+        networkConfiguration=[other, group])
+    stack = Stack([subnet, other, group, service])
+    refs = stack.refs(service, ("networkConfiguration", "subnets"), T.SUBNET)
+    assert refs == Refs((subnet, other), ("subnet-looked-up",))
+    assert stack.count_at(service, ("networkConfiguration", "subnets"), T.SUBNET) == 3
+
+
+def test_an_unknown_value_without_a_dependency_is_unresolved():
+    service = resource(T.ECS_SERVICE[0], "s", {"networkConfiguration": {"subnets": UNKNOWN_STRING_VALUE}})
+    stack = Stack([service])
+    assert stack.refs(service, ("networkConfiguration", "subnets"), T.SUBNET).unresolved
+    assert stack.count_at(service, ("networkConfiguration", "subnets"), T.SUBNET) is UNKNOWN
+
+
+@pytest.mark.parametrize("protocol, low, high, expected", [
+    ("tcp", 80, 80, True), ("tcp", 0, 1024, True), ("6", 80, 80, True), ("-1", 0, 0, True),
+    ("all", None, None, True), ("tcp", 8080, 8080, False), ("udp", 80, 80, False),
+    ("tcp", UNKNOWN, 80, UNKNOWN), (UNKNOWN, 80, 80, UNKNOWN),
+])
+def test_ingress_port_coverage(protocol, low, high, expected):
+    rule = Ingress(None, Refs(), protocol, low, high, Refs(), False, ())
+    assert rule.admits_tcp_port(80) is expected
+
+
+@pytest.mark.parametrize("cpu, memory", [("256", "512"), ("0.25 vCPU", "0.5 GB"), ("1 vcpu", "8GB"),
+                                         ("16384", "122880")])
+def test_valid_fargate_sizes_in_any_unit(cpu, memory):
+    assert _size(memory, "gb", 1024) in FARGATE_TASK_SIZES[_size(cpu, "vcpu", 1024)]
+
+
+@pytest.mark.parametrize("cpu, memory", [("256", "4096"), ("512", "512"), ("8192", "18432"), ("1024", "1.5 GB")])
+def test_invalid_fargate_sizes(cpu, memory):
+    assert _size(memory, "gb", 1024) not in FARGATE_TASK_SIZES.get(_size(cpu, "vcpu", 1024), ())
+
+
+@pytest.mark.parametrize("document, expected", [
+    ('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}', True),
+    ('{"Statement": {"Effect": "Allow", "Action": ["s3:GetObject", "*"], "Resource": ["*"]}}', True),
+    ('{"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}', False),
+    ('{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}', False),
+    ('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"}]}', False),
+    (UNKNOWN, UNKNOWN),
+])
+def test_admin_statements(document, expected):
+    assert grants_admin(document) is expected
+
+
+@pytest.mark.parametrize("props, expected", [
+    ({"launchType": "FARGATE"}, True),
+    ({"launchType": "EC2"}, False),
+    ({"capacityProviderStrategies": [{"capacityProvider": "FARGATE_SPOT"}]}, True),
+    ({"capacityProviderStrategies": [{"capacityProvider": "my-asg-provider"}]}, False),
+    ({"launchType": UNKNOWN_STRING_VALUE}, UNKNOWN),
+    ({}, False),
+])
+def test_fargate_services(props, expected):
+    assert service_is_fargate(unknown_checking_proxy(props)) is expected
