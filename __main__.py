@@ -8,7 +8,7 @@ service per configured entry, and exports what a user needs to reach them.
 import pulumi
 
 from components.cluster import Cluster, ClusterArgs
-from components.config.stack import load_stack_config
+from components.config.stack import config_is_secret, load_stack_config
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
 from components.service import FargateService, FargateServiceArgs
@@ -26,6 +26,7 @@ load_balancer = LoadBalancer("alb", LoadBalancerArgs(
 cluster = Cluster("cluster", ClusterArgs(config=config.cluster))
 
 priorities = config.listener_rule_priorities()
+secret_services = config_is_secret("services")
 services = {
     name: FargateService(name, FargateServiceArgs(
         config=service,
@@ -37,6 +38,7 @@ services = {
         listener_rule_priority=priorities[name],
         load_balancer_security_group_id=load_balancer.security_group_id,
         load_balancer_arn_suffix=load_balancer.arn_suffix,
+        secret=secret_services,
     ))
     for name, service in config.services.items()
 }

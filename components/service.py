@@ -34,6 +34,9 @@ class FargateServiceArgs:
     listener_rule_priority: int
     load_balancer_security_group_id: pulumi.Input[str]
     load_balancer_arn_suffix: pulumi.Input[str]
+    # The service's config holds a secret (`secure:` environment values):
+    # its container definitions are kept secret in the state.
+    secret: bool = False
 
 
 class FargateService(pulumi.ComponentResource):
@@ -98,9 +101,9 @@ class FargateService(pulumi.ComponentResource):
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 operating_system_family="LINUX", cpu_architecture="X86_64",
             ),
-            container_definitions=pulumi.Output.json_dumps(
+            container_definitions=_maybe_secret(args.secret, pulumi.Output.json_dumps(
                 container_definitions(name, config, log_group.name, region)
-            ),
+            )),
             tags=name_tag(name),
             opts=child,
         )
@@ -259,6 +262,10 @@ class FargateService(pulumi.ComponentResource):
 def _qualified_name(name: str) -> str:
     """``<project>-<stack>-<service>``, in the characters task families allow."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", f"{pulumi.get_project()}-{pulumi.get_stack()}-{name}")
+
+
+def _maybe_secret(secret: bool, value: pulumi.Output[str]) -> pulumi.Output[str]:
+    return pulumi.Output.secret(value) if secret else value
 
 
 def _ecs_tasks_trust_policy(account_id: Optional[pulumi.Input[str]] = None) -> pulumi.Output[str]:

@@ -496,6 +496,16 @@ def stack_config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
     return values
 
 
+def config_is_secret(key: str, namespace: str = NAMESPACE) -> bool:
+    """Whether the stack holds ``<namespace>:<key>`` as a secret (a ``secure:`` value in it).
+
+    Pulumi hands the program the decrypted value; whatever is built from it
+    must be marked secret again, or it lands in the state in plain text.
+    """
+    full_key = f"{namespace}:{key}"
+    return pulumi.runtime.is_config_secret(full_key) or full_key in pulumi.runtime.get_config_secret_keys_env()
+
+
 def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
     """Parse ``fargate:*`` values (keys without the namespace); RunError if invalid."""
     try:

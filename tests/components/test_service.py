@@ -245,3 +245,14 @@ def test_every_service_resource_is_a_child_of_its_component(prod):
         kids = {r.type for r in prod.children(component.urn)}
         assert {TASK_DEFINITION, ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, LOG_GROUP, ROLE, ATTACHMENT,
                 SECURITY_GROUP, INGRESS, EGRESS} <= kids
+
+
+def test_container_definitions_stay_secret_when_the_services_config_holds_a_secret(dev):
+    from preflight.values import is_secret
+
+    from .conftest import run_stack
+
+    result = run_stack(services={"web": {"image": "public.ecr.aws/nginx/nginx:stable",
+                                         "environment": {"GREETING": {"secure": "AAABAHkE9f0="}}}})
+    assert is_secret(part(result, "web", TASK_DEFINITION).wire_inputs["containerDefinitions"])
+    assert not is_secret(part(dev, "web", TASK_DEFINITION).wire_inputs["containerDefinitions"])
