@@ -1,0 +1,11 @@
+"""Type tokens the autoscaling tests look up."""
+
+COMPONENT = "fargate:autoscaling:ServiceAutoscaling"
+TARGET = "aws:appautoscaling/target:Target"
+POLICY = "aws:appautoscaling/policy:Policy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+SCHEDULE = "aws:appautoscaling/scheduledAction:ScheduledAction"
+SERVICE = "aws:ecs/service:Service"
+CLUSTER = "aws:ecs/cluster:Cluster"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
