@@ -54,20 +54,22 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         # Separate rule resources, not inline rules: services add egress rules to
         # this group, and inline rules would fight over them on every update.
-        for index, cidr in enumerate(config.ingress_cidrs):
-            ipv6 = ipaddress.ip_network(cidr).version == 6
-            aws.vpc.SecurityGroupIngressRule(
-                f"{name}-http-{index}",
-                security_group_id=security_group.id,
-                ip_protocol="tcp",
-                from_port=HTTP_PORT,
-                to_port=HTTP_PORT,
-                cidr_ipv6=cidr if ipv6 else None,
-                cidr_ipv4=None if ipv6 else cidr,
-                description="HTTP from an allowed client range",
-                tags=name_tag("alb", "http"),
-                opts=child,
-            )
+        listener_ports = {"http": HTTP_PORT}
+        for protocol, port in listener_ports.items():
+            for index, cidr in enumerate(config.ingress_cidrs):
+                ipv6 = ipaddress.ip_network(cidr).version == 6
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-{protocol}-{index}",
+                    security_group_id=security_group.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv6=cidr if ipv6 else None,
+                    cidr_ipv4=None if ipv6 else cidr,
+                    description=f"{protocol.upper()} from an allowed client range",
+                    tags=name_tag("alb", protocol),
+                    opts=child,
+                )
 
         load_balancer = aws.lb.LoadBalancer(
             f"{name}",

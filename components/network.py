@@ -40,8 +40,8 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("fargate:network:Network", name, None, opts)
         config = args.config
-        self.availability_zones = self._zones(config.availability_zones)
-        self._new_vpc(name, config)
+        if config.vpc == "new":
+            self._new_vpc(name, config)
         self.register_outputs({
             "vpcId": self.vpc_id,
             "publicSubnetIds": self.public_subnet_ids,
@@ -65,6 +65,7 @@ class Network(pulumi.ComponentResource):
 
     def _new_vpc(self, name: str, config: NetworkConfig) -> None:
         child = pulumi.ResourceOptions(parent=self)
+        self.availability_zones = self._zones(config.availability_zones)
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=config.cidr_block,
