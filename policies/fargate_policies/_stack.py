@@ -13,7 +13,10 @@ name" both ways:
 - an unknown value is resolved through the resource's property dependencies (the
   resources the engine recorded as the source of that top-level input), filtered
   to the expected types. If there are none, the reference is *unresolved* and the
-  rule must not guess.
+  rule must not guess;
+- a known value that matches nothing while a dependency of the expected type does
+  is taken to come from that dependency (an engine that leaves `id` out of the
+  outputs it sends would otherwise make every reference look external).
 """
 
 from __future__ import annotations
@@ -119,7 +122,6 @@ class Egress:
 
     kind: str                       # "internet-gateway", "nat", "appliance", "none" or "unknown"
     route_tables: Tuple[PolicyResource, ...] = ()
-    why: str = ""
 
 
 class Stack:
@@ -266,9 +268,14 @@ class Stack:
             own = Refs((group,))
             entries = elements(peek(group.props, "ingress"))
             if entries is UNKNOWN:
+                # `ingress` is also a computed output: unknown in a preview of a new group
+                # given no inline rules. Only rules built from other outputs are a doubt.
+                if group.property_dependencies.get("ingress"):
+                    rules.append(_unknown_ingress(group, own))
                 continue
             for index, entry in enumerate(entries):
                 if entry is UNKNOWN:
+                    rules.append(_unknown_ingress(group, own))
                     continue
                 rules.append(Ingress(
                     declared_by=group, targets=own,
@@ -279,7 +286,10 @@ class Stack:
                     cidrs=_cidrs(entry, "cidrBlocks", "ipv6CidrBlocks"),
                 ))
         for rule in self.of_type(T.SECURITY_GROUP_RULE):
-            if peek(rule.props, "type") != "ingress":
+            kind = peek(rule.props, "type")
+            if kind is UNKNOWN:
+                rules.append(_unknown_ingress(rule, self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP)))
+            if kind != "ingress":
                 continue
             rules.append(Ingress(
                 declared_by=rule,
@@ -373,7 +383,7 @@ class Stack:
         """Where the subnet's traffic to the internet (0.0.0.0/0) goes."""
         tables = self.route_tables_of(subnet)
         if tables is None or tables.external or tables.unresolved:
-            return Egress("unknown", why="its route table is not in the stack")
+            return Egress("unknown")
         kinds = {self._table_egress(table) for table in tables.resources} or {"none"}
         return Egress(kinds.pop() if len(kinds) == 1 else "unknown", tables.resources)
 
@@ -440,6 +450,11 @@ class Stack:
 _APPLIANCE_TARGETS = ("transitGatewayId", "networkInterfaceId", "vpcEndpointId",
                       "vpcPeeringConnectionId", "localGatewayId", "carrierGatewayId", "coreNetworkArn")
 _ENDPOINT_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.(.+)$")
+
+
+def _unknown_ingress(declared_by: PolicyResource, targets: Refs) -> Ingress:
+    """A permission a preview cannot read yet: it may admit anything from anywhere."""
+    return Ingress(declared_by, targets, UNKNOWN, UNKNOWN, UNKNOWN, Refs(unresolved=True), UNKNOWN, (UNKNOWN,))
 
 
 def _cidrs(props: Any, *keys: str) -> Tuple[Any, ...]:

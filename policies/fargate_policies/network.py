@@ -18,7 +18,8 @@ IMAGE_PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "s3")
 
 
 def _names(refs: Refs) -> str:
-    names = [r.name for r in refs.resources] + list(refs.external)
+    # Property dependencies come in no particular order; messages should not vary.
+    names = sorted(r.name for r in refs.resources) + sorted(refs.external)
     return ", ".join(repr(n) for n in names) or "none"
 
 
@@ -217,7 +218,8 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
             unjudged.append(f"service {service.name!r} (its subnets' route tables are not in the stack)")
             continue
         public_ip = as_bool(peek(service.props, "networkConfiguration", "assignPublicIp", default=False))
-        problems = [_pull_path_problem(stack, subnet, public_ip) for subnet in subnets.resources]
+        problems = [_pull_path_problem(stack, subnet, public_ip)
+                    for subnet in sorted(subnets.resources, key=lambda s: s.name)]
         found = [p for p in problems if p]
         if found:
             judged = violated = True
