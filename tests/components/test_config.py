@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+import typing
 from pathlib import Path
 
 import pulumi
@@ -11,6 +12,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from components.config.stack import (
     FARGATE_TASK_SIZES,
@@ -332,10 +334,6 @@ def test_readme_config_reference_lists_every_key():
 
 def _keys(model, prefix="fargate:") -> list[str]:
     """Every key path of the config, with `<name>` for map entries (autoscaling has its own section)."""
-    import typing
-
-    from pydantic import BaseModel
-
     keys = []
     for name, field in model.model_fields.items():
         key = prefix + (field.alias or name)
