@@ -8,6 +8,7 @@ command line is wrong (one line on stderr, no traceback).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -78,4 +79,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Everything is printed; spare the interpreter's final collection over every object the run
+    # made (a third of a second on a 40-resource stack).
+    gc.freeze()
+    sys.exit(status)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -186,18 +187,86 @@ class PolicyAnalyzer:
             self._configured = key
         return reconciled
 
-    def judge(self, result: "RunResult", project: Project,
-              policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None) -> None:
-        """Send the recorded deployment through the pack; fill in the result's verdicts."""
+    def begin(self, project: Project, stack: str, preview: bool,
+              policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None) -> "Session":
+        """Start judging a deployment: resources are analyzed as they are registered."""
+        return Session(self, project, stack, preview, policy_pack_config)
+
+    def _remediated(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeRequest:
+        response = self._call("Remediate", request)
+        for remediation in response.remediations:
+            if remediation.HasField("properties"):
+                request.properties.CopyFrom(remediation.properties)
+        return request
+
+
+class Session:
+    """One deployment's conversation with the pack.
+
+    Like the engine, it sends `Analyze` for each resource as the program registers it (from a
+    thread, so the pack works on the other core while the program goes on), and `AnalyzeStack`
+    once the program is done.
+    """
+
+    _DONE = object()
+
+    def __init__(self, analyzer: PolicyAnalyzer, project: Project, stack: str, preview: bool,
+                 policy_pack_config: Union[str, Path, Mapping[str, Any], None]) -> None:
+        self.analyzer = analyzer
+        self.project = project
+        self.stack = stack
+        self.preview = preview
+        self.policy_pack_config = policy_pack_config
+        self.providers: dict[str, Resource] = {}
+        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._pending: list[tuple[str, Any]] = []
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
+        self._thread.start()
+
+    def submit(self, resource: Resource) -> None:
+        """Called by the recorder for each registration, in registration order."""
+        self._queue.put(resource)
+
+    def _work(self) -> None:
+        try:
+            analyzer = self.analyzer
+            analyzer._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
+                stack=self.stack, project=self.project.name, organization="organization",
+                dry_run=self.preview, config=self.project.config,
+                config_secret_keys=list(self.project.secret_keys),
+            ))
+            reconciled = analyzer.configure(self.policy_pack_config)
+            remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
+            while True:
+                resource = self._queue.get()
+                if resource is self._DONE:
+                    return
+                if resource.type.startswith("pulumi:providers:"):
+                    self.providers[resource.urn] = resource
+                request = analyzer_pb2.AnalyzeRequest(
+                    type=resource.type, urn=resource.urn, name=resource.name,
+                    properties=wire_to_struct(_engine_view(resource.wire_inputs)),
+                    options=_options(resource), provider=_provider(resource, self.providers),
+                )
+                if remediate:
+                    request = analyzer._remediated(request)
+                # A few calls in flight hide the round trips; the pack serves them in turn.
+                self._pending.append((resource.urn, analyzer.stub.Analyze.future(request)))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller by finish()
+            self._error = error
+
+    def cancel(self) -> None:
+        self._queue.put(self._DONE)
+
+    def finish(self, result: "RunResult") -> None:
+        """Wait for every Analyze, run AnalyzeStack, and fill in the result's verdicts."""
         from .runner import NotApplicable, Violation
 
-        self._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
-            stack=result.stack, project=result.project, organization="organization",
-            dry_run=result.preview, config=project.config, config_secret_keys=list(project.secret_keys),
-        ))
-        reconciled = self.configure(policy_pack_config)
-        remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
-        providers = {r.urn: r for r in result.resources if r.type.startswith("pulumi:providers:")}
+        self._queue.put(self._DONE)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
         violations: list[Violation] = []
         not_applicable: list[NotApplicable] = []
 
@@ -214,29 +283,16 @@ class PolicyAnalyzer:
             for entry in response.not_applicable:
                 not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
 
-        requests = []
-        for resource in result.resources:
-            request = analyzer_pb2.AnalyzeRequest(
-                type=resource.type, urn=resource.urn, name=resource.name,
-                properties=wire_to_struct(_engine_view(resource.wire_inputs, result.preview)),
-                options=_options(resource), provider=_provider(resource, providers, result.preview),
-            )
-            if remediate:
-                request = self._remediated(request)
-            requests.append((resource.urn, request))
-        # The pack serves several calls at once; keeping a few in flight hides the round trips.
-        pending = [(urn, self.stub.Analyze.future(request)) for urn, request in requests]
-        for urn, future in pending:
+        for urn, future in self._pending:
             try:
                 collect(future.result(), urn)
             except grpc.RpcError as error:
                 raise ProgramError(f"policy pack Analyze of {urn} failed: {error.details()}") from None
-
         stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
             analyzer_pb2.AnalyzerResource(
                 type=resource.type, urn=resource.urn, name=resource.name,
-                properties=wire_to_struct(_engine_view(resource.wire_outputs, result.preview)),
-                options=_options(resource), provider=_provider(resource, providers, result.preview),
+                properties=wire_to_struct(_engine_view(resource.wire_outputs)),
+                options=_options(resource), provider=_provider(resource, self.providers),
                 parent=resource.parent or "", dependencies=resource.dependencies,
                 propertyDependencies={
                     key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
@@ -245,23 +301,16 @@ class PolicyAnalyzer:
             )
             for resource in result.resources
         ])
-        collect(self._call("AnalyzeStack", stack_request), "")
+        collect(self.analyzer._call("AnalyzeStack", stack_request), "")
         result.violations = violations
         result.not_applicable = not_applicable
-        result.policy_pack = self.label
-
-    def _remediated(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeRequest:
-        response = self._call("Remediate", request)
-        for remediation in response.remediations:
-            if remediation.HasField("properties"):
-                request.properties.CopyFrom(remediation.properties)
-        return request
+        result.policy_pack = self.analyzer.label
 
 
-def _engine_view(wire: Mapping[str, Any], preview: bool) -> dict[str, Any]:
+def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:
     """Drop the engine's internal keys; an offline secret is unknown (and still secret)."""
     view = {k: v for k, v in wire.items() if not k.startswith("__")}
-    if any(SECRET_PLACEHOLDER in json.dumps(v) for v in view.values()):
+    if SECRET_PLACEHOLDER in json.dumps(view):
         view = secret_placeholders_to_unknowns(view)
     return view
 
@@ -278,14 +327,14 @@ def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
     )
 
 
-def _provider(resource: Resource, providers: dict[str, Resource],
-              preview: bool) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
+def _provider(resource: Resource,
+              providers: dict[str, Resource]) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
     provider = providers.get(resource.provider or "")
     if provider is None:
         return None
     return analyzer_pb2.AnalyzerProviderResource(
         type=provider.type, urn=provider.urn, name=provider.name,
-        properties=wire_to_struct(_engine_view(provider.wire_inputs, preview)),
+        properties=wire_to_struct(_engine_view(provider.wire_inputs)),
     )
 
 

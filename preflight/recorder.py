@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
@@ -77,8 +77,10 @@ class _NoMocks(Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self, project: Project, stack: str, preview: bool) -> None:
+    def __init__(self, project: Project, stack: str, preview: bool,
+                 on_register: Optional[Callable[[Resource], None]] = None) -> None:
         super().__init__(_NoMocks())
+        self.on_register = on_register
         self.project = project
         self.stack = stack
         self.preview = preview
@@ -145,6 +147,8 @@ class RecordingMonitor(MockMonitor):
         self.resources[resource.urn] = MockMonitor.ResourceRegistration(
             resource.urn, resource.id or "", resource.outputs
         )
+        if self.on_register is not None:
+            self.on_register(resource)
 
     # -- the ResourceMonitor service -------------------------------------------------------------
 

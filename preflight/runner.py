@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import os
 import runpy
 import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 
 import pulumi
 import pulumi.runtime
@@ -113,23 +114,28 @@ def run(
 
         # Start the pack now: its process boots while the program runs.
         owned = analyzer = PolicyAnalyzer(policy_pack, project=project, stack=stack, preview=preview)
+    session = analyzer.begin(project, stack, preview, policy_pack_config) if analyzer is not None else None
     try:
-        result = execute(project, stack, preview)
-        if analyzer is not None:
-            analyzer.judge(result, project, policy_pack_config)
+        result = execute(project, stack, preview, on_register=session.submit if session else None)
+        if session is not None:
+            session.finish(result)
         return result
     finally:
+        if session is not None:
+            session.cancel()
         if owned is not None:
             owned.close()
 
 
-def execute(project: Project, stack: str, preview: bool) -> RunResult:
+def execute(project: Project, stack: str, preview: bool,
+            on_register: Optional[Callable[[Resource], None]] = None) -> RunResult:
     """Run the program in a fresh Pulumi runtime (its own context, event loop and modules)."""
-    return contextvars.Context().run(_execute, project, stack, preview)
+    return contextvars.Context().run(_execute, project, stack, preview, on_register)
 
 
-def _execute(project: Project, stack: str, preview: bool) -> RunResult:
-    monitor = RecordingMonitor(project, stack, preview)
+def _execute(project: Project, stack: str, preview: bool,
+             on_register: Optional[Callable[[Resource], None]]) -> RunResult:
+    monitor = RecordingMonitor(project, stack, preview, on_register)
     engine = RecordingEngine()
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet_abandoned_futures)
@@ -143,6 +149,11 @@ def _execute(project: Project, stack: str, preview: bool) -> RunResult:
     saved_path, saved_cwd, saved_modules = list(sys.path), os.getcwd(), set(sys.modules)
     sys.path[:0] = [str(program_dir), str(project.directory)]
     os.chdir(project.directory)
+    # A Pulumi program allocates a great many short-lived objects, nearly all freed by reference
+    # counting; the cycle collector's passes over the large heap of imported SDK modules were
+    # the single biggest cost of a run, so it rests until the program is done.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         loop.run_until_complete(
             run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
@@ -152,6 +163,8 @@ def _execute(project: Project, stack: str, preview: bool) -> RunResult:
             raise
         raise ProgramError(_describe(error, project)) from None
     finally:
+        if collecting:
+            gc.enable()
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         _forget_program_modules(saved_modules, project)
