@@ -139,6 +139,20 @@ class Stack:
     def of_type(self, types: Sequence[str]) -> List[PolicyResource]:
         return [r for r in self.resources if r.resource_type in types]
 
+    @staticmethod
+    def given(resource: PolicyResource, key: str, default: Any = None) -> Any:
+        """A top-level property as the program set it.
+
+        Many pulumi-aws inputs are also computed outputs (a security group's `ingress`,
+        a route table's `routes`, a service's `launchType`, a role's `inlinePolicies`):
+        in a preview of a new resource the program left them out of, they are unknown.
+        An unknown with no property dependency behind it is such a computed value, not
+        something the program set: `default`."""
+        value = peek(resource.props, key)
+        if value is UNKNOWN and not resource.property_dependencies.get(key):
+            return default
+        return value
+
     # -- references ---------------------------------------------------------------
 
     def refs(self, resource: PolicyResource, path: Sequence[Any], types: Sequence[str]) -> Refs:
@@ -200,7 +214,7 @@ class Stack:
         own network interface: subnets and security groups come from the service."""
         if self.is_fargate(service) is True:
             return True
-        return any(peek(task.props, "networkMode") == "awsvpc"
+        return any(self.given(task, "networkMode") == "awsvpc"
                    for task in self.task_definitions(service).resources)
 
     def fargate_services(self) -> List[PolicyResource]:
@@ -266,12 +280,9 @@ class Stack:
         rules: List[Ingress] = []
         for group in self.of_type(T.SECURITY_GROUP):
             own = Refs((group,))
-            entries = elements(peek(group.props, "ingress"))
+            entries = elements(self.given(group, "ingress"))
             if entries is UNKNOWN:
-                # `ingress` is also a computed output: unknown in a preview of a new group
-                # given no inline rules. Only rules built from other outputs are a doubt.
-                if group.property_dependencies.get("ingress"):
-                    rules.append(_unknown_ingress(group, own))
+                rules.append(_unknown_ingress(group, own))
                 continue
             for index, entry in enumerate(entries):
                 if entry is UNKNOWN:
@@ -328,10 +339,12 @@ class Stack:
     # -- subnets and routing --------------------------------------------------------
 
     def availability_zone(self, subnet: PolicyResource) -> Any:
-        zone = peek(subnet.props, "availabilityZone")
-        if zone is None:
-            zone = peek(subnet.props, "availabilityZoneId")
-        return zone if zone is not None else UNKNOWN
+        """The subnet's zone (name or id, whichever the program gave), else UNKNOWN."""
+        for key in ("availabilityZone", "availabilityZoneId"):
+            zone = self.given(subnet, key)
+            if zone is not None:
+                return zone
+        return UNKNOWN
 
     def vpc_of(self, resource: PolicyResource) -> Refs:
         return self.refs(resource, ("vpcId",), T.VPC)
@@ -365,7 +378,7 @@ class Stack:
     def _routes(self, table: PolicyResource) -> List[Tuple[PolicyResource, Any, Any]]:
         """(declaring resource, path to the route, route) for each route of a table."""
         routes: List[Tuple[PolicyResource, Any, Any]] = []
-        inline = elements(peek(table.props, "routes"))
+        inline = elements(self.given(table, "routes"))
         if inline is UNKNOWN:
             routes.append((table, ("routes",), UNKNOWN))
         else:
@@ -402,11 +415,22 @@ class Stack:
         return kind
 
     def _route_target(self, declared_by: PolicyResource, path: Tuple, route: Any) -> str:
-        if peek(route, "natGatewayId") is not None:
+        def value(key: str, traced_to: Optional[Sequence[str]] = None) -> Any:
+            if not path:  # an ec2.Route: the target is one of its own inputs
+                found = self.given(declared_by, key)
+            else:
+                found = peek(route, key)
+                if found is UNKNOWN and traced_to is not None and not any(
+                        d.resource_type in traced_to for d in declared_by.property_dependencies.get(path[0], [])):
+                    # Unknown, but the table's routes come from no resource of that kind.
+                    found = None
+            return None if found == "" else found
+
+        if value("natGatewayId", T.NAT_GATEWAY) is not None:
             return "nat"
-        if any(peek(route, key) is not None for key in _APPLIANCE_TARGETS):
+        if any(value(key, ()) is not None for key in _APPLIANCE_TARGETS):
             return "appliance"
-        gateway = peek(route, "gatewayId")
+        gateway = value("gatewayId")
         if gateway is None or gateway == "local":
             return "none"
         if isinstance(gateway, str) and gateway.startswith("vgw-"):
@@ -472,10 +496,10 @@ def service_is_fargate(props: Any, cluster_default_strategy: Any = None) -> Any:
     """True, False or UNKNOWN, from a service's own properties (and, when it names
     neither a launch type nor a strategy, its cluster's default strategy)."""
     launch_type = peek(props, "launchType")
-    if launch_type is UNKNOWN:
-        return UNKNOWN
-    if launch_type:
+    if isinstance(launch_type, str) and launch_type:
         return launch_type == "FARGATE"
+    # No launch type named (an unknown one is the provider's computed value in a
+    # preview): the capacity provider strategy decides, the service's or its cluster's.
     strategies = elements(peek(props, "capacityProviderStrategies"))
     if not strategies:
         strategies = elements(cluster_default_strategy)

@@ -59,7 +59,7 @@ def _task_roles(stack: Stack) -> Dict[str, PolicyResource]:
 def _attached(stack: Stack, role: PolicyResource) -> List[tuple]:
     """(where, policy ARN value, refs to policy resources) for each managed policy on the role."""
     found = []
-    arns = elements(peek(role.props, "managedPolicyArns"))
+    arns = elements(stack.given(role, "managedPolicyArns"))
     found.append((f"role {role.name!r} managedPolicyArns", arns,
                   stack.refs(role, ("managedPolicyArns",), T.IAM_POLICY)))
     attachments = [(a, ("role",), "policyArn") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENT)]
@@ -75,7 +75,7 @@ def _attached(stack: Stack, role: PolicyResource) -> List[tuple]:
 def _documents(stack: Stack, role: PolicyResource) -> List[tuple]:
     """(where, policy document) for each inline policy of the role."""
     documents = []
-    inline = elements(peek(role.props, "inlinePolicies"))
+    inline = elements(stack.given(role, "inlinePolicies"))
     for entry in ([UNKNOWN] if inline is UNKNOWN else inline):
         documents.append((f"role {role.name!r} inline policy", peek(entry, "policy") if entry is not UNKNOWN else UNKNOWN))
     for role_policy in stack.of_type(T.IAM_ROLE_POLICY):

@@ -52,14 +52,18 @@ def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
     if resource.resource_type in T.ECS_SERVICE:
         path = ("networkConfiguration", "subnets")
         return stack.count_at(resource, path, T.SUBNET), stack.refs(resource, path, T.SUBNET)
-    if peek(resource.props, "subnets") is not None:
-        return stack.count_at(resource, ("subnets",), T.SUBNET), stack.refs(resource, ("subnets",), T.SUBNET)
-    mappings = elements(peek(resource.props, "subnetMappings"))
+    # `subnets` and `subnetMappings` each compute the other: use the one the program set.
+    mappings = elements(stack.given(resource, "subnetMappings"))
     if mappings is UNKNOWN:
         return (stack.count_at(resource, ("subnetMappings",), T.SUBNET),
                 stack.refs(resource, ("subnetMappings",), T.SUBNET))
-    refs = union(stack.refs(resource, ("subnetMappings", i, "subnetId"), T.SUBNET) for i in range(len(mappings)))
-    return len(mappings), refs
+    if mappings:
+        refs = union(stack.refs(resource, ("subnetMappings", i, "subnetId"), T.SUBNET)
+                     for i in range(len(mappings)))
+        return len(mappings), refs
+    if stack.given(resource, "subnets") is None:
+        return 0, Refs()
+    return stack.count_at(resource, ("subnets",), T.SUBNET), stack.refs(resource, ("subnets",), T.SUBNET)
 
 
 def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -149,7 +153,7 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
                 for balancer in stack.load_balancers_of(target_group):
                     if not _is_application(balancer):
                         continue
-                    balancer_has_groups = peek(balancer.props, "securityGroups") is not None
+                    balancer_has_groups = stack.given(balancer, "securityGroups") is not None
                     balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
                     if not has_groups:
                         # Both in the default group: it admits its own members on every port.

@@ -84,8 +84,37 @@ def test_admin_statements(document, expected):
     ({"launchType": "EC2"}, False),
     ({"capacityProviderStrategies": [{"capacityProvider": "FARGATE_SPOT"}]}, True),
     ({"capacityProviderStrategies": [{"capacityProvider": "my-asg-provider"}]}, False),
-    ({"launchType": UNKNOWN_STRING_VALUE}, UNKNOWN),
+    # In a preview the launch type the program left out is computed, hence unknown.
+    ({"launchType": UNKNOWN_STRING_VALUE}, False),
+    ({"launchType": UNKNOWN_STRING_VALUE, "capacityProviderStrategies": [{"capacityProvider": "FARGATE"}]}, True),
+    ({"capacityProviderStrategies": [{"capacityProvider": UNKNOWN_STRING_VALUE}]}, UNKNOWN),
     ({}, False),
 ])
 def test_fargate_services(props, expected):
     assert service_is_fargate(unknown_checking_proxy(props)) is expected
+
+
+def test_computed_outputs_left_out_by_the_program_are_not_taken_for_unknown_settings():
+    """A preview of new resources: `ingress`, `routes`, `availabilityZone` are computed outputs."""
+    vpc = resource(T.VPC[0], "vpc", {"id": UNKNOWN_STRING_VALUE})
+    nat = resource(T.NAT_GATEWAY[0], "nat", {"id": UNKNOWN_STRING_VALUE})
+    table = resource(T.ROUTE_TABLE[0], "private", {"id": UNKNOWN_STRING_VALUE, "vpcId": UNKNOWN_STRING_VALUE,
+                                                   "routes": UNKNOWN_STRING_VALUE}, vpcId=[vpc])
+    subnet = resource(T.SUBNET[0], "private", {"id": UNKNOWN_STRING_VALUE, "vpcId": UNKNOWN_STRING_VALUE,
+                                               "availabilityZone": UNKNOWN_STRING_VALUE,
+                                               "availabilityZoneId": "use1-az1"}, vpcId=[vpc])
+    association = resource(T.ROUTE_TABLE_ASSOCIATION[0], "private", {
+        "subnetId": UNKNOWN_STRING_VALUE, "routeTableId": UNKNOWN_STRING_VALUE},
+        subnetId=[subnet], routeTableId=[table])
+    route = resource(T.ROUTE[0], "default", {"routeTableId": UNKNOWN_STRING_VALUE, "destinationCidrBlock": "0.0.0.0/0",
+                                             "natGatewayId": UNKNOWN_STRING_VALUE},
+                     routeTableId=[table], natGatewayId=[nat])
+    group = resource(T.SECURITY_GROUP[0], "tasks", {"id": UNKNOWN_STRING_VALUE, "ingress": UNKNOWN_STRING_VALUE})
+    built = resource(T.SECURITY_GROUP[0], "built", {"id": UNKNOWN_STRING_VALUE, "ingress": UNKNOWN_STRING_VALUE},
+                     ingress=[group])
+    stack = Stack([vpc, nat, table, subnet, association, route, group, built])
+    assert stack.egress_of(subnet).kind == "nat"
+    assert stack.availability_zone(subnet) == "use1-az1"
+    # No inline rules on `tasks`; `built` has inline rules made from another group's id: a doubt.
+    assert [rule.declared_by.name for rule in stack.ingress_rules] == ["built"]
+    assert stack.ingress_rules[0].admits_tcp_port(80) is UNKNOWN
