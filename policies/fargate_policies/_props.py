@@ -79,10 +79,6 @@ def elements(value: Any) -> Any:
     return [peek(value, index) for index in range(len(value))]
 
 
-def known(value: Any) -> bool:
-    return value is not UNKNOWN
-
-
 def as_number(value: Any) -> Any:
     """A number from an int, a float (the engine sends every number as a float) or a
     numeric string; `UNKNOWN` stays unknown; anything else is `None`."""

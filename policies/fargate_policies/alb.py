@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-from pulumi_policy import ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from . import _types as T
 from ._policy import ADVISORY, MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_number, get, get_list, peek
 from ._stack import Stack
-
-ReportViolation = Callable[..., None]
 
 # TLS 1.2+ predefined policies (no TLS 1.0/1.1), forward secrecy or TLS 1.3 first.
 # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional
 
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from . import _types as T
 from ._policy import ADVISORY, MANDATORY, Rule, config_schema, settings
-from ._props import UNKNOWN, as_json, get, get_list
+from ._props import as_json, get, get_list
 from ._stack import service_is_fargate
-
-ReportViolation = Callable[..., None]
 
 # Valid Fargate task sizes: task cpu units -> allowed task memory (MiB).
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping
 
-from pulumi_policy import PolicyResource, StackValidationArgs
+from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
 from ._policy import MANDATORY, Rule
 from ._props import UNKNOWN, as_json, as_list, elements, peek
-from ._stack import Refs, Stack, union
-
-ReportViolation = Callable[..., None]
+from ._stack import Stack
 
 ADMINISTRATOR_ACCESS = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/AdministratorAccess$")
 ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from . import _types as T
 from ._policy import ADVISORY, Rule, config_schema, settings
 from ._props import as_number, get
-
-ReportViolation = Callable[..., None]
 
 RETENTION_CONFIG = config_schema(
     minimumRetentionDays={"type": "integer", "minimum": 1, "default": 1,

@@ -3,16 +3,14 @@ security groups and the load balancer in front of it."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional
+from typing import Any, List, Optional
 
-from pulumi_policy import PolicyResource, StackValidationArgs
+from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
 from ._policy import MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
 from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, union
-
-ReportViolation = Callable[..., None]
 
 IMAGE_PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "s3")
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from . import _types as T
 from ._policy import MANDATORY, Rule
 from ._props import as_number, get
-
-ReportViolation = Callable[..., None]
 
 ECS_DESIRED_COUNT = "ecs:service:DesiredCount"
 # Predefined metrics measured in percent; the others (ALBRequestCountPerTarget) are counts.
