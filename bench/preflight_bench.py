@@ -68,9 +68,10 @@ def program_modules(project: Path) -> list[str]:
         "print(' '.join(sorted({m.split('.')[1] for m in sys.modules "
         "if m.startswith('pulumi_aws.') and m.count('.') >= 2})))"
     )
-    out = subprocess.run([sys.executable, "-c", probe], cwd=REPOSITORY, check=True,
-                         capture_output=True, text=True).stdout
-    return out.split()
+    probed = subprocess.run([sys.executable, "-c", probe], cwd=REPOSITORY, capture_output=True, text=True)
+    if probed.returncode != 0:
+        raise SystemExit(f"the program does not run: {probed.stderr.strip().splitlines()[-1]}")
+    return probed.stdout.split()
 
 
 def resource_count(project: Path, stack: str) -> int:
