@@ -266,7 +266,9 @@ class Session:
             self._error = error
 
     def cancel(self) -> None:
+        """Stop after what is queued, so a shared pack is free for the next deployment."""
         self._queue.put(self._DONE)
+        self._thread.join()
 
     def finish(self, result: "RunResult") -> None:
         """Wait for every Analyze, run AnalyzeStack, and fill in the result's verdicts."""

@@ -60,6 +60,7 @@ AUTONAMED: dict[str, tuple[str, int, bool]] = {
     "aws:lambda/function:Function": ("name", 64, False),
     "aws:secretsmanager/secret:Secret": ("name", 512, False),
     "aws:servicediscovery/service:Service": ("name", 255, False),
+    "aws:ssm/parameter:Parameter": ("name", 2048, False),
 }
 
 
@@ -198,6 +199,8 @@ def _named_by_arn(service: str, resource: Callable[[_Context], str]) -> Handler:
 
 _HANDLERS["aws:ecs/cluster:Cluster"] = _named_by_arn("ecs", lambda ctx: f"cluster/{ctx.get('name')}")
 _HANDLERS["aws:sns/topic:Topic"] = _named_by_arn("sns", lambda ctx: str(ctx.get("name")))
+_HANDLERS["aws:ssm/parameter:Parameter"] = lambda ctx: {
+    "id": ctx.get("name"), "arn": ctx.arn("ssm", f"parameter/{str(ctx.get('name')).lstrip('/')}"), "version": 1}
 _HANDLERS["aws:secretsmanager/secret:Secret"] = _named_by_arn(
     "secretsmanager", lambda ctx: f"secret:{ctx.get('name')}-{ctx.hex(6)}")
 
@@ -278,10 +281,8 @@ def _security_group(ctx: _Context) -> dict[str, Any]:
         "id": group_id,
         "arn": ctx.arn("ec2", f"security-group/{group_id}"),
         "ownerId": ctx.account,
-        "description": ctx.get("description", "Managed by Pulumi"),
         "ingress": ctx.get("ingress", []),
         "egress": ctx.get("egress", []),
-        "revokeRulesOnDelete": ctx.get("revokeRulesOnDelete", False),
     }
 
 
@@ -311,11 +312,8 @@ def _load_balancer(ctx: _Context) -> dict[str, Any]:
         "dnsName": f"{scheme}{name}-{digits(ctx.urn, 10)}.{ctx.region}.elb.amazonaws.com",
         "zoneId": _ALB_ZONE.get(ctx.region, "Z35SXDOTRQ7X7K"),
         "vpcId": ctx.aws_id("vpc"),
-        "loadBalancerType": ctx.get("loadBalancerType", "application"),
         "internal": ctx.get("internal", False),
         "ipAddressType": ctx.get("ipAddressType", "ipv4"),
-        "idleTimeout": ctx.get("idleTimeout", 60),
-        "enableDeletionProtection": ctx.get("enableDeletionProtection", False),
     }
 
 
@@ -324,7 +322,7 @@ def _target_group(ctx: _Context) -> dict[str, Any]:
     name = ctx.get("name") or ctx.get("namePrefix", "tg")
     suffix = f"targetgroup/{name}/{ctx.hex(16)}"
     arn = ctx.arn("elasticloadbalancing", suffix)
-    return {"id": arn, "arn": arn, "arnSuffix": suffix, "targetType": ctx.get("targetType", "instance")}
+    return {"id": arn, "arn": arn, "arnSuffix": suffix}
 
 
 @_handles("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -379,8 +377,6 @@ def _role(ctx: _Context) -> dict[str, Any]:
         "arn": ctx.arn("iam", f"role{ctx.get('path', '/')}{name}", regional=False),
         "uniqueId": "AROA" + ctx.hex(17).upper(),
         "createDate": "2024-01-01T00:00:00Z",
-        "path": ctx.get("path", "/"),
-        "maxSessionDuration": ctx.get("maxSessionDuration", 3600),
     }
 
 
@@ -410,8 +406,7 @@ def _instance_profile(ctx: _Context) -> dict[str, Any]:
 @_handles("aws:cloudwatch/logGroup:LogGroup")
 def _log_group(ctx: _Context) -> dict[str, Any]:
     name = ctx.get("name")
-    return {"id": name, "arn": ctx.arn("logs", f"log-group:{name}"),
-            "retentionInDays": ctx.get("retentionInDays", 0)}
+    return {"id": name, "arn": ctx.arn("logs", f"log-group:{name}")}
 
 
 @_handles("aws:cloudwatch/metricAlarm:MetricAlarm")

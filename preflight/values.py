@@ -60,12 +60,8 @@ def is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
 
 
-def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN_WIRE or value is UNKNOWN
-
-
 def contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
+    if value == UNKNOWN_WIRE or value is UNKNOWN:
         return True
     if isinstance(value, dict):
         return any(contains_unknown(v) for v in value.values())

@@ -179,3 +179,32 @@ def test_runs_in_one_process_do_not_leak_into_each_other():
     third = run(BROKEN, "none", policy_pack=None)
     assert [r.name for r in first.resources] == [r.name for r in third.resources]
     assert not second.of_type("aws:sns/topic:Topic")
+
+
+def write_project(directory, manifest, stack_file, program):
+    (directory / "Pulumi.yaml").write_text(manifest)
+    (directory / "Pulumi.ci.yaml").write_text(stack_file)
+    (directory / "infra.py").write_text(program)
+    return directory
+
+
+def test_main_may_name_a_file_and_project_types_are_checked(tmp_path):
+    program = (
+        "import pulumi, pulumi_aws as aws\n"
+        "size = pulumi.Config().require_int('size')\n"
+        "aws.sqs.Queue('jobs', delay_seconds=size)\n"
+        "pulumi.export('size', size)\n"
+    )
+    manifest = "name: queue\nruntime: python\nmain: infra.py\nconfig:\n  size:\n    type: integer\n"
+    result = run(write_project(tmp_path, manifest, "config:\n  queue:size: 5\n", program), "ci", policy_pack=None)
+    assert result.outputs == {"size": 5}
+    assert result.one("aws:sqs/queue:Queue").inputs["delaySeconds"] == 5
+    (tmp_path / "Pulumi.ci.yaml").write_text("config:\n  queue:size: five\n")
+    with pytest.raises(ProgramError, match="configuration key 'queue:size' must be of type 'integer', got 'five'"):
+        run(tmp_path, "ci", policy_pack=None)
+
+
+def test_only_python_programs_are_run(tmp_path):
+    write_project(tmp_path, "name: web\nruntime: nodejs\n", "config: {}\n", "")
+    with pytest.raises(ProgramError, match="runtime is 'nodejs'; preflight runs Python programs only"):
+        run(tmp_path, "ci", policy_pack=None)
