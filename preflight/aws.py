@@ -183,7 +183,6 @@ for _token, _prefix, _kind in [
     ("aws:ec2/internetGateway:InternetGateway", "igw", "internet-gateway"),
     ("aws:ec2/routeTable:RouteTable", "rtb", "route-table"),
     ("aws:ec2/networkAcl:NetworkAcl", "acl", "network-acl"),
-    ("aws:ec2/vpcEndpoint:VpcEndpoint", "vpce", "vpc-endpoint"),
     ("aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway", "eigw", "egress-only-internet-gateway"),
 ]:
     _HANDLERS[_token] = _ec2(_prefix, _kind)
@@ -221,6 +220,35 @@ def _vpc(ctx: _Context) -> dict[str, Any]:
         "enableDnsSupport": ctx.get("enableDnsSupport", True),
         "enableDnsHostnames": ctx.get("enableDnsHostnames", False),
     }
+
+
+@_handles("aws:ec2/vpcEndpoint:VpcEndpoint")
+def _vpc_endpoint(ctx: _Context) -> dict[str, Any]:
+    endpoint_id = ctx.aws_id("vpce")
+    service = str(ctx.get("serviceName", f"com.amazonaws.{ctx.region}.s3"))
+    outputs: dict[str, Any] = {
+        "id": endpoint_id,
+        "arn": ctx.arn("ec2", f"vpc-endpoint/{endpoint_id}"),
+        "ownerId": ctx.account,
+        "state": "available",
+        "requesterManaged": False,
+        "vpcEndpointType": ctx.get("vpcEndpointType", "Gateway"),
+    }
+    if outputs["vpcEndpointType"] == "Gateway":
+        # The AWS-managed prefix list of the service in the region: the same for every endpoint.
+        outputs["prefixListId"] = f"pl-{digest(f'prefix-list:{ctx.region}:{service}', 8)}"
+        outputs["cidrBlocks"] = [f"52.{int(digest(service, 2), 16) % 200 + 16}.0.0/15"]
+        outputs["dnsEntries"] = []
+        outputs["networkInterfaceIds"] = []
+    else:
+        short = service.replace(f"com.amazonaws.{ctx.region}.", "")
+        outputs["dnsEntries"] = [{
+            "dnsName": f"{endpoint_id}-{ctx.hex(8, 'dns')}.{short}.{ctx.region}.vpce.amazonaws.com",
+            "hostedZoneId": "Z" + ctx.hex(13, "zone").upper(),
+        }]
+        outputs["networkInterfaceIds"] = [ctx.aws_id(f"eni{i}").replace(f"eni{i}-", "eni-")
+                                          for i, _ in enumerate(ctx.get("subnetIds") or [])]
+    return outputs
 
 
 @_handles("aws:ec2/subnet:Subnet")

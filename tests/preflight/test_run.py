@@ -104,6 +104,13 @@ def test_ids_and_arns_look_like_aws(nested):
     assert nested.outputs["account"] == "123456789012"
 
 
+def test_gateway_endpoints_name_the_region_s_prefix_list(nested, nested_preview):
+    endpoint = nested.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert re.fullmatch(r"vpce-[0-9a-f]{17}", endpoint.id)
+    assert re.fullmatch(r"pl-[0-9a-f]{8}", endpoint.outputs["prefixListId"])
+    assert nested_preview.one("aws:ec2/vpcEndpoint:VpcEndpoint").outputs["prefixListId"] is UNKNOWN
+
+
 def test_fargate_example_outputs_look_like_aws():
     result = run(FARGATE, "example", policy_pack=None)
     lb = result.one("aws:lb/loadBalancer:LoadBalancer")
