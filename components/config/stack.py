@@ -18,10 +18,12 @@ from typing import Any, Iterable, Literal, Mapping, Optional
 
 import pulumi
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .autoscaling import AutoscalingConfig
 from .base import NAMESPACE, ConfigModel, format_errors
+from .build import CPU_ARCHITECTURE, BuildConfig
 
 # Fargate task sizes: task cpu units -> the memory values (MiB) AWS accepts with it.
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
@@ -53,14 +55,38 @@ PATH_PATTERN = re.compile(r"^[A-Za-z0-9_\-.$/~\"'@:+&*?]{1,128}$")
 HOST_HEADER = re.compile(r"^[A-Za-z0-9\-.*?]{1,128}$")
 HTTP_MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 
+# ARNs in any partition (aws, aws-cn, aws-us-gov) and region.
+_ARN = r"arn:aws(?:-[a-z]+)*:{service}:[a-z]{{2}}(?:-[a-z]+)+-\d:\d{{12}}:"
+ACM_CERTIFICATE_ARN = re.compile(
+    "^" + _ARN.format(service="acm") + r"certificate/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
+SSM_PARAMETER_ARN = re.compile("^" + _ARN.format(service="ssm") + r"parameter/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+# The secret's full ARN (name plus the 6 characters Secrets Manager appends), optionally
+# followed by ECS's `:json-key:version-stage:version-id` selector. Group 1 is the secret
+# itself, what IAM grants on; a partial ARN (without the suffix) would match no secret.
+SECRETS_MANAGER_ARN = re.compile(
+    "^(" + _ARN.format(service="secretsmanager") + r"secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})"
+    r"(?::[^:]*:[^:]*:[^:]*)?$")
+VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+SUBNET_ID = re.compile(r"^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+ROUTE_TABLE_ID = re.compile(r"^rtb-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
+S3_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+ELB_SECURITY_POLICY = re.compile(r"^ELBSecurityPolicy-[A-Za-z0-9-]+$")
+# services.<name>.architecture -> the Docker platform its image is built for.
+_PLATFORM = {cpu.lower(): platform for platform, cpu in CPU_ARCHITECTURE.items()}
 
-def errors_at(title: str, problems: Iterable[tuple[tuple, Any, str]]) -> None:
+
+MISSING = None
+
+
+def errors_at(title: str, problems: Iterable[tuple[tuple, Any, Optional[str]]]) -> None:
     """Raise one ValidationError with a problem at each ``(loc, value, rule)``.
 
     Cross-field validators use this so each problem names the key it is about
-    (``services.web.memory``), not the model that noticed it.
+    (``services.web.memory``), not the model that noticed it. A rule of
+    ``MISSING`` reports a key that is required in this combination.
     """
     details = [
+        InitErrorDetails(type="missing", loc=loc, input=value) if rule is MISSING else
         InitErrorDetails(type=PydanticCustomError("value_error", "{rule}", {"rule": rule}),
                          loc=loc, input=value)
         for loc, value, rule in problems
@@ -90,8 +116,11 @@ def _env_names(value: Mapping[str, str]) -> Mapping[str, str]:
 
 
 class NetworkConfig(ConfigModel):
-    # `new` builds a VPC for this stack; issue 6 adds `default` and `existing`.
-    vpc: Literal["new"] = "new"
+    # Where the VPC comes from. `new` builds one for this stack (the keys up to
+    # natGateways shape it); `default` uses the account's default VPC, whose
+    # subnets are all public; `existing` uses the VPC and subnets named below.
+    # The last two create no VPC resources.
+    vpc: Literal["new", "default", "existing"] = "new"
     # Split into 16 equal blocks: public subnets take blocks 0-5, private 8-13,
     # so adding an AZ never renumbers existing subnets. /16-/22 keeps every
     # subnet at least /26, above the ALB's /27 minimum.
@@ -101,6 +130,18 @@ class NetworkConfig(ConfigModel):
     # No NAT by default: a NAT gateway costs about $32/month each plus data;
     # tasks then run in public subnets with public IPs, reachable only from the ALB.
     nat_gateways: Literal["none", "single", "per-az"] = "none"
+    # `existing` only: the VPC, and its subnets by role, one per AZ. Public ones
+    # route to an internet gateway; private ones to NAT (or use vpcEndpoints).
+    vpc_id: Optional[str] = None
+    public_subnet_ids: tuple[str, ...] = ()
+    private_subnet_ids: tuple[str, ...] = ()
+    # `existing` with vpcEndpoints: the private subnets' route tables, which the
+    # S3 gateway endpoint (image layers) is added to.
+    private_route_table_ids: tuple[str, ...] = ()
+    # Off: interface endpoints bill per AZ and hour (3 endpoints in 2 AZs cost
+    # more than one NAT gateway). On, tasks in private subnets pull images, log
+    # and read secrets without NAT; only this stack's tasks may use them.
+    vpc_endpoints: bool = False
 
     @field_validator("cidr_block")
     @classmethod
@@ -113,14 +154,98 @@ class NetworkConfig(ConfigModel):
             raise ValueError("a prefix length from /16 to /22")
         return str(network)
 
+    @field_validator("vpc_id")
+    @classmethod
+    def _vpc_id(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not VPC_ID.match(value):
+            raise ValueError("a VPC id such as vpc-0123456789abcdef0")
+        return value
+
+    @field_validator("public_subnet_ids", "private_subnet_ids", "private_route_table_ids")
+    @classmethod
+    def _resource_ids(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        pattern, example = ((ROUTE_TABLE_ID, "rtb-0123456789abcdef0") if info.field_name == "private_route_table_ids"
+                            else (SUBNET_ID, "subnet-0123456789abcdef0"))
+        key = to_camel(info.field_name)
+        errors_at(key, [((index,), item, f"an id such as {example}") if not pattern.match(item) else
+                        ((index,), item, "each id once")
+                        for index, item in enumerate(value) if not pattern.match(item) or item in value[:index]])
+        return value
+
+    @model_validator(mode="after")
+    def _keys_of_the_vpc_source(self) -> "NetworkConfig":
+        given = self.model_fields_set
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
+        for field in ("cidr_block", "availability_zones", "nat_gateways"):
+            if field in given and self.vpc != "new":
+                problems.append(((to_camel(field),), getattr(self, field),
+                                 f"only with vpc 'new' (it shapes the VPC this stack builds; vpc is '{self.vpc}')"))
+        for field in ("vpc_id", "public_subnet_ids", "private_subnet_ids", "private_route_table_ids"):
+            if field in given and self.vpc != "existing":
+                problems.append(((to_camel(field),), _plain(getattr(self, field)),
+                                 f"only with vpc 'existing' (vpc is '{self.vpc}')"))
+        if self.vpc == "existing":
+            if self.vpc_id is None:
+                problems.append((("vpcId",), None, MISSING))
+            both = set(self.public_subnet_ids) & set(self.private_subnet_ids)
+            if both:
+                problems.append((("privateSubnetIds",), list(self.private_subnet_ids),
+                                 f"subnets other than the public ones ({', '.join(sorted(both))} is in both)"))
+            if self.vpc_endpoints and not self.private_route_table_ids:
+                problems.append((("privateRouteTableIds",), [],
+                                 "the private subnets' route tables, with vpcEndpoints on "
+                                 "(the S3 gateway endpoint for image layers is added to them)"))
+        if self.vpc == "default" and self.vpc_endpoints:
+            problems.append((("vpcEndpoints",), True,
+                             "false with vpc 'default': its subnets are all public, and tasks there "
+                             "reach AWS through their public IPs"))
+        errors_at("network", problems)
+        return self
+
     def subnet_cidrs(self) -> tuple[list[str], list[str]]:
         """(public, private) CIDR blocks, one of each per AZ."""
         blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
         count = self.availability_zones
         return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8:8 + count]])
 
+    @property
+    def has_private_subnets(self) -> bool:
+        """Whether tasks or an internal ALB can be placed in private subnets at all."""
+        return self.vpc == "new" or (self.vpc == "existing" and bool(self.private_subnet_ids))
+
+    @property
+    def private_egress(self) -> bool:
+        """Whether tasks in private subnets can reach ECR as far as this config tells:
+        NAT or endpoints built here; in an existing VPC that is the VPC's business."""
+        return self.vpc == "existing" or self.nat_gateways != "none" or self.vpc_endpoints
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
 
 # --------------------------------------------------------------------------- load balancer
+
+
+class AccessLogsConfig(ConfigModel):
+    bucket: str
+    # None: log objects go under AWSLogs/<account>/ at the bucket's root.
+    prefix: Optional[str] = None
+
+    @field_validator("bucket")
+    @classmethod
+    def _bucket(cls, value: str) -> str:
+        if not S3_BUCKET.match(value) or ".." in value:
+            raise ValueError("an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'")
+        return value
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and (not value or value.startswith("/") or value.endswith("/") or "AWSLogs" in value):
+            raise ValueError("a key prefix such as alb/prod: no leading or trailing '/', "
+                             "not containing 'AWSLogs' (ELB adds that part itself)")
+        return value
 
 
 class LoadBalancerConfig(ConfigModel):
@@ -131,6 +256,17 @@ class LoadBalancerConfig(ConfigModel):
     idle_timeout_seconds: int = Field(60, ge=1, le=4000)
     # Off so `pulumi destroy` works without a manual step; turn it on in production.
     deletion_protection: bool = False
+    # An ACM certificate in the ALB's region turns on HTTPS: a 443 listener
+    # carries the service rules and port 80 only redirects to it (301).
+    certificate_arn: Optional[str] = None
+    # AWS's recommended policy: TLS 1.3 and 1.2 only, forward-secret ciphers.
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    # Requests with malformed header names are dropped instead of being passed
+    # to the app (request smuggling); nothing legitimate sends them.
+    drop_invalid_headers: bool = True
+    # None: no access logs (S3 storage costs). The bucket is yours, and its
+    # policy must let the region's Elastic Load Balancing account write to it.
+    access_logs: Optional[AccessLogsConfig] = None
 
     @field_validator("ingress_cidrs")
     @classmethod
@@ -143,6 +279,37 @@ class LoadBalancerConfig(ConfigModel):
                 bad.append(((index,), cidr, "an IPv4 or IPv6 CIDR such as 203.0.113.0/24 or ::/0"))
         errors_at("ingressCidrs", bad)
         return value
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate(cls, value: Optional[str], info: ValidationInfo) -> Optional[str]:
+        if value is None:
+            return value
+        if not ACM_CERTIFICATE_ARN.match(value):
+            raise ValueError("an ACM certificate ARN such as "
+                             "arn:aws:acm:us-east-1:123456789012:certificate/<uuid>")
+        region = (info.context or {}).get("region")
+        if region and value.split(":")[3] != region:
+            raise ValueError(f"a certificate in the stack's region {region} (an ALB uses certificates of its own region)")
+        return value
+
+    @field_validator("ssl_policy")
+    @classmethod
+    def _ssl_policy(cls, value: str) -> str:
+        if not ELB_SECURITY_POLICY.match(value):
+            raise ValueError("an ELB security policy name such as ELBSecurityPolicy-TLS13-1-2-2021-06")
+        return value
+
+    @model_validator(mode="after")
+    def _tls_needs_a_certificate(self) -> "LoadBalancerConfig":
+        if "ssl_policy" in self.model_fields_set and self.certificate_arn is None:
+            errors_at("loadBalancer", [(("sslPolicy",), self.ssl_policy,
+                                        "only with certificateArn (it applies to the HTTPS listener)")])
+        return self
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
 
 
 # --------------------------------------------------------------------------- cluster
@@ -257,8 +424,53 @@ class DeploymentConfig(ConfigModel):
     maximum_percent: int = Field(200, ge=100, le=200)
 
 
+class CapacityProviderConfig(ConfigModel):
+    # Tasks placed on this provider before the weights share out the rest.
+    base: int = Field(0, ge=0, le=100000)
+    # This provider's share of the tasks beyond the bases; 1 so a provider
+    # that is listed receives tasks.
+    weight: int = Field(1, ge=0, le=1000)
+
+
+class CapacityProvidersConfig(ConfigModel):
+    fargate: Optional[CapacityProviderConfig] = Field(None, alias="FARGATE")
+    # Up to 70 % cheaper; AWS may stop a task with two minutes' notice.
+    fargate_spot: Optional[CapacityProviderConfig] = Field(None, alias="FARGATE_SPOT")
+
+    @model_validator(mode="after")
+    def _strategy_rules(self) -> "CapacityProvidersConfig":
+        providers = self.strategy()
+        if not providers:
+            errors_at("capacityProviders", [((), {}, "FARGATE, FARGATE_SPOT or both")])
+        problems = []
+        if sum(1 for _, base, _ in providers if base) > 1:
+            problems.append((("FARGATE_SPOT", "base"), self.fargate_spot.base,
+                             "0 while FARGATE has a base (ECS allows a base on one provider only)"))
+        if providers and not any(weight for _, _, weight in providers):
+            problems.append(((providers[-1][0], "weight"), 0,
+                             "above 0 on at least one provider (weights place every task beyond the base)"))
+        errors_at("capacityProviders", problems)
+        return self
+
+    def strategy(self) -> list[tuple[str, int, int]]:
+        """``(provider, base, weight)`` for each configured provider."""
+        return [(name, provider.base, provider.weight)
+                for name, provider in (("FARGATE", self.fargate), ("FARGATE_SPOT", self.fargate_spot))
+                if provider is not None]
+
+
+def _secret_resource_arn(value_from: str) -> str:
+    """The ARN IAM grants on for a container secret's ``valueFrom``
+    (a Secrets Manager ARN without ECS's ``:json-key:stage:version`` selector)."""
+    match = SECRETS_MANAGER_ARN.match(value_from)
+    return match.group(1) if match else value_from
+
+
 class ServiceConfig(ConfigModel):
-    image: str = Field(min_length=1)
+    # Exactly one of the two: an image to run, or a Docker build of one (pushed
+    # to an ECR repository of the service's own, see components/image.py).
+    image: Optional[str] = Field(None, min_length=1)
+    build: Optional[BuildConfig] = None
     # The smallest Fargate size (0.25 vCPU / 0.5 GiB); raise it per service.
     cpu: int = 256
     memory: int = 512
@@ -285,9 +497,21 @@ class ServiceConfig(ConfigModel):
     deployment: DeploymentConfig = DeploymentConfig()
     # Service autoscaling (issue 5); None keeps desiredCount fixed.
     autoscaling: Optional[AutoscalingConfig] = None
+    # NAME -> ARN of an SSM parameter or a Secrets Manager secret. ECS reads
+    # each when a task starts and hands it to the main container as NAME; the
+    # execution role may read exactly these ARNs and nothing else.
+    secrets: dict[str, str] = {}
+    # ECS Exec (`aws ecs execute-command`): off, as a shell into a running
+    # task is access most services never need.
+    exec_command: bool = False
+    # The CPU the tasks run on. arm64 (Graviton) costs about 20 % less, but the
+    # image, and any sidecar image, must be built for it.
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    # None: every task on regular Fargate (launch type FARGATE).
+    capacity_providers: Optional[CapacityProvidersConfig] = None
 
-    _strings = field_validator("environment", mode="before")(_strings)
-    _env_names = field_validator("environment")(_env_names)
+    _strings = field_validator("environment", "secrets", mode="before")(_strings)
+    _env_names = field_validator("environment", "secrets")(_env_names)
 
     @model_validator(mode="before")
     @classmethod
@@ -295,6 +519,27 @@ class ServiceConfig(ConfigModel):
         if isinstance(data, Mapping) and "assignPublicIp" not in data and "assign_public_ip" not in data:
             data = {**data, "assignPublicIp": data.get("subnets", "public") == "public"}
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _build_for_the_architecture(cls, data: Any) -> Any:
+        # A build without a platform builds for the tasks' architecture.
+        if isinstance(data, Mapping) and isinstance(data.get("build"), Mapping) and "platform" not in data["build"]:
+            platform = _PLATFORM.get(data.get("architecture", "x86_64"))
+            if platform is not None:
+                data = {**data, "build": {**data["build"], "platform": platform}}
+        return data
+
+    @field_validator("secrets")
+    @classmethod
+    def _secret_arns(cls, value: dict[str, str]) -> dict[str, str]:
+        errors_at("secrets", [
+            ((name,), arn, "the ARN of an SSM parameter (arn:aws:ssm:<region>:<account>:parameter/<name>) "
+                           "or the full ARN of a Secrets Manager secret "
+                           "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)")
+            for name, arn in value.items() if not (SSM_PARAMETER_ARN.match(arn) or SECRETS_MANAGER_ARN.match(arn))
+        ])
+        return value
 
     @field_validator("image", mode="before")
     @classmethod
@@ -342,10 +587,40 @@ class ServiceConfig(ConfigModel):
                              "true in public subnets: without a public IP the task cannot pull its image"))
         if self.subnets == "private" and self.assign_public_ip:
             problems.append((("assignPublicIp",), True, "false in private subnets (a public IP has no route there)"))
+        problems += self._image_problems()
+        problems += self._runtime_problems()
         problems += self._container_problems()
         problems += self._deployment_problems()
         errors_at("ServiceConfig", problems)
         return self
+
+    def _image_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
+        if self.image is None and self.build is None:
+            problems.append((("image",), None, MISSING))
+        if self.image is not None and self.build is not None:
+            problems.append((("build",), self.build.model_dump(by_alias=True, exclude_defaults=True),
+                             "not together with image: run a given image or build one, not both"))
+        if self.build is not None and CPU_ARCHITECTURE[self.build.platform] != self.cpu_architecture:
+            problems.append((("build", "platform"), self.build.platform,
+                             f"{_PLATFORM[self.architecture]} to match architecture '{self.architecture}' "
+                             "(or leave platform out): tasks cannot run an image built for another CPU"))
+        return problems
+
+    def _runtime_problems(self) -> list[tuple[tuple, Any, str]]:
+        problems = []
+        if self.architecture == "arm64" and self.capacity_providers and self.capacity_providers.fargate_spot:
+            problems.append((("capacityProviders", "FARGATE_SPOT"),
+                             self.capacity_providers.fargate_spot.model_dump(by_alias=True),
+                             "not with architecture 'arm64': Fargate Spot runs x86_64 tasks only"))
+        if self.exec_command and self.readonly_root_filesystem:
+            problems.append((("execCommand",), True,
+                             "false while readonlyRootFilesystem is true: the ECS Exec agent must write "
+                             "to the container's filesystem"))
+        problems += [(("secrets", name), name,
+                      "a name not also in environment (the container would get it twice)")
+                     for name in sorted(self.secrets.keys() & self.environment.keys())]
+        return problems
 
     def _container_problems(self) -> list[tuple[tuple, Any, str]]:
         problems = []
@@ -369,7 +644,7 @@ class ServiceConfig(ConfigModel):
     def _deployment_problems(self) -> list[tuple[tuple, Any, str]]:
         # ECS rounds minimumHealthyPercent up and maximumPercent down: with
         # neither room to stop a task first nor to start one first, a deploy stalls.
-        count = self.desired_count
+        count = self.autoscaling.clamp(self.desired_count) if self.autoscaling else self.desired_count
         if count == 0:
             return []
         floor_tasks = math.ceil(count * self.deployment.minimum_healthy_percent / 100)
@@ -380,6 +655,24 @@ class ServiceConfig(ConfigModel):
                      f"{self.deployment.minimum_healthy_percent}, room for one extra task "
                      f"(at least {math.ceil(100 * (count + 1) / count)}) or deployments cannot proceed")]
         return []
+
+
+    @property
+    def cpu_architecture(self) -> str:
+        """The task definition's runtimePlatform.cpuArchitecture."""
+        return self.architecture.upper()
+
+    @property
+    def ssm_parameter_arns(self) -> list[str]:
+        return sorted({arn for arn in self.secrets.values() if SSM_PARAMETER_ARN.match(arn)})
+
+    @property
+    def secrets_manager_arns(self) -> list[str]:
+        return sorted({_secret_resource_arn(arn) for arn in self.secrets.values() if SECRETS_MANAGER_ARN.match(arn)})
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _ranges(values: tuple[int, ...]) -> str:
@@ -400,23 +693,32 @@ class StackConfig(ConfigModel):
     @field_validator("services", mode="before")
     @classmethod
     def _default_subnets(cls, value: Any, info: ValidationInfo) -> Any:
-        # A service's subnets default to private when the network has NAT;
-        # `network` is validated first, so its value is known here.
+        # A service's subnets default to private when the network has private
+        # subnets tasks can pull images from (NAT, endpoints, or an existing
+        # VPC's own); `network` is validated first, so its value is known here.
         network = info.data.get("network")
-        if isinstance(value, Mapping) and network is not None and network.nat_gateways != "none":
+        if isinstance(value, Mapping) and network is not None and network.has_private_subnets \
+                and network.private_egress:
             value = {name: ({"subnets": "private", **svc} if isinstance(svc, Mapping)
                             and "subnets" not in svc else svc)
                      for name, svc in value.items()}
         return value
 
+    @field_validator("services", mode="before")
+    @classmethod
+    def _service_names(cls, value: Any) -> Any:
+        # The names as written: parsed as str keys they would lose surrounding whitespace.
+        if isinstance(value, Mapping):
+            errors_at("services", [((name,), name, "a service name: lowercase letters, digits and '-', "
+                                    "starting with a letter, at most 20 characters")
+                                   for name in value if not (isinstance(name, str) and SERVICE_NAME.fullmatch(name))])
+        return value
+
     @field_validator("services")
     @classmethod
-    def _service_names(cls, value: dict[str, ServiceConfig]) -> dict[str, ServiceConfig]:
+    def _service_count(cls, value: dict[str, ServiceConfig]) -> dict[str, ServiceConfig]:
         if not 1 <= len(value) <= MAX_SERVICES:
             raise ValueError(f"from 1 to {MAX_SERVICES} services (the listener's rule quota)")
-        errors_at("services", [((name,), name, "a service name: lowercase letters, digits and '-', "
-                                "starting with a letter, at most 20 characters")
-                               for name in value if not SERVICE_NAME.match(name)])
         errors_at("services", [((name, "sidecars", sidecar), sidecar,
                                 "a name other than the service's own (its main container)")
                                for name, svc in value.items() for sidecar in svc.sidecars if sidecar == name])
@@ -424,11 +726,7 @@ class StackConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _stack_rules(self) -> "StackConfig":
-        problems: list[tuple[tuple, Any, str]] = []
-        for name, service in self.services.items():
-            if service.subnets == "private" and self.network.nat_gateways == "none":
-                problems.append((("services", name, "subnets"), "private",
-                                 "'public' while network.natGateways is 'none': tasks in private subnets need NAT to pull images"))
+        problems = self._placement_problems()
         seen_priority: dict[int, str] = {}
         seen_routes: dict[tuple, str] = {}
         for name, service in self.services.items():
@@ -446,6 +744,60 @@ class StackConfig(ConfigModel):
             seen_routes.setdefault(route, name)
         errors_at("StackConfig", problems)
         return self
+
+    def _placement_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
+        """Each service and the ALB need subnets of the role they are placed in."""
+        network, internal = self.network, self.load_balancer.internal
+        users: dict[str, list[str]] = {"public": [], "private": []}
+        users["private" if internal else "public"].append(
+            "the internal load balancer" if internal else "the internet-facing load balancer")
+        for name, service in self.services.items():
+            users[service.subnets].append(f"services.{name}")
+
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
+        if network.vpc == "default":
+            no_private = ("the default VPC's subnets are all public "
+                          "(for private placement use network.vpc 'existing' with privateSubnetIds)")
+            if internal:
+                problems.append((("loadBalancer", "internal"), True, f"false with network.vpc 'default': {no_private}"))
+            problems += [(("services", name, "subnets"), "private", f"'public' with network.vpc 'default': {no_private}")
+                         for name, service in self.services.items() if service.subnets == "private"]
+        elif network.vpc == "existing":
+            for role in ("public", "private"):
+                ids = getattr(network, f"{role}_subnet_ids")
+                if users[role] and len(ids) < 2:
+                    problems.append((("network", f"{role}SubnetIds"), list(ids),
+                                     f"at least two subnets, in different AZs, for {_listed(users[role])}"))
+        elif not network.private_egress:
+            problems += [(("services", name, "subnets"), "private",
+                          "'public' while network.natGateways is 'none' and network.vpcEndpoints is off: "
+                          "tasks in private subnets need NAT or VPC endpoints to pull images")
+                         for name, service in self.services.items() if service.subnets == "private"]
+        if network.vpc_endpoints and not self.private_services():
+            problems.append((("network", "vpcEndpoints"), True,
+                             "true only when a service runs in private subnets "
+                             "(the endpoints serve no one else, and bill per AZ-hour)"))
+        return problems
+
+    def private_services(self) -> dict[str, ServiceConfig]:
+        return {name: service for name, service in self.services.items() if service.subnets == "private"}
+
+    @property
+    def endpoints_for_secrets(self) -> bool:
+        """VPC endpoints for Secrets Manager and SSM: some private task reads secrets."""
+        return any(service.secrets for service in self.private_services().values())
+
+    @property
+    def endpoints_for_exec(self) -> bool:
+        """The ssmmessages VPC endpoint: some private task allows ECS Exec."""
+        return any(service.exec_command for service in self.private_services().values())
+
+    @property
+    def capacity_providers(self) -> list[str]:
+        """The providers the cluster must offer: both Fargate ones once any service picks one."""
+        if any(service.capacity_providers for service in self.services.values()):
+            return ["FARGATE", "FARGATE_SPOT"]
+        return []
 
     def listener_rule_priorities(self) -> dict[str, int]:
         """Each service's listener-rule priority: its own, or derived.
@@ -506,14 +858,18 @@ def config_is_secret(key: str, namespace: str = NAMESPACE) -> bool:
     return pulumi.runtime.is_config_secret(full_key) or full_key in pulumi.runtime.get_config_secret_keys_env()
 
 
-def parse_stack_config(values: Mapping[str, Any]) -> StackConfig:
-    """Parse ``fargate:*`` values (keys without the namespace); RunError if invalid."""
+def parse_stack_config(values: Mapping[str, Any], region: Optional[str] = None) -> StackConfig:
+    """Parse ``fargate:*`` values (keys without the namespace); RunError if invalid.
+
+    ``region``, when known, is the stack's AWS region: regional references
+    (the ALB's certificate) must be in it.
+    """
     try:
-        return StackConfig.model_validate(dict(values))
+        return StackConfig.model_validate(dict(values), context={"region": region})
     except ValidationError as exc:
         raise pulumi.RunError(format_errors(StackConfig, exc)) from None
 
 
 def load_stack_config() -> StackConfig:
     """The running stack's config, parsed once, before any resource is created."""
-    return parse_stack_config(stack_config_values())
+    return parse_stack_config(stack_config_values(), region=pulumi.Config("aws").get("region"))

@@ -45,11 +45,12 @@ def web(**fields) -> dict:
 # --------------------------------------------------------------------------- valid config
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_committed_stack_files_parse(stack):
-    document = yaml.safe_load((PROJECT / f"Pulumi.{stack}.yaml").read_text())
+@pytest.mark.parametrize("stack_file", sorted(p.name for p in PROJECT.glob("Pulumi.*.yaml")))
+def test_committed_stack_files_parse(stack_file, monkeypatch):
+    monkeypatch.chdir(PROJECT)  # build contexts are relative to the project directory
+    document = yaml.safe_load((PROJECT / stack_file).read_text())
     values = {key.split(":", 1)[1]: value for key, value in document["config"].items() if key.startswith("fargate:")}
-    config = parse_stack_config(values)
+    config = parse_stack_config(values, region=document["config"]["aws:region"])
     assert config.services
 
 
@@ -117,10 +118,12 @@ def test_unknown_keys_suggest_the_closest_known_key():
         "invalid stack config: fargate:loadBalancer.ingressCidr: unknown key; did you mean 'ingressCidrs'?")
 
 
-def test_private_subnets_need_nat():
+def test_private_subnets_need_nat_or_endpoints():
     assert error(**web(subnets="private")) == (
         "invalid stack config: fargate:services.web.subnets: 'private' is not allowed; 'public' while "
-        "network.natGateways is 'none': tasks in private subnets need NAT to pull images")
+        "network.natGateways is 'none' and network.vpcEndpoints is off: "
+        "tasks in private subnets need NAT or VPC endpoints to pull images")
+    assert parse(network={"vpcEndpoints": True}, **web(subnets="private")).services["web"].subnets == "private"
 
 
 def test_public_ip_must_match_the_subnets():
