@@ -1,10 +1,12 @@
 """LoadBalancer: the ALB every service sits behind (walkthrough steps 9-13).
 
 An Application Load Balancer over the network's public subnets (private when
-internal), its own security group admitting HTTP from ``ingressCidrs``, and an
-HTTP:80 listener whose default action is a fixed 404. Services attach through
-listener rules on ``listener`` and open their own security group to
-``security_group_id``; the ALB knows nothing about them.
+internal), its own security group admitting the listener ports from
+``ingressCidrs``, and the listener services attach to, whose default action is
+a fixed 404: HTTP:80, or, with a certificate, HTTPS:443 while HTTP:80 only
+redirects to it. Services attach through listener rules on ``listener`` and
+open their own security group to ``security_group_id``; the ALB knows nothing
+about them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from . import name_tag
 from .config.stack import LoadBalancerConfig
 
 HTTP_PORT = 80
+HTTPS_PORT = 443
+# Only listener rules route to services; anything else is a plain 404.
+NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
+    type="fixed-response",
+    fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+        content_type="text/plain", message_body="Not Found", status_code="404",
+    ),
+)
 
 
 @dataclass
@@ -54,7 +64,7 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         # Separate rule resources, not inline rules: services add egress rules to
         # this group, and inline rules would fight over them on every update.
-        listener_ports = {"http": HTTP_PORT}
+        listener_ports = {"http": HTTP_PORT, **({"https": HTTPS_PORT} if config.https else {})}
         for protocol, port in listener_ports.items():
             for index, cidr in enumerate(config.ingress_cidrs):
                 ipv6 = ipaddress.ip_network(cidr).version == 6
@@ -79,33 +89,48 @@ class LoadBalancer(pulumi.ComponentResource):
             subnets=args.subnet_ids,
             idle_timeout=config.idle_timeout_seconds,
             enable_deletion_protection=config.deletion_protection,
-            # Requests with malformed header names are dropped instead of being
-            # passed to the app (request smuggling); nothing legitimate sends them.
-            drop_invalid_header_fields=True,
+            drop_invalid_header_fields=config.drop_invalid_headers,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=config.access_logs.bucket, prefix=config.access_logs.prefix, enabled=True,
+            ) if config.access_logs else None,
             tags=name_tag("alb"),
             opts=child,
         )
 
-        self.listener = aws.lb.Listener(
+        http = aws.lb.Listener(
             f"{name}-http",
             load_balancer_arn=load_balancer.arn,
             port=HTTP_PORT,
             protocol="HTTP",
-            # Only listener rules route to services; anything else is a plain 404.
+            # With HTTPS, plain HTTP only sends clients over, keeping path and
+            # query; 301 so browsers and crawlers remember it.
             default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="fixed-response",
-                fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-                    content_type="text/plain", message_body="Not Found", status_code="404",
+                type="redirect",
+                redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                    protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301",
                 ),
-            )],
+            ) if config.https else NOT_FOUND],
             tags=name_tag("alb", "http"),
             opts=child,
         )
+        self.listener = aws.lb.Listener(
+            f"{name}-https",
+            load_balancer_arn=load_balancer.arn,
+            port=HTTPS_PORT,
+            protocol="HTTPS",
+            ssl_policy=config.ssl_policy,
+            certificate_arn=config.certificate_arn,
+            default_actions=[NOT_FOUND],
+            tags=name_tag("alb", "https"),
+            opts=child,
+        ) if config.https else http
 
         self.arn = load_balancer.arn
         self.arn_suffix = load_balancer.arn_suffix
         self.dns_name = load_balancer.dns_name
-        self.url = pulumi.Output.concat("http://", load_balancer.dns_name)
+        # The certificate names your domain, not this DNS name: point a record
+        # of the domain at dns_name and use that with HTTPS.
+        self.url = pulumi.Output.concat("https://" if config.https else "http://", load_balancer.dns_name)
         self.security_group_id = security_group.id
         self.register_outputs({
             "arn": self.arn,

@@ -6,10 +6,11 @@ all the load balancer and the services use:
 - ``vpc_id``: ``Output[str]``
 - ``public_subnet_ids`` / ``private_subnet_ids``: ``Output[list[str]]``, one per AZ
 
-``vpc: new`` (this module) builds a VPC with a public and a private subnet in
-each of N availability zones, an internet gateway, and NAT gateways by
-strategy. Other sources of a VPC (the account's default VPC, an existing one)
-set the same attributes from look-ups instead of resources.
+``vpc: new`` builds a VPC with a public and a private subnet in each of N
+availability zones, an internet gateway, and NAT gateways by strategy.
+``vpc: default`` looks up the account's default VPC and its default subnets
+(one per AZ, all public: there are no private subnets). ``vpc: existing``
+takes the ids from the config as they are. Neither creates a resource.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ class Network(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[list[str]]
     private_subnet_ids: pulumi.Output[list[str]]
-    # Route tables of the private subnets, one per AZ (gateway endpoints attach here).
+    # Route tables of the private subnets (gateway endpoints attach here).
     private_route_table_ids: pulumi.Output[list[str]]
+    # The zones of a new VPC's subnets; empty for the others (not looked up).
     availability_zones: list[str]
 
     def __init__(self, name: str, args: NetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
@@ -42,11 +44,39 @@ class Network(pulumi.ComponentResource):
         config = args.config
         if config.vpc == "new":
             self._new_vpc(name, config)
+        elif config.vpc == "default":
+            self._default_vpc()
+        else:
+            self._existing_vpc(config)
         self.register_outputs({
             "vpcId": self.vpc_id,
             "publicSubnetIds": self.public_subnet_ids,
             "privateSubnetIds": self.private_subnet_ids,
         })
+
+    def _default_vpc(self) -> None:
+        invoke = pulumi.InvokeOutputOptions(parent=self)
+        vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
+        # Only the default subnets: subnets added to the default VPC later may
+        # be private or belong to something else.
+        subnets = aws.ec2.get_subnets_output(filters=[
+            aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),
+            aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
+        ], opts=invoke)
+        self.availability_zones = []
+        self.vpc_id = vpc.id
+        self.public_subnet_ids = subnets.ids.apply(sorted)
+        self.private_subnet_ids = pulumi.Output.from_input([])
+        self.private_route_table_ids = pulumi.Output.from_input([])
+
+    def _existing_vpc(self, config: NetworkConfig) -> None:
+        # Taken as given, not looked up: a wrong id fails `pulumi up` at the
+        # first resource that uses it, naming the id.
+        self.availability_zones = []
+        self.vpc_id = pulumi.Output.from_input(config.vpc_id)
+        self.public_subnet_ids = pulumi.Output.from_input(list(config.public_subnet_ids))
+        self.private_subnet_ids = pulumi.Output.from_input(list(config.private_subnet_ids))
+        self.private_route_table_ids = pulumi.Output.from_input(list(config.private_route_table_ids))
 
     def _zones(self, count: int) -> list[str]:
         # Only the region's own zones: Local and Wavelength Zones (opt-in) have

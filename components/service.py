@@ -1,16 +1,19 @@
 """FargateService: one configured service behind the shared ALB (walkthrough steps 4-8, 12, 14-22).
 
-Reads top to bottom as the resources it makes: log group, execution and task
-roles, task definition, the service's security group (open only to the ALB,
-on the container port: step 22 done right from the start), target group,
-listener rule, ECS service, and, when configured, its autoscaling.
+Reads top to bottom as the resources it makes: the image (when built from
+source), log group, execution and task roles with the grants the config asks
+for (its secrets, ECS Exec), task definition, the service's security group
+(open only to the ALB, on the container port: step 22 done right from the
+start), target group, listener rule, ECS service, and, when configured, its
+autoscaling.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -18,8 +21,18 @@ import pulumi_aws as aws
 from . import name_tag
 from .autoscaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from .config.stack import ServiceConfig, SidecarConfig
+from .image import ContainerImage, ContainerImageArgs
 
 ECS_TASKS = "ecs-tasks.amazonaws.com"
+# What the SSM agent that ECS Exec runs in the container needs, and no more;
+# these actions take no resource ARNs.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html#ecs-exec-required-iam-permissions
+ECS_EXEC_ACTIONS = [
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+]
 
 
 @dataclass
@@ -37,6 +50,11 @@ class FargateServiceArgs:
     # The service's config holds a secret (`secure:` environment values):
     # its container definitions are kept secret in the state.
     secret: bool = False
+    # More security groups for the tasks, e.g. the VPC endpoints' client group.
+    security_group_ids: Sequence[pulumi.Input[str]] = ()
+    # What must exist before the first task starts: VPC endpoints the tasks
+    # pull through, the cluster's capacity providers.
+    depends_on: Sequence[pulumi.Resource] = ()
 
 
 class FargateService(pulumi.ComponentResource):
@@ -45,6 +63,9 @@ class FargateService(pulumi.ComponentResource):
     target_group_arn: pulumi.Output[str]
     security_group_id: pulumi.Output[str]
     task_role_arn: pulumi.Output[str]
+    # The image the main container runs: the configured one, or the pushed build.
+    image: pulumi.Output[str]
+    container_image: Optional[ContainerImage] = None
     autoscaling: Optional[ServiceAutoscaling] = None
 
     def __init__(self, name: str, args: FargateServiceArgs, opts: Optional[pulumi.ResourceOptions] = None):
@@ -54,6 +75,12 @@ class FargateService(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         qualified = _qualified_name(name)
+
+        if config.build is not None:
+            self.container_image = ContainerImage(f"{name}", ContainerImageArgs(build=config.build), opts=child)
+            image = self.container_image.image_uri
+        else:
+            image = pulumi.Output.from_input(config.image)
 
         log_group = aws.cloudwatch.LogGroup(
             f"{name}",
@@ -79,6 +106,18 @@ class FargateService(pulumi.ComponentResource):
             policy_arn=aws.iam.ManagedPolicy.AMAZON_ECS_TASK_EXECUTION_ROLE_POLICY,
             opts=child,
         )
+        ready_to_start: list[pulumi.Resource] = [execution_policy]
+        secrets_policy = _secrets_policy(config)
+        if secrets_policy is not None:
+            # Read access to exactly the configured secrets. Secrets encrypted
+            # with a customer managed KMS key also need kms:Decrypt, which that
+            # key's own policy grants this role; AWS managed keys need nothing.
+            ready_to_start.append(aws.iam.RolePolicy(
+                f"{name}-execution-secrets",
+                role=execution_role.id,
+                policy=secrets_policy,
+                opts=child,
+            ))
         # What the application's own AWS calls may do: nothing until granted.
         # Only tasks of this account may assume it (confused-deputy protection).
         task_role = aws.iam.Role(
@@ -88,6 +127,15 @@ class FargateService(pulumi.ComponentResource):
             tags=name_tag(name, "task"),
             opts=child,
         )
+        if config.exec_command:
+            aws.iam.RolePolicy(
+                f"{name}-task-exec",
+                role=task_role.id,
+                policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                    {"Sid": "EcsExecSessions", "Effect": "Allow", "Action": ECS_EXEC_ACTIONS, "Resource": "*"},
+                ]}),
+                opts=child,
+            )
 
         task_definition = aws.ecs.TaskDefinition(
             f"{name}",
@@ -99,10 +147,10 @@ class FargateService(pulumi.ComponentResource):
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture="X86_64",
+                operating_system_family="LINUX", cpu_architecture=config.cpu_architecture,
             ),
             container_definitions=_maybe_secret(args.secret, pulumi.Output.json_dumps(
-                container_definitions(name, config, log_group.name, region)
+                container_definitions(name, config, image, log_group.name, region)
             )),
             tags=name_tag(name),
             opts=child,
@@ -202,11 +250,17 @@ class FargateService(pulumi.ComponentResource):
             cluster=args.cluster_arn,
             task_definition=task_definition.arn,
             desired_count=desired_count,
-            launch_type="FARGATE",
+            # A capacity provider strategy replaces the launch type (ECS takes one or the other).
+            launch_type=None if config.capacity_providers else "FARGATE",
+            capacity_provider_strategies=[
+                aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider=provider, base=base, weight=weight)
+                for provider, base, weight in config.capacity_providers.strategy()
+            ] if config.capacity_providers else None,
             platform_version="LATEST",
+            enable_execute_command=config.exec_command,
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=args.subnet_ids,
-                security_groups=[security_group.id],
+                security_groups=[security_group.id, *args.security_group_ids],
                 assign_public_ip=config.assign_public_ip,
             ),
             load_balancers=[aws.ecs.ServiceLoadBalancerArgs(
@@ -228,9 +282,10 @@ class FargateService(pulumi.ComponentResource):
             tags=name_tag(name),
             # The target group must be attached to the ALB (through the rule)
             # before ECS registers tasks in it, and the execution role must be
-            # able to pull and log before the first task starts.
+            # able to pull, log and read secrets before the first task starts.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[listener_rule, execution_policy], ignore_changes=ignore_changes,
+                parent=self, depends_on=[listener_rule, *ready_to_start, *args.depends_on],
+                ignore_changes=ignore_changes,
             ),
         )
 
@@ -252,10 +307,12 @@ class FargateService(pulumi.ComponentResource):
         self.target_group_arn = target_group.arn
         self.security_group_id = security_group.id
         self.task_role_arn = task_role.arn
+        self.image = image
         self.register_outputs({
             "serviceName": self.service_name,
             "logGroupName": self.log_group_name,
             "targetGroupArn": self.target_group_arn,
+            "image": self.image,
         })
 
 
@@ -279,8 +336,21 @@ def _ecs_tasks_trust_policy(account_id: Optional[pulumi.Input[str]] = None) -> p
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
+def _secrets_policy(config: ServiceConfig) -> Optional[str]:
+    """The execution role's read access to the service's secrets, or None without any."""
+    statements = []
+    if config.ssm_parameter_arns:
+        statements.append({"Sid": "ReadSsmParameters", "Effect": "Allow",
+                           "Action": "ssm:GetParameters", "Resource": config.ssm_parameter_arns})
+    if config.secrets_manager_arns:
+        statements.append({"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow",
+                           "Action": "secretsmanager:GetSecretValue", "Resource": config.secrets_manager_arns})
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}) if statements else None
+
+
 def container_definitions(
-    name: str, config: ServiceConfig, log_group_name: pulumi.Input[str], region: pulumi.Input[str]
+    name: str, config: ServiceConfig, image: pulumi.Input[str],
+    log_group_name: pulumi.Input[str], region: pulumi.Input[str],
 ) -> list[dict[str, Any]]:
     """The task's containers as ECS's RegisterTaskDefinition takes them.
 
@@ -298,13 +368,15 @@ def container_definitions(
     }
     main = {
         "name": name,
-        "image": config.image,
+        "image": image,
         "essential": True,
         "portMappings": [{"containerPort": config.container_port, "protocol": "tcp"}],
         "environment": _environment(config.environment),
         "readonlyRootFilesystem": config.readonly_root_filesystem,
         "logConfiguration": logging,
     }
+    if config.secrets:
+        main["secrets"] = [{"name": key, "valueFrom": arn} for key, arn in sorted(config.secrets.items())]
     if config.user is not None:
         main["user"] = config.user
     return [main] + [_sidecar(sidecar_name, sidecar, logging) for sidecar_name, sidecar in config.sidecars.items()]

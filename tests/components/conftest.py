@@ -17,9 +17,9 @@ from preflight import RunResult, run
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def run_stack(stack: str = "dev", *, preview: bool = False, **config: Any) -> RunResult:
+def run_stack(stack: str = "dev", *, preview: bool = False, region: str = "us-east-1", **config: Any) -> RunResult:
     """Run the program with ``fargate:<key>`` values from ``config`` (and aws:region)."""
-    stack_config = {"aws:region": "us-east-1", **{f"fargate:{key}": value for key, value in config.items()}}
+    stack_config = {"aws:region": region, **{f"fargate:{key}": value for key, value in config.items()}}
     return run(PROJECT, stack, preview=preview, stack_config=stack_config, policy_pack=None)
 
 
@@ -71,6 +71,61 @@ FEATURES = {
 @pytest.fixture(scope="session")
 def features() -> RunResult:
     return run_stack(**FEATURES)
+
+
+@pytest.fixture(scope="session")
+def default_vpc() -> RunResult:
+    return run(PROJECT, "default-vpc", policy_pack=None)
+
+
+SSM_PARAMETER = "arn:aws:ssm:eu-west-1:123456789012:parameter/fargate/db/password"
+SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:fargate/signing-key-Ab12Cd"
+# ECS's selector for one JSON key of a secret; IAM grants on the secret itself.
+SECRET_KEY = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:fargate/api-Zz99Yy:token::"
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
+
+# Issue 6's features the committed stacks leave out, in a region other than
+# us-east-1: private tasks without NAT through VPC endpoints (secrets and exec
+# ones too), an ARM image built from app/, Secrets Manager secrets, HTTPS with
+# its own TLS policy and access logs, and a public service on Fargate and Spot.
+PRODUCTION = {
+    "network": {"availabilityZones": 3, "vpcEndpoints": True},
+    "loadBalancer": {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
+                     "dropInvalidHeaders": False,
+                     "accessLogs": {"bucket": "example-alb-logs", "prefix": "fargate/production"}},
+    "services": {
+        "app": {"build": {"context": "app"}, "architecture": "arm64", "containerPort": 8080,
+                "healthCheck": {"path": "/healthz"}, "execCommand": True,
+                "secrets": {"DB_PASSWORD": SSM_PARAMETER, "SIGNING_KEY": SECRET, "API_TOKEN": SECRET_KEY}},
+        "edge": {"image": "public.ecr.aws/nginx/nginx:stable", "subnets": "public",
+                 "routing": {"pathPatterns": ["/edge/*"]},
+                 "capacityProviders": {"FARGATE": {"base": 1}, "FARGATE_SPOT": {"weight": 4}}},
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def production() -> RunResult:
+    return run_stack("production", region="eu-west-1", **PRODUCTION)
+
+
+VPC_ID = "vpc-0a1b2c3d4e5f60718"
+PUBLIC_SUBNETS = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+PRIVATE_SUBNETS = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
+PRIVATE_ROUTE_TABLES = ["rtb-0ccccccccccccccc1", "rtb-0ccccccccccccccc2"]
+
+# An existing VPC whose private subnets have no NAT: tasks there go through endpoints.
+EXISTING = {
+    "network": {"vpc": "existing", "vpcId": VPC_ID, "publicSubnetIds": PUBLIC_SUBNETS,
+                "privateSubnetIds": PRIVATE_SUBNETS, "privateRouteTableIds": PRIVATE_ROUTE_TABLES,
+                "vpcEndpoints": True},
+    "services": {"web": {"image": "public.ecr.aws/nginx/nginx:stable", "secrets": {"DB_PASSWORD": SSM_PARAMETER}}},
+}
+
+
+@pytest.fixture(scope="session")
+def existing() -> RunResult:
+    return run_stack("existing", **EXISTING)
 
 
 def container_definitions(task_definition) -> list[dict[str, Any]]:

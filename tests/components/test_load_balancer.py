@@ -1,6 +1,9 @@
-"""LoadBalancer: the ALB, its security group and the HTTP listener services attach to."""
+"""LoadBalancer: the ALB, its security group and the listener services attach to
+(HTTP, or HTTPS with HTTP redirecting to it)."""
 
 from __future__ import annotations
+
+from .conftest import CERTIFICATE
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -22,12 +25,17 @@ def test_internet_facing_alb_spans_the_public_subnets_with_its_own_group(dev):
     assert group.inputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
 
 
-def test_alb_drops_invalid_headers_and_takes_timeouts_and_protection_from_config(dev, prod, features):
-    for result, timeout, protected in ((dev, 60, False), (prod, 60, True), (features, 120, False)):
+def test_alb_takes_header_dropping_timeouts_protection_and_logs_from_config(dev, prod, features, production):
+    for result, drop, timeout, protected in (
+        (dev, True, 60, False), (prod, True, 60, True), (features, True, 120, False), (production, False, 60, False),
+    ):
         alb = result.one(ALB, "alb")
-        assert alb.inputs["dropInvalidHeaderFields"] is True
+        assert alb.inputs["dropInvalidHeaderFields"] is drop
         assert alb.inputs["idleTimeout"] == timeout
         assert alb.inputs["enableDeletionProtection"] is protected
+        assert ("accessLogs" in alb.inputs) is (result is production)
+    assert production.one(ALB, "alb").inputs["accessLogs"] == {
+        "bucket": "example-alb-logs", "prefix": "fargate/production", "enabled": True}
 
 
 def test_internal_alb_sits_in_the_private_subnets(features):
@@ -36,14 +44,19 @@ def test_internal_alb_sits_in_the_private_subnets(features):
     assert sorted(alb.inputs["subnets"]) == subnet_ids(features, "private")
 
 
-def test_alb_group_admits_http_from_each_ingress_cidr_only(dev, features):
-    for result, expected in ((dev, {("cidrIpv4", "0.0.0.0/0"), ("cidrIpv6", "::/0")}),
-                             (features, {("cidrIpv4", "10.0.0.0/8")})):
+def test_alb_group_admits_the_listener_ports_from_each_ingress_cidr_only(dev, prod, features):
+    anywhere = {("cidrIpv4", "0.0.0.0/0"), ("cidrIpv6", "::/0")}
+    for result, expected in (
+        (dev, {(80, source) for source in anywhere}),
+        (prod, {(port, source) for port in (80, 443) for source in anywhere}),
+        (features, {(80, ("cidrIpv4", "10.0.0.0/8"))}),
+    ):
         group = result.one(SECURITY_GROUP, "alb")
         rules = [r for r in result.of_type(INGRESS) if r.inputs["securityGroupId"] == group.id]
-        assert {(r.inputs["ipProtocol"], r.inputs["fromPort"], r.inputs["toPort"]) for r in rules} == {("tcp", 80, 80)}
-        sources = {(key, r.inputs[key]) for r in rules for key in ("cidrIpv4", "cidrIpv6") if key in r.inputs}
-        assert sources == expected
+        assert all(r.inputs["ipProtocol"] == "tcp" and r.inputs["fromPort"] == r.inputs["toPort"] for r in rules)
+        admitted = {(r.inputs["fromPort"], (key, r.inputs[key]))
+                    for r in rules for key in ("cidrIpv4", "cidrIpv6") if key in r.inputs}
+        assert admitted == expected and len(rules) == len(expected)
         # Inline rules would fight the separate rule resources.
         assert "ingress" not in group.inputs and "egress" not in group.inputs
 
@@ -55,6 +68,35 @@ def test_http_listener_answers_404_unless_a_rule_matches(dev):
     (action,) = listener.inputs["defaultActions"]
     assert action["type"] == "fixed-response"
     assert action["fixedResponse"]["statusCode"] == "404"
+
+
+def test_with_a_certificate_http_redirects_permanently_to_https(prod):
+    listener = prod.one(LISTENER, "alb-http")
+    assert (listener.inputs["port"], listener.inputs["protocol"]) == (80, "HTTP")
+    assert listener.inputs["defaultActions"] == [{"type": "redirect", "redirect": {
+        "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    # Host, path and query are left at #{host}, /#{path}, #{query}: the client lands where it asked.
+    assert "sslPolicy" not in listener.inputs and "certificateArn" not in listener.inputs
+
+
+def test_https_listener_serves_the_certificate_with_tls_1_2_and_up_and_answers_404(prod, production):
+    for result, certificate, policy in (
+        (prod, "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+         "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        (production, CERTIFICATE, "ELBSecurityPolicy-TLS13-1-3-2021-06"),
+    ):
+        listener = result.one(LISTENER, "alb-https")
+        assert listener.inputs["loadBalancerArn"] == result.one(ALB, "alb").outputs["arn"]
+        assert (listener.inputs["port"], listener.inputs["protocol"]) == (443, "HTTPS")
+        assert (listener.inputs["certificateArn"], listener.inputs["sslPolicy"]) == (certificate, policy)
+        (action,) = listener.inputs["defaultActions"]
+        assert (action["type"], action["fixedResponse"]["statusCode"]) == ("fixed-response", "404")
+
+
+def test_url_is_https_with_a_certificate(dev, prod):
+    assert dev.outputs["url"] == "http://" + dev.outputs["loadBalancerDnsName"]
+    assert prod.outputs["url"] == "https://" + prod.outputs["loadBalancerDnsName"]
+    assert len(dev.of_type(LISTENER)) == 1 and len(prod.of_type(LISTENER)) == 2
 
 
 def test_load_balancer_resources_are_children_of_the_component(dev):

@@ -7,8 +7,9 @@ import ipaddress
 import pytest
 
 from preflight import ProgramError, run
+from preflight.aws import default_vpc_id, zones
 
-from .conftest import PROJECT
+from .conftest import PRIVATE_ROUTE_TABLES, PRIVATE_SUBNETS, PROJECT, PUBLIC_SUBNETS, VPC_ID
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
@@ -110,3 +111,43 @@ def test_more_azs_than_the_region_has_is_a_config_error():
         "invalid stack config: fargate:network.availabilityZones: 4 is not allowed; "
         "this region has 3 available availability zones (eu-north-1a, eu-north-1b, eu-north-1c)"
     )
+
+
+# --------------------------------------------------------------------------- default and existing VPCs
+
+# Everything `vpc: new` builds; the other sources build none of it.
+VPC_RESOURCES = ("aws:ec2/vpc:Vpc", SUBNET, ROUTE, ROUTE_TABLE, ASSOCIATION, NAT, EIP,
+                 "aws:ec2/internetGateway:InternetGateway")
+
+
+def test_default_vpc_is_looked_up_not_built(default_vpc):
+    assert [r for r in default_vpc.resources if r.type in VPC_RESOURCES] == []
+    network = default_vpc.one("fargate:network:Network", "network")
+    assert default_vpc.children(network.urn) == []
+    assert default_vpc.outputs["vpcId"] == default_vpc_id("us-east-1")
+
+
+def test_on_the_default_vpc_alb_and_tasks_use_every_default_subnet_with_public_ips(default_vpc):
+    alb = default_vpc.one("aws:lb/loadBalancer:LoadBalancer", "alb")
+    service = default_vpc.one("aws:ecs/service:Service", "web")
+    subnet_ids = alb.inputs["subnets"]
+    # The default VPC has one default subnet per zone; the ids come sorted, so plans do not churn.
+    assert len(set(subnet_ids)) == len(zones("us-east-1")) and subnet_ids == sorted(subnet_ids)
+    assert all(subnet.startswith("subnet-") for subnet in subnet_ids) and alb.inputs["internal"] is False
+    assert service.inputs["networkConfiguration"]["subnets"] == subnet_ids
+    assert service.inputs["networkConfiguration"]["assignPublicIp"] is True
+    for group in default_vpc.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        assert group.inputs["vpcId"] == default_vpc.outputs["vpcId"]
+
+
+def test_existing_vpc_is_used_by_id_and_builds_nothing(existing):
+    assert [r for r in existing.resources if r.type in VPC_RESOURCES] == []
+    assert existing.outputs["vpcId"] == VPC_ID
+    assert existing.one("aws:lb/loadBalancer:LoadBalancer", "alb").inputs["subnets"] == PUBLIC_SUBNETS
+    service = existing.one("aws:ecs/service:Service", "web")
+    # Private by default: the VPC has private subnets and this stack gives them endpoints.
+    assert service.inputs["networkConfiguration"]["subnets"] == PRIVATE_SUBNETS
+    assert service.inputs["networkConfiguration"]["assignPublicIp"] is False
+    assert existing.one("aws:lb/targetGroup:TargetGroup", "web").inputs["vpcId"] == VPC_ID
+    s3 = next(e for e in existing.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Gateway")
+    assert s3.inputs["routeTableIds"] == PRIVATE_ROUTE_TABLES and s3.inputs["vpcId"] == VPC_ID

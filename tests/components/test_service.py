@@ -8,7 +8,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from .conftest import child, container_definitions
+from .conftest import SECRET, SECRET_KEY, SSM_PARAMETER, child, container_definitions
 
 SERVICE = "fargate:ecs:FargateService"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -52,8 +52,8 @@ def as_register_request(task_definition) -> dict:
 
 
 def test_every_container_definition_is_a_valid_register_task_definition_request(
-        dev, prod, features, register_task_definition):
-    for result, name in all_services(dev, prod, features):
+        dev, prod, features, production, register_task_definition):
+    for result, name in all_services(dev, prod, features) + [(production, "app"), (production, "edge")]:
         request = as_register_request(part(result, name, TASK_DEFINITION))
         report = ParamValidator().validate(request, register_task_definition)
         assert not report.has_errors(), report.generate_report()
@@ -74,7 +74,6 @@ def test_task_definition_is_fargate_awsvpc_with_the_configured_size(dev, feature
         assert task.inputs["networkMode"] == "awsvpc"
         assert (task.inputs["cpu"], task.inputs["memory"]) == (cpu, memory)
         assert task.inputs["family"] == f"fargate-{result.stack}-{name}"
-        assert task.inputs["runtimePlatform"] == {"operatingSystemFamily": "LINUX", "cpuArchitecture": "X86_64"}
 
 
 def test_main_container_logs_to_its_log_group_and_exposes_the_container_port(dev):
@@ -170,16 +169,17 @@ def test_target_group_registers_task_ips_on_the_container_port_with_the_health_c
 
 
 def test_listener_rule_forwards_matching_requests_to_the_target_group(dev, prod, features):
-    for result, name, conditions, priority in (
-        (dev, "web", [{"pathPattern": {"values": ["/*"]}}], 10),
-        (prod, "api", [{"pathPattern": {"values": ["/api/*"]}}], 10),
-        (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 20),
+    # With a certificate (prod) the rules sit on the HTTPS listener; HTTP only redirects.
+    for result, name, conditions, priority, listener in (
+        (dev, "web", [{"pathPattern": {"values": ["/*"]}}], 10, "alb-http"),
+        (prod, "api", [{"pathPattern": {"values": ["/api/*"]}}], 10, "alb-https"),
+        (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 20, "alb-https"),
         (features, "app", [{"pathPattern": {"values": ["/v1/*", "/v2/*"]}},
-                           {"hostHeader": {"values": ["app.example.com"]}}], 10),
-        (features, "admin", [{"pathPattern": {"values": ["/admin/*"]}}], 7),
+                           {"hostHeader": {"values": ["app.example.com"]}}], 10, "alb-http"),
+        (features, "admin", [{"pathPattern": {"values": ["/admin/*"]}}], 7, "alb-http"),
     ):
         rule = part(result, name, LISTENER_RULE)
-        assert rule.inputs["listenerArn"] == result.one("aws:lb/listener:Listener", "alb-http").outputs["arn"]
+        assert rule.inputs["listenerArn"] == result.one("aws:lb/listener:Listener", listener).outputs["arn"]
         assert rule.inputs["priority"] == priority
         assert rule.inputs["conditions"] == conditions
         assert rule.inputs["actions"] == [{"type": "forward",
@@ -205,7 +205,7 @@ def test_ecs_service_runs_the_task_in_its_subnets_and_group_behind_the_target_gr
 
 
 def test_ecs_service_deploys_safely_by_default(dev, prod):
-    for result, name, count in ((dev, "web", 1), (prod, "web", 2)):
+    for result, name, count in ((dev, "web", 1), (prod, "api", 2)):
         service = part(result, name, ECS_SERVICE)
         assert (service.inputs["launchType"], service.inputs["platformVersion"]) == ("FARGATE", "LATEST")
         assert service.inputs["desiredCount"] == count
@@ -256,3 +256,149 @@ def test_container_definitions_stay_secret_when_the_services_config_holds_a_secr
                                          "environment": {"GREETING": {"secure": "AAABAHkE9f0="}}}})
     assert is_secret(part(result, "web", TASK_DEFINITION).wire_inputs["containerDefinitions"])
     assert not is_secret(part(dev, "web", TASK_DEFINITION).wire_inputs["containerDefinitions"])
+
+
+# --------------------------------------------------------------------------- image built from source
+
+
+def test_a_built_image_is_pushed_to_the_services_own_repository_and_runs_by_digest(production):
+    image = production.one("awsx:ecr:Image", "app")
+    repository = production.one("aws:ecr/repository:Repository", "app")
+    component = production.one("fargate:image:ContainerImage", "app")
+    assert component.parent == production.one(SERVICE, "app").urn
+    assert image.inputs["repositoryUrl"] == repository.outputs["repositoryUrl"]
+    assert (image.inputs["context"], image.inputs["dockerfile"]) == ("app", "app/Dockerfile")
+    # No platform in the config: the build follows the service's architecture.
+    assert image.inputs["platform"] == "linux/arm64"
+    (main,) = container_definitions(part(production, "app", TASK_DEFINITION))
+    assert main["image"] == image.outputs["imageUri"] == production.outputs["services"]["app"]["image"]
+    assert "@sha256:" in main["image"]
+    assert [r.name for r in production.of_type("awsx:ecr:Image")] == ["app"]
+
+
+# --------------------------------------------------------------------------- runtime platform
+
+
+def test_runtime_platform_follows_the_architecture(dev, prod, production):
+    for result, name, cpu in ((dev, "web", "X86_64"), (prod, "web", "X86_64"), (prod, "api", "ARM64"),
+                              (production, "app", "ARM64"), (production, "edge", "X86_64")):
+        assert part(result, name, TASK_DEFINITION).inputs["runtimePlatform"] == {
+            "operatingSystemFamily": "LINUX", "cpuArchitecture": cpu}
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+
+
+def role_of(result, task_definition, key):
+    return next(r for r in result.of_type(ROLE) if r.outputs["arn"] == task_definition.inputs[key])
+
+
+def inline_policies(result, role):
+    return {p.name: json.loads(p.inputs["policy"]) for p in result.of_type(ROLE_POLICY) if p.inputs["role"] == role.id}
+
+
+def test_secrets_reach_the_main_container_by_reference(prod, production):
+    main, *_ = container_definitions(part(prod, "api", TASK_DEFINITION))
+    assert main["secrets"] == [{"name": "DB_PASSWORD",
+                                "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"}]
+    assert not any(e["name"] == "DB_PASSWORD" for e in main["environment"])
+    (main,) = container_definitions(part(production, "app", TASK_DEFINITION))
+    assert main["secrets"] == [{"name": "API_TOKEN", "valueFrom": SECRET_KEY},
+                               {"name": "DB_PASSWORD", "valueFrom": SSM_PARAMETER},
+                               {"name": "SIGNING_KEY", "valueFrom": SECRET}]
+    web, *_ = container_definitions(part(prod, "web", TASK_DEFINITION))
+    assert "secrets" not in web
+
+
+def test_execution_role_may_read_exactly_the_configured_secrets(prod, production):
+    execution = role_of(prod, part(prod, "api", TASK_DEFINITION), "executionRoleArn")
+    assert inline_policies(prod, execution) == {"api-execution-secrets": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters",
+         "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"]},
+    ]}}
+    execution = role_of(production, part(production, "app", TASK_DEFINITION), "executionRoleArn")
+    assert inline_policies(production, execution) == {"app-execution-secrets": {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": [SSM_PARAMETER]},
+        # The JSON-key selector is ECS's; IAM grants on the secret (both secrets, each once).
+        {"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+         "Resource": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:fargate/api-Zz99Yy", SECRET]},
+    ]}}
+
+
+def test_services_without_secrets_get_no_secret_access_and_the_first_task_waits_for_the_grant(prod):
+    web_execution = role_of(prod, part(prod, "web", TASK_DEFINITION), "executionRoleArn")
+    assert inline_policies(prod, web_execution) == {}
+    grant = prod.one(ROLE_POLICY, "api-execution-secrets")
+    assert grant.parent == prod.one(SERVICE, "api").urn
+    assert grant.urn in part(prod, "api", ECS_SERVICE).dependencies
+
+
+# --------------------------------------------------------------------------- ECS Exec
+
+
+def test_exec_enables_execute_command_and_grants_the_task_role_only_the_ssmmessages_channels(dev, production):
+    for result, name in ((dev, "web"), (production, "app")):
+        assert part(result, name, ECS_SERVICE).inputs["enableExecuteCommand"] is True
+        task_role = role_of(result, part(result, name, TASK_DEFINITION), "taskRoleArn")
+        assert inline_policies(result, task_role) == {f"{name}-task-exec": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "EcsExecSessions", "Effect": "Allow", "Resource": "*",
+            "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
+                       "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
+        }]}}
+
+
+def test_without_exec_the_task_role_stays_empty(prod, production):
+    for result, name in ((prod, "web"), (prod, "api"), (production, "edge")):
+        assert part(result, name, ECS_SERVICE).inputs["enableExecuteCommand"] is False
+        task_role = role_of(result, part(result, name, TASK_DEFINITION), "taskRoleArn")
+        assert inline_policies(result, task_role) == {}
+
+
+# --------------------------------------------------------------------------- capacity providers
+
+
+def test_capacity_providers_replace_the_launch_type_with_a_strategy(prod, production, default_vpc):
+    for result, name, strategy in (
+        (prod, "web", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                       {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]),
+        (production, "edge", [{"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+                              {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4}]),
+        (default_vpc, "web", [{"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]),
+    ):
+        service = part(result, name, ECS_SERVICE)
+        assert service.inputs["capacityProviderStrategies"] == strategy
+        assert "launchType" not in service.inputs
+        assert service.inputs["platformVersion"] == "LATEST"
+        # ECS refuses a strategy naming a provider the cluster does not have yet.
+        assert result.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").urn in service.dependencies
+
+
+def test_services_without_capacity_providers_keep_launch_type_fargate(dev, prod, production):
+    for result, name in ((dev, "web"), (prod, "api"), (production, "app")):
+        service = part(result, name, ECS_SERVICE)
+        assert service.inputs["launchType"] == "FARGATE"
+        assert "capacityProviderStrategies" not in service.inputs
+
+
+# --------------------------------------------------------------------------- VPC endpoints
+
+
+def test_private_tasks_wear_the_endpoint_client_group_and_start_after_the_endpoints(production, existing):
+    for result, name in ((production, "app"), (existing, "web")):
+        service = part(result, name, ECS_SERVICE)
+        clients = result.one(SECURITY_GROUP, "vpce-clients")
+        assert service.inputs["networkConfiguration"]["securityGroups"] == [part(result, name, SECURITY_GROUP).id,
+                                                                            clients.id]
+        endpoints = [r.urn for r in result.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")]
+        assert endpoints and set(endpoints) <= set(service.dependencies)
+
+
+def test_public_tasks_neither_wear_the_client_group_nor_wait_for_endpoints(production):
+    service = part(production, "edge", ECS_SERVICE)
+    assert service.inputs["networkConfiguration"]["securityGroups"] == [part(production, "edge", SECURITY_GROUP).id]
+    assert service.inputs["networkConfiguration"]["assignPublicIp"] is True
+    endpoints = {r.urn for r in production.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
+    assert not endpoints & set(service.dependencies)

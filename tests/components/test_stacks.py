@@ -23,6 +23,7 @@ def test_outputs_name_what_a_user_needs(dev):
         "serviceName": service.outputs["name"],
         "logGroupName": "/ecs/fargate-dev-web",
         "targetGroupArn": dev.one("aws:lb/targetGroup:TargetGroup", "web").outputs["arn"],
+        "image": "public.ecr.aws/nginx/nginx:stable",
     }}
 
 
