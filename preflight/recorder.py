@@ -13,9 +13,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
-from pulumi.runtime.proto import engine_pb2, resource_pb2
+from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
 from . import aws
 from .errors import OfflineGap
@@ -88,6 +89,8 @@ class RecordingMonitor(MockMonitor):
         self.by_urn: dict[str, Resource] = {}
         self.stack_urn: Optional[str] = None
         self._lock = threading.Lock()
+        self._stack_transforms: list[Any] = []
+        self._transforms_by_urn: dict[str, list[Any]] = {}
         provider_config = project.provider_config
         self._provider_config = provider_config
         self._default_region = str(provider_config.get("aws", {}).get("region") or aws.DEFAULT_REGION)
@@ -152,8 +155,55 @@ class RecordingMonitor(MockMonitor):
 
     # -- the ResourceMonitor service -------------------------------------------------------------
 
+    def RegisterStackTransform(self, request):
+        with self._lock:
+            self._stack_transforms.append(request)
+        return empty_pb2.Empty()
+
+    def _transform(self, request, urn: str) -> Any:
+        """Run the transforms the engine would, in its order: the resource's own, its ancestors',
+        then the stack's, each through the program's callback server. Returns the request to use."""
+        with self._lock:
+            self._transforms_by_urn[urn] = list(request.transforms)
+            chain = list(request.transforms)
+            ancestor = request.parent
+            while ancestor:
+                chain.extend(self._transforms_by_urn.get(ancestor, []))
+                parent_record = self.by_urn.get(ancestor)
+                ancestor = parent_record.parent if parent_record is not None else None
+            chain.extend(self._stack_transforms)
+        if not chain:
+            return request
+        transformed = resource_pb2.RegisterResourceRequest()
+        transformed.CopyFrom(request)
+        options = resource_pb2.TransformResourceOptions(
+            depends_on=list(request.dependencies), protect=request.protect,
+            ignore_changes=list(request.ignoreChanges), version=request.version,
+            provider=request.provider, additional_secret_outputs=list(request.additionalSecretOutputs),
+        )
+        for callback in chain:
+            call = callback_pb2.CallbackInvokeRequest(token=callback.token, request=resource_pb2.TransformRequest(
+                type=request.type, name=request.name, custom=request.custom, parent=request.parent,
+                properties=transformed.object, options=options,
+            ).SerializeToString())
+            with grpc.insecure_channel(callback.target) as channel:
+                reply = callback_pb2_grpc.CallbacksStub(channel).Invoke(call)
+            response = resource_pb2.TransformResponse.FromString(reply.response)
+            if response.HasField("properties"):
+                transformed.object.CopyFrom(response.properties)
+            if response.HasField("options"):
+                options = response.options
+        transformed.protect = options.protect
+        del transformed.ignoreChanges[:]
+        transformed.ignoreChanges.extend(options.ignore_changes)
+        transformed.provider = options.provider
+        extra = [urn for urn in options.depends_on if urn not in transformed.dependencies]
+        transformed.dependencies.extend(extra)
+        return transformed
+
     def RegisterResource(self, request):
         urn = self.urn(request.parent, request.type, request.name)
+        request = self._transform(request, urn)
         wire_inputs = {k: for_analyzer(v) for k, v in struct_to_wire(request.object).items()}
         property_dependencies = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
         record = Resource(

@@ -188,6 +188,18 @@ def test_runs_in_one_process_do_not_leak_into_each_other():
     assert not second.of_type("aws:sns/topic:Topic")
 
 
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_transforms_run_as_the_engine_runs_them(preview):
+    result = run(FIXTURES / "transforms", "dev", preview=preview, policy_pack=None)
+    plain = result.one("aws:sqs/queue:Queue", "plain")
+    child = result.one("aws:sqs/queue:Queue", "jobs-queue")
+    assert plain.inputs["tags"] == {"team": "web", "owner": "platform"}  # the stack's transform
+    assert plain.inputs["delaySeconds"] == 5
+    assert child.inputs["delaySeconds"] == 30  # the parent component's transform reaches its child
+    assert child.inputs["tags"] == {"owner": "platform"}  # ... and then the stack's
+    assert result.outputs["delay"] == 30  # the program sees the transformed value
+
+
 def write_project(directory, manifest, stack_file, program):
     (directory / "Pulumi.yaml").write_text(manifest)
     (directory / "Pulumi.ci.yaml").write_text(stack_file)
