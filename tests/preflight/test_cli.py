@@ -119,3 +119,14 @@ def test_a_program_that_raises_exits_2_without_a_traceback():
     )
     assert completed.returncode == 2 and completed.stdout == ""
     assert completed.stderr == "preflight: error: the program raised KeyError: 'missing' (at __main__.py:12)\n"
+
+
+def test_repository_pack_fails_the_bridge_mode_example_by_name(capsys):
+    """The default pack is this repository's `policies/`; exit 1 names the walkthrough's rule."""
+    if not (REPOSITORY / "policies" / "PulumiPolicy.yaml").is_file():
+        pytest.skip("the repository's policy pack is not there yet")
+    status, out, _ = cli(capsys, "--stack", "bridge", "--project-dir", FARGATE, "--preview", "--json")
+    document = json.loads(out)
+    assert status == 1 and document["summary"]["exitCode"] == 1
+    assert [v["policy"] for v in document["violations"] if v["enforcementLevel"] == "mandatory"] == [
+        "fargate-awsvpc-network-mode"]
