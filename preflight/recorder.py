@@ -278,6 +278,8 @@ class RecordingMonitor(MockMonitor):
         else:
             record.id = resource_id
         record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"})
+        # A bridged provider's outputs carry the id too; stack policies match resources by it.
+        computed["id"] = UNKNOWN_WIRE if record.id is UNKNOWN else record.id
         record.set_outputs({**checked, **computed})
 
     def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:

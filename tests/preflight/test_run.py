@@ -102,6 +102,8 @@ def test_ids_and_arns_look_like_aws(nested):
     repository = nested.one("aws:ecr/repository:Repository")
     assert repository.outputs["repositoryUrl"].startswith("123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo-")
     assert nested.outputs["account"] == "123456789012"
+    # As a bridged provider's state does: stack policies match resources by these ids.
+    assert vpc.outputs["id"] == vpc.id
 
 
 def test_gateway_endpoints_name_the_region_s_prefix_list(nested, nested_preview):
@@ -136,7 +138,7 @@ def test_autonames_are_stable_across_runs_and_modes(nested, nested_preview):
 
 def test_preview_leaves_what_only_aws_knows_unknown(nested_preview):
     vpc = nested_preview.one("aws:ec2/vpc:Vpc")
-    assert vpc.id is UNKNOWN and vpc.outputs["arn"] is UNKNOWN
+    assert vpc.id is UNKNOWN and vpc.outputs["arn"] is UNKNOWN and vpc.outputs["id"] is UNKNOWN
     assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
     group = nested_preview.one("aws:ec2/securityGroup:SecurityGroup")
     assert group.inputs["vpcId"] is UNKNOWN  # an input taken from another resource's id
