@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from policies.fargate_policies import all_rules
 
 from .conftest import PACK
@@ -36,7 +38,7 @@ def test_every_rule_says_what_it_prevents_and_what_it_mirrors():
         assert rule.docs.get("prevents") and rule.docs.get("mirrors"), rule.name
 
 
-def test_readme_table_lists_every_rule_with_its_default_level():
-    readme = (PACK / "README.md").read_text()
-    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|", readme, re.MULTILINE))
+@pytest.mark.parametrize("readme", [PACK / "README.md", PACK.parent / "README.md"], ids=["pack", "project"])
+def test_readme_table_lists_every_rule_with_its_default_level(readme):
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|", readme.read_text(), re.MULTILINE))
     assert rows == {rule.name: rule.level.value for rule in all_rules()}
