@@ -314,8 +314,9 @@ class Session:
             for resource in result.resources
         ])
         collect(self.analyzer._call("AnalyzeStack", stack_request), "")
-        result.violations = violations
-        result.not_applicable = not_applicable
+        # Analyze answers arrive in registration order, which varies from run to run.
+        result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
+        result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))
         result.policy_pack = self.analyzer.label
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import gc
+import heapq
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -175,9 +177,73 @@ def _execute(project: Project, stack: str, preview: bool,
         raise ProgramError(engine.errors[0].strip().splitlines()[0])
     return RunResult(
         project=project.name, stack=stack, preview=preview,
-        resources=list(monitor.records), outputs=plain(monitor.stack_outputs_wire),
+        resources=dependency_order(monitor.records), outputs=plain(monitor.stack_outputs_wire),
         warnings=engine.warnings, wire_outputs=monitor.stack_outputs_wire,
     )
+
+
+def dependency_order(resources: list[Resource]) -> list[Resource]:
+    """The resources in a stable order that reads like the program: a parent before its
+    children, children together, and among siblings what is used before what uses it
+    (a component counts as using what its descendants use), ties broken by URN.
+
+    The SDK registers resources from a thread pool as their inputs resolve, so the order
+    of registration changes from run to run; reports, diagrams and JSON must not."""
+    by_urn = {r.urn: r for r in resources}
+    children: dict[Optional[str], list[str]] = {}
+    for resource in resources:
+        parent = resource.parent if resource.parent in by_urn else None
+        children.setdefault(parent, []).append(resource.urn)
+
+    chains: dict[str, tuple[str, ...]] = {}
+
+    def chain(urn: str) -> tuple[str, ...]:
+        """The URNs from the root down to `urn`."""
+        if urn not in chains:
+            parent = by_urn[urn].parent
+            chains[urn] = (chain(parent) if parent in by_urn else ()) + (urn,)
+        return chains[urn]
+
+    # A dependency between two resources orders the siblings under their common ancestor.
+    before: dict[str, set[str]] = {urn: set() for urn in by_urn}
+    for resource in resources:
+        used = set(resource.dependencies) | ({resource.provider} if resource.provider else set())
+        for dependency in used & by_urn.keys():
+            user_chain, used_chain = chain(resource.urn), chain(dependency)
+            depth = 0
+            while depth < min(len(user_chain), len(used_chain)) and user_chain[depth] == used_chain[depth]:
+                depth += 1
+            if depth < len(user_chain) and depth < len(used_chain):
+                before[user_chain[depth]].add(used_chain[depth])
+
+    ordered: list[Resource] = []
+
+    def place(siblings: list[str]) -> None:
+        waiting = {urn: len(before[urn] & set(siblings)) for urn in siblings}
+        ready = [(_natural(urn), urn) for urn, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        placed: list[str] = []
+        while ready:
+            _, urn = heapq.heappop(ready)
+            placed.append(urn)
+            for other in siblings:
+                if urn in before[other]:
+                    waiting[other] -= 1
+                    if waiting[other] == 0:
+                        heapq.heappush(ready, (_natural(other), other))
+        # A cycle among siblings (possible between components): the rest by URN.
+        placed += sorted(set(siblings) - set(placed), key=_natural)
+        for urn in placed:
+            ordered.append(by_urn[urn])
+            place(children.get(urn, []))
+
+    place(children.get(None, []))
+    return ordered
+
+
+def _natural(text: str) -> tuple:
+    """Sort key that puts `web-2` before `web-10` and port `80` before `443`."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))
 
 
 def _quiet_abandoned_futures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -130,3 +130,13 @@ def test_repository_pack_fails_the_bridge_mode_example_by_name(capsys):
     assert status == 1 and document["summary"]["exitCode"] == 1
     assert [v["policy"] for v in document["violations"] if v["enforcementLevel"] == "mandatory"] == [
         "fargate-awsvpc-network-mode"]
+
+
+def test_reports_are_the_same_on_every_run_and_the_readme_shows_the_dev_stack(capsys):
+    """The SDK registers resources from a thread pool, in an order that varies; what we print must not."""
+    first = cli(capsys, "--stack", "dev", "--project-dir", REPOSITORY, "--graph", "mermaid")[1]
+    second = cli(capsys, "--stack", "dev", "--project-dir", REPOSITORY, "--graph", "mermaid")[1]
+    assert first == second
+    readme = (REPOSITORY / "README.md").read_text()
+    drawn = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert drawn == first, "README's diagram is stale: python -m preflight --stack dev --graph mermaid"

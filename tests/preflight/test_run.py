@@ -229,3 +229,18 @@ def test_only_python_programs_are_run(tmp_path):
     write_project(tmp_path, "name: web\nruntime: nodejs\n", "config: {}\n", "")
     with pytest.raises(ProgramError, match="runtime is 'nodejs'; preflight runs Python programs only"):
         run(tmp_path, "ci", policy_pack=None)
+
+
+def test_resources_come_parents_first_then_what_is_used_before_its_users():
+    result = run(Path(__file__).resolve().parents[2], "prod", policy_pack=None)
+    position = {r.urn: index for index, r in enumerate(result.resources)}
+    for resource in result.resources:
+        if resource.parent:
+            assert position[resource.parent] < position[resource.urn]
+        for dependency in resource.dependencies:
+            # Among siblings, the one used comes first (components count as using what their children use).
+            if result.by_urn(dependency).parent == resource.parent:
+                assert position[dependency] < position[resource.urn], (dependency, resource.urn)
+    top_level = [r.name for r in result.resources if r.parent and r.parent.endswith("::fargate-prod")
+                 and r.type.startswith("fargate:")]
+    assert top_level.index("network") < top_level.index("alb") < top_level.index("web")
