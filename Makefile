@@ -15,8 +15,11 @@ $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
+# The plan as after `pulumi up`, values only AWS assigns (ids, the ALB's DNS
+# name, so the URL) simulated and marked so; `make preview ARGS=--preview`
+# leaves them unknown as `pulumi preview` of a new stack does.
 preview: $(STAMP)
-	$(PY) -m preflight --stack $(STACK) --preview
+	$(PY) -m preflight --stack $(STACK) $(ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -159,9 +159,10 @@ def _outputs(result: RunResult) -> list[str]:
         return ["  (none)"]
     simulated = _simulated_strings(result.resources)
     lines = []
-    for key, value in result.wire_outputs.items():
-        shown = display(value)
-        rendered = shown if isinstance(shown, str) else json.dumps(shown)
+    # Where to reach the stack first (what a user reads the outputs for), then by name.
+    for key in sorted(result.wire_outputs, key=lambda k: (not k.lower().endswith("url"), k)):
+        shown = display(result.wire_outputs[key])
+        rendered = shown if isinstance(shown, str) else json.dumps(shown, sort_keys=True)
         rendered = rendered.replace("[unknown]", UNKNOWN_TEXT)
         mark = f" {SIMULATED_MARK}" if _mentions(shown, simulated) else ""
         lines.append(f"  {key}: {rendered}{mark}")

@@ -140,3 +140,11 @@ def test_reports_are_the_same_on_every_run_and_the_readme_shows_the_dev_stack(ca
     readme = (REPOSITORY / "README.md").read_text()
     drawn = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
     assert drawn == first, "README's diagram is stale: python -m preflight --stack dev --graph mermaid"
+
+
+def test_make_preview_shows_the_url_first_and_marks_it_simulated(capsys):
+    status, out, _ = cli(capsys, "--stack", "dev", "--project-dir", REPOSITORY)
+    lines = out.splitlines()
+    url = lines[lines.index("Outputs:") + 1]
+    assert url.startswith("  url: http://alb-") and url.endswith(".us-east-1.elb.amazonaws.com (simulated)")
+    assert lines[-1].startswith("ok: fargate/dev (simulated update): 42 resources, 0 mandatory") and status == 0
