@@ -18,7 +18,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
-from . import aws
+from . import aws, schema
 from .errors import OfflineGap
 from .project import SECRET_PLACEHOLDER, Project
 from .values import (
@@ -274,6 +274,9 @@ class RecordingMonitor(MockMonitor):
                 k: (v if k in _KNOWN_IN_PREVIEW and not contains_unknown(checked.get("tags")) else UNKNOWN_WIRE)
                 for k, v in computed.items()
             }
+            # What the provider computes and the stand-in does not: unknown all the same.
+            for key in schema.always_returned(record.type) - checked.keys() - computed.keys():
+                computed[key] = UNKNOWN_WIRE
             record.id = UNKNOWN
         else:
             record.id = resource_id

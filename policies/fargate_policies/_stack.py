@@ -307,7 +307,9 @@ class Stack:
                 targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
                 protocol=peek(rule.props, "protocol"),
                 from_port=peek(rule.props, "fromPort"), to_port=peek(rule.props, "toPort"),
-                sources=self.refs(rule, ("sourceSecurityGroupId",), T.SECURITY_GROUP),
+                # Computed when the rule names CIDRs instead: unknown in a preview, not a source.
+                sources=(self.refs(rule, ("sourceSecurityGroupId",), T.SECURITY_GROUP)
+                         if self.given(rule, "sourceSecurityGroupId") is not None else Refs()),
                 from_self=as_bool(peek(rule.props, "self")),
                 cidrs=_cidrs(rule.props, "cidrBlocks", "ipv6CidrBlocks"),
             ))

@@ -143,6 +143,9 @@ def test_preview_leaves_what_only_aws_knows_unknown(nested_preview):
     group = nested_preview.one("aws:ec2/securityGroup:SecurityGroup")
     assert group.inputs["vpcId"] is UNKNOWN  # an input taken from another resource's id
     assert "arn" in group.simulated and "vpcId" not in group.simulated
+    # Left out by the program, computed by the provider (its SDK getter is not Optional): unknown.
+    assert "ingress" not in group.inputs and group.outputs["ingress"] is UNKNOWN
+    assert group.outputs["description"] == "Managed by Pulumi"  # a schema default is known
     assert nested_preview.outputs["groupId"] is UNKNOWN
     assert nested_preview.outputs["imageUri"] is UNKNOWN  # the remote awsx component's output
     assert nested_preview.outputs["zones"] == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]  # data sources run
