@@ -44,6 +44,8 @@ LEVELS = {
     "disabled": analyzer_pb2.DISABLED,
 }
 LEVEL_NAMES = {value: name for name, value in LEVELS.items()}
+# The protocol's severity numbers (0: the policy set none).
+SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 START_TIMEOUT_SECONDS = 60.0
 # The engine address handed to the pack, as the engine does. `pulumi.policy` does not dial it
 # (the pack's log calls go to its stderr), so nothing needs to listen there.
@@ -290,6 +292,7 @@ class Session:
                     urn=urn or diagnostic.urn,
                     message=diagnostic.message,
                     pack=diagnostic.policyPackName,
+                    severity=SEVERITY_NAMES.get(diagnostic.severity),
                 ))
             for entry in response.not_applicable:
                 not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))

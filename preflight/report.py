@@ -37,7 +37,8 @@ def document(result: RunResult) -> dict[str, Any]:
         ],
         "outputs": display(result.wire_outputs),
         "violations": [
-            {"policy": v.policy, "enforcementLevel": v.enforcement_level, "urn": v.urn, "message": v.message}
+            {"policy": v.policy, "enforcementLevel": v.enforcement_level, "severity": v.severity,
+             "urn": v.urn, "message": v.message}
             for v in result.violations
         ],
         "notApplicable": [{"policy": n.policy, "urn": n.urn, "reason": n.reason} for n in result.not_applicable],
@@ -138,7 +139,8 @@ def _violations(result: RunResult) -> list[str]:
     for level, policy in order:
         found = grouped[(level, policy)]
         description = found[0].message.split("\n", 1)[0]
-        lines.append(f"  [{level}] {policy}: {description}")
+        severity = f", {found[0].severity}" if found[0].severity else ""
+        lines.append(f"  [{level}{severity}] {policy}: {description}")
         for violation in found:
             resource = by_urn.get(violation.urn)
             where = f"{resource.type}  {resource.name}" if resource else (violation.urn or "the stack")

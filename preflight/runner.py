@@ -40,6 +40,8 @@ class Violation:
     urn: str
     message: str
     pack: str = ""
+    severity: Optional[str] = None
+    """`low`, `medium`, `high` or `critical` when the policy declares one."""
 
 
 @dataclass(frozen=True)

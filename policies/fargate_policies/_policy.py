@@ -18,12 +18,17 @@ from pulumi_policy import (
     PolicyConfigSchema,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
 
 ADVISORY = EnforcementLevel.ADVISORY
 MANDATORY = EnforcementLevel.MANDATORY
+# How bad the failure a rule prevents is, shown with each violation (pulumi-policy 1.20+):
+# CRITICAL opens the account or the tasks to others, HIGH breaks a deployment or the
+# service, MEDIUM weakens it, LOW costs money or debugging time.
+CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
 
 def docstring_sections(rule: Callable) -> Dict[str, str]:
@@ -68,6 +73,12 @@ class Rule:
     function: Callable[..., None]
     types: Optional[Sequence[str]] = None
     config: Optional[PolicyConfigSchema] = None
+    severity: Optional[Severity] = None
+
+    @property
+    def area(self) -> str:
+        """The module the rule lives in (`ecs`, `alb`, `network`, ...), used as its tag."""
+        return self.function.__module__.rsplit(".", 1)[-1]
 
     @property
     def docs(self) -> Dict[str, str]:
@@ -77,7 +88,8 @@ class Rule:
         if self.types is None:
             return StackValidationPolicy(
                 name=self.name, description=self.docs["summary"], validate=self.function,
-                enforcement_level=self.level, config_schema=self.config)
+                enforcement_level=self.level, config_schema=self.config,
+                severity=self.severity, tags=[self.area])
         types, function = tuple(self.types), self.function
 
         def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
@@ -86,4 +98,5 @@ class Rule:
 
         return ResourceValidationPolicy(
             name=self.name, description=self.docs["summary"], validate=validate,
-            enforcement_level=self.level, config_schema=self.config)
+            enforcement_level=self.level, config_schema=self.config,
+            severity=self.severity, tags=[self.area])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, MANDATORY, Rule, config_schema, settings
+from ._policy import ADVISORY, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
 from ._props import UNKNOWN, as_number, get, get_list, peek
 from ._stack import Stack
 
@@ -152,10 +152,10 @@ def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportV
 
 
 RULES = [
-    Rule("alb-https-redirect", ADVISORY, alb_https_redirect, T.LISTENER),
-    Rule("alb-tls-policy", MANDATORY, alb_tls_policy, T.LISTENER, TLS_CONFIG),
-    Rule("alb-drop-invalid-headers", ADVISORY, alb_drop_invalid_headers, T.LOAD_BALANCER),
-    Rule("alb-access-logs", ADVISORY, alb_access_logs, T.LOAD_BALANCER),
-    Rule("alb-deletion-protection", ADVISORY, alb_deletion_protection, T.LOAD_BALANCER),
-    Rule("fargate-target-group-ip", MANDATORY, fargate_target_group_ip),
+    Rule("alb-https-redirect", ADVISORY, alb_https_redirect, T.LISTENER, severity=MEDIUM),
+    Rule("alb-tls-policy", MANDATORY, alb_tls_policy, T.LISTENER, TLS_CONFIG, severity=HIGH),
+    Rule("alb-drop-invalid-headers", ADVISORY, alb_drop_invalid_headers, T.LOAD_BALANCER, severity=MEDIUM),
+    Rule("alb-access-logs", ADVISORY, alb_access_logs, T.LOAD_BALANCER, severity=LOW),
+    Rule("alb-deletion-protection", ADVISORY, alb_deletion_protection, T.LOAD_BALANCER, severity=LOW),
+    Rule("fargate-target-group-ip", MANDATORY, fargate_target_group_ip, severity=HIGH),
 ]

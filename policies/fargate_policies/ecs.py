@@ -8,7 +8,7 @@ from typing import Any, List, Mapping, Optional
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, MANDATORY, Rule, config_schema, settings
+from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
 from ._props import as_json, get, get_list
 from ._stack import service_is_fargate
 
@@ -296,16 +296,16 @@ def ecs_latest_platform_version(args: ResourceValidationArgs, report_violation: 
 
 RULES = [
     Rule("fargate-awsvpc-network-mode", MANDATORY, fargate_awsvpc_network_mode,
-         T.ECS_TASK_DEFINITION + T.ECS_SERVICE),
-    Rule("fargate-task-size", MANDATORY, fargate_task_size, T.ECS_TASK_DEFINITION),
+         T.ECS_TASK_DEFINITION + T.ECS_SERVICE, severity=HIGH),
+    Rule("fargate-task-size", MANDATORY, fargate_task_size, T.ECS_TASK_DEFINITION, severity=HIGH),
     Rule("ecs-no-plaintext-secrets", MANDATORY, ecs_no_plaintext_secrets, T.ECS_TASK_DEFINITION,
-         SECRETS_CONFIG),
-    Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION),
-    Rule("ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION),
-    Rule("ecs-nonroot-user", ADVISORY, ecs_nonroot_user, T.ECS_TASK_DEFINITION),
-    Rule("ecs-log-configuration", ADVISORY, ecs_log_configuration, T.ECS_TASK_DEFINITION),
-    Rule("ecs-container-insights", ADVISORY, ecs_container_insights, T.ECS_CLUSTER),
-    Rule("ecs-circuit-breaker", ADVISORY, ecs_circuit_breaker, T.ECS_SERVICE),
+         SECRETS_CONFIG, severity=CRITICAL),
+    Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION, severity=HIGH),
+    Rule("ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION, severity=MEDIUM),
+    Rule("ecs-nonroot-user", ADVISORY, ecs_nonroot_user, T.ECS_TASK_DEFINITION, severity=MEDIUM),
+    Rule("ecs-log-configuration", ADVISORY, ecs_log_configuration, T.ECS_TASK_DEFINITION, severity=MEDIUM),
+    Rule("ecs-container-insights", ADVISORY, ecs_container_insights, T.ECS_CLUSTER, severity=LOW),
+    Rule("ecs-circuit-breaker", ADVISORY, ecs_circuit_breaker, T.ECS_SERVICE, severity=MEDIUM),
     Rule("ecs-latest-platform-version", ADVISORY, ecs_latest_platform_version, T.ECS_SERVICE,
-         PLATFORM_CONFIG),
+         PLATFORM_CONFIG, severity=MEDIUM),
 ]

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Mapping
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
-from ._policy import MANDATORY, Rule
+from ._policy import CRITICAL, MANDATORY, Rule
 from ._props import UNKNOWN, as_json, as_list, elements, peek
 from ._stack import Stack
 
@@ -123,5 +123,5 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
 
 
 RULES = [
-    Rule("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role),
+    Rule("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role, severity=CRITICAL),
 ]

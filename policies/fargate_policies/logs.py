@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, Rule, config_schema, settings
+from ._policy import ADVISORY, LOW, Rule, config_schema, settings
 from ._props import as_number, get
 
 RETENTION_CONFIG = config_schema(
@@ -33,5 +33,5 @@ def cloudwatch_log_retention(args: ResourceValidationArgs, report_violation: Rep
 
 
 RULES = [
-    Rule("cloudwatch-log-retention", ADVISORY, cloudwatch_log_retention, T.LOG_GROUP, RETENTION_CONFIG),
+    Rule("cloudwatch-log-retention", ADVISORY, cloudwatch_log_retention, T.LOG_GROUP, RETENTION_CONFIG, severity=LOW),
 ]

@@ -8,7 +8,7 @@ from typing import Any, List, Optional
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
-from ._policy import MANDATORY, Rule, config_schema, settings
+from ._policy import CRITICAL, HIGH, MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
 from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, union
 
@@ -265,8 +265,8 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
 
 
 RULES = [
-    Rule("fargate-min-two-subnets", MANDATORY, fargate_min_two_subnets, config=SUBNETS_CONFIG),
-    Rule("fargate-ingress-from-load-balancer", MANDATORY, fargate_ingress_from_load_balancer),
-    Rule("fargate-image-pull-path", MANDATORY, fargate_image_pull_path),
-    Rule("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress),
+    Rule("fargate-min-two-subnets", MANDATORY, fargate_min_two_subnets, config=SUBNETS_CONFIG, severity=HIGH),
+    Rule("fargate-ingress-from-load-balancer", MANDATORY, fargate_ingress_from_load_balancer, severity=HIGH),
+    Rule("fargate-image-pull-path", MANDATORY, fargate_image_pull_path, severity=HIGH),
+    Rule("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress, severity=CRITICAL),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pulumi_policy import ReportViolation, ResourceValidationArgs
 
 from . import _types as T
-from ._policy import MANDATORY, Rule
+from ._policy import HIGH, MANDATORY, Rule
 from ._props import as_number, get
 
 ECS_DESIRED_COUNT = "ecs:service:DesiredCount"
@@ -48,5 +48,5 @@ def autoscaling_bounds(args: ResourceValidationArgs, report_violation: ReportVio
 
 
 RULES = [
-    Rule("autoscaling-bounds", MANDATORY, autoscaling_bounds, T.SCALABLE_TARGET + T.SCALING_POLICY),
+    Rule("autoscaling-bounds", MANDATORY, autoscaling_bounds, T.SCALABLE_TARGET + T.SCALING_POLICY, severity=HIGH),
 ]

@@ -15,6 +15,8 @@ PARAMETERIZED = {
     "ecs-latest-platform-version": {"latestLinuxVersion", "latestWindowsVersion"},
     "cloudwatch-log-retention": {"minimumRetentionDays"},
 }
+# The analyzer protocol's severity numbers.
+SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-image-pull-path",
                "fargate-target-group-ip", "ecs-no-public-task-ingress", "iam-no-admin-task-role"}
 
@@ -27,6 +29,8 @@ def test_the_running_pack_serves_every_rule_with_its_level_and_schema(analyzer):
         assert info.enforcementLevel == {"advisory": 0, "mandatory": 1}[rule.level.value]
         assert info.description == rule.docs["summary"]
         assert set(info.configSchema.properties.keys()) == PARAMETERIZED.get(rule.name, set())
+        assert info.severity == SEVERITY[rule.severity.value], rule.name
+        assert list(info.tags) == [rule.area]
 
 
 def test_cross_resource_rules_are_stack_rules():
@@ -42,3 +46,18 @@ def test_every_rule_says_what_it_prevents_and_what_it_mirrors():
 def test_readme_table_lists_every_rule_with_its_default_level(readme):
     rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|", readme.read_text(), re.MULTILINE))
     assert rows == {rule.name: rule.level.value for rule in all_rules()}
+
+
+def test_pack_readme_gives_each_rule_its_severity():
+    readme = (PACK / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (?:mandatory|advisory) \| (low|medium|high|critical) \|",
+                           readme, re.MULTILINE))
+    assert rows == {rule.name: rule.severity.value for rule in all_rules()}
+
+
+def test_violations_carry_their_rule_s_severity_through_the_analyzer(judge):
+    result = judge("violating", "test", preview=False)
+    severity = {rule.name: rule.severity.value for rule in all_rules()}
+    assert result.violations
+    for violation in result.violations:
+        assert violation.severity == severity[violation.policy], violation.policy

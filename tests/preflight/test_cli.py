@@ -46,9 +46,9 @@ def test_json_document_follows_the_schema(capsys):
     assert service["inputs"]["cluster"] == "[unknown]" and service["inputs"]["launchType"] == "FARGATE"
     assert document["outputs"] == {"url": "[unknown]"}
     for violation in document["violations"]:
-        assert set(violation) == {"policy", "enforcementLevel", "urn", "message"}
+        assert set(violation) == {"policy", "enforcementLevel", "severity", "urn", "message"}
         assert violation["enforcementLevel"] in ("advisory", "mandatory")
-    assert {"policy": "fixture-service-groups", "enforcementLevel": "mandatory", "urn": service["urn"],
+    assert {"policy": "fixture-service-groups", "enforcementLevel": "mandatory", "severity": None, "urn": service["urn"],
             "message": "Service security groups are closed to the world.\n"
                        "web-secgrp admits 0.0.0.0/0 (parent pulumi:pulumi:Stack)"} in document["violations"]
     assert document["summary"] == {
