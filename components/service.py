@@ -183,12 +183,13 @@ class FargateService(pulumi.ComponentResource):
             )
         # Tasks call out freely: image registries, CloudWatch Logs and whatever
         # the application talks to. Nothing can call in except the ALB.
+        # (EC2 refuses an apostrophe, among others, in rule descriptions.)
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-outbound",
             security_group_id=security_group.id,
             ip_protocol="-1",
             cidr_ipv4="0.0.0.0/0",
-            description="Outbound: image pulls, logs, the application's own calls",
+            description="Outbound: image pulls, logs, calls of the application",
             tags=name_tag(name, "outbound"),
             opts=child,
         )

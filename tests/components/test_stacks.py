@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -62,3 +63,23 @@ def test_committed_stack_previews_with_no_mandatory_violation(stack):
     assert result.mandatory == [], [f"{v.policy}: {v.message}" for v in result.mandatory]
     # A preview of a new stack cannot know the ALB's DNS name yet.
     assert result.outputs["url"] is UNKNOWN
+
+
+# What EC2 accepts in a security group's or a rule's description (CreateSecurityGroup
+# GroupDescription, IpRange/UserIdGroupPair/PrefixListId Description); anything else,
+# an apostrophe say, fails `pulumi up` with InvalidParameterValue. The mocks take any string.
+EC2_DESCRIPTION = re.compile(r"^[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{0,255}$")
+SECURITY_GROUP_TYPES = ("aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+
+
+def test_security_group_and_rule_descriptions_use_only_characters_ec2_accepts(
+        dev, prod, features, production, existing, default_vpc):
+    descriptions = {
+        (resource.type.rsplit(":", 1)[1], resource.name): resource.inputs["description"]
+        for result in (dev, prod, features, production, existing, default_vpc)
+        for resource in result.resources
+        if resource.type in SECURITY_GROUP_TYPES and resource.inputs.get("description") is not None
+    }
+    assert len({kind for kind, _ in descriptions}) == 3
+    assert {key: text for key, text in descriptions.items() if not EC2_DESCRIPTION.match(text)} == {}
