@@ -189,6 +189,10 @@ def ecs_readonly_root_filesystem(args: ResourceValidationArgs, report_violation:
     Mirrors: AWS Config ecs-containers-readonly-access; Security Hub ECS.5; Checkov
     CKV_AWS_336; Control Tower CT.ECS.PR.6.
     """
+    if _is_windows(args):
+        # Windows containers do not support readonlyRootFilesystem; asking for it would
+        # only make RegisterTaskDefinition fail.
+        return
     for index, container in enumerate(_containers(args)):
         if container.get("readonlyRootFilesystem") is not True:
             report_violation(f"Container {_container_name(container, index)!r} does not set "
