@@ -117,6 +117,17 @@ class Ingress:
 
 
 @dataclass(frozen=True)
+class TargetGroupUse:
+    """A target group a service registers its tasks in, and the container ports that go to it."""
+
+    target_group: PolicyResource
+    ports: Tuple[Any, ...]
+    # False when the target group ARNs are unknown and several `loadBalancers` entries depend on
+    # several groups: each port then goes to one of those groups, which one is not known.
+    exact: bool
+
+
+@dataclass(frozen=True)
 class Egress:
     """Where a subnet's default route (0.0.0.0/0) leads."""
 
@@ -263,14 +274,29 @@ class Stack:
     def load_balancers_of(self, target_group: PolicyResource) -> Tuple[PolicyResource, ...]:
         return self._load_balancers_by_target_group.get(target_group.urn, ())
 
-    def service_target_groups(self, service: PolicyResource) -> List[Tuple[Refs, Any]]:
-        """(target groups, container port) for each `loadBalancers` entry of a service."""
+    def service_target_groups(self, service: PolicyResource) -> List[TargetGroupUse]:
+        """The target groups a service registers its tasks in, each once, with its container ports."""
         entries = elements(peek(service.props, "loadBalancers"))
         if entries is UNKNOWN:
-            return [(self.refs(service, ("loadBalancers",), T.TARGET_GROUP), UNKNOWN)]
-        return [(self.refs(service, ("loadBalancers", index, "targetGroupArn"), T.TARGET_GROUP),
-                 as_number(peek(entry, "containerPort")))
-                for index, entry in enumerate(entries)]
+            refs = self.refs(service, ("loadBalancers",), T.TARGET_GROUP)
+            return [TargetGroupUse(group, (UNKNOWN,), True) for group in refs.resources]
+        ports: Dict[str, List[Any]] = {}
+        groups: Dict[str, PolicyResource] = {}
+        inexact = set()
+        for index, entry in enumerate(entries):
+            refs = self.refs(service, ("loadBalancers", index, "targetGroupArn"), T.TARGET_GROUP)
+            # An unknown ARN resolves to every target group the whole `loadBalancers` input
+            # depends on: with several, a preview cannot tell which one this entry's port goes to.
+            ambiguous = peek(entry, "targetGroupArn") is UNKNOWN and len(refs.resources) > 1
+            for group in refs.resources:
+                groups[group.urn] = group
+                found = ports.setdefault(group.urn, [])
+                port = as_number(peek(entry, "containerPort"))
+                if port not in found:
+                    found.append(port)
+                if ambiguous:
+                    inexact.add(group.urn)
+        return [TargetGroupUse(groups[urn], tuple(ports[urn]), urn not in inexact) for urn in groups]
 
     # -- security groups ----------------------------------------------------------
 

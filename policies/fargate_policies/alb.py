@@ -138,15 +138,15 @@ def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportV
     for service in stack.of_type(T.ECS_SERVICE):
         if not stack.uses_awsvpc(service):
             continue
-        for target_groups, _port in stack.service_target_groups(service):
-            for group in target_groups.resources:
-                target_type = peek(group.props, "targetType", default="instance")
-                if target_type is UNKNOWN:
-                    continue
-                judged = True
-                if target_type != "ip":
-                    report_violation(f"Target group {group.name!r} used by awsvpc service {service.name!r} "
-                                     f"has targetType {target_type!r}; set targetType: ip.", group.urn)
+        for use in stack.service_target_groups(service):
+            group = use.target_group
+            target_type = peek(group.props, "targetType", default="instance")
+            if target_type is UNKNOWN:
+                continue
+            judged = True
+            if target_type != "ip":
+                report_violation(f"Target group {group.name!r} used by awsvpc service {service.name!r} "
+                                 f"has targetType {target_type!r}; set targetType: ip.", group.urn)
     if not judged:
         args.not_applicable("no awsvpc service uses a target group of this stack")
 

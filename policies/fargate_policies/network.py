@@ -146,33 +146,41 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
             continue
         has_groups = peek(service.props, "networkConfiguration", "securityGroups") is not None
         service_groups = stack.security_groups_of(service, ("networkConfiguration", "securityGroups"))
-        for target_groups, port in stack.service_target_groups(service):
-            for target_group in target_groups.resources:
-                for balancer in stack.load_balancers_of(target_group):
-                    if not _is_application(balancer):
-                        continue
-                    balancer_has_groups = stack.given(balancer, "securityGroups") is not None
-                    balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
-                    if not has_groups:
-                        # Both in the default group: it admits its own members on every port.
-                        verdict = not balancer_has_groups
-                    else:
-                        verdict = _admits(stack, service_groups, balancer_groups, port)
-                    if verdict is UNKNOWN:
-                        unjudged.append(f"service {service.name!r} behind {balancer.name!r} "
-                                        "(a port, group or rule it depends on is unknown)")
-                        continue
-                    judged = True
-                    if verdict is False:
-                        violated = True
-                        service_named = _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP
-                        balancer_named = _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP
-                        report_violation(
-                            f"Service {service.name!r} receives traffic from load balancer {balancer.name!r} "
-                            f"on container port {port}, but none of its security groups ({service_named}) "
-                            f"admits TCP {port} from the load balancer's security groups ({balancer_named}). "
-                            "Add an ingress rule whose source is the load balancer's security group.",
-                            service.urn)
+        for use in stack.service_target_groups(service):
+            for balancer in stack.load_balancers_of(use.target_group):
+                if not _is_application(balancer):
+                    continue
+                balancer_has_groups = stack.given(balancer, "securityGroups") is not None
+                balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
+                if not has_groups:
+                    # Both in the default group: it admits its own members on every port.
+                    verdicts = {port: not balancer_has_groups for port in use.ports}
+                else:
+                    verdicts = {port: _admits(stack, service_groups, balancer_groups, port) for port in use.ports}
+                blocked = [port for port, verdict in verdicts.items() if verdict is False]
+                if use.exact:
+                    failures = [[port] for port in blocked]
+                    doubt = not blocked and UNKNOWN in verdicts.values()
+                else:
+                    # One of these ports goes to this load balancer: only if all are blocked is it.
+                    failures = [blocked] if len(blocked) == len(verdicts) else []
+                    doubt = not failures and not all(v is True for v in verdicts.values())
+                if doubt:
+                    unjudged.append(f"service {service.name!r} behind {balancer.name!r} "
+                                    "(a port, group or rule it depends on is unknown)")
+                    continue
+                judged = True
+                for ports in failures:
+                    violated = True
+                    port = " or ".join(map(str, ports))
+                    service_named = _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP
+                    balancer_named = _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP
+                    report_violation(
+                        f"Service {service.name!r} receives traffic from load balancer {balancer.name!r} "
+                        f"on container port {port}, but none of its security groups ({service_named}) "
+                        f"admits TCP {port} from the load balancer's security groups ({balancer_named}). "
+                        "Add an ingress rule whose source is the load balancer's security group.",
+                        service.urn)
     _finish(args, judged, violated, unjudged, "ECS service behind an Application Load Balancer")
 
 

@@ -15,3 +15,33 @@ def test_windows_tasks_are_sized_by_the_windows_table_and_not_asked_for_linux_on
         "cpu '512' is not available to Windows tasks on Fargate; use one of 1024, 2048, 4096."]}
     assert flagged(result, "ecs-readonly-root-filesystem") == set()
     assert flagged(result, "ecs-nonroot-user") == set()
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_a_service_behind_two_load_balancers_is_judged_once_per_load_balancer_and_port(judge, preview):
+    """In a preview the target group ARNs of a service's `loadBalancers` entries are unknown and
+    the whole list depends on both groups: 'two-ports' (80 from the public ALB, 8080 from the
+    internal one, each admitted) must not be judged on the other ALB's port, and 'two-albs'
+    (8080 admitted from the public ALB only) is reported once."""
+    result = judge("shapes", "test", preview=preview)
+    found = messages(result, "fargate-ingress-from-load-balancer")
+    assert "Service:two-ports" not in found
+    assert found["Service:two-albs"] == [
+        "Service 'two-albs' receives traffic from load balancer 'internal' on container port 8080, but none of its "
+        "security groups ('tasks-two-albs') admits TCP 8080 from the load balancer's security groups "
+        "('internal-alb'). Add an ingress rule whose source is the load balancer's security group."]
+    assert messages(result, "fargate-target-group-ip") == {"TargetGroup:two-albs-internal": [
+        "Target group 'two-albs-internal' used by awsvpc service 'two-albs' has targetType 'instance'; "
+        "set targetType: ip."]}
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_ingress_from_the_load_balancer_in_shapes_beyond_tcp_from_one_group(judge, preview):
+    """Protocol -1 from the ALB's group behind a listener rule of an HTTPS listener, and a group the
+    tasks share with their ALB that admits itself, pass; a prefix list is not the ALB."""
+    found = messages(judge("shapes", "test", preview=preview), "fargate-ingress-from-load-balancer")
+    assert "Service:https-rule" not in found
+    assert "Service:shared" not in found
+    assert "Service:ipv6" not in found
+    assert "('tasks-prefix-list') admits TCP 80 from the load balancer's security groups ('public-alb')" \
+        in found["Service:prefix-list"][0]
