@@ -228,6 +228,29 @@ class AutoscalingConfig(ConfigModel):
             raise ValueError(f"schedule names must be unique; repeated: {', '.join(repeated)}")
         return schedules
 
+    @field_validator("schedules")
+    @classmethod
+    def _lone_bounds_fit(cls, schedules: list[ScheduleConfig], info: ValidationInfo) -> list[ScheduleConfig]:
+        # A schedule that sets one bound keeps the other as it is when it runs:
+        # the configured one or another schedule's. AWS fails the action then
+        # (not at `pulumi up`) if the new minimum is above the maximum in force,
+        # or the new maximum below the minimum; refuse what can never fit.
+        min_count, max_count = info.data.get("min_count"), info.data.get("max_count")
+        if min_count is None or max_count is None:
+            return schedules
+        highest_max = max([max_count] + [s.max_count for s in schedules if s.max_count is not None])
+        lowest_min = min([min_count] + [s.min_count for s in schedules if s.min_count is not None])
+        for schedule in schedules:
+            if schedule.max_count is None and schedule.min_count > highest_max:
+                raise ValueError(
+                    f"schedule '{schedule.name}' sets only minCount ({schedule.min_count}), above every maxCount "
+                    f"in force (at most {highest_max}); set its maxCount too, or AWS fails the action when it runs")
+            if schedule.min_count is None and schedule.max_count < lowest_min:
+                raise ValueError(
+                    f"schedule '{schedule.name}' sets only maxCount ({schedule.max_count}), below every minCount "
+                    f"in force (at least {lowest_min}); set its minCount too, or AWS fails the action when it runs")
+        return schedules
+
     @model_validator(mode="after")
     def _something_scales(self) -> "AutoscalingConfig":
         if not self.has_policy and not self.schedules:

@@ -281,3 +281,18 @@ def test_schedule_names_are_unique_and_safe():
     twice = {"maxCount": 4, "schedules": [{"name": "n", "schedule": "rate(1 day)", "minCount": 1}] * 2}
     assert "schedule names must be unique; repeated: n" in error(twice)
     assert f"{PREFIX}.schedules[0].name: 'a/b' is not allowed" in error(schedule(name="a/b", schedule="rate(1 day)"))
+
+
+def test_a_schedule_setting_one_bound_must_fit_the_other_bound_in_force():
+    # AWS keeps the bound a schedule leaves out; a minimum above the maximum in
+    # force (or a maximum below the minimum) fails the action when it runs.
+    lone_min = {"minCount": 1, "maxCount": 4, "schedules": [{"name": "surge", "schedule": "rate(1 day)", "minCount": 6}]}
+    assert error(lone_min).startswith(f"invalid stack config: {PREFIX}.schedules: ")
+    assert "schedule 'surge' sets only minCount (6), above every maxCount in force (at most 4); set its maxCount too" in error(lone_min)
+    lone_max = {"minCount": 3, "maxCount": 8, "schedules": [{"name": "night", "schedule": "rate(1 day)", "maxCount": 2}]}
+    assert "schedule 'night' sets only maxCount (2), below every minCount in force (at least 3); set its minCount too" in error(lone_max)
+    # Fits once the schedule names both bounds, or another schedule can have raised the maximum.
+    assert parse({**lone_min, "schedules": [{**lone_min["schedules"][0], "maxCount": 6}]})
+    assert parse({**lone_min, "schedules": lone_min["schedules"] + [
+        {"name": "open-up", "schedule": "rate(1 day)", "minCount": 1, "maxCount": 10}]})
+    assert parse({**lone_max, "schedules": [{**lone_max["schedules"][0], "minCount": 1}]})
