@@ -46,7 +46,9 @@ MAX_SIDECARS = 9
 # An ALB listener holds at most 100 rules (default quota), one per service.
 MAX_SERVICES = 100
 
-SERVICE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,19}$")
+# Not "sg-...": the service's security group is named after it, and EC2
+# refuses group names that start so (they would look like group ids).
+SERVICE_NAME = re.compile(r"^(?!sg-)[a-z][a-z0-9-]{0,19}$")
 CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 CONTAINER_USER = re.compile(r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -710,7 +712,7 @@ class StackConfig(ConfigModel):
         # The names as written: parsed as str keys they would lose surrounding whitespace.
         if isinstance(value, Mapping):
             errors_at("services", [((name,), name, "a service name: lowercase letters, digits and '-', "
-                                    "starting with a letter, at most 20 characters")
+                                    "starting with a letter, at most 20 characters, not starting with 'sg-'")
                                    for name in value if not (isinstance(name, str) and SERVICE_NAME.fullmatch(name))])
         return value
 

@@ -240,18 +240,29 @@ def test_availability_zone_count_range(zones):
             f"invalid stack config: fargate:network.availabilityZones: {zones} is not allowed; ")
 
 
-@given(name=st.from_regex(r"\A[a-z][a-z0-9-]{0,19}\Z"))
+@given(name=st.from_regex(r"\A[a-z][a-z0-9-]{0,19}\Z").filter(lambda n: not n.startswith("sg-")))
 def test_valid_service_names_are_accepted(name):
     assert list(parse_stack_config({"services": {name: WEB}}).services) == [name]
 
 
 @given(name=st.text(min_size=1, max_size=30).filter(
-    lambda n: not (n[0].isascii() and n[0].islower() and len(n) <= 20 and all(
+    lambda n: not (n[0].isascii() and n[0].islower() and len(n) <= 20 and not n.startswith("sg-") and all(
         c.isascii() and (c.islower() or c.isdigit() or c == "-") for c in n))))
 def test_other_service_names_are_refused(name):
     with pytest.raises(pulumi.RunError) as raised:
         parse_stack_config({"services": {name: WEB}})
     assert "a service name: lowercase letters, digits and '-', starting with a letter" in str(raised.value)
+
+
+def test_service_names_that_would_name_a_security_group_sg_dash_are_refused():
+    # The service's security group is autonamed "<service>-<suffix>"; EC2 refuses
+    # group names starting with "sg-" (InvalidParameterValue).
+    with pytest.raises(pulumi.RunError) as raised:
+        parse_stack_config({"services": {"sg-web": WEB}})
+    assert str(raised.value) == ("invalid stack config: fargate:services.sg-web: 'sg-web' is not allowed; a service name: "
+                                 "lowercase letters, digits and '-', starting with a letter, at most 20 characters, "
+                                 "not starting with 'sg-'")
+    assert list(parse_stack_config({"services": {"sgweb": WEB}}).services) == ["sgweb"]
 
 
 routes = st.fixed_dictionaries({}, optional={
