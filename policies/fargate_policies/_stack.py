@@ -91,6 +91,9 @@ class Ingress:
     sources: Refs            # security groups the traffic may come from
     from_self: Any           # True when the group admits its own members
     cidrs: Tuple[Any, ...]   # IPv4 and IPv6 CIDR blocks, UNKNOWN where unknown
+    # True for inline entries of a group whose `ingress` has several entries with unknown source
+    # groups: each takes every group the input depends on, but only some are really its own.
+    shared_sources: bool = False
 
     def admits_tcp_port(self, port: int) -> Any:
         """True, False or UNKNOWN: does this permission cover TCP on `port`?"""
@@ -310,6 +313,7 @@ class Stack:
             if entries is UNKNOWN:
                 rules.append(_unknown_ingress(group, own))
                 continue
+            shared = sum(1 for entry in entries if _unknown_sources(entry)) > 1
             for index, entry in enumerate(entries):
                 if entry is UNKNOWN:
                     rules.append(_unknown_ingress(group, own))
@@ -321,6 +325,7 @@ class Stack:
                     sources=self.refs(group, ("ingress", index, "securityGroups"), T.SECURITY_GROUP),
                     from_self=as_bool(peek(entry, "self")),
                     cidrs=_cidrs(entry, "cidrBlocks", "ipv6CidrBlocks"),
+                    shared_sources=shared and _unknown_sources(entry),
                 ))
         for rule in self.of_type(T.SECURITY_GROUP_RULE):
             kind = peek(rule.props, "type")
@@ -507,6 +512,12 @@ _ENDPOINT_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.(.+)$")
 def _unknown_ingress(declared_by: PolicyResource, targets: Refs) -> Ingress:
     """A permission a preview cannot read yet: it may admit anything from anywhere."""
     return Ingress(declared_by, targets, UNKNOWN, UNKNOWN, UNKNOWN, Refs(unresolved=True), UNKNOWN, (UNKNOWN,))
+
+
+def _unknown_sources(entry: Any) -> bool:
+    """Whether an inline ingress entry names a source security group a preview cannot know."""
+    groups = elements(UNKNOWN if entry is UNKNOWN else peek(entry, "securityGroups"))
+    return groups is UNKNOWN or UNKNOWN in groups
 
 
 def _cidrs(props: Any, *keys: str) -> Tuple[Any, ...]:

@@ -119,6 +119,14 @@ def _admits(stack: Stack, service_groups: Refs, balancer_groups: Refs, port: Any
             continue
         from_balancer = bool(rule.sources.keys & balancer_keys) or (
             rule.from_self is True and bool(rule.targets.keys & balancer_keys))
+        if from_balancer and rule.shared_sources:
+            # The balancer's group is the source of one of the group's entries with unknown
+            # sources, not necessarily of this one: certain only if each of them covers the port.
+            siblings = [r for r in stack.ingress_rules if r.shared_sources and r.declared_by is rule.declared_by]
+            if all(sibling.admits_tcp_port(port) is True for sibling in siblings):
+                return True
+            doubt = True
+            continue
         if from_balancer and covers is True:
             return True
         if from_balancer or rule.sources.unresolved or rule.from_self is UNKNOWN:

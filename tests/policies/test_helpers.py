@@ -9,6 +9,7 @@ from policies.fargate_policies._props import UNKNOWN, peek
 from policies.fargate_policies._stack import Ingress, Refs, Stack, service_is_fargate
 from policies.fargate_policies.ecs import FARGATE_TASK_SIZES, _size
 from policies.fargate_policies.iam import grants_admin
+from policies.fargate_policies.network import _admits
 
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
@@ -118,3 +119,19 @@ def test_computed_outputs_left_out_by_the_program_are_not_taken_for_unknown_sett
     # No inline rules on `tasks`; `built` has inline rules made from another group's id: a doubt.
     assert [rule.declared_by.name for rule in stack.ingress_rules] == ["built"]
     assert stack.ingress_rules[0].admits_tcp_port(80) is UNKNOWN
+
+
+@pytest.mark.parametrize("second_entry_ports, expected", [((8080, 8080), UNKNOWN), ((0, 1024), True)])
+def test_inline_entries_sharing_unknown_sources_admit_the_alb_only_if_each_of_them_would(second_entry_ports, expected):
+    """A preview: two inline entries name groups by unknown ids, and the `ingress` input depends on
+    the bastion's and the ALB's group. Which entry names the ALB's is unknowable, so TCP 80 from the
+    ALB is certain only if both entries cover 80."""
+    bastion = resource(T.SECURITY_GROUP[0], "bastion", {"id": UNKNOWN_STRING_VALUE})
+    alb = resource(T.SECURITY_GROUP[0], "alb", {"id": UNKNOWN_STRING_VALUE})
+    low, high = second_entry_ports
+    tasks = resource(T.SECURITY_GROUP[0], "tasks", {"id": UNKNOWN_STRING_VALUE, "ingress": [
+        {"protocol": "tcp", "fromPort": 80, "toPort": 80, "securityGroups": [UNKNOWN_STRING_VALUE]},
+        {"protocol": "tcp", "fromPort": low, "toPort": high, "securityGroups": [UNKNOWN_STRING_VALUE]},
+    ]}, ingress=[bastion, alb])
+    stack = Stack([bastion, alb, tasks])
+    assert _admits(stack, Refs((tasks,)), Refs((alb,)), 80) is expected

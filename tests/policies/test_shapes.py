@@ -45,3 +45,12 @@ def test_ingress_from_the_load_balancer_in_shapes_beyond_tcp_from_one_group(judg
     assert "Service:ipv6" not in found
     assert "('tasks-prefix-list') admits TCP 80 from the load balancer's security groups ('public-alb')" \
         in found["Service:prefix-list"][0]
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_inline_entries_whose_sources_a_preview_cannot_tell_apart_are_not_taken_for_the_albs(judge, preview):
+    """'mixed-inline' admits 80 from a bastion and 8080 from the ALB; the service listens on 80.
+    An update names the violation; a preview cannot tell which entry names the ALB's group and
+    must not pass it (test_helpers shows the doubt it reaches instead)."""
+    found = flagged(judge("shapes", "test", preview=preview), "fargate-ingress-from-load-balancer")
+    assert ("Service:mixed-inline" in found) is not preview
