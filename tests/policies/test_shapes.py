@@ -54,3 +54,31 @@ def test_inline_entries_whose_sources_a_preview_cannot_tell_apart_are_not_taken_
     must not pass it (test_helpers shows the doubt it reaches instead)."""
     found = flagged(judge("shapes", "test", preview=preview), "fargate-ingress-from-load-balancer")
     assert ("Service:mixed-inline" in found) is not preview
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_awsx_default_security_groups_are_flagged_on_the_tasks_not_on_the_load_balancer(judge, preview):
+    """awsx 3.x gives the ALB and the Fargate service each a group admitting every protocol from
+    0.0.0.0/0 and ::/0: open tasks, reachable from the ALB only through a CIDR rule. The VPC (a NAT
+    gateway per zone, subnets in two zones) and the default target group (ip) pass."""
+    result = judge("awsx_shaped", "test", preview=preview)
+    assert messages(result, "ecs-no-public-task-ingress") == {"SecurityGroup:service-sg": [
+        "Security group 'service-sg' of service(s) 'service' admits the internet (0.0.0.0/0, ::/0) through "
+        "'service-sg'; admit the load balancer's security group instead."]}
+    assert flagged(result, "fargate-ingress-from-load-balancer") == {"Service:service"}
+    for policy in ("fargate-min-two-subnets", "fargate-image-pull-path", "fargate-target-group-ip",
+                   "fargate-task-size", "iam-no-admin-task-role", "cloudwatch-log-retention"):
+        assert flagged(result, policy) == set(), policy
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_admin_roles_scaling_of_other_namespaces_and_log_retention(judge, preview):
+    """A managed policy whose one statement is a dict with list values, a document rendered by
+    get_policy_document and AdministratorAccess in managedPolicyArns are admin; a service wildcard
+    and a Deny are not. A DynamoDB target is not judged; retention 0 and unset keep logs forever."""
+    result = judge("shapes", "test", preview=preview)
+    assert flagged(result, "iam-no-admin-task-role") == {"Role:admin-document", "Role:admin-rendered",
+                                                         "Role:admin-managed"}
+    assert messages(result, "autoscaling-bounds") == {"Target:zero": ["maxCapacity is 0; it must be at least 1."]}
+    assert flagged(result, "cloudwatch-log-retention") == {"LogGroup:forever-zero", "LogGroup:forever-unset"}
+    assert flagged(result, "fargate-min-two-subnets") == set()
