@@ -257,6 +257,11 @@ class FargateService(pulumi.ComponentResource):
                 aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider=provider, base=base, weight=weight)
                 for provider, base, weight in config.capacity_providers.strategy()
             ] if config.capacity_providers else None,
+            # ECS applies a changed strategy (and a switch from the launch type
+            # to one) only with a new deployment, and the provider refuses to
+            # plan such a change without this flag. It also redeploys on other
+            # updates of the service, so only services with a strategy set it.
+            force_new_deployment=True if config.capacity_providers else None,
             platform_version="LATEST",
             enable_execute_command=config.exec_command,
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(

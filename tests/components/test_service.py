@@ -372,6 +372,10 @@ def test_capacity_providers_replace_the_launch_type_with_a_strategy(prod, produc
         assert service.inputs["capacityProviderStrategies"] == strategy
         assert "launchType" not in service.inputs
         assert service.inputs["platformVersion"] == "LATEST"
+        # pulumi-aws refuses any later change of the strategy (a weight, a base,
+        # Spot added) unless the service forces a new deployment (see the SDK's
+        # capacity_provider_strategies doc); AWS itself requires it too.
+        assert service.inputs["forceNewDeployment"] is True
         # ECS refuses a strategy naming a provider the cluster does not have yet.
         assert result.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").urn in service.dependencies
 
@@ -381,6 +385,8 @@ def test_services_without_capacity_providers_keep_launch_type_fargate(dev, prod,
         service = part(result, name, ECS_SERVICE)
         assert service.inputs["launchType"] == "FARGATE"
         assert "capacityProviderStrategies" not in service.inputs
+        # Only a strategy needs it: elsewhere every service update would redeploy.
+        assert "forceNewDeployment" not in service.inputs
 
 
 # --------------------------------------------------------------------------- VPC endpoints
