@@ -108,7 +108,7 @@ class Network(pulumi.ComponentResource):
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=name_tag("igw"), opts=child)
 
         public_route_table = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, tags=name_tag("public"), opts=child)
-        aws.ec2.Route(
+        internet_route = aws.ec2.Route(
             f"{name}-public-internet",
             route_table_id=public_route_table.id,
             destination_cidr_block="0.0.0.0/0",
@@ -117,7 +117,7 @@ class Network(pulumi.ComponentResource):
         )
 
         public_cidrs, private_cidrs = config.subnet_cidrs()
-        public_subnets, private_subnets, private_route_tables = [], [], []
+        public_subnets, public_associations, private_subnets, private_route_tables = [], [], [], []
         nat_gateways: list[aws.ec2.NatGateway] = []
         for index, zone in enumerate(self.availability_zones):
             public = aws.ec2.Subnet(
@@ -131,9 +131,9 @@ class Network(pulumi.ComponentResource):
                 tags=name_tag("public", zone),
                 opts=child,
             )
-            aws.ec2.RouteTableAssociation(
+            public_associations.append(aws.ec2.RouteTableAssociation(
                 f"{name}-public-{index}", subnet_id=public.id, route_table_id=public_route_table.id, opts=child
-            )
+            ))
             public_subnets.append(public)
 
             if config.nat_gateways == "per-az" or (config.nat_gateways == "single" and index == 0):
@@ -173,6 +173,12 @@ class Network(pulumi.ComponentResource):
             private_route_tables.append(route_table)
 
         self.vpc_id = vpc.id
-        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public_subnets])
+        # A subnet is public once it routes to the attached internet gateway, so
+        # whatever takes these ids waits for that route and the associations:
+        # an internet-facing ALB created before the gateway is attached fails
+        # ("InvalidSubnet: VPC ... has no internet gateway").
+        routed = pulumi.Output.all(internet_route.id, *[a.id for a in public_associations])
+        self.public_subnet_ids = pulumi.Output.all(routed, *[s.id for s in public_subnets]).apply(
+            lambda values: values[1:])
         self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])

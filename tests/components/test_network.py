@@ -68,6 +68,19 @@ def test_public_subnets_route_to_the_internet_gateway_and_hand_out_no_ips(dev):
         assert route.inputs["gatewayId"] == gateway.id
 
 
+def test_what_takes_the_public_subnets_waits_for_their_route_to_the_internet_gateway(dev, prod):
+    # An internet-facing ALB created before the gateway is attached fails with
+    # "InvalidSubnet: VPC ... has no internet gateway"; nothing else orders them.
+    for result in (dev, prod):
+        internet = result.one(ROUTE, "network-public-internet")
+        associations = {a.urn for a in result.of_type(ASSOCIATION) if a.name.startswith("network-public-")}
+        alb = result.one("aws:lb/loadBalancer:LoadBalancer", "alb")
+        assert {internet.urn, *associations} <= set(alb.property_dependencies["subnets"])
+    # Tasks in public subnets pull their image through that route too.
+    public_service = dev.one("aws:ecs/service:Service", "web")
+    assert dev.one(ROUTE, "network-public-internet").urn in public_service.property_dependencies["networkConfiguration"]
+
+
 def test_without_nat_private_subnets_have_no_default_route(dev):
     assert dev.of_type(NAT) == [] and dev.of_type(EIP) == []
     for subnet in subnets(dev, "private"):
