@@ -611,10 +611,8 @@ class ServiceConfig(ConfigModel):
 
     def _runtime_problems(self) -> list[tuple[tuple, Any, str]]:
         problems = []
-        if self.architecture == "arm64" and self.capacity_providers and self.capacity_providers.fargate_spot:
-            problems.append((("capacityProviders", "FARGATE_SPOT"),
-                             self.capacity_providers.fargate_spot.model_dump(by_alias=True),
-                             "not with architecture 'arm64': Fargate Spot runs x86_64 tasks only"))
+        # Fargate Spot with arm64 is allowed: it needs platform 1.4.0+, and services run LATEST.
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
         if self.exec_command and self.readonly_root_filesystem:
             problems.append((("execCommand",), True,
                              "false while readonlyRootFilesystem is true: the ECS Exec agent must write "
