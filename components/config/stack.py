@@ -10,6 +10,7 @@ report the key they are about, e.g. ``fargate:services.web.memory``.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import math
@@ -364,7 +365,8 @@ class RoutingConfig(ConfigModel):
     # Everything by default: a single service takes all traffic.
     path_patterns: tuple[str, ...] = ("/*",)
     host_headers: tuple[str, ...] = ()
-    # None: derived (see StackConfig.listener_rule_priorities), most specific first.
+    # None: derived from this service's own routing and name (see derived_priority),
+    # so adding or removing a service never renumbers the others.
     priority: Optional[int] = Field(None, ge=1, le=50000)
 
     @field_validator("path_patterns")
@@ -800,24 +802,58 @@ class StackConfig(ConfigModel):
         return []
 
     def listener_rule_priorities(self) -> dict[str, int]:
-        """Each service's listener-rule priority: its own, or derived.
+        """Each service's listener-rule priority: its own, or ``derived_priority``.
 
-        Derived priorities go most specific first (host headers, then path
-        patterns, then catch-alls), then by name, in steps of 10 skipping
-        explicit ones, so the catch-all `/*` never shadows `/api/*`.
+        A derived priority that is already taken (an explicit one, or two
+        services of the same kind landing on one number) moves up to the next
+        free number, services taken in name order.
         """
-        taken = {s.routing.priority for s in self.services.values() if s.routing.priority is not None}
         priorities = {name: s.routing.priority for name, s in self.services.items() if s.routing.priority}
-        unset = sorted((name for name, s in self.services.items() if s.routing.priority is None),
-                       key=lambda n: (self.services[n].routing.is_catch_all,
-                                      not self.services[n].routing.host_headers, n))
-        candidate = 0
-        for name in unset:
-            candidate += 10
+        taken = set(priorities.values())
+        for name in sorted(n for n, s in self.services.items() if s.routing.priority is None):
+            candidate = derived_priority(name, self.services[name].routing)
             while candidate in taken:
-                candidate += 10
+                candidate = candidate % MAX_PRIORITY + 1
             priorities[name] = candidate
+            taken.add(candidate)
         return priorities
+
+
+# A listener evaluates its rules lowest priority first, so a rule must come before any
+# broader rule it overlaps. Derived priorities fall in bands by kind of rule, and within
+# a band by how specific the paths are.
+MAX_PRIORITY = 50000
+PRIORITY_BANDS = {
+    "host": (1, 12499),               # exact host names
+    "host-wildcard": (12500, 24999),  # *.example.com after exact names
+    "path": (25000, 44999),           # path patterns, no host
+    "catch-all": (45000, MAX_PRIORITY),  # /* with no host: last
+}
+MAX_PATH_LITERAL = 128  # an ALB path pattern has at most 128 characters
+
+
+def derived_priority(name: str, routing: RoutingConfig) -> int:
+    """The priority a service's rule gets from its own routing and name alone.
+
+    It never depends on the other services: adding or removing one must not renumber
+    the rest, since Pulumi updates rules in parallel and AWS refuses a priority still
+    held by another rule (PriorityInUse). Within the band of its kind, the longer the
+    literal start of its broadest path pattern (``/api/v2/`` in ``/api/v2/*``), the
+    lower the number, so ``/api/v2/*`` comes before ``/api/*``; the exact number
+    within that level comes from a hash of the service name.
+    """
+    if routing.host_headers:
+        kind = "host-wildcard" if any(c in h for h in routing.host_headers for c in "*?") else "host"
+    else:
+        kind = "catch-all" if routing.is_catch_all else "path"
+    first, last = PRIORITY_BANDS[kind]
+    slot = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+    if kind == "catch-all":
+        return first + slot % (last - first + 1)
+    literal = min(len(re.split(r"[*?]", pattern, maxsplit=1)[0]) for pattern in routing.path_patterns)
+    width = (last - first + 1) // (MAX_PATH_LITERAL + 1)
+    level = MAX_PATH_LITERAL - min(literal, MAX_PATH_LITERAL)
+    return first + level * width + slot % width
 
 
 # --------------------------------------------------------------------------- reading it

@@ -17,7 +17,9 @@ from pydantic import BaseModel
 from components.config.stack import (
     FARGATE_TASK_SIZES,
     LOG_RETENTION_DAYS,
+    RoutingConfig,
     StackConfig,
+    derived_priority,
     parse_stack_config,
     stack_config_values,
 )
@@ -290,6 +292,38 @@ def test_derived_priorities_are_unique_and_put_catch_alls_last(service_routes):
     for name, priority in derived.items():
         if config.services[name].routing.is_catch_all:
             assert all(p < priority for n, p in derived.items() if not config.services[n].routing.is_catch_all)
+    # Adding a service leaves every other rule where it was (unless it lands on one's number).
+    extra = {**services, "zzadded": {**WEB, "routing": {"pathPatterns": ["/added/*"]}}}
+    try:
+        grown = parse_stack_config({"services": extra}).listener_rule_priorities()
+    except pulumi.RunError:  # a duplicate route with an existing service
+        return
+    if derived_priority("zzadded", RoutingConfig(path_patterns=("/added/*",))) not in priorities.values():
+        assert {n: grown[n] for n in priorities} == priorities
+
+
+def path_rule(*patterns: str) -> RoutingConfig:
+    return RoutingConfig(path_patterns=patterns)
+
+
+@given(st.from_regex(r"\A[a-z][a-z0-9-]{0,19}\Z"), st.from_regex(r"\A[a-z][a-z0-9-]{0,19}\Z"))
+def test_a_rule_comes_before_the_broader_rules_it_overlaps(first, second):
+    """Whatever the names: exact hosts, then wildcard hosts, then longer path prefixes, then /*."""
+    order = [derived_priority(first, RoutingConfig(host_headers=("api.example.com",))),
+             derived_priority(second, RoutingConfig(host_headers=("*.example.com",))),
+             derived_priority(first, path_rule("/api/v2/*")),
+             derived_priority(second, path_rule("/api/*", "/static/images/*")),  # its broadest pattern counts
+             derived_priority(first, path_rule("/a*")),
+             derived_priority(second, path_rule("/*"))]
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert all(1 <= p <= 50000 for p in order)
+
+
+def test_derived_priorities_stay_what_they_were():
+    """Deployed rules keep their numbers across releases: changing these renumbers every stack."""
+    assert derived_priority("web", path_rule("/*")) == 46258
+    assert derived_priority("api", path_rule("/api/*")) == 44099
+    assert derived_priority("admin", path_rule("/admin/*")) == 43782
 
 
 # --------------------------------------------------------------------------- reading the stack's config

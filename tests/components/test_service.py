@@ -8,6 +8,8 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
+from components.config.stack import RoutingConfig, derived_priority
+
 from .conftest import SECRET, SECRET_KEY, SSM_PARAMETER, child, container_definitions
 
 SERVICE = "fargate:ecs:FargateService"
@@ -171,11 +173,13 @@ def test_target_group_registers_task_ips_on_the_container_port_with_the_health_c
 def test_listener_rule_forwards_matching_requests_to_the_target_group(dev, prod, features):
     # With a certificate (prod) the rules sit on the HTTPS listener; HTTP only redirects.
     for result, name, conditions, priority, listener in (
-        (dev, "web", [{"pathPattern": {"values": ["/*"]}}], 10, "alb-http"),
-        (prod, "api", [{"pathPattern": {"values": ["/api/*"]}}], 10, "alb-https"),
-        (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 20, "alb-https"),
+        (dev, "web", [{"pathPattern": {"values": ["/*"]}}], 46258, "alb-http"),
+        (prod, "api", [{"pathPattern": {"values": ["/api/*"]}}], 44099, "alb-https"),
+        (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 46258, "alb-https"),
         (features, "app", [{"pathPattern": {"values": ["/v1/*", "/v2/*"]}},
-                           {"hostHeader": {"values": ["app.example.com"]}}], 10, "alb-http"),
+                           {"hostHeader": {"values": ["app.example.com"]}}],
+         derived_priority("app", RoutingConfig(path_patterns=("/v1/*", "/v2/*"), host_headers=("app.example.com",))),
+         "alb-http"),
         (features, "admin", [{"pathPattern": {"values": ["/admin/*"]}}], 7, "alb-http"),
     ):
         rule = part(result, name, LISTENER_RULE)
