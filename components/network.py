@@ -118,6 +118,7 @@ class Network(pulumi.ComponentResource):
 
         public_cidrs, private_cidrs = config.subnet_cidrs()
         public_subnets, public_associations, private_subnets, private_route_tables = [], [], [], []
+        private_routing: list[pulumi.Resource] = []
         nat_gateways: list[aws.ec2.NatGateway] = []
         for index, zone in enumerate(self.availability_zones):
             public = aws.ec2.Subnet(
@@ -159,16 +160,16 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag("private", zone), opts=child
             )
             if nat_gateways:
-                aws.ec2.Route(
+                private_routing.append(aws.ec2.Route(
                     f"{name}-private-{index}-nat",
                     route_table_id=route_table.id,
                     destination_cidr_block="0.0.0.0/0",
                     nat_gateway_id=nat_gateways[-1].id,
                     opts=child,
-                )
-            aws.ec2.RouteTableAssociation(
+                ))
+            private_routing.append(aws.ec2.RouteTableAssociation(
                 f"{name}-private-{index}", subnet_id=private.id, route_table_id=route_table.id, opts=child
-            )
+            ))
             private_subnets.append(private)
             private_route_tables.append(route_table)
 
@@ -177,8 +178,14 @@ class Network(pulumi.ComponentResource):
         # whatever takes these ids waits for that route and the associations:
         # an internet-facing ALB created before the gateway is attached fails
         # ("InvalidSubnet: VPC ... has no internet gateway").
-        routed = pulumi.Output.all(internet_route.id, *[a.id for a in public_associations])
-        self.public_subnet_ids = pulumi.Output.all(routed, *[s.id for s in public_subnets]).apply(
-            lambda values: values[1:])
-        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets])
+        self.public_subnet_ids = _ids_once_routed(public_subnets, [internet_route, *public_associations])
+        # Likewise private tasks wait for their NAT routes: started earlier, they
+        # fail their first image pull.
+        self.private_subnet_ids = _ids_once_routed(private_subnets, private_routing)
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
+
+
+def _ids_once_routed(subnets: list[aws.ec2.Subnet], routing: list[pulumi.Resource]) -> pulumi.Output[list[str]]:
+    """The subnets' ids, as an output that also depends on their routes and associations."""
+    ready = pulumi.Output.all(*[r.id for r in routing])
+    return pulumi.Output.all(ready, *[s.id for s in subnets]).apply(lambda values: values[1:])

@@ -44,8 +44,10 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
 
 # A task holds at most 10 containers: the main one and up to 9 sidecars.
 MAX_SIDECARS = 9
-# An ALB listener holds at most 100 rules (default quota), one per service.
-MAX_SERVICES = 100
+# Each service adds an egress rule to the ALB's security group, whose default
+# quota is 60 rules per direction (the listener's 100 rules come second); 50
+# leaves room for rules added by hand.
+MAX_SERVICES = 50
 
 # Not "sg-...": the service's security group is named after it, and EC2
 # refuses group names that start so (they would look like group ids).
@@ -720,7 +722,8 @@ class StackConfig(ConfigModel):
     @classmethod
     def _service_count(cls, value: dict[str, ServiceConfig]) -> dict[str, ServiceConfig]:
         if not 1 <= len(value) <= MAX_SERVICES:
-            raise ValueError(f"from 1 to {MAX_SERVICES} services (the listener's rule quota)")
+            raise ValueError(f"from 1 to {MAX_SERVICES} services (each adds a rule to the ALB's security "
+                             "group, whose default quota is 60 per direction)")
         errors_at("services", [((name, "sidecars", sidecar), sidecar,
                                 "a name other than the service's own (its main container)")
                                for name, svc in value.items() for sidecar in svc.sidecars if sidecar == name])

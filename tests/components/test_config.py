@@ -402,3 +402,12 @@ def _keys(model, prefix="fargate:") -> list[str]:
         else:
             keys += _keys(nested, key + ".")
     return keys
+
+
+def test_at_most_fifty_services_fit_the_load_balancer_s_security_group():
+    fifty = {f"s{i}": {**WEB, "routing": {"pathPatterns": [f"/s{i}/*"]}} for i in range(50)}
+    assert len(parse_stack_config({"services": fifty}).services) == 50
+    with pytest.raises(pulumi.RunError) as raised:
+        parse_stack_config({"services": {**fifty, "one-more": {**WEB, "routing": {"pathPatterns": ["/x/*"]}}}})
+    assert str(raised.value).startswith("invalid stack config: fargate:services: ")
+    assert "from 1 to 50 services (each adds a rule to the ALB's security group" in str(raised.value)

@@ -81,6 +81,14 @@ def test_what_takes_the_public_subnets_waits_for_their_route_to_the_internet_gat
     assert dev.one(ROUTE, "network-public-internet").urn in public_service.property_dependencies["networkConfiguration"]
 
 
+def test_private_tasks_wait_for_their_nat_routes(prod):
+    # Started before the route to NAT exists, a private task's first image pull fails.
+    nat_routes = {r.urn for r in prod.of_type(ROUTE) if r.name.endswith("-nat")}
+    assert len(nat_routes) == 2
+    private_service = prod.one("aws:ecs/service:Service", "web")
+    assert nat_routes <= set(private_service.property_dependencies["networkConfiguration"])
+
+
 def test_without_nat_private_subnets_have_no_default_route(dev):
     assert dev.of_type(NAT) == [] and dev.of_type(EIP) == []
     for subnet in subnets(dev, "private"):
