@@ -280,7 +280,9 @@ class RecordingMonitor(MockMonitor):
             record.id = UNKNOWN
         else:
             record.id = resource_id
-        record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"})
+        # An auto-name's suffix is random under Pulumi; the one here is made up too.
+        autonamed = {aws.AUTONAMED[record.type][0]} - wire_inputs.keys() if record.type in aws.AUTONAMED else set()
+        record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"} | autonamed)
         # A bridged provider's outputs carry the id too; stack policies match resources by it.
         computed["id"] = UNKNOWN_WIRE if record.id is UNKNOWN else record.id
         record.set_outputs({**checked, **computed})
