@@ -221,18 +221,22 @@ def dependency_order(resources: list[Resource]) -> list[Resource]:
     ordered: list[Resource] = []
 
     def place(siblings: list[str]) -> None:
-        waiting = {urn: len(before[urn] & set(siblings)) for urn in siblings}
+        members = set(siblings)
+        waiting = {urn: len(before[urn] & members) for urn in siblings}
+        users: dict[str, list[str]] = {urn: [] for urn in siblings}
+        for urn in siblings:
+            for used in before[urn] & members:
+                users[used].append(urn)
         ready = [(_natural(urn), urn) for urn, count in waiting.items() if count == 0]
         heapq.heapify(ready)
         placed: list[str] = []
         while ready:
             _, urn = heapq.heappop(ready)
             placed.append(urn)
-            for other in siblings:
-                if urn in before[other]:
-                    waiting[other] -= 1
-                    if waiting[other] == 0:
-                        heapq.heappush(ready, (_natural(other), other))
+            for user in users[urn]:
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    heapq.heappush(ready, (_natural(user), user))
         # A cycle among siblings (possible between components): the rest by URN.
         placed += sorted(set(siblings) - set(placed), key=_natural)
         for urn in placed:
