@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: preview test preflight-all bench clean
+.PHONY: preview test preflight-all bench bench-peers clean
 
 # The venv is the one Pulumi.yaml names, so `pulumi up` reuses it.
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
@@ -35,6 +35,15 @@ preflight-all: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/preflight_bench.py
+
+# Side by side with AWS CDK + cdk-nag (needs Node.js and npm; `make bench` does not).
+# `make bench-peers ARGS="--repetitions 7 --sizes 1,40"` to change the run.
+CDK_PEER := bench/peers/cdk
+$(CDK_PEER)/node_modules/.package-lock.json: $(CDK_PEER)/package.json $(CDK_PEER)/package-lock.json
+	cd $(CDK_PEER) && npm ci --no-audit --no-fund
+
+bench-peers: $(STAMP) $(CDK_PEER)/node_modules/.package-lock.json
+	$(PY) bench/peers_bench.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

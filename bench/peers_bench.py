@@ -1,0 +1,274 @@
+"""preflight against its strongest peer, AWS CDK with cdk-nag, on the same stacks (not a timed test).
+
+Both tools build the benchmark's stack (`preflight_bench.stack_file`: a new VPC over 2 AZs, no
+NAT, one ALB shared by N services, each with its task definition, target group on `/sN/*`, task
+security group open only to the ALB's, circuit breaker, CPU autoscaling 2-6, 30-day logs) with
+no cloud, and judge it by their rule pack:
+
+- ours: `python -m preflight --stack S --preview` (the program under Pulumi's mock runtime, every
+  resource sent to the policy pack process over the gRPC Analyzer protocol);
+- cdk: `cdk synth --no-validation -c nag=1 -c services=N` in `bench/peers/cdk` (the app in
+  plain JavaScript, cdk-nag's AwsSolutionsChecks as a policy validation plugin).
+
+Each repetition runs every (tool, size) once, the two tools of a size back to back in
+alternating order (A B, then B A), after one untimed warm-up round. Reported: median and
+min-max wall time, the median of the per-repetition ratios ours / cdk, each tool's cost per
+extra service, CPU time, peak resident memory of each process (ours: the program and the pack;
+cdk: the CLI and the app it runs), and the resources each made.
+
+    python bench/peers_bench.py [--repetitions 5] [--sizes 1,40,200]
+
+Needs Node.js and `npm ci` in bench/peers/cdk (`make bench-peers` does both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from preflight_bench import REPOSITORY, stack_file  # noqa: E402
+
+CDK_APP = REPOSITORY / "bench" / "peers" / "cdk"
+CDK = CDK_APP / "node_modules" / ".bin" / "cdk"
+# Issue 12's goals, judged on this run's medians.
+RATIO_GOAL = 0.8
+EXTRA_SERVICE_GOAL_MS = 15.0
+FLOOR_GOAL = 1.3
+
+
+@dataclass
+class Sample:
+    seconds: float
+    cpu_seconds: float
+    peak_kib: dict[str, int] = field(default_factory=dict)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _high_water_kib(pid: int) -> tuple[str, int]:
+    """The process's command and its peak resident set so far (VmHWM)."""
+    with open(f"/proc/{pid}/cmdline", "rb") as handle:
+        command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return command, int(line.split()[1])
+    return command, 0
+
+
+def timed(command: list[str], cwd: Path, roles: dict[str, str]) -> Sample:
+    """Run `command`; wall time, CPU time of it and its children, and the peak RSS of each
+    process whose command line contains a `roles` value (VmHWM, read every 10 ms until the
+    process ends, so growth in its last 10 ms could be missed)."""
+    peaks: dict[str, int] = {}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            pending, seen = [process.pid], set()
+            while pending:
+                pid = pending.pop()
+                if pid in seen:
+                    continue
+                seen.add(pid)
+                pending += _children(pid)
+                try:
+                    line, kib = _high_water_kib(pid)
+                except OSError:
+                    continue
+                for role, marker in roles.items():
+                    if marker in line:
+                        peaks[role] = max(peaks.get(role, 0), kib)
+                        break
+            done.wait(0.01)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}: "
+                         f"{stderr.decode(errors='replace').strip()[-400:]}")
+    return Sample(seconds, 0.0, peaks)
+
+
+def cpu_of(run: Callable[[], Sample]) -> tuple[Sample, float]:
+    """`run()`, with the CPU time of the processes it reaped (a process's CPU time includes the
+    children it waited for: the pack, which preflight waits for; the app, which cdk waits for)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sample = run()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sample.cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return sample, sample.cpu_seconds
+
+
+def our_resources(project: Path, stack: str) -> int:
+    out = subprocess.run(
+        [sys.executable, "-m", "preflight", "--stack", stack, "--project-dir", str(project), "--preview", "--json"],
+        cwd=REPOSITORY, capture_output=True, text=True,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"preflight of {stack} exited {out.returncode}: {out.stderr.strip()}")
+    resources = json.loads(out.stdout)["resources"]
+    aws = [r for r in resources if r["custom"] and r["type"].startswith("aws:")]
+    return len(aws)
+
+
+def cdk_resources(services: int, outdir: Path) -> tuple[int, int]:
+    """CloudFormation resources in the synthesized template (all, and without AWS::CDK::Metadata)."""
+    out = subprocess.run(
+        [str(CDK), "synth", "--no-validation", "-c", "nag=1", "-c", f"services={services}", "-o", str(outdir), "-q"],
+        cwd=CDK_APP, capture_output=True, text=True,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"cdk synth of {services} services exited {out.returncode}: {out.stderr.strip()[-400:]}")
+    template = json.loads((outdir / "Fargate.template.json").read_text())
+    types = [r["Type"] for r in template["Resources"].values()]
+    return len(types), len([t for t in types if t != "AWS::CDK::Metadata"])
+
+
+def floor_command() -> list[str]:
+    """The import floor of preflight_bench: pulumi-aws's modules the program loads and pulumi-policy."""
+    modules = ["appautoscaling", "cloudwatch", "ec2", "ecs", "iam", "lb", "vpc"]
+    code = "; ".join(["import pulumi_aws"] + [f"pulumi_aws.{m}._utilities" for m in modules]
+                     + ["import pulumi_policy"])
+    return [sys.executable, "-c", code]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--sizes", default="1,40,200", help="numbers of services, comma-separated")
+    args = parser.parse_args()
+    sizes = sorted({int(s) for s in args.sizes.split(",")})
+    if shutil.which("node") is None or not CDK.exists():
+        raise SystemExit("needs Node.js and the CDK app installed: cd bench/peers/cdk && npm ci")
+    versions = json.loads((CDK_APP / "package-lock.json").read_text())["packages"]
+    pinned = {name: versions[f"node_modules/{name}"]["version"]
+              for name in ("aws-cdk-lib", "aws-cdk", "constructs", "cdk-nag")}
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+
+    with tempfile.TemporaryDirectory(prefix="preflight-peers-") as tmp:
+        project = Path(tmp) / "project"
+        project.mkdir()
+        for name in ("Pulumi.yaml", "__main__.py", "components"):
+            (project / name).symlink_to(REPOSITORY / name)
+        for size in sizes:
+            (project / f"Pulumi.s{size}.yaml").write_text(stack_file(size))
+        counts = {size: (our_resources(project, f"s{size}"), *cdk_resources(size, Path(tmp) / f"cdk.out-{size}"))
+                  for size in sizes}
+        ours = {size: [sys.executable, "-m", "preflight", "--project-dir", str(project), "--preview",
+                       "--stack", f"s{size}"] for size in sizes}
+        cdk = {size: [str(CDK), "synth", "--no-validation", "-c", "nag=1", "-c", f"services={size}"]
+               for size in sizes}
+        our_roles = {"program": "-m preflight", "pack": "-m pulumi.policy"}
+        cdk_roles = {"app": "app.js", "cli": "cdk synth"}
+        samples: dict[tuple[str, int], list[Sample]] = {(tool, size): [] for tool in ("ours", "cdk") for size in sizes}
+        floor: list[float] = []
+        load_before = os.getloadavg()
+        for repetition in range(args.repetitions + 1):  # the first round is the warm-up
+            round_samples = []
+            floor_sample, _ = cpu_of(lambda: timed(floor_command(), REPOSITORY, {}))
+            for size in sizes:
+                pair = [("ours", lambda: timed(ours[size], REPOSITORY, our_roles)),
+                        ("cdk", lambda: timed(cdk[size], CDK_APP, cdk_roles))]
+                if repetition % 2:
+                    pair.reverse()
+                for tool, run in pair:
+                    sample, _ = cpu_of(run)
+                    round_samples.append(((tool, size), sample))
+            if repetition:
+                floor.append(floor_sample.seconds)
+                for key, sample in round_samples:
+                    samples[key].append(sample)
+            print(f"round {repetition or 'warm-up'} done", file=sys.stderr, flush=True)
+        load_after = os.getloadavg()
+
+    def median(tool: str, size: int) -> float:
+        return statistics.median(s.seconds for s in samples[(tool, size)])
+
+    print(f"machine: {os.cpu_count()} cores; load average before {load_before[0]:.2f}, after "
+          f"{load_after[0]:.2f} (1 min); Python {sys.version.split()[0]}, Node {node}; "
+          + ", ".join(f"{k} {v}" for k, v in pinned.items()))
+    print(f"{args.repetitions} interleaved repetitions after a warm-up; wall time median (min-max)")
+    print("ours: python -m preflight --stack S --preview   "
+          "cdk: cdk synth --no-validation -c nag=1 -c services=N")
+    print()
+    print("| services | ours s | cdk s | ours / cdk (median of pairs) | ours CPU s | cdk CPU s "
+          "| ours peak RSS MiB (program + pack) | cdk peak RSS MiB (cli + app) "
+          "| ours AWS resources | cdk CloudFormation resources |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    ratios = {}
+    for size in sizes:
+        o, c = samples[("ours", size)], samples[("cdk", size)]
+        ratios[size] = statistics.median(a.seconds / b.seconds for a, b in zip(o, c))
+
+        def spread(values: list[Sample]) -> str:
+            seconds = [v.seconds for v in values]
+            return f"{statistics.median(seconds):.2f} ({min(seconds):.2f}-{max(seconds):.2f})"
+
+        def peak(values: list[Sample], first: str, second: str) -> str:
+            a = max(v.peak_kib.get(first, 0) for v in values) / 1024
+            b = max(v.peak_kib.get(second, 0) for v in values) / 1024
+            return f"{a:.0f} + {b:.0f}"
+
+        ours_count, cdk_all, cdk_aws = counts[size]
+        print(f"| {size} | {spread(o)} | {spread(c)} | {ratios[size]:.2f} "
+              f"| {statistics.median(v.cpu_seconds for v in o):.2f} | {statistics.median(v.cpu_seconds for v in c):.2f} "
+              f"| {peak(o, 'program', 'pack')} | {peak(c, 'cli', 'app')} "
+              f"| {ours_count} | {cdk_all} ({cdk_aws} without AWS::CDK::Metadata) |")
+    print()
+    floor_median = statistics.median(floor)
+    print(f"import floor (python -c importing the pulumi-aws modules the program loads + pulumi_policy): "
+          f"{floor_median:.2f} s ({min(floor):.2f}-{max(floor):.2f})")
+    for low, high in zip(sizes, sizes[1:]):
+        per = {tool: (median(tool, high) - median(tool, low)) / (high - low) * 1000 for tool in ("ours", "cdk")}
+        print(f"each extra service, {low} to {high}: ours {per['ours']:.1f} ms, cdk {per['cdk']:.1f} ms")
+    print()
+    failed = False
+
+    def goal(label: str, value: float, limit: float, unit: str = "") -> None:
+        nonlocal failed
+        meets = value <= limit
+        failed = failed or not meets
+        print(f"{label} = {value:.2f}{unit} ({'meets' if meets else 'MISSES'} the goal of <= {limit}{unit})")
+
+    for size in sizes:
+        if size in (1, 40):
+            goal(f"ours / cdk at {size} service{'s' if size > 1 else ''}", ratios[size], RATIO_GOAL)
+    if 1 in sizes and 40 in sizes:
+        goal("ours, each extra service from 1 to 40", (median("ours", 40) - median("ours", 1)) / 39 * 1000,
+             EXTRA_SERVICE_GOAL_MS, " ms")
+    if 1 in sizes:
+        goal("ours at 1 service / import floor", median("ours", 1) / floor_median, FLOOR_GOAL)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
