@@ -7,7 +7,10 @@ The engine runs this file with the pack directory on sys.path.
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
+import one_pass
 from fargate_policies import PACK_NAME, all_policies
+
+one_pass.share()
 
 PolicyPack(
     name=PACK_NAME,
