@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
 
 import pulumi
 import pulumi.runtime
+from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_in_stack
 
 from .errors import OfflineGap, ProgramError
@@ -158,6 +160,11 @@ def _execute(project: Project, stack: str, preview: bool,
     # the single biggest cost of a run, so it rests until the program is done.
     collecting = gc.isenabled()
     gc.disable()
+    # The SDK walks the Python stack at every registration to send the engine the program's
+    # source position (the CLI shows it beside a diagnostic); the recorder reads neither it nor
+    # the trace, and the walk was an eighth of a run, so it sends none.
+    stack_trace = pulumi_resource._get_stack_trace
+    pulumi_resource._get_stack_trace = source_pb2.StackTrace
     try:
         loop.run_until_complete(
             run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
@@ -167,6 +174,7 @@ def _execute(project: Project, stack: str, preview: bool,
             raise
         raise ProgramError(_describe(error, project)) from None
     finally:
+        pulumi_resource._get_stack_trace = stack_trace
         if collecting:
             gc.enable()
         os.chdir(saved_cwd)
