@@ -198,7 +198,8 @@ class Network(pulumi.ComponentResource):
         traffic_type = FLOW_LOG_TRAFFIC[config.flow_logs]
         if config.flow_logs_bucket_arn is not None:
             # The bucket's policy, not a role, lets log delivery write (AWS adds
-            # that statement itself when the bucket is in this account).
+            # that statement itself to a bucket of this account when the deployer
+            # may change its policy).
             aws.ec2.FlowLog(
                 f"{name}-flow-logs",
                 vpc_id=self.vpc_id,

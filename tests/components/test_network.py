@@ -192,15 +192,15 @@ def flow_log_parts(result):
 
 
 def test_a_new_vpc_logs_rejected_traffic_to_its_own_log_group_by_default(dev, prod):
-    for result, stack in ((dev, "dev"), (prod, "prod")):
+    for result, stack, days in ((dev, "dev", 30), (prod, "prod", 90)):
         flow_log, log_group, role, policy = flow_log_parts(result)
         assert flow_log.inputs["vpcId"] == result.one("aws:ec2/vpc:Vpc").id
         assert (flow_log.inputs["trafficType"], flow_log.inputs["logDestinationType"]) == ("REJECT", "cloud-watch-logs")
         assert flow_log.inputs["logDestination"] == log_group.outputs["arn"]
         assert flow_log.inputs["iamRoleArn"] == role.outputs["arn"]
         assert log_group.inputs["name"] == f"/vpc/fargate-{stack}/flow-logs"
-        # The services' logs keep their own retention; flow logs keep the network's (30 days).
-        assert log_group.inputs["retentionInDays"] == 30
+        # flowLogsRetentionDays: 30 by default, prod's 90 like its services' logs.
+        assert log_group.inputs["retentionInDays"] == days
         # Delivery waits for the grant.
         assert policy.urn in flow_log.dependencies
 
