@@ -10,11 +10,16 @@ all the load balancer and the services use:
 availability zones, an internet gateway, and NAT gateways by strategy.
 ``vpc: default`` looks up the account's default VPC and its default subnets
 (one per AZ, all public: there are no private subnets). ``vpc: existing``
-takes the ids from the config as they are. Neither creates a resource.
+takes the ids from the config as they are. Neither creates a VPC resource.
+
+VPC flow logs (``flowLogs``, on for a new VPC, off for the others unless asked)
+go to a log group of this stack through a role that may write only there, or
+to an S3 bucket given by ARN.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -48,6 +53,8 @@ class Network(pulumi.ComponentResource):
             self._default_vpc()
         else:
             self._existing_vpc(config)
+        if config.flow_logs != "off":
+            self._flow_logs(name, config)
         self.register_outputs({
             "vpcId": self.vpc_id,
             "publicSubnetIds": self.public_subnet_ids,
@@ -183,6 +190,83 @@ class Network(pulumi.ComponentResource):
         # fail their first image pull.
         self.private_subnet_ids = _ids_once_routed(private_subnets, private_routing)
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
+
+
+    def _flow_logs(self, name: str, config: NetworkConfig) -> None:
+        """One flow log on the whole VPC, to S3 or to a log group of its own."""
+        child = pulumi.ResourceOptions(parent=self)
+        traffic_type = FLOW_LOG_TRAFFIC[config.flow_logs]
+        if config.flow_logs_bucket_arn is not None:
+            # The bucket's policy, not a role, lets log delivery write (AWS adds
+            # that statement itself to a bucket of this account when the deployer
+            # may change its policy).
+            aws.ec2.FlowLog(
+                f"{name}-flow-logs",
+                vpc_id=self.vpc_id,
+                traffic_type=traffic_type,
+                log_destination_type="s3",
+                log_destination=config.flow_logs_bucket_arn,
+                tags=name_tag("flow-logs"),
+                opts=child,
+            )
+            return
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=f"/vpc/{_stack_name()}/flow-logs",
+            retention_in_days=config.flow_logs_retention_days,
+            tags=name_tag("flow-logs"),
+            opts=child,
+        )
+        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        # Only flow logs of this account may use it (confused-deputy protection).
+        role = aws.iam.Role(
+            f"{name}-flow-logs",
+            assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": FLOW_LOGS_SERVICE},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }]}),
+            description=f"VPC flow logs of {_stack_name()}: write to their log group only",
+            tags=name_tag("flow-logs"),
+            opts=child,
+        )
+        write = aws.iam.RolePolicy(
+            f"{name}-flow-logs",
+            role=role.id,
+            policy=flow_logs_policy_document(log_group.arn),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-logs",
+            vpc_id=self.vpc_id,
+            traffic_type=traffic_type,
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            tags=name_tag("flow-logs"),
+            # Delivery starts at once; without the grant its first attempts fail.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),
+        )
+
+
+FLOW_LOGS_SERVICE = "vpc-flow-logs.amazonaws.com"
+FLOW_LOG_TRAFFIC = {"rejected": "REJECT", "all": "ALL"}
+
+
+def flow_logs_policy_document(log_group_arn: pulumi.Input[str]) -> pulumi.Output[str]:
+    """What VPC flow logs need in their log group (the grant CDK's FlowLog makes): a
+    stream per network interface, its events, and a look at the streams that exist."""
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "WriteFlowLogs", "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        "Resource": pulumi.Output.concat(log_group_arn, ":*"),
+    }]})
+
+
+def _stack_name() -> str:
+    """``<project>-<stack>``, in the characters log group names allow."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{pulumi.get_project()}-{pulumi.get_stack()}")
 
 
 def _ids_once_routed(subnets: list[aws.ec2.Subnet], routing: list[pulumi.Resource]) -> pulumi.Output[list[str]]:

@@ -90,34 +90,26 @@ class FargateService(pulumi.ComponentResource):
             opts=child,
         )
 
-        # What ECS itself needs to start the task: pull the image, write logs.
-        # The AWS-managed policy and nothing else. AWS documents the confused-
+        # What ECS itself needs to start the task, and nothing else (no AWS-managed
+        # policy: AmazonECSTaskExecutionRolePolicy would pull from every repository
+        # and write to every log group of the account). AWS documents the confused-
         # deputy conditions for task roles only, so this trust stays unconditioned.
         execution_role = aws.iam.Role(
             f"{name}-execution",
             assume_role_policy=_ecs_tasks_trust_policy(),
-            description=f"ECS task execution role of {qualified}: image pull and logs",
+            description=f"ECS task execution role of {qualified}: image pull, logs, secrets",
             tags=name_tag(name, "execution"),
             opts=child,
         )
-        execution_policy = aws.iam.RolePolicyAttachment(
+        repositories: list[pulumi.Input[str]] = list(config.ecr_repository_arns)
+        if self.container_image is not None:
+            repositories.insert(0, self.container_image.repository.arn)
+        execution_policy = aws.iam.RolePolicy(
             f"{name}-execution",
-            role=execution_role.name,
-            policy_arn=aws.iam.ManagedPolicy.AMAZON_ECS_TASK_EXECUTION_ROLE_POLICY,
+            role=execution_role.id,
+            policy=execution_policy_document(config, log_group.arn, repositories),
             opts=child,
         )
-        ready_to_start: list[pulumi.Resource] = [execution_policy]
-        secrets_policy = _secrets_policy(config)
-        if secrets_policy is not None:
-            # Read access to exactly the configured secrets. Secrets encrypted
-            # with a customer managed KMS key also need kms:Decrypt, which that
-            # key's own policy grants this role; AWS managed keys need nothing.
-            ready_to_start.append(aws.iam.RolePolicy(
-                f"{name}-execution-secrets",
-                role=execution_role.id,
-                policy=secrets_policy,
-                opts=child,
-            ))
         # What the application's own AWS calls may do: nothing until granted.
         # Only tasks of this account may assume it (confused-deputy protection).
         task_role = aws.iam.Role(
@@ -290,7 +282,7 @@ class FargateService(pulumi.ComponentResource):
             # before ECS registers tasks in it, and the execution role must be
             # able to pull, log and read secrets before the first task starts.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[listener_rule, *ready_to_start, *args.depends_on],
+                parent=self, depends_on=[listener_rule, execution_policy, *args.depends_on],
                 ignore_changes=ignore_changes,
             ),
         )
@@ -342,16 +334,44 @@ def _ecs_tasks_trust_policy(account_id: Optional[pulumi.Input[str]] = None) -> p
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-def _secrets_policy(config: ServiceConfig) -> Optional[str]:
-    """The execution role's read access to the service's secrets, or None without any."""
-    statements = []
+def execution_policy_document(
+    config: ServiceConfig, log_group_arn: pulumi.Input[str], repositories: Sequence[pulumi.Input[str]],
+) -> pulumi.Output[str]:
+    """The execution role's one inline policy: what ECS does on the task's behalf before
+    and while it runs, each statement on exactly its resources, always in this order.
+
+    - ``WriteLogs``: the awslogs driver creates a stream per container and puts events
+      in it (``log-group:<name>:*``, the grant CDK's AwsLogDriver makes).
+    - ``PullImages`` and ``GetEcrAuthorizationToken``, only with an image in ECR (built
+      here, or a private ECR image by URI): the layers of exactly those repositories,
+      and the registry token, which IAM grants on ``*`` only.
+    - ``ReadSsmParameters`` / ``ReadSecretsManagerSecrets``: exactly the configured secrets.
+    - ``DecryptSecrets``, only with ``secretsKmsKeyArn``: that key, through SSM and
+      Secrets Manager only (the AWS managed keys need no grant).
+    """
+    statements: list[Any] = [{
+        "Sid": "WriteLogs", "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": pulumi.Output.concat(log_group_arn, ":*"),
+    }]
+    if repositories:
+        statements.append({"Sid": "GetEcrAuthorizationToken", "Effect": "Allow",
+                           "Action": "ecr:GetAuthorizationToken", "Resource": "*"})
+        statements.append({"Sid": "PullImages", "Effect": "Allow",
+                           "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
+                                      "ecr:BatchGetImage"],
+                           "Resource": list(repositories)})
     if config.ssm_parameter_arns:
         statements.append({"Sid": "ReadSsmParameters", "Effect": "Allow",
                            "Action": "ssm:GetParameters", "Resource": config.ssm_parameter_arns})
     if config.secrets_manager_arns:
         statements.append({"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow",
                            "Action": "secretsmanager:GetSecretValue", "Resource": config.secrets_manager_arns})
-    return json.dumps({"Version": "2012-10-17", "Statement": statements}) if statements else None
+    if config.secrets_kms_key_arn is not None:
+        statements.append({"Sid": "DecryptSecrets", "Effect": "Allow",
+                           "Action": "kms:Decrypt", "Resource": config.secrets_kms_key_arn,
+                           "Condition": {"StringEquals": {"kms:ViaService": config.secrets_services}}})
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 def container_definitions(

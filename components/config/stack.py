@@ -71,6 +71,18 @@ SSM_PARAMETER_ARN = re.compile("^" + _ARN.format(service="ssm") + r"parameter/[A
 SECRETS_MANAGER_ARN = re.compile(
     "^(" + _ARN.format(service="secretsmanager") + r"secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})"
     r"(?::[^:]*:[^:]*:[^:]*)?$")
+# A customer managed key by its key ARN (IAM grants on key ARNs; an alias ARN in a
+# policy's Resource matches no key): a uuid, or mrk-<32 hex> for a multi-Region key.
+KMS_KEY_ARN = re.compile(
+    "^" + _ARN.format(service="kms") + r"key/(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
+# A private ECR image: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>).
+# Group 1 is the account, 2 the region, 3 the China suffix, 4 the repository.
+ECR_IMAGE = re.compile(
+    r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?/"
+    r"([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$")
+ECR_HOST = re.compile(r"^[^/]*\.dkr\.ecr(?:-fips)?\.[^/]*/")
+# An S3 bucket for flow logs, optionally with a folder: arn:aws:s3:::<bucket>[/<prefix>].
+S3_BUCKET_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/[^\s]+)?$")
 VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 SUBNET_ID = re.compile(r"^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 ROUTE_TABLE_ID = re.compile(r"^rtb-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
@@ -147,6 +159,41 @@ class NetworkConfig(ConfigModel):
     # more than one NAT gateway). On, tasks in private subnets pull images, log
     # and read secrets without NAT; only this stack's tasks may use them.
     vpc_endpoints: bool = False
+    # Which traffic VPC flow logs record. Unset: `rejected` for a new VPC (what a
+    # security-group mistake or a probe leaves behind, at the lowest volume of the
+    # three); `off` for `default` and `existing`, which are not this stack's VPC
+    # to log (their owner may log them already). `all` adds accepted traffic.
+    flow_logs: Literal["off", "rejected", "all"] = "off"
+    # None: flow logs go to a CloudWatch log group of this stack, written through a
+    # role that may write there only. An S3 bucket ARN (arn:aws:s3:::<bucket>[/<folder>])
+    # sends them there instead, at half the per-GB price; the bucket is yours.
+    flow_logs_bucket_arn: Optional[str] = None
+    # A month, like the services' logRetentionDays: enough to look back on last
+    # week's incident, cheap to keep. CloudWatch destination only.
+    flow_logs_retention_days: int = 30
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_flow_logs(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "flowLogs" not in data and "flow_logs" not in data:
+            data = {**data, "flowLogs": "rejected" if data.get("vpc", "new") == "new" else "off"}
+        return data
+
+    @field_validator("flow_logs_bucket_arn")
+    @classmethod
+    def _flow_logs_bucket_arn(cls, value: Optional[str]) -> Optional[str]:
+        match = S3_BUCKET_ARN.match(value) if value is not None else None
+        if value is not None and (not match or ".." in match.group(1) or "/AWSLogs" in value):
+            raise ValueError("an S3 bucket ARN such as arn:aws:s3:::my-flow-logs or "
+                             "arn:aws:s3:::my-flow-logs/vpc (a folder not named AWSLogs)")
+        return value
+
+    @field_validator("flow_logs_retention_days")
+    @classmethod
+    def _flow_logs_retention(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"one of {', '.join(map(str, LOG_RETENTION_DAYS))} (what CloudWatch Logs accepts)")
+        return value
 
     @field_validator("cidr_block")
     @classmethod
@@ -200,6 +247,14 @@ class NetworkConfig(ConfigModel):
                 problems.append((("privateRouteTableIds",), [],
                                  "the private subnets' route tables, with vpcEndpoints on "
                                  "(the S3 gateway endpoint for image layers is added to them)"))
+        if self.flow_logs == "off":
+            for field in ("flow_logs_bucket_arn", "flow_logs_retention_days"):
+                if field in given:
+                    problems.append(((to_camel(field),), getattr(self, field),
+                                     "only with flowLogs 'rejected' or 'all' (flowLogs is 'off')"))
+        elif self.flow_logs_bucket_arn is not None and "flow_logs_retention_days" in given:
+            problems.append((("flowLogsRetentionDays",), self.flow_logs_retention_days,
+                             "only without flowLogsBucketArn (the bucket's lifecycle rules keep S3 objects)"))
         if self.vpc == "default" and self.vpc_endpoints:
             problems.append((("vpcEndpoints",), True,
                              "false with vpc 'default': its subnets are all public, and tasks there "
@@ -465,6 +520,16 @@ class CapacityProvidersConfig(ConfigModel):
                 if provider is not None]
 
 
+def ecr_repository_arn(image: Optional[str]) -> Optional[str]:
+    """The ARN of the private ECR repository an image reference names, or None for any other registry."""
+    match = ECR_IMAGE.match(image or "")
+    if match is None:
+        return None
+    account, region, china, repository = match.groups()
+    partition = "aws-cn" if china else "aws-us-gov" if region.startswith("us-gov-") else "aws"
+    return f"arn:{partition}:ecr:{region}:{account}:repository/{repository}"
+
+
 def _secret_resource_arn(value_from: str) -> str:
     """The ARN IAM grants on for a container secret's ``valueFrom``
     (a Secrets Manager ARN without ECS's ``:json-key:stage:version`` selector)."""
@@ -507,6 +572,11 @@ class ServiceConfig(ConfigModel):
     # each when a task starts and hands it to the main container as NAME; the
     # execution role may read exactly these ARNs and nothing else.
     secrets: dict[str, str] = {}
+    # None: the secrets are encrypted with the AWS managed keys (aws/ssm,
+    # aws/secretsmanager), which need no grant. The key ARN of a customer managed
+    # KMS key that encrypts them gives the execution role kms:Decrypt on that key,
+    # through SSM and Secrets Manager only.
+    secrets_kms_key_arn: Optional[str] = None
     # ECS Exec (`aws ecs execute-command`): off, as a shell into a running
     # task is access most services never need.
     exec_command: bool = False
@@ -545,6 +615,14 @@ class ServiceConfig(ConfigModel):
                            "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)")
             for name, arn in value.items() if not (SSM_PARAMETER_ARN.match(arn) or SECRETS_MANAGER_ARN.match(arn))
         ])
+        return value
+
+    @field_validator("secrets_kms_key_arn")
+    @classmethod
+    def _kms_key_arn(cls, value: Optional[str]) -> Optional[str]:
+        if value is not None and not KMS_KEY_ARN.match(value):
+            raise ValueError("a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/<uuid> "
+                             "(the key's ARN, not an alias)")
         return value
 
     @field_validator("image", mode="before")
@@ -607,6 +685,14 @@ class ServiceConfig(ConfigModel):
         if self.image is not None and self.build is not None:
             problems.append((("build",), self.build.model_dump(by_alias=True, exclude_defaults=True),
                              "not together with image: run a given image or build one, not both"))
+        # An ECR host with a reference IAM could not be granted on: refused here, not
+        # taken for another registry (the task would get no pull rights and fail to start).
+        for loc, image in [(("image",), self.image), *((("sidecars", name, "image"), sidecar.image)
+                                                       for name, sidecar in self.sidecars.items())]:
+            if image and ECR_HOST.match(image) and ecr_repository_arn(image) is None:
+                problems.append((loc, image, "a private ECR image such as "
+                                 "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0 "
+                                 "(lowercase repository, a tag or @sha256: digest)"))
         if self.build is not None and CPU_ARCHITECTURE[self.build.platform] != self.cpu_architecture:
             problems.append((("build", "platform"), self.build.platform,
                              f"{_PLATFORM[self.architecture]} to match architecture '{self.architecture}' "
@@ -624,6 +710,9 @@ class ServiceConfig(ConfigModel):
         problems += [(("secrets", name), name,
                       "a name not also in environment (the container would get it twice)")
                      for name in sorted(self.secrets.keys() & self.environment.keys())]
+        if self.secrets_kms_key_arn is not None and not self.secrets:
+            problems.append((("secretsKmsKeyArn",), self.secrets_kms_key_arn,
+                             "only with secrets (the key decrypts them; there are none)"))
         return problems
 
     def _container_problems(self) -> list[tuple[tuple, Any, str]]:
@@ -673,6 +762,21 @@ class ServiceConfig(ConfigModel):
     @property
     def secrets_manager_arns(self) -> list[str]:
         return sorted({_secret_resource_arn(arn) for arn in self.secrets.values() if SECRETS_MANAGER_ARN.match(arn)})
+
+    @property
+    def secrets_services(self) -> list[str]:
+        """The endpoints (``ssm.<region>.amazonaws.com``, ...) through which the secrets are
+        read: where KMS sees the execution role's Decrypt calls come from."""
+        return sorted({f"{arn.split(':')[2]}.{arn.split(':')[3]}.amazonaws.com" + (
+            ".cn" if arn.split(":")[1] == "aws-cn" else "") for arn in self.secrets.values()})
+
+    @property
+    def ecr_repository_arns(self) -> list[str]:
+        """The private ECR repositories the configured images (main and sidecars) are
+        pulled from. Images elsewhere (public.ecr.aws, Docker Hub, ghcr.io...) need no grant.
+        An image built here (``build``) is not among them: its repository is the service's own."""
+        return sorted({arn for image in [self.image, *(s.image for s in self.sidecars.values())]
+                       if (arn := ecr_repository_arn(image)) is not None})
 
 
 def _listed(items: list[str]) -> str:

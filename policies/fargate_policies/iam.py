@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Mapping
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
-from ._policy import CRITICAL, MANDATORY, Rule
+from ._policy import ADVISORY, CRITICAL, MANDATORY, MEDIUM, Rule, config_schema, settings
 from ._props import UNKNOWN, as_json, as_list, elements, peek
 from ._stack import Stack
 
@@ -125,3 +125,74 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
 RULES = [
     Rule("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role, severity=CRITICAL),
 ]
+
+
+# -- iam-no-managed-policy-on-task-roles -----------------------------------------------
+
+AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(.+)$")
+MANAGED_POLICY_CONFIG = config_schema(
+    allowedManagedPolicies={"type": "array", "items": {"type": "string"}, "default": [],
+                            "description": "AWS-managed policies a task or execution role may carry: "
+                                           "an ARN in any partition, the path and name after 'policy/' "
+                                           "(service-role/AmazonECSTaskExecutionRolePolicy) or the name alone."},
+)
+
+
+def _allowed(path_and_name: str, allowed: List[str]) -> bool:
+    for entry in allowed:
+        match = AWS_MANAGED_POLICY.match(entry)
+        entry = match.group(1) if match else entry
+        if entry in (path_and_name, path_and_name.rsplit("/", 1)[-1]):
+            return True
+    return False
+
+
+def iam_no_managed_policy_on_task_roles(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Roles a task definition names as task or execution role carry no AWS-managed policy (arn:aws:iam::aws:policy/...) other than those the policy config allows.
+
+    Prevents: grants sized for every customer instead of this task. The usual one,
+    AmazonECSTaskExecutionRolePolicy, pulls from every ECR repository and writes to
+    every log group of the account; an inline policy scoped to the service's own
+    repository, log group and secrets does the same job.
+
+    Mirrors: cdk-nag AwsSolutions-IAM4; AWS Config iam-policy-blacklisted-check
+    (with the AWS-managed policies listed).
+    """
+    stack = Stack(args.resources)
+    allowed = list(settings(args, MANAGED_POLICY_CONFIG)["allowedManagedPolicies"])
+    roles: Dict[str, tuple] = {}
+    for task in stack.of_type(T.ECS_TASK_DEFINITION):
+        for key, kind in (("taskRoleArn", "task role"), ("executionRoleArn", "execution role")):
+            for role in stack.refs(task, (key,), T.IAM_ROLE).resources:
+                roles.setdefault(role.urn, (role, set()))[1].add(f"{kind} of {task.name!r}")
+    if not roles:
+        args.not_applicable("no task definition names a task or execution role of this stack")
+    unjudged = []
+    for role, uses in roles.values():
+        found, unknown = [], False
+        for where, arns, policies in _attached(stack, role):
+            if arns is UNKNOWN:
+                # Unknown ARNs from policies of this stack are customer managed; others can't be told.
+                unknown |= not policies.resources
+                continue
+            for arn in arns:
+                if arn is UNKNOWN:
+                    unknown |= not policies.resources
+                    continue
+                match = AWS_MANAGED_POLICY.match(arn) if isinstance(arn, str) else None
+                if match and not _allowed(match.group(1), allowed):
+                    found.append(f"{arn} ({where})")
+        if found:
+            report_violation(
+                f"Role {role.name!r} ({', '.join(sorted(uses))}) carries AWS-managed "
+                f"{'policy' if len(found) == 1 else 'policies'} {', '.join(found)}; grant what the task needs "
+                "in an inline or customer managed policy, or allow it in allowedManagedPolicies.", role.urn)
+        elif unknown:
+            unjudged.append(f"role {role.name!r} (a policy ARN is unknown)")
+    if unjudged and len(unjudged) == len(roles):
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
+NO_MANAGED_POLICY_ON_TASK_ROLES = Rule("iam-no-managed-policy-on-task-roles", ADVISORY,
+                                       iam_no_managed_policy_on_task_roles, config=MANAGED_POLICY_CONFIG,
+                                       severity=MEDIUM)

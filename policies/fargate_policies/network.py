@@ -8,7 +8,7 @@ from typing import Any, List, Optional
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
-from ._policy import CRITICAL, HIGH, MANDATORY, Rule, config_schema, settings
+from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
 from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, union
 
@@ -286,3 +286,43 @@ RULES = [
     Rule("fargate-image-pull-path", MANDATORY, fargate_image_pull_path, severity=HIGH),
     Rule("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress, severity=CRITICAL),
 ]
+
+
+# -- vpc-flow-logs ----------------------------------------------------------------------------
+
+FLOW_LOG = ("aws:ec2/flowLog:FlowLog",)
+
+
+def vpc_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every VPC the stack creates has a flow log on the whole VPC (an aws.ec2.FlowLog whose vpcId is it).
+
+    Prevents: a security-group mistake, a probe or an incident that leaves no trace of
+    the traffic that was rejected (or accepted). Flow logs on some subnets or network
+    interfaces only do not count: they miss whatever is added elsewhere later.
+
+    Mirrors: cdk-nag AwsSolutions-VPC7; AWS Config vpc-flow-logs-enabled; Security Hub
+    EC2.6; Checkov CKV2_AWS_11.
+    """
+    stack = Stack(args.resources)
+    vpcs = stack.of_type(T.VPC)
+    if not vpcs:
+        args.not_applicable("the stack creates no VPC")
+    logged: set = set()
+    unplaced = []
+    for flow_log in stack.of_type(FLOW_LOG):
+        refs = stack.refs(flow_log, ("vpcId",), T.VPC)
+        logged |= {vpc.urn for vpc in refs.resources}
+        if refs.unresolved:
+            unplaced.append(flow_log.name)
+    missing = [vpc for vpc in vpcs if vpc.urn not in logged]
+    if missing and unplaced:
+        # A flow log whose VPC a preview cannot tell may be on any of them: no guess.
+        args.not_applicable(f"could not tell which VPC flow log(s) {', '.join(map(repr, sorted(unplaced)))} "
+                            "record (vpcId unknown, no dependency)")
+        return
+    for vpc in missing:
+        report_violation(f"VPC {vpc.name!r} has no flow log; add an aws.ec2.FlowLog with its vpcId "
+                         "(trafficType REJECT is the cheapest useful one).", vpc.urn)
+
+
+VPC_FLOW_LOGS = Rule("vpc-flow-logs", ADVISORY, vpc_flow_logs, severity=LOW)

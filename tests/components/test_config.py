@@ -411,3 +411,85 @@ def test_at_most_fifty_services_fit_the_load_balancer_s_security_group():
         parse_stack_config({"services": {**fifty, "one-more": {**WEB, "routing": {"pathPatterns": ["/x/*"]}}}})
     assert str(raised.value).startswith("invalid stack config: fargate:services: ")
     assert "from 1 to 50 services (each adds a rule to the ALB's security group" in str(raised.value)
+
+
+# --------------------------------------------------------------------------- flow logs and IAM inputs
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+MULTI_REGION_KEY = "arn:aws:kms:us-east-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
+SSM = "arn:aws:ssm:us-east-1:123456789012:parameter/app/db"
+EXISTING = {"vpc": "existing", "vpcId": "vpc-0123456789abcdef0",
+            "publicSubnetIds": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]}
+
+
+def test_flow_logs_default_to_rejected_for_a_new_vpc_and_off_for_vpcs_that_are_not_ours():
+    assert parse().network.flow_logs == "rejected"
+    assert parse().network.flow_logs_retention_days == 30 and parse().network.flow_logs_bucket_arn is None
+    assert parse(network={"vpc": "default"}).network.flow_logs == "off"
+    assert parse(network=EXISTING).network.flow_logs == "off"
+    assert parse(network={**EXISTING, "flowLogs": "all"}).network.flow_logs == "all"
+
+
+def test_flow_log_keys_name_themselves_when_wrong():
+    assert error(network={"flowLogs": "accepted"}) == (
+        "invalid stack config: fargate:network.flowLogs: 'accepted' is not allowed; "
+        "Input should be 'off', 'rejected' or 'all'")
+    assert error(network={"flowLogsBucketArn": "my-bucket"}) == (
+        "invalid stack config: fargate:network.flowLogsBucketArn: 'my-bucket' is not allowed; an S3 bucket ARN "
+        "such as arn:aws:s3:::my-flow-logs or arn:aws:s3:::my-flow-logs/vpc (a folder not named AWSLogs)")
+    assert "flowLogsBucketArn" in error(network={"flowLogsBucketArn": "arn:aws:s3:::bucket/AWSLogs"})
+    assert error(network={"flowLogsRetentionDays": 10}).startswith(
+        "invalid stack config: fargate:network.flowLogsRetentionDays: 10 is not allowed; one of 1, 3, 5")
+    assert error(network={"vpc": "default", "flowLogsBucketArn": "arn:aws:s3:::bucket"}) == (
+        "invalid stack config: fargate:network.flowLogsBucketArn: 'arn:aws:s3:::bucket' is not allowed; "
+        "only with flowLogs 'rejected' or 'all' (flowLogs is 'off')")
+    assert error(network={"flowLogsBucketArn": "arn:aws:s3:::bucket", "flowLogsRetentionDays": 7}) == (
+        "invalid stack config: fargate:network.flowLogsRetentionDays: 7 is not allowed; only without "
+        "flowLogsBucketArn (the bucket's lifecycle rules keep S3 objects)")
+    assert parse(network={"flowLogsBucketArn": "arn:aws-us-gov:s3:::my.bucket-1/flow/"}).network.flow_logs == "rejected"
+
+
+def test_a_secrets_kms_key_is_a_key_arn_and_comes_with_secrets():
+    with_secrets = {**WEB, "secrets": {"DB": SSM}}
+    for key in (KEY, MULTI_REGION_KEY):
+        assert parse_stack_config({"services": {"web": {**with_secrets, "secretsKmsKeyArn": key}}}) \
+            .services["web"].secrets_kms_key_arn == key
+    with pytest.raises(pulumi.RunError) as alias:
+        parse_stack_config({"services": {"web": {
+            **with_secrets, "secretsKmsKeyArn": "arn:aws:kms:us-east-1:123456789012:alias/app"}}})
+    assert str(alias.value) == (
+        "invalid stack config: fargate:services.web.secretsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/app' "
+        "is not allowed; a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/<uuid> (the key's ARN, not an alias)")
+    with pytest.raises(pulumi.RunError) as alone:
+        parse_stack_config({"services": {"web": {**WEB, "secretsKmsKeyArn": KEY}}})
+    assert str(alone.value) == (
+        f"invalid stack config: fargate:services.web.secretsKmsKeyArn: '{KEY}' is not allowed; "
+        "only with secrets (the key decrypts them; there are none)")
+
+
+@pytest.mark.parametrize("image, repository", [
+    ("123456789012.dkr.ecr.us-east-1.amazonaws.com/app", "arn:aws:ecr:us-east-1:123456789012:repository/app"),
+    ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.2.3",
+     "arn:aws:ecr:eu-west-1:123456789012:repository/team/app"),
+    ("123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app@sha256:" + "a" * 64,
+     "arn:aws-us-gov:ecr:us-gov-west-1:123456789012:repository/app"),
+    ("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:v1", "arn:aws-cn:ecr:cn-north-1:123456789012:repository/app"),
+    ("public.ecr.aws/nginx/nginx:stable", None),
+    ("nginx:1.27", None),
+    ("docker.io/library/redis:7", None),
+    ("ghcr.io/org/app:1", None),
+])
+def test_private_ecr_images_name_their_repository_and_other_registries_none(image, repository):
+    from components.config.stack import ecr_repository_arn
+
+    assert ecr_repository_arn(image) == repository
+    service = parse_stack_config({"services": {"web": {"image": image}}}).services["web"]
+    assert service.ecr_repository_arns == ([repository] if repository else [])
+
+
+def test_an_ecr_image_iam_could_not_be_granted_on_is_refused():
+    assert error(services={"web": {"image": "nginx", "sidecars": {"agent": {
+        "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/Agent:1"}}}}) == (
+        "invalid stack config: fargate:services.web.sidecars.agent.image: "
+        "'123456789012.dkr.ecr.us-east-1.amazonaws.com/Agent:1' is not allowed; a private ECR image such as "
+        "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0 (lowercase repository, a tag or @sha256: digest)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 
 import pytest
 
@@ -172,3 +173,88 @@ def test_existing_vpc_is_used_by_id_and_builds_nothing(existing):
     assert existing.one("aws:lb/targetGroup:TargetGroup", "web").inputs["vpcId"] == VPC_ID
     s3 = next(e for e in existing.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Gateway")
     assert s3.inputs["routeTableIds"] == PRIVATE_ROUTE_TABLES and s3.inputs["vpcId"] == VPC_ID
+
+
+# --------------------------------------------------------------------------- flow logs
+
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+BUCKET = "arn:aws:s3:::example-flow-logs/vpc"
+
+
+def flow_log_parts(result):
+    """(flow log, log group, role, role policy) of the network, the last three None for S3."""
+    network = result.one("fargate:network:Network", "network")
+    kids = {r.type: r for r in result.children(network.urn) if r.name == "network-flow-logs"}
+    return kids.get(FLOW_LOG), kids.get(LOG_GROUP), kids.get(ROLE), kids.get(ROLE_POLICY)
+
+
+def test_a_new_vpc_logs_rejected_traffic_to_its_own_log_group_by_default(dev, prod):
+    for result, stack, days in ((dev, "dev", 30), (prod, "prod", 90)):
+        flow_log, log_group, role, policy = flow_log_parts(result)
+        assert flow_log.inputs["vpcId"] == result.one("aws:ec2/vpc:Vpc").id
+        assert (flow_log.inputs["trafficType"], flow_log.inputs["logDestinationType"]) == ("REJECT", "cloud-watch-logs")
+        assert flow_log.inputs["logDestination"] == log_group.outputs["arn"]
+        assert flow_log.inputs["iamRoleArn"] == role.outputs["arn"]
+        assert log_group.inputs["name"] == f"/vpc/fargate-{stack}/flow-logs"
+        # flowLogsRetentionDays: 30 by default, prod's 90 like its services' logs.
+        assert log_group.inputs["retentionInDays"] == days
+        # Delivery waits for the grant.
+        assert policy.urn in flow_log.dependencies
+
+
+def test_the_flow_log_role_is_for_this_accounts_flow_logs_and_writes_only_to_its_group(dev):
+    _, log_group, role, policy = flow_log_parts(dev)
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole",
+        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]}
+    assert policy.inputs["role"] == role.id
+    assert json.loads(policy.inputs["policy"]) == {"Version": "2012-10-17", "Statement": [{
+        "Sid": "WriteFlowLogs", "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/vpc/fargate-dev/flow-logs:*"}]}
+    assert not role.inputs.get("managedPolicyArns") and not role.inputs.get("inlinePolicies")
+    assert not dev.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+
+
+def test_all_traffic_with_its_own_retention():
+    result = run(PROJECT, "dev", policy_pack=None, stack_config={
+        "aws:region": "us-east-1",
+        "fargate:network": {"flowLogs": "all", "flowLogsRetentionDays": 90},
+        "fargate:services": {"web": {"image": "nginx"}}})
+    flow_log, log_group, _, _ = flow_log_parts(result)
+    assert flow_log.inputs["trafficType"] == "ALL" and log_group.inputs["retentionInDays"] == 90
+
+
+def test_flow_logs_to_a_bucket_need_no_log_group_and_no_role():
+    result = run(PROJECT, "dev", policy_pack=None, stack_config={
+        "aws:region": "us-east-1",
+        "fargate:network": {"flowLogsBucketArn": BUCKET},
+        "fargate:services": {"web": {"image": "nginx"}}})
+    flow_log, log_group, role, policy = flow_log_parts(result)
+    assert (log_group, role, policy) == (None, None, None)
+    assert flow_log.inputs["logDestinationType"] == "s3" and flow_log.inputs["logDestination"] == BUCKET
+    assert "iamRoleArn" not in flow_log.inputs and flow_log.inputs["trafficType"] == "REJECT"
+
+
+def test_vpcs_that_are_not_ours_get_flow_logs_only_when_asked(default_vpc, existing):
+    for result in (default_vpc, existing):
+        assert result.of_type(FLOW_LOG) == []
+    for network, vpc_id in (({"vpc": "default"}, default_vpc_id("us-east-1")),
+                            ({"vpc": "existing", "vpcId": VPC_ID, "publicSubnetIds": PUBLIC_SUBNETS}, VPC_ID)):
+        result = run(PROJECT, "dev", policy_pack=None, stack_config={
+            "aws:region": "us-east-1",
+            "fargate:network": {**network, "flowLogs": "rejected"},
+            "fargate:services": {"web": {"image": "nginx", "subnets": "public"}}})
+        flow_log, log_group, _, _ = flow_log_parts(result)
+        assert flow_log.inputs["vpcId"] == vpc_id and log_group is not None
+        assert [r for r in result.resources if r.type in VPC_RESOURCES] == []
+
+
+def test_flow_logs_off_builds_nothing():
+    result = run(PROJECT, "dev", policy_pack=None, stack_config={
+        "aws:region": "us-east-1", "fargate:network": {"flowLogs": "off"},
+        "fargate:services": {"web": {"image": "nginx"}}})
+    assert flow_log_parts(result) == (None, None, None, None)

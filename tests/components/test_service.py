@@ -10,7 +10,7 @@ from botocore.validate import ParamValidator
 
 from components.config.stack import RoutingConfig, derived_priority
 
-from .conftest import SECRET, SECRET_KEY, SSM_PARAMETER, child, container_definitions
+from .conftest import SECRET, SECRET_KEY, SSM_PARAMETER, child, container_definitions, run_stack
 
 SERVICE = "fargate:ecs:FargateService"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -116,14 +116,17 @@ def trust(role) -> dict:
     return statement
 
 
-def test_execution_role_has_the_managed_execution_policy_and_nothing_else(dev):
-    task = part(dev, "web", TASK_DEFINITION)
-    execution = next(r for r in dev.of_type(ROLE) if r.outputs["arn"] == task.inputs["executionRoleArn"])
-    attachments = [a for a in dev.of_type(ATTACHMENT) if a.inputs["role"] == execution.outputs["name"]]
-    assert [a.inputs["policyArn"] for a in attachments] == [EXECUTION_POLICY]
-    assert not execution.inputs.get("inlinePolicies") and not execution.inputs.get("managedPolicyArns")
-    assert trust(execution) == {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                                "Action": "sts:AssumeRole"}
+def test_execution_role_has_one_inline_policy_and_no_managed_policy(dev, prod, features, production):
+    for result, name in all_services(dev, prod, features) + [(production, "app"), (production, "edge")]:
+        execution = role_of(result, part(result, name, TASK_DEFINITION), "executionRoleArn")
+        assert list(inline_policies(result, execution)) == [f"{name}-execution"]
+        assert not execution.inputs.get("inlinePolicies") and not execution.inputs.get("managedPolicyArns")
+        assert trust(execution) == {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                                    "Action": "sts:AssumeRole"}
+    # No role of any stack carries an AWS-managed (or any attached) policy.
+    for result in (dev, prod, features, production):
+        assert result.of_type(ATTACHMENT) == []
+        assert not [r for r in result.of_type(ROLE) if r.inputs.get("managedPolicyArns")]
 
 
 def test_task_role_grants_nothing_and_only_this_accounts_tasks_assume_it(dev):
@@ -222,7 +225,7 @@ def test_ecs_service_deploys_safely_by_default(dev, prod):
 def test_ecs_service_waits_for_its_listener_rule_and_execution_policy(dev):
     service = part(dev, "web", ECS_SERVICE)
     assert part(dev, "web", LISTENER_RULE).urn in service.dependencies
-    assert part(dev, "web", ATTACHMENT).urn in service.dependencies
+    assert dev.one(ROLE_POLICY, "web-execution").urn in service.dependencies
 
 
 def test_deployment_settings_come_from_config(features):
@@ -247,7 +250,7 @@ def test_every_service_resource_is_a_child_of_its_component(prod):
     for name in ("web", "api"):
         component = prod.one(SERVICE, name)
         kids = {r.type for r in prod.children(component.urn)}
-        assert {TASK_DEFINITION, ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, LOG_GROUP, ROLE, ATTACHMENT,
+        assert {TASK_DEFINITION, ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, LOG_GROUP, ROLE, ROLE_POLICY,
                 SECURITY_GROUP, INGRESS, EGRESS} <= kids
 
 
@@ -317,27 +320,104 @@ def test_secrets_reach_the_main_container_by_reference(prod, production):
     assert "secrets" not in web
 
 
-def test_execution_role_may_read_exactly_the_configured_secrets(prod, production):
-    execution = role_of(prod, part(prod, "api", TASK_DEFINITION), "executionRoleArn")
-    assert inline_policies(prod, execution) == {"api-execution-secrets": {"Version": "2012-10-17", "Statement": [
-        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters",
-         "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"]},
-    ]}}
-    execution = role_of(production, part(production, "app", TASK_DEFINITION), "executionRoleArn")
-    assert inline_policies(production, execution) == {"app-execution-secrets": {"Version": "2012-10-17", "Statement": [
+LOGS = {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]}
+ECR_TOKEN = {"Sid": "GetEcrAuthorizationToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
+             "Resource": "*"}
+PULL = {"Sid": "PullImages", "Effect": "Allow",
+        "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]}
+KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+
+
+def execution_statements(result, name) -> list:
+    execution = role_of(result, part(result, name, TASK_DEFINITION), "executionRoleArn")
+    (document,) = inline_policies(result, execution).values()
+    assert document["Version"] == "2012-10-17"
+    return document["Statement"]
+
+
+def own_logs(result, name) -> dict:
+    """The WriteLogs statement on the service's own log group (``:*``: its streams)."""
+    return {**LOGS, "Resource": part(result, name, LOG_GROUP).outputs["arn"] + ":*"}
+
+
+def test_a_public_image_needs_only_its_own_log_group(dev, prod, features, production):
+    # public.ecr.aws and Docker Hub images (sidecars too): no ECR grant, no token.
+    for result, name in ((dev, "web"), (prod, "web"), (features, "app"), (features, "admin"), (production, "edge")):
+        assert execution_statements(result, name) == [own_logs(result, name)]
+    assert own_logs(dev, "web")["Resource"] == "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/fargate-dev-web:*"
+
+
+def test_a_private_ecr_image_is_pulled_from_exactly_its_repositories():
+    result = run_stack(services={"web": {
+        "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:1.4",
+        "sidecars": {
+            "agent": {"image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/agents/log@sha256:" + "0" * 64},
+            "proxy": {"image": "public.ecr.aws/nginx/nginx:stable"},
+            "cache": {"image": "redis:7"},
+        }}})
+    assert execution_statements(result, "web") == [
+        own_logs(result, "web"), ECR_TOKEN,
+        {**PULL, "Resource": ["arn:aws:ecr:eu-west-1:210987654321:repository/agents/log",
+                              "arn:aws:ecr:us-east-1:123456789012:repository/team/web"]},
+    ]
+
+
+def test_a_built_image_is_pulled_from_the_services_own_repository_and_secrets_are_read_exactly(production):
+    repository = production.one("aws:ecr/repository:Repository", "app")
+    assert execution_statements(production, "app") == [
+        own_logs(production, "app"), ECR_TOKEN,
+        {**PULL, "Resource": [repository.outputs["arn"]]},
         {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": [SSM_PARAMETER]},
         # The JSON-key selector is ECS's; IAM grants on the secret (both secrets, each once).
         {"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
          "Resource": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:fargate/api-Zz99Yy", SECRET]},
-    ]}}
+    ]
 
 
-def test_services_without_secrets_get_no_secret_access_and_the_first_task_waits_for_the_grant(prod):
-    web_execution = role_of(prod, part(prod, "web", TASK_DEFINITION), "executionRoleArn")
-    assert inline_policies(prod, web_execution) == {}
-    grant = prod.one(ROLE_POLICY, "api-execution-secrets")
-    assert grant.parent == prod.one(SERVICE, "api").urn
-    assert grant.urn in part(prod, "api", ECS_SERVICE).dependencies
+def test_secrets_are_readable_exactly_and_need_no_kms_grant_with_aws_managed_keys(prod):
+    assert execution_statements(prod, "api") == [
+        own_logs(prod, "api"),
+        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters",
+         "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"]},
+    ]
+
+
+def test_a_customer_managed_key_is_decryptable_only_through_the_secrets_services():
+    result = run_stack(region="eu-west-1", services={"web": {
+        "image": "public.ecr.aws/nginx/nginx:stable",
+        "secrets": {"DB_PASSWORD": SSM_PARAMETER, "SIGNING_KEY": SECRET},
+        "secretsKmsKeyArn": KMS_KEY}})
+    assert execution_statements(result, "web") == [
+        own_logs(result, "web"),
+        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": [SSM_PARAMETER]},
+        {"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
+         "Resource": [SECRET]},
+        {"Sid": "DecryptSecrets", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": KMS_KEY,
+         "Condition": {"StringEquals": {"kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com",
+                                                           "ssm.eu-west-1.amazonaws.com"]}}},
+    ]
+
+
+def test_the_execution_policy_is_in_place_before_the_first_task_starts(prod, production):
+    for result, name in ((prod, "web"), (prod, "api"), (production, "app")):
+        grant = result.one(ROLE_POLICY, f"{name}-execution")
+        assert grant.parent == result.one(SERVICE, name).urn
+        assert grant.urn in part(result, name, ECS_SERVICE).dependencies
+    assert not [p for p in prod.of_type(ROLE_POLICY) if p.name.endswith("-execution-secrets")]
+
+
+def test_in_a_preview_the_policy_waits_for_the_log_group_and_repository_arns():
+    from preflight import UNKNOWN
+
+    from .conftest import PRODUCTION
+
+    result = run_stack("production", preview=True, region="eu-west-1", **PRODUCTION)
+    policy = result.one(ROLE_POLICY, "app-execution")
+    assert policy.inputs["policy"] is UNKNOWN
+    sources = {urn.rsplit("::", 1)[1] for urn in policy.property_dependencies["policy"]}
+    assert sources == {"app"} and {r.type for r in result.resources
+                                   if r.urn in policy.property_dependencies["policy"]} == {
+        LOG_GROUP, "aws:ecr/repository:Repository"}
 
 
 # --------------------------------------------------------------------------- ECS Exec

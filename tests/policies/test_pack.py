@@ -14,11 +14,13 @@ PARAMETERIZED = {
     "alb-tls-policy": {"allowedPolicies"},
     "ecs-latest-platform-version": {"latestLinuxVersion", "latestWindowsVersion"},
     "cloudwatch-log-retention": {"minimumRetentionDays"},
+    "iam-no-managed-policy-on-task-roles": {"allowedManagedPolicies"},
 }
 # The analyzer protocol's severity numbers.
 SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-image-pull-path",
-               "fargate-target-group-ip", "ecs-no-public-task-ingress", "iam-no-admin-task-role"}
+               "fargate-target-group-ip", "ecs-no-public-task-ingress", "iam-no-admin-task-role",
+               "iam-no-managed-policy-on-task-roles", "vpc-flow-logs"}
 
 
 def test_the_running_pack_serves_every_rule_with_its_level_and_schema(analyzer):

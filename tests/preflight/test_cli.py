@@ -147,4 +147,4 @@ def test_make_preview_shows_the_url_first_and_marks_it_simulated(capsys):
     lines = out.splitlines()
     url = lines[lines.index("Outputs:") + 1]
     assert url.startswith("  url: http://alb-") and url.endswith(".us-east-1.elb.amazonaws.com (simulated)")
-    assert lines[-1].startswith("ok: fargate/dev (simulated update): 42 resources, 0 mandatory") and status == 0
+    assert lines[-1].startswith("ok: fargate/dev (simulated update): 46 resources, 0 mandatory") and status == 0
