@@ -10,7 +10,7 @@ from .conftest import PACK
 
 PARAMETERIZED = {
     "fargate-min-two-subnets": {"minSubnets", "minAvailabilityZones"},
-    "ecs-no-plaintext-secrets": {"secretNamePatterns", "referenceSuffixes", "allowedNames"},
+    "ecs-no-plaintext-secrets": {"secretWords", "propertyWords", "allowedNames"},
     "alb-tls-policy": {"allowedPolicies"},
     "ecs-latest-platform-version": {"latestLinuxVersion", "latestWindowsVersion"},
     "cloudwatch-log-retention": {"minimumRetentionDays"},
