@@ -9,14 +9,20 @@ from .conftest import MODES, flagged, messages, not_applicable
 @pytest.mark.parametrize("preview", MODES)
 def test_ingress_is_judged_in_all_three_forms(judge, preview):
     found = messages(judge("violating", "test", preview=preview), "fargate-ingress-from-load-balancer")
-    # inline `ingress` from the ALB's group, but on 8080; a CIDR-only SecurityGroupRule;
-    # a vpc.SecurityGroupIngressRule from another group.
+    # inline `ingress` from the ALB's group, but on 8080; a SecurityGroupRule from a CIDR that does not
+    # hold the ALB's subnets; a vpc.SecurityGroupIngressRule from another group.
     assert found["Service:inline"] == [
-        "Service 'inline' receives traffic from load balancer 'alb' on container port 80, but none of its "
-        "security groups ('tasks-inline') admits TCP 80 from the load balancer's security groups ('alb'). "
+        "Service 'inline' receives traffic from load balancer 'alb' on container port 80, but no ingress rule of "
+        "its security groups ('tasks-inline') admits the load balancer on TCP 80: none names the load balancer's "
+        "security groups ('alb'). Add an ingress rule whose source is the load balancer's security group."]
+    assert found["Service:rule"] == [
+        "Service 'rule' receives traffic from load balancer 'alb' on container port 80, but no ingress rule of "
+        "its security groups ('tasks-rule') admits the load balancer on TCP 80: none names the load balancer's "
+        "security groups ('alb'), and the address ranges they admit on it (192.168.0.0/16 ('tasks-rule-office')) "
+        "do not contain the load balancer's addresses (its subnets 10.0.0.0/24, 10.0.1.0/24). "
         "Add an ingress rule whose source is the load balancer's security group."]
-    assert "('tasks-rule')" in found["Service:rule"][0]
     assert "('tasks-vpc-rule')" in found["Service:vpc-rule"][0]
+    assert set(found) == {"Service:inline", "Service:rule", "Service:vpc-rule"}
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -67,10 +73,11 @@ def test_only_task_security_groups_must_stay_closed_to_the_internet(judge, previ
     """The ALB's group admits 0.0.0.0/0 in every fixture and is never flagged."""
     found = messages(judge("violating", "test", preview=preview), "ecs-no-public-task-ingress")
     assert found == {
-        "SecurityGroupRule:tasks-rule-open": [
+        # Two open rules, one finding for their group.
+        "SecurityGroup:tasks-rule": [
             "Security group 'tasks-rule' of service(s) 'rule' admits the internet (0.0.0.0/0) through "
-            "'tasks-rule-open'; admit the load balancer's security group instead."],
-        "SecurityGroupIngressRule:tasks-vpc-rule-open-v6": [
+            "'tasks-rule-open', 'tasks-rule-open-ssh'; admit the load balancer's security group instead."],
+        "SecurityGroup:tasks-vpc-rule": [
             "Security group 'tasks-vpc-rule' of service(s) 'vpc-rule' admits the internet (::/0) through "
             "'tasks-vpc-rule-open-v6'; admit the load balancer's security group instead."],
     }

@@ -17,7 +17,8 @@ PARAMETERIZED = {
 }
 # The analyzer protocol's severity numbers.
 SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
-STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-image-pull-path",
+STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-ingress-by-security-group",
+               "fargate-image-pull-path",
                "fargate-target-group-ip", "ecs-no-public-task-ingress", "iam-no-admin-task-role"}
 
 
