@@ -163,8 +163,8 @@ def _balancer_ranges(stack: Stack, balancer: PolicyResource, target_group: Polic
         if blocks is not UNKNOWN and networks(blocks, version):
             found = networks(blocks, version)
             return found, f"its VPC {vpcs.resources[0].name!r} " + ", ".join(map(str, found))
-    return UNKNOWN, (f"the IPv{version} addresses of load balancer {balancer.name!r} are unknown "
-                     "(neither its subnets' nor its VPC's CIDR blocks are in the stack)")
+    return UNKNOWN, (f"the IPv{version} addresses of load balancer {balancer.name!r} are unknown: "
+                     "neither its subnets' nor its VPC's CIDR blocks are in the stack")
 
 
 @dataclass
@@ -194,19 +194,24 @@ def _by_range(stack: Stack, service_groups: Refs, balancer: PolicyResource, targ
         covers = rule.admits_tcp_port(port)
         if covers is False:
             continue
-        cidrs, unknown = list(rule.cidrs), UNKNOWN in rule.cidrs
+        unknown = UNKNOWN in rule.cidrs
+        found = networks(rule.cidrs, version)
+        described = [f"{network} ({rule.declared_by.name!r})" for network in found]
         for prefix_list in rule.prefix_lists.resources:
             entries = stack.prefix_list_cidrs(prefix_list)
             if entries is UNKNOWN:
                 doubts.append(f"the entries of prefix list {prefix_list.name!r} are unknown")
-            else:
-                cidrs.extend(entries)
+                continue
+            listed = networks(entries, version)
+            found.extend(listed)
+            if listed:
+                described.append(f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) "
+                                 f"in {rule.declared_by.name!r}")
         for prefix_list in rule.prefix_lists.external:
-            doubts.append(f"prefix list {prefix_list!r} is not defined in the stack (AWS-managed or looked up), "
+            doubts.append(f"prefix list {prefix_list!r} is AWS-managed or looked up, not defined in the stack, "
                           "so its entries cannot be read")
         if rule.prefix_lists.unresolved and rule.protocol is not UNKNOWN:
             doubts.append(f"a prefix list of {rule.declared_by.name!r} is unknown")
-        found = networks(cidrs, version)
         if covers is UNKNOWN:
             if found or unknown:
                 doubts.append(f"the ports of {rule.declared_by.name!r} are unknown")
@@ -214,7 +219,7 @@ def _by_range(stack: Stack, service_groups: Refs, balancer: PolicyResource, targ
         if unknown:
             doubts.append(f"a CIDR block of {rule.declared_by.name!r} is unknown")
         admitted.extend(found)
-        named.extend(f"{network} ({rule.declared_by.name!r})" for network in found)
+        named.extend(described)
     anywhere = any(str(network) == ANYWHERE[version] for network in admitted)
     reach = _Reach(False, ranges=tuple(dict.fromkeys(named)), anywhere=anywhere)
     if anywhere:

@@ -1,5 +1,6 @@
 """The pack's readers, on values as the SDK hands them to rules (unknown-checking proxies)."""
 
+import ipaddress
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown
 
 from policies.fargate_policies import _types as T
 from policies.fargate_policies._props import UNKNOWN, peek
-from policies.fargate_policies._stack import Ingress, Refs, Stack, service_is_fargate
+from policies.fargate_policies._stack import Ingress, Refs, Stack, contains_all, networks, service_is_fargate
 from policies.fargate_policies.ecs import FARGATE_TASK_SIZES, SECRETS_CONFIG, _size, name_words, secret_name, secret_value
 from policies.fargate_policies.iam import grants_admin
 from policies.fargate_policies.network import _admits
@@ -212,3 +213,22 @@ def test_the_pack_deserializer_marks_secrets_and_keeps_everything_else_as_the_sd
         props["unknown"]
     assert _secrets.contains_secret(props["nested"]) and not _secrets.contains_secret(props["nested"]["list"][0])
     assert json.loads(json.dumps({"v": props["known"]})) == {"v": "hunter2"}
+
+
+# -- address ranges ------------------------------------------------------------------------------
+
+@given(st.integers(min_value=8, max_value=30), st.integers(min_value=0, max_value=2**32 - 1),
+       st.integers(min_value=0, max_value=8))
+def test_a_range_contains_the_subnets_inside_it_and_no_wider_one(prefix, address, extra):
+    outer = ipaddress.ip_network(f"{ipaddress.IPv4Address(address)}/{prefix}", strict=False)
+    inner = list(outer.subnets(prefixlen_diff=min(extra, 32 - prefix)))
+    assert contains_all([outer], inner)
+    assert contains_all(inner, [outer])  # the pieces together cover the whole
+    assert not contains_all(inner[1:], [outer]) or len(inner) == 1
+    assert not contains_all([outer], [outer.supernet()])
+
+
+def test_cidrs_of_the_other_ip_version_and_garbage_are_left_out():
+    assert networks(["10.0.0.0/16", "::/0", "not-a-cidr", UNKNOWN, "10.1.2.3/16"], 4) == [
+        ipaddress.ip_network("10.0.0.0/16"), ipaddress.ip_network("10.1.0.0/16")]
+    assert networks(["10.0.0.0/16", "2600:1f18::/56"], 6) == [ipaddress.ip_network("2600:1f18::/56")]
