@@ -14,7 +14,7 @@ from policies.fargate_policies._props import UNKNOWN, peek
 from policies.fargate_policies._stack import Ingress, Refs, Stack, contains_all, networks, service_is_fargate
 from policies.fargate_policies.ecs import FARGATE_TASK_SIZES, SECRETS_CONFIG, _size, name_words, secret_name, secret_value
 from policies.fargate_policies.iam import grants_admin
-from policies.fargate_policies.network import _admits
+from policies.fargate_policies.network import _admits, _balancer_ranges
 
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
@@ -232,3 +232,20 @@ def test_cidrs_of_the_other_ip_version_and_garbage_are_left_out():
     assert networks(["10.0.0.0/16", "::/0", "not-a-cidr", UNKNOWN, "10.1.2.3/16"], 4) == [
         ipaddress.ip_network("10.0.0.0/16"), ipaddress.ip_network("10.1.0.0/16")]
     assert networks(["10.0.0.0/16", "2600:1f18::/56"], 6) == [ipaddress.ip_network("2600:1f18::/56")]
+
+
+def test_the_alb_addresses_fall_back_to_its_vpc_cidrs_when_its_subnets_cidrs_are_unknown():
+    """Subnets whose cidrBlock is computed from an output (unknown in a preview): the VPC's primary and
+    associated CIDR blocks stand for the ALB's addresses."""
+    vpc = resource(T.VPC[0], "vpc", {"id": "vpc-1", "cidrBlock": "10.0.0.0/16"})
+    extra = resource(T.VPC_IPV4_CIDR_ASSOCIATION[0], "extra", {"vpcId": "vpc-1", "cidrBlock": "100.64.0.0/16"})
+    subnets = [resource(T.SUBNET[0], f"public-{i}", {"id": f"subnet-{i}", "vpcId": "vpc-1",
+                                                      "cidrBlock": UNKNOWN_STRING_VALUE}, cidrBlock=[vpc])
+               for i in range(2)]
+    alb = resource(T.LOAD_BALANCER[0], "alb", {"subnets": ["subnet-0", "subnet-1"]})
+    target_group = resource(T.TARGET_GROUP[0], "web", {"vpcId": "vpc-1"})
+    stack = Stack([vpc, extra, *subnets, alb, target_group])
+    ranges, described = _balancer_ranges(stack, alb, target_group, 4)
+    assert ranges == [ipaddress.ip_network("10.0.0.0/16"), ipaddress.ip_network("100.64.0.0/16")]
+    assert described == "its VPC 'vpc' 10.0.0.0/16, 100.64.0.0/16"
+    assert not contains_all([ipaddress.ip_network("10.0.0.0/16")], ranges)
