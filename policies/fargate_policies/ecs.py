@@ -138,7 +138,9 @@ SECRETS_CONFIG = config_schema(
                        "of them is not judged by its name (its value still is).",
         "default": ["EXPIRE", "EXPIRY", "TTL", "LIFETIME", "TIMEOUT", "LENGTH", "MINUTES", "HOURS", "DAYS",
                     "SECONDS", "ALGORITHM", "HEADER", "TYPE", "ARN", "URL", "URI", "ENDPOINT", "FILE",
-                    "PATH", "NAME"],
+                    "PATH", "NAME",
+                    # Switches and choices around a secret (AUTH_ENABLED, AUTH_MODE, PASSWORD_REQUIRED).
+                    "ENABLED", "DISABLED", "ENABLE", "DISABLE", "REQUIRED", "MODE", "PROVIDER", "METHOD"],
     },
     allowedNames={
         "type": "array", "items": {"type": "string"},
@@ -181,6 +183,20 @@ SECRET_VALUES = [
     ("a Stripe live secret key", re.compile(r"\bsk_live_[A-Za-z0-9]{16,}")),
     ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+")),
 ]
+
+
+# Values no secret takes: a switch (AUTH=true) or a filesystem path (PWD=/app is the shell's
+# working directory; PASSWORD_FILE-style settings point at a mounted file). A name alone must
+# not block a working program over them.
+_SWITCHES = {"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"}
+
+
+def plainly_not_secret(value: Any) -> bool:
+    """Whether a literal value is a switch or an absolute path, which no credential is."""
+    if not isinstance(value, str):
+        return isinstance(value, bool)
+    text = value.strip()
+    return text.lower() in _SWITCHES or (text.startswith("/") and not text.startswith("//") and " " not in text)
 
 
 def secret_value(value: Any) -> Optional[str]:
@@ -248,7 +264,7 @@ def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: Rep
             if kind:
                 report_violation(f"{where} {name!r} to {kind}; {_USE_SECRETS}.")
                 continue
-            if not value or name in allowed:
+            if not value or name in allowed or plainly_not_secret(value):
                 continue
             word = secret_name(name, config["secretWords"], config["propertyWords"])
             if word:

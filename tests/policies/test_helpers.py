@@ -12,7 +12,15 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown
 from policies.fargate_policies import _types as T
 from policies.fargate_policies._props import UNKNOWN, peek
 from policies.fargate_policies._stack import Ingress, Refs, Stack, contains_all, networks, service_is_fargate
-from policies.fargate_policies.ecs import FARGATE_TASK_SIZES, SECRETS_CONFIG, _size, name_words, secret_name, secret_value
+from policies.fargate_policies.ecs import (
+    FARGATE_TASK_SIZES,
+    SECRETS_CONFIG,
+    _size,
+    name_words,
+    plainly_not_secret,
+    secret_name,
+    secret_value,
+)
 from policies.fargate_policies.iam import grants_admin
 from policies.fargate_policies.network import _admits, _balancer_ranges
 
@@ -177,11 +185,21 @@ def test_names_real_programs_use():
     property_words = SECRETS_CONFIG.properties["propertyWords"]["default"]
     judged = {name: secret_name(name, secret_words, property_words) for name in [
         "ACCESS_TOKEN_EXPIRE_MINUTES", "REFRESH_TOKEN_EXPIRE_DAYS", "REDIS_PWD", "APIKey", "privateKey",
-        "AWS_SECRET_ACCESS_KEY", "DB_SECRET_ARN", "PASSENGER_COUNT", "OAUTH_CALLBACK", "DB_CREDENTIALS"]}
+        "AWS_SECRET_ACCESS_KEY", "DB_SECRET_ARN", "PASSENGER_COUNT", "OAUTH_CALLBACK", "DB_CREDENTIALS",
+        "AUTH_ENABLED", "AUTH_MODE", "ADMIN_USER_PASSWORD"]}
     assert judged == {
         "ACCESS_TOKEN_EXPIRE_MINUTES": None, "REFRESH_TOKEN_EXPIRE_DAYS": None, "REDIS_PWD": "PWD",
         "APIKey": "API KEY", "privateKey": "PRIVATE KEY", "AWS_SECRET_ACCESS_KEY": "SECRET",
-        "DB_SECRET_ARN": None, "PASSENGER_COUNT": None, "OAUTH_CALLBACK": None, "DB_CREDENTIALS": "CREDENTIALS"}
+        "DB_SECRET_ARN": None, "PASSENGER_COUNT": None, "OAUTH_CALLBACK": None, "DB_CREDENTIALS": "CREDENTIALS",
+        "AUTH_ENABLED": None, "AUTH_MODE": None, "ADMIN_USER_PASSWORD": "PASSWORD"}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("true", True), ("OFF", True), ("disabled", True), ("/app", True), ("/run/secrets/db", True),
+    ("hunter2", False), ("1234", False), ("//host/share", False), ("/ has spaces", False), ("", False),
+])
+def test_switches_and_paths_are_plainly_not_secrets(value, expected):
+    assert plainly_not_secret(value) is expected
 
 
 @given(st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mongodb+srv", "https"]),
