@@ -480,6 +480,38 @@ def _ecr_repository(ctx: _Context) -> dict[str, Any]:
     }
 
 
+# The port each RDS engine listens on when the program sets none.
+_RDS_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "mariadb": 3306,
+              "aurora-mysql": 3306, "aurora": 3306, "oracle": 1521, "sqlserver": 1433, "db2": 50000}
+
+
+@_handles("aws:rds/instance:Instance", "aws:rds/cluster:Cluster")
+def _rds(ctx: _Context) -> dict[str, Any]:
+    engine = str(ctx.get("engine", "postgres"))
+    port = int(ctx.get("port") or next((p for prefix, p in _RDS_PORTS.items() if engine.startswith(prefix)), 5432))
+    identifier = str(ctx.get("identifier") or ctx.get("clusterIdentifier") or
+                     (ctx.get("identifierPrefix") or "db-") + ctx.hex(12))
+    cluster = ctx.type.endswith(":Cluster")
+    host = f"{identifier}.{'cluster-' if cluster else ''}{ctx.hex(12, 'host')}.{ctx.region}.rds.amazonaws.com"
+    outputs: dict[str, Any] = {
+        "id": identifier,
+        "arn": ctx.arn("rds", f"{'cluster' if cluster else 'db'}:{identifier}"),
+        "port": port,
+        "endpoint": host if cluster else f"{host}:{port}",
+        "hostedZoneId": "Z2R2ITUGPM61AM",
+        "resourceId": ("cluster-" if cluster else "db-") + ctx.hex(26, "resource").upper(),
+        "status": "available",
+        "engineVersionActual": ctx.get("engineVersion", "16.3"),
+    }
+    if cluster:
+        outputs["clusterIdentifier"] = identifier
+        outputs["readerEndpoint"] = host.replace(".cluster-", ".cluster-ro-")
+    else:
+        outputs["identifier"] = identifier
+        outputs["address"] = host
+    return outputs
+
+
 @_handles("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 def _bucket(ctx: _Context) -> dict[str, Any]:
     name = ctx.get("bucket")

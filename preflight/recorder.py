@@ -18,9 +18,9 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
-from . import aws, schema
+from . import aws, providers, schema
 from .errors import OfflineGap
-from .project import SECRET_PLACEHOLDER, Project
+from .project import Project
 from .values import (
     UNKNOWN,
     UNKNOWN_WIRE,
@@ -256,17 +256,21 @@ class RecordingMonitor(MockMonitor):
         checked = dict(wire_inputs)
         if package == "aws":
             checked.update(aws.check(record.type, record.name, record.urn, known_inputs))
+        else:
+            checked.update(providers.check(record.type, known_inputs))
         record.wire_inputs = checked
         record.inputs = plain(checked)
+        # A preview discards what the stand-in computes (it is unknown), so placeholders for
+        # unknown inputs only keep the arithmetic on strings working.
+        known = _placeholders(record.inputs) if self.preview else record.inputs
         if package == "aws":
-            # A preview discards what the stand-in computes (it is unknown), so placeholders for
-            # unknown inputs only keep the arithmetic on strings working.
-            known = _placeholders(record.inputs) if self.preview else record.inputs
             created = aws.create(record.type, record.urn, known, self._region(provider),
                                  self._default_tags(provider))
             resource_id, computed = created.id, created.outputs
+            providers.fill(record.type, record.urn, known, computed, self._region(provider))
         else:
-            resource_id, computed = f"{record.name}-{aws.digest(record.urn, 8)}", {}
+            resource_id, computed = providers.create(record.type, record.urn, record.name, known,
+                                                     self._region(provider))
         if import_id:
             resource_id = import_id
         if self.preview and not import_id:
@@ -285,7 +289,12 @@ class RecordingMonitor(MockMonitor):
         record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"} | autonamed)
         # A bridged provider's outputs carry the id too; stack policies match resources by it.
         computed["id"] = UNKNOWN_WIRE if record.id is UNKNOWN else record.id
-        record.set_outputs({**checked, **computed})
+        outputs = {**checked, **computed}
+        # The engine keeps the outputs the SDK names secret (its schema's secret properties) as secrets.
+        for key in record.options["additionalSecretOutputs"]:
+            if key in outputs and not is_secret(outputs[key]):
+                outputs[key] = secret(outputs[key])
+        record.set_outputs(outputs)
 
     def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:
         package = record.type.split(":", 1)[0]
@@ -367,20 +376,6 @@ def _drop_none(value: Any) -> Any:
         return {k: _drop_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
-    return value
-
-
-def secret_placeholders_to_unknowns(value: Any) -> Any:
-    """In a preview, a value built from an offline secret is unknown; keep it secret."""
-    if isinstance(value, str) and SECRET_PLACEHOLDER in value:
-        return secret(UNKNOWN_WIRE)
-    if is_secret(value):
-        inner = secret_placeholders_to_unknowns(value.get("value"))
-        return inner if is_secret(inner) else secret(inner)
-    if isinstance(value, dict):
-        return {k: secret_placeholders_to_unknowns(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [secret_placeholders_to_unknowns(v) for v in value]
     return value
 
 

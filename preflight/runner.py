@@ -64,6 +64,8 @@ class RunResult:
     policy_pack: Optional[str] = None
     """`name@version` of the pack that judged the stack, or None when no pack ran."""
     wire_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
+    """What the run could not do as Pulumi would (secrets it stood in for), one line each."""
 
     def of_type(self, type_token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_token]
@@ -181,6 +183,7 @@ def _execute(project: Project, stack: str, preview: bool,
         project=project.name, stack=stack, preview=preview,
         resources=dependency_order(monitor.records), outputs=plain(monitor.stack_outputs_wire),
         warnings=engine.warnings, wire_outputs=monitor.stack_outputs_wire,
+        notes=[project.secrets_note] if project.secrets_note else [],
     )
 
 
