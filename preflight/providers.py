@@ -58,10 +58,17 @@ def fill(type_token: str, urn: str, inputs: dict[str, Any], outputs: dict[str, A
     a value of its declared type."""
     for key, declared in schema.output_types(type_token).items():
         if key not in outputs and inputs.get(key) is None:
-            outputs[key] = plausible(declared, key, f"{urn}:{key}", region)
+            outputs[key] = plausible(declared, key, f"{urn}:{key}", region, service=_service(type_token))
 
 
-def from_result_type(result_class: type, seed: str, region: str, args: dict[str, Any]) -> dict[str, Any]:
+def _service(token: str) -> str:
+    """`aws:ecs/service:Service` -> `ecs` (the ARN's service part)."""
+    parts = token.split(":")
+    return parts[1].split("/")[0] if len(parts) == 3 and parts[1] != "index" else parts[0]
+
+
+def from_result_type(result_class: type, seed: str, region: str, args: dict[str, Any],
+                     service: str = "") -> dict[str, Any]:
     """A data source's answer built from its result type: the arguments it was called with echoed,
     every other required field a value of its type."""
     answer: dict[str, Any] = {}
@@ -69,11 +76,11 @@ def from_result_type(result_class: type, seed: str, region: str, args: dict[str,
         if args.get(key) is not None:
             answer[key] = args[key]
         elif not optional:
-            answer[key] = plausible(declared, key, f"{seed}:{key}", region)
+            answer[key] = plausible(declared, key, f"{seed}:{key}", region, service=service)
     return answer
 
 
-def plausible(declared: Any, key: str, seed: str, region: str, depth: int = 0) -> Any:
+def plausible(declared: Any, key: str, seed: str, region: str, depth: int = 0, service: str = "") -> Any:
     """A value of type `declared` for the property `key`, derived from `seed`."""
     origin = typing.get_origin(declared)
     if origin is not None and getattr(origin, "__name__", "") == "Output":
@@ -81,7 +88,7 @@ def plausible(declared: Any, key: str, seed: str, region: str, depth: int = 0) -
         origin = typing.get_origin(declared)
     if origin in (typing.Union, types.UnionType):
         choices = [arg for arg in typing.get_args(declared) if arg is not type(None)]
-        return plausible(choices[0], key, seed, region, depth) if choices else None
+        return plausible(choices[0], key, seed, region, depth, service) if choices else None
     if origin is not None and isinstance(origin, type) and issubclass(origin, collections.abc.Mapping):
         return {}
     if origin is not None and isinstance(origin, type) and issubclass(origin, collections.abc.Sequence) \
@@ -96,16 +103,17 @@ def plausible(declared: Any, key: str, seed: str, region: str, depth: int = 0) -
     if isinstance(declared, type) and declared is not str and schema.fields(declared):
         if depth >= _MAX_DEPTH:
             return {}
-        return {name: plausible(inner, name, f"{seed}:{name}", region, depth + 1)
+        return {name: plausible(inner, name, f"{seed}:{name}", region, depth + 1, service)
                 for name, (inner, optional) in schema.fields(declared).items() if not optional}
-    return _string(key, seed, region)
+    return _string(key, seed, region, service)
 
 
-def _string(key: str, seed: str, region: str) -> str:
+def _string(key: str, seed: str, region: str, service: str = "") -> str:
     lowered = key.lower()
     token = digest(seed, 12)
     if lowered == "arn" or lowered.endswith("arn"):
-        return f"arn:aws:{lowered.removesuffix('arn') or 'resource'}:{region}:{ACCOUNT}:{token}"
+        kind = key[:-3] or "resource"
+        return f"arn:aws:{service or 'resource'}:{region}:{ACCOUNT}:{_kebab(kind)}/{token}"
     if lowered.endswith("pem"):
         kind = "PRIVATE KEY" if "private" in lowered else "CERTIFICATE" if "cert" in lowered else "PUBLIC KEY"
         return f"-----BEGIN {kind}-----\n{digest(seed, 64)}\n-----END {kind}-----\n"
@@ -118,6 +126,10 @@ def _string(key: str, seed: str, region: str) -> str:
     if "time" in lowered or "date" in lowered:
         return "2026-01-01T00:00:00Z"
     return f"{key}-{token}"
+
+
+def _kebab(name: str) -> str:
+    return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
 
 
 # -- random ---------------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ makes them (`pulumi:providers:aws::default_7_51_1`, configured from the `aws:` c
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -18,8 +21,8 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
-from . import aws, providers, schema
-from .errors import OfflineGap
+from . import aws, invokes, providers, schema
+from .errors import OfflineGap, ProgramError
 from .project import Project
 from .values import (
     UNKNOWN,
@@ -67,6 +70,26 @@ class Resource:
         self.outputs = plain(wire_outputs)
 
 
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A failure inside preflight's own answer is preflight's bug, never the program's: keep it,
+    so the run reports it as such whatever the SDK makes of the exception on its way back."""
+    @functools.wraps(method)
+    def guarded(self: "RecordingMonitor", request: Any) -> Any:
+        try:
+            return method(self, request)
+        except (OfflineGap, ProgramError):
+            raise
+        except Exception as error:
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            self.bugs.append(
+                f"preflight failed on this program (a bug in preflight, please report it): "
+                f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''} "
+                f"at {os.path.basename(frame.filename)}:{frame.lineno}, answering {getattr(request, 'type', '') or getattr(request, 'tok', '')}"
+            )
+            raise
+    return guarded
+
+
 class _NoMocks(Mocks):
     """`MockMonitor` wants a `Mocks`; every call it would route there is answered by the recorder."""
 
@@ -94,6 +117,8 @@ class RecordingMonitor(MockMonitor):
         provider_config = project.provider_config
         self._provider_config = provider_config
         self._default_region = str(provider_config.get("aws", {}).get("region") or aws.DEFAULT_REGION)
+        self.data_sources = invokes.DataSources()
+        self.bugs: list[str] = []
 
     # -- URNs and providers ----------------------------------------------------------------------
 
@@ -201,6 +226,7 @@ class RecordingMonitor(MockMonitor):
         transformed.dependencies.extend(extra)
         return transformed
 
+    @_guarded
     def RegisterResource(self, request):
         urn = self.urn(request.parent, request.type, request.name)
         request = self._transform(request, urn)
@@ -305,6 +331,7 @@ class RecordingMonitor(MockMonitor):
         record.simulated = frozenset(computed)
         record.set_outputs({**record.wire_inputs, **computed})
 
+    @_guarded
     def RegisterResourceOutputs(self, request):
         wire = {k: for_analyzer(v) for k, v in struct_to_wire(request.outputs).items()}
         with self._lock:
@@ -313,6 +340,7 @@ class RecordingMonitor(MockMonitor):
                 record.set_outputs(wire)
         return empty_pb2.Empty()
 
+    @_guarded
     def ReadResource(self, request):
         urn = self.urn(request.parent, request.type, request.name)
         state = {k: for_analyzer(v) for k, v in struct_to_wire(request.properties).items()}
@@ -334,6 +362,7 @@ class RecordingMonitor(MockMonitor):
             self._add(record)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=wire_to_struct(record.wire_outputs))
 
+    @_guarded
     def Invoke(self, request):
         args = plain(struct_to_wire(request.args))
         if request.tok == "pulumi:pulumi:getResource":
@@ -341,13 +370,11 @@ class RecordingMonitor(MockMonitor):
             if record is None:
                 raise OfflineGap(f"unknown resource {args.get('urn')}")
             result = {"urn": record.urn, "id": record.id or "", "state": record.wire_outputs}
-        elif request.tok.startswith("aws:"):
+        else:
             provider = None
             if request.provider:
                 provider = self.by_urn.get(request.provider.rsplit("::", 1)[0])
-            result = aws.invoke(request.tok, args, self._region(provider))
-        else:
-            raise OfflineGap(f"the data source {request.tok} has no offline answer")
+            result = self.data_sources.invoke(request.tok, args, self._region(provider))
         return resource_pb2.ResourceInvokeResponse(**{"return": wire_to_struct(_drop_none(result))})
 
     def Call(self, request):

@@ -177,7 +177,7 @@ def test_remote_component_gets_plausible_outputs(nested):
 @pytest.mark.parametrize("stack, message", [
     ("raise", r"the program raised KeyError: 'missing' \(at __main__\.py:12\)"),
     ("runerror", r"broken:failure: 'runerror' is not allowed"),
-    ("invoke", r"the data source aws:ec2/getAmi:getAmi has no offline answer"),
+    ("invoke", r"the data source acme:index/getThing:getThing has no offline answer"),
     ("nameclash", r"Duplicate resource URN 'urn:pulumi:nameclash::broken::aws:sns/topic:Topic::logs'"),
     ("missing", r"no stack file for stack 'missing'"),
 ])

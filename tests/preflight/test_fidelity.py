@@ -1,0 +1,97 @@
+"""Real programs' shapes: data sources, other providers' outputs, a program's own modules."""
+
+import ipaddress
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+import components
+from preflight import UNKNOWN, PolicyAnalyzer, run
+from preflight.values import SECRET_SIG, SIG_KEY
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPOSITORY_PACK = Path(__file__).resolve().parents[2] / "policies"
+TASK_SECRETS = FIXTURES / "task_secrets"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    with PolicyAnalyzer(REPOSITORY_PACK) as started:
+        yield started
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_data_sources_answer_consistently_and_the_unlisted_one_is_named_simulated(pack, preview):
+    result = run(FIXTURES / "lookups", "dev", preview=preview, analyzer=pack)
+    out = result.outputs
+    default = out["vpc"]
+    assert default["cidr"] == "172.31.0.0/16" and len(default["subnets"]) == 6  # us-east-1's six zones
+    assert default["first"]["vpcId"] == default["id"]
+    assert ipaddress.ip_network(default["first"]["cidr"]).subnet_of(ipaddress.ip_network(default["cidr"]))
+    shared = out["shared"]
+    assert shared["id"] != default["id"] and shared["cidr"].startswith("10.")
+    assert len(shared["private"]) == 3 and set(shared["privateVpcs"]) == {shared["id"]}
+    assert shared["group"]["vpcId"] == shared["id"] and shared["group"]["id"].startswith("sg-")
+    assert out["ecr"] == {"user": "AWS", "endpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+                          "credentials": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
+    assert "ecr:GetAuthorizationToken" in json.loads(out["iam"]["policy"])["Statement"][0]["Action"]
+    assert out["iam"]["role"] == "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
+    assert out["edge"]["certificate"].startswith("arn:aws:acm:us-east-1:123456789012:certificate/")
+    assert out["edge"]["balancer"] == {"vpcId": default["id"], "subnets": default["subnets"]}
+    assert out["values"]["secretArn"] is True and out["values"]["cluster"].endswith(":cluster/main")
+    assert out["task"]["arn"].startswith("arn:aws:ecs:us-east-1:123456789012:")
+    assert result.simulated_data_sources == ["aws.ecs.get_task_definition"]
+    # Built from an unknown ARN in a preview, the policy document is unknown, not a crash.
+    assert (out["document"] is UNKNOWN) == preview
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_generated_password_is_a_secret_and_the_database_has_its_port(pack, preview):
+    result = run(TASK_SECRETS, "dev", preview=preview, analyzer=pack, stack_config={
+        "placement": "environment", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+    password = result.one("random:index/randomPassword:RandomPassword")
+    assert password.wire_outputs["result"][SIG_KEY] == SECRET_SIG
+    database = result.one("aws:rds/instance:Instance")
+    app = result.one("aws:ecs/taskDefinition:TaskDefinition", "app")
+    sent = app.wire_inputs["containerDefinitions"]
+    assert sent[SIG_KEY] == SECRET_SIG  # what the pack receives: the definition, marked secret
+    if preview:
+        assert password.outputs["result"] is UNKNOWN and database.outputs["port"] is UNKNOWN
+        assert result.outputs == {"databasePort": UNKNOWN, "databaseEndpoint": UNKNOWN}
+    else:
+        value = password.outputs["result"]
+        assert len(value) == 24 and value.isalnum()  # length=24, special=False
+        assert database.outputs["port"] == 5432 and result.outputs["databasePort"] == 5432
+        assert result.outputs["databaseEndpoint"].endswith(".us-east-1.rds.amazonaws.com:5432")
+        [container] = json.loads(sent["value"])
+        assert {"name": "DB_PASSWORD", "value": value} in container["environment"]
+    verdicts = {(v.policy, v.enforcement_level, v.urn.rsplit("::", 1)[1]) for v in result.violations
+                if v.policy == "ecs-no-plaintext-secrets"}
+    # The config secret's task is known in both modes; the password's only after `up`.
+    assert verdicts == {("ecs-no-plaintext-secrets", "mandatory", "api"),
+                        ("ecs-no-plaintext-secrets", "advisory" if preview else "mandatory", "app")}
+
+
+def test_secrets_handed_over_by_reference_pass(pack):
+    result = run(TASK_SECRETS, "dev", analyzer=pack, stack_config={
+        "placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+    version = result.one("aws:secretsmanager/secretVersion:SecretVersion")
+    assert version.wire_inputs["secretString"][SIG_KEY] == SECRET_SIG
+    for name in ("app", "api"):
+        sent = result.one("aws:ecs/taskDefinition:TaskDefinition", name).wire_inputs["containerDefinitions"]
+        assert not (isinstance(sent, dict) and sent.get(SIG_KEY) == SECRET_SIG)
+    assert not any(v.policy == "ecs-no-plaintext-secrets" for v in result.violations)
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_programs_own_components_package_wins_over_this_repositorys(preview):
+    ours = sys.modules["components"]
+    result = run(FIXTURES / "own_components", "dev", preview=preview, policy_pack=None)
+    assert result.outputs == {"builtBy": "own-components"}
+    assert result.one("aws:ec2/securityGroup:SecurityGroup").inputs["tags"] == {"BuiltBy": "own-components"}
+    # The caller's modules are back as they were, and this repository's program still gets ours.
+    assert sys.modules["components"] is ours is components
+    assert run(".", "dev", preview=preview, policy_pack=None).of_type("fargate:ecs:FargateService")
