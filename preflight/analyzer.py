@@ -224,6 +224,7 @@ class Session:
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._pending: list[tuple[str, Any]] = []
         self._error: Optional[BaseException] = None
+        self._levels: dict[str, str] = {}
         self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
         self._thread.start()
 
@@ -246,6 +247,7 @@ class Session:
                 config_secret_keys=list(self.project.secret_keys),
             ))
             reconciled = analyzer.configure(self.policy_pack_config)
+            self._levels = {name: entry["enforcementLevel"] for name, entry in reconciled.items()}
             remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
             while True:
                 resource = self._queue.get()
@@ -320,6 +322,10 @@ class Session:
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
         result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))
         result.policy_pack = self.analyzer.label
+        # pulumi-policy reports a policy that read an unknown as an advisory "can't run policy".
+        result.mandatory_not_run = sorted({
+            v.policy for v in violations
+            if v.message.startswith("can't run policy") and self._levels.get(v.policy) in ("mandatory", "remediate")})
 
 
 def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from .values import plain
 if TYPE_CHECKING:
     from .analyzer import PolicyAnalyzer
 
+EXIT_INCOMPLETE = 3
 REPOSITORY_POLICY_PACK = Path(__file__).resolve().parent.parent / "policies"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent) + os.sep
 
@@ -69,6 +70,10 @@ class RunResult:
     """What the run could not do as Pulumi would (secrets it stood in for), one line each."""
     simulated_data_sources: list[str] = field(default_factory=list)
     """Data sources answered from their result type alone (`aws.ecs.get_task_definition`)."""
+    mandatory_not_run: list[str] = field(default_factory=list)
+    """Mandatory policies that could not run on some resource: they read values unknown until deployed."""
+    strict: bool = False
+    """`--strict`: what was not judged (`mandatory_not_run`, `not_expanded`) makes the exit status 3."""
 
     def of_type(self, type_token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_token]
@@ -95,8 +100,19 @@ class RunResult:
         return [v for v in self.violations if v.enforcement_level == "mandatory"]
 
     @property
+    def not_expanded(self) -> list[str]:
+        """Types of the multi-language components whose children were not built (nor judged) offline."""
+        return sorted({r.type for r in self.resources if r.remote})
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.mandatory_not_run or self.not_expanded)
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.mandatory else 0
+        if self.mandatory:
+            return 1
+        return EXIT_INCOMPLETE if self.strict and self.incomplete else 0
 
 
 def run(
