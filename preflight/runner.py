@@ -308,6 +308,8 @@ def _isolate(project: Project, program_dir: Path) -> dict[str, Any]:
     roots = tuple(path + os.sep for path in foreign)
     stashed: dict[str, Any] = {}
     for name, module in list(sys.modules.items()):
+        if name in ("__main__", "__mp_main__"):  # the caller's script itself, which runpy needs
+            continue
         origin = getattr(module, "__file__", None) or next(iter(getattr(module, "__path__", None) or []), "")
         if not origin or "site-packages" in origin:
             continue
