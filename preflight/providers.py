@@ -212,6 +212,27 @@ def _random_shuffle(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {"id": "-", "results": items[:int(count)] if count else items}
 
 
+# -- docker ---------------------------------------------------------------------------------------
+
+def _docker_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-docker's `Image`: pushed to `imageName`, pinned by the digest the registry reports."""
+    name = str(inputs.get("imageName") or "image")
+    repository = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
+    sha = "sha256:" + digest("docker:" + urn, 64)
+    return {"id": f"{name}-{sha}", "repoDigest": f"{repository}@{sha}", "baseImageName": name,
+            "registryServer": (inputs.get("registry") or {}).get("server") or name.split("/", 1)[0]}
+
+
+def _docker_build_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """pulumi-docker-build's `Image`: its digest, and `ref` pinning its first tag to it."""
+    sha = "sha256:" + digest("docker-build:" + urn, 64)
+    tags = inputs.get("tags") or []
+    first = str(tags[0]) if tags else ""
+    repository = first.rsplit(":", 1)[0] if ":" in first.rsplit("/", 1)[-1] else first
+    return {"id": sha, "digest": sha, "ref": f"{repository}@{sha}" if repository else sha,
+            "contextHash": digest("context:" + urn, 64)}
+
+
 _HANDLERS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
     "random:index/randomPassword:RandomPassword": _random_password,
     "random:index/randomString:RandomString": _random_string,
@@ -221,4 +242,6 @@ _HANDLERS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
     "random:index/randomPet:RandomPet": _random_pet,
     "random:index/randomUuid:RandomUuid": _random_uuid,
     "random:index/randomShuffle:RandomShuffle": _random_shuffle,
+    "docker:index/image:Image": _docker_image,
+    "docker-build:index:Image": _docker_build_image,
 }

@@ -1,6 +1,7 @@
 """Real programs' shapes: data sources, other providers' outputs, a program's own modules."""
 
 import ipaddress
+import re
 import json
 import sys
 from pathlib import Path
@@ -101,3 +102,63 @@ def test_a_programs_own_components_package_wins_over_this_repositorys(preview):
     # The caller's modules are back as they were, and this repository's program still gets ours.
     assert sys.modules["components"] is ours is components
     assert run(".", "dev", preview=preview, policy_pack=None).of_type("fargate:ecs:FargateService")
+
+
+IMAGE_BUILD = FIXTURES / "image_build"
+
+
+@pytest.mark.parametrize("preview", [False, True])
+@pytest.mark.parametrize("builder", ["docker", "awsx"])
+def test_an_image_built_with_the_ecr_login_runs_and_the_awsx_service_is_named_unjudged(pack, preview, builder):
+    result = run(IMAGE_BUILD, "dev", preview=preview, analyzer=pack, stack_config={
+        "aws:region": "us-west-2", "image-build:builder": builder})
+    repository = result.one("aws:ecr/repository:Repository")
+    if builder == "docker":
+        image = result.one("docker:index/image:Image")
+        registry = image.wire_inputs["registry"]
+        assert registry["password"][SIG_KEY] == SECRET_SIG  # the ECR login's password stays secret
+        if not preview:
+            assert registry["username"] == {SIG_KEY: SECRET_SIG, "value": "AWS"}
+            url = repository.outputs["repositoryUrl"]
+            assert result.outputs["image"] == f"{url}@{image.outputs['repoDigest'].split('@')[1]}"
+            assert re.fullmatch(re.escape(url) + r"@sha256:[0-9a-f]{64}", result.outputs["image"])
+    if preview:
+        assert result.outputs == {"image": UNKNOWN, "registry": UNKNOWN}
+    else:
+        assert result.outputs["registry"] == "https://123456789012.dkr.ecr.us-west-2.amazonaws.com"
+        assert result.outputs["image"].startswith("123456789012.dkr.ecr.us-west-2.amazonaws.com/app-")
+    expected = ["awsx:ecs:FargateService"] if builder == "docker" else ["awsx:ecr:Image", "awsx:ecs:FargateService"]
+    assert result.not_expanded == expected
+    assert result.mandatory == [] and result.exit_code == 0
+    result.strict = True
+    assert result.exit_code == 3
+
+
+def test_the_cli_says_what_was_not_judged_and_strict_exits_3(capsys):
+    from preflight.__main__ import main
+
+    args = ["--stack", "dev", "--project-dir", str(IMAGE_BUILD), "--preview"]
+    assert main(args) == 0
+    lines = capsys.readouterr().out.rstrip().splitlines()
+    assert lines[-1].startswith("INCOMPLETE: image-build/dev (preview): 7 resources, 0 mandatory")
+    assert lines[-1].endswith("; not expanded offline: awsx:ecs:FargateService; exit 0")
+    assert lines[-3].startswith("Not judged: awsx:ecs:FargateService are multi-language components whose provider")
+    assert lines[-2] == "`--strict` makes this exit 3."
+    assert main(args + ["--strict", "--json"]) == 3
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert (summary["notExpanded"], summary["strict"], summary["exitCode"]) == (["awsx:ecs:FargateService"], True, 3)
+
+
+def test_mandatory_policies_that_could_not_run_are_counted(pack):
+    result = run(TASK_SECRETS, "dev", preview=True, analyzer=pack, stack_config={
+        "placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+    # The task definitions wait for the database and the secrets' ARNs: unknown in a preview.
+    assert "ecs-no-plaintext-secrets" in result.mandatory_not_run
+    assert result.mandatory == [] and result.exit_code == 0
+    result.strict = True
+    assert result.exit_code == 3
+    from preflight import report
+
+    count = len(result.mandatory_not_run)
+    assert report.summary_line(result).endswith(
+        f"; {count} mandatory policies could not run (values unknown until deployed); exit 3")
