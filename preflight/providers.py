@@ -53,11 +53,15 @@ def create(type_token: str, urn: str, name: str, inputs: dict[str, Any], region:
     return resource_id, outputs
 
 
-def fill(type_token: str, urn: str, inputs: dict[str, Any], outputs: dict[str, Any], region: str) -> None:
+def fill(type_token: str, urn: str, inputs: dict[str, Any], outputs: dict[str, Any], region: str,
+         outputs_only: bool = False) -> None:
     """Give every output the SDK declares always set, and neither the program nor a handler set,
-    a value of its declared type."""
+    a value of its declared type. `outputs_only` leaves out the inputs the provider computes when
+    the program omits them (an ECS service's `launchType`): a made-up value of those would be
+    judged as the program's choice."""
+    skipped = schema.input_names(type_token) if outputs_only else frozenset()
     for key, declared in schema.output_types(type_token).items():
-        if key not in outputs and inputs.get(key) is None:
+        if key not in outputs and inputs.get(key) is None and key not in skipped:
             outputs[key] = plausible(declared, key, f"{urn}:{key}", region, service=_service(type_token))
 
 

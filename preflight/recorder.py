@@ -293,7 +293,7 @@ class RecordingMonitor(MockMonitor):
             created = aws.create(record.type, record.urn, known, self._region(provider),
                                  self._default_tags(provider))
             resource_id, computed = created.id, created.outputs
-            providers.fill(record.type, record.urn, known, computed, self._region(provider))
+            providers.fill(record.type, record.urn, known, computed, self._region(provider), outputs_only=True)
         else:
             resource_id, computed = providers.create(record.type, record.urn, record.name, known,
                                                      self._region(provider))

@@ -124,3 +124,12 @@ def _resource_class(type_token: str) -> Optional[type]:
     except ImportError:
         return None
     return found if isinstance(found, type) else None
+
+
+@functools.lru_cache(maxsize=None)
+def input_names(type_token: str) -> frozenset[str]:
+    """The schema names of a resource's inputs (its `<Name>Args` class); empty when not found."""
+    cls = _resource_class(type_token)
+    module = inspect.getmodule(cls) if cls is not None else None
+    args = getattr(module, f"{cls.__name__}Args", None) if cls is not None and module is not None else None
+    return frozenset(fields(args)) if isinstance(args, type) else frozenset()
