@@ -162,3 +162,27 @@ def test_mandatory_policies_that_could_not_run_are_counted(pack):
     count = len(result.mandatory_not_run)
     assert report.summary_line(result).endswith(
         f"; {count} mandatory policies could not run (values unknown until deployed); exit 3")
+
+
+def test_a_policy_document_with_values_of_mixed_kinds_renders_instead_of_crashing():
+    from preflight import aws
+
+    document = aws.policy_document({"statements": [{
+        "actions": ["s3:GetObject", UNKNOWN], "resources": ["arn:aws:s3:::b/*", UNKNOWN],
+        "principals": [{"type": "AWS", "identifiers": [UNKNOWN, "arn:aws:iam::123456789012:root"]}]}]})
+    assert document["Statement"][0]["Action"][0] == "s3:GetObject"
+
+
+def test_a_failure_inside_preflight_is_named_a_preflight_bug_not_the_programs(monkeypatch):
+    from preflight import ProgramError, providers
+
+    def broken(*args, **kwargs):
+        raise TypeError("'<' not supported between instances of '_Unknown' and 'str'")
+
+    monkeypatch.setattr(providers, "create", broken)
+    with pytest.raises(ProgramError) as caught:
+        run(TASK_SECRETS, "dev", policy_pack=None, stack_config={
+            "placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+    assert str(caught.value).startswith(
+        "preflight failed on this program (a bug in preflight, please report it): TypeError: '<' not supported")
+    assert "answering random:index/randomPassword:RandomPassword" in str(caught.value)
