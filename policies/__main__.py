@@ -5,10 +5,18 @@ nothing may import this file; the rules live in the `fargate_policies` package.
 The engine runs this file with the pack directory on sys.path.
 """
 
+import sys
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 import one_pass
 from fargate_policies import PACK_NAME, all_policies
+from fargate_policies._secrets import preserve_secrets
+
+# The SDK hides which properties are secret from its rules; ecs-no-plaintext-secrets needs to know.
+if not preserve_secrets():
+    print("fargate-alb: this pulumi-policy version deserializes differently; ecs-no-plaintext-secrets "
+          "cannot see which values are Pulumi secrets", file=sys.stderr)
 
 one_pass.share()
 

@@ -1,8 +1,9 @@
 """python -m preflight --stack NAME [--project-dir DIR] [--policy-pack DIR]
-                       [--policy-pack-config FILE] [--preview] [--json] [--graph mermaid]
+                       [--policy-pack-config FILE] [--preview] [--strict] [--json] [--graph mermaid]
 
 Exit status: 0 no mandatory violation; 1 at least one; 2 the program, its config or the
-command line is wrong (one line on stderr, no traceback).
+command line is wrong (one line on stderr, no traceback); 3 with --strict, no mandatory violation
+but a mandatory policy could not run or a multi-language component was not expanded.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         description="Preview a Pulumi Python program offline (no Pulumi CLI, no cloud credentials) "
                     "and judge it by a policy pack over the pack's gRPC Analyzer interface.",
         epilog="Exit status: 0 no mandatory violation, 1 a mandatory violation, 2 the program, "
-               "its config or the command line is wrong.",
+               "its config or the command line is wrong, 3 (with --strict) something was not judged.",
     )
     parser.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml is read")
     parser.add_argument("--project-dir", default=".", help="the Pulumi project (default: .)")
@@ -47,6 +48,9 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("--policy-pack-config", help="JSON file in the format of pulumi's --policy-pack-config")
     parser.add_argument("--preview", action="store_true",
                         help="leave what a new stack would only learn on deployment unknown")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 3 when a mandatory policy could not run (values unknown until deployed) "
+                             "or a multi-language component was not expanded offline")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     parser.add_argument("--graph", choices=["mermaid"], help="print the architecture as a diagram instead")
     return parser.parse_args(argv)
@@ -65,6 +69,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if os.environ.get("PREFLIGHT_DEBUG"):
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (set PREFLIGHT_DEBUG=1 for the traceback)")
+    result.strict = args.strict
     if args.json:
         rendered = json.dumps(report.document(result), indent=2)
     elif args.graph == "mermaid":

@@ -30,8 +30,8 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from .errors import ProgramError
-from .project import SECRET_PLACEHOLDER, Project
-from .recorder import Resource, secret_placeholders_to_unknowns
+from .project import Project
+from .recorder import Resource
 from .values import wire_to_struct
 
 if TYPE_CHECKING:
@@ -219,19 +219,19 @@ class Session:
         self.stack = stack
         self.preview = preview
         self.policy_pack_config = policy_pack_config
-        self.offline_secrets = bool(project.secret_keys)
         self.providers: dict[str, Resource] = {}
         self._provider_messages: dict[Optional[str], Optional[analyzer_pb2.AnalyzerProviderResource]] = {}
         self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
         self._pending: list[tuple[str, Any]] = []
         self._error: Optional[BaseException] = None
+        self._levels: dict[str, str] = {}
         self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
         self._thread.start()
 
     def _provider(self, resource: Resource) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
         """The resource's provider as the engine describes it (built once per provider)."""
         if resource.provider not in self._provider_messages:
-            self._provider_messages[resource.provider] = _provider(resource, self.providers, self.offline_secrets)
+            self._provider_messages[resource.provider] = _provider(resource, self.providers)
         return self._provider_messages[resource.provider]
 
     def submit(self, resource: Resource) -> None:
@@ -247,6 +247,7 @@ class Session:
                 config_secret_keys=list(self.project.secret_keys),
             ))
             reconciled = analyzer.configure(self.policy_pack_config)
+            self._levels = {name: entry["enforcementLevel"] for name, entry in reconciled.items()}
             remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
             while True:
                 resource = self._queue.get()
@@ -256,7 +257,7 @@ class Session:
                     self.providers[resource.urn] = resource
                 request = analyzer_pb2.AnalyzeRequest(
                     type=resource.type, urn=resource.urn, name=resource.name,
-                    properties=wire_to_struct(_engine_view(resource.wire_inputs, self.offline_secrets)),
+                    properties=wire_to_struct(_engine_view(resource.wire_inputs)),
                     options=_options(resource),
                     provider=self._provider(resource),
                 )
@@ -305,7 +306,7 @@ class Session:
         stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
             analyzer_pb2.AnalyzerResource(
                 type=resource.type, urn=resource.urn, name=resource.name,
-                properties=wire_to_struct(_engine_view(resource.wire_outputs, self.offline_secrets)),
+                properties=wire_to_struct(_engine_view(resource.wire_outputs)),
                 options=_options(resource),
                 provider=self._provider(resource),
                 parent=resource.parent or "", dependencies=resource.dependencies,
@@ -321,14 +322,15 @@ class Session:
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
         result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))
         result.policy_pack = self.analyzer.label
+        # pulumi-policy reports a policy that read an unknown as an advisory "can't run policy".
+        result.mandatory_not_run = sorted({
+            v.policy for v in violations
+            if v.message.startswith("can't run policy") and self._levels.get(v.policy) in ("mandatory", "remediate")})
 
 
-def _engine_view(wire: Mapping[str, Any], offline_secrets: bool) -> dict[str, Any]:
-    """Drop the engine's internal keys; an offline secret is unknown (and still secret)."""
-    view = {k: v for k, v in wire.items() if not k.startswith("__")}
-    if offline_secrets and SECRET_PLACEHOLDER in json.dumps(view):
-        view = secret_placeholders_to_unknowns(view)
-    return view
+def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop the engine's internal keys (secrets stay secret values, as the engine sends them)."""
+    return {k: v for k, v in wire.items() if not k.startswith("__")}
 
 
 def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
@@ -343,14 +345,14 @@ def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
     )
 
 
-def _provider(resource: Resource, providers: dict[str, Resource],
-              offline_secrets: bool) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
+def _provider(resource: Resource,
+              providers: dict[str, Resource]) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
     provider = providers.get(resource.provider or "")
     if provider is None:
         return None
     return analyzer_pb2.AnalyzerProviderResource(
         type=provider.type, urn=provider.urn, name=provider.name,
-        properties=wire_to_struct(_engine_view(provider.wire_inputs, offline_secrets)),
+        properties=wire_to_struct(_engine_view(provider.wire_inputs)),
     )
 
 

@@ -480,6 +480,38 @@ def _ecr_repository(ctx: _Context) -> dict[str, Any]:
     }
 
 
+# The port each RDS engine listens on when the program sets none.
+_RDS_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "mariadb": 3306,
+              "aurora-mysql": 3306, "aurora": 3306, "oracle": 1521, "sqlserver": 1433, "db2": 50000}
+
+
+@_handles("aws:rds/instance:Instance", "aws:rds/cluster:Cluster")
+def _rds(ctx: _Context) -> dict[str, Any]:
+    engine = str(ctx.get("engine", "postgres"))
+    port = int(ctx.get("port") or next((p for prefix, p in _RDS_PORTS.items() if engine.startswith(prefix)), 5432))
+    identifier = str(ctx.get("identifier") or ctx.get("clusterIdentifier") or
+                     (ctx.get("identifierPrefix") or "db-") + ctx.hex(12))
+    cluster = ctx.type.endswith(":Cluster")
+    host = f"{identifier}.{'cluster-' if cluster else ''}{ctx.hex(12, 'host')}.{ctx.region}.rds.amazonaws.com"
+    outputs: dict[str, Any] = {
+        "id": identifier,
+        "arn": ctx.arn("rds", f"{'cluster' if cluster else 'db'}:{identifier}"),
+        "port": port,
+        "endpoint": host if cluster else f"{host}:{port}",
+        "hostedZoneId": "Z2R2ITUGPM61AM",
+        "resourceId": ("cluster-" if cluster else "db-") + ctx.hex(26, "resource").upper(),
+        "status": "available",
+        "engineVersionActual": ctx.get("engineVersion", "16.3"),
+    }
+    if cluster:
+        outputs["clusterIdentifier"] = identifier
+        outputs["readerEndpoint"] = host.replace(".cluster-", ".cluster-ro-")
+    else:
+        outputs["identifier"] = identifier
+        outputs["address"] = host
+    return outputs
+
+
 @_handles("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 def _bucket(ctx: _Context) -> dict[str, Any]:
     name = ctx.get("bucket")
@@ -580,60 +612,6 @@ def default_vpc_id(region: str) -> str:
     return f"vpc-{digest(f'default-vpc:{region}', 17)}"
 
 
-def _matches(item: dict[str, Any], filters: list[dict[str, Any]], tags: dict[str, Any]) -> bool:
-    names = {
-        "vpc-id": item.get("vpcId"), "availability-zone": item.get("availabilityZone"),
-        "default-for-az": str(item.get("defaultForAz", "")).lower(), "subnet-id": item.get("id"),
-        "isDefault": str(item.get("default", "")).lower(), "state": item.get("state"),
-        "cidr-block": item.get("cidrBlock"), "cidr": item.get("cidrBlock"),
-        "map-public-ip-on-launch": str(item.get("mapPublicIpOnLaunch", "")).lower(),
-    }
-    for flt in filters or []:
-        name, values = flt.get("name"), [str(v).lower() for v in flt.get("values") or []]
-        if name.startswith("tag:") or name not in names:
-            return False  # default resources carry no tags; an unknown filter matches nothing
-        if str(names[name]).lower() not in values:
-            return False
-    return not tags
-
-
-def _get_vpc(args: dict[str, Any], region: str) -> dict[str, Any]:
-    vpc = {
-        "id": default_vpc_id(region), "cidrBlock": DEFAULT_VPC_CIDR, "default": True, "state": "available",
-        "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:vpc/{default_vpc_id(region)}",
-        "dhcpOptionsId": f"dopt-{digest('dopt:' + region, 17)}", "enableDnsHostnames": True,
-        "enableDnsSupport": True, "instanceTenancy": "default", "ownerId": ACCOUNT,
-        "mainRouteTableId": f"rtb-{digest('main-rtb:' + region, 17)}", "tags": {}, "region": region,
-        "cidrBlockAssociations": [{"associationId": f"vpc-cidr-assoc-{digest(region, 17)}",
-                                   "cidrBlock": DEFAULT_VPC_CIDR, "state": "associated"}],
-    }
-    wanted_id = args.get("id")
-    if (wanted_id and wanted_id != vpc["id"]) or args.get("default") is False \
-            or not _matches(vpc, args.get("filters") or [], args.get("tags") or {}):
-        raise OfflineGap(
-            "aws:ec2/getVpc: offline, only the default VPC can be looked up "
-            f"(id {vpc['id']}); this look-up asks for another one"
-        )
-    return vpc
-
-
-def _get_subnets(args: dict[str, Any], region: str) -> dict[str, Any]:
-    found = [s["id"] for s in _default_subnets(region)
-             if _matches(s, args.get("filters") or [], args.get("tags") or {})]
-    return {"id": region, "ids": found, "region": region}
-
-
-def _get_subnet(args: dict[str, Any], region: str) -> dict[str, Any]:
-    for subnet in _default_subnets(region):
-        if args.get("id") in (None, subnet["id"]) and _matches(subnet, args.get("filters") or [], args.get("tags") or {}) \
-                and args.get("availabilityZone") in (None, subnet["availabilityZone"]) \
-                and args.get("vpcId") in (None, subnet["vpcId"]):
-            return subnet
-    raise OfflineGap(
-        f"aws:ec2/getSubnet: offline, only the default VPC's subnets can be looked up; no match for {args}"
-    )
-
-
 def _get_availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]:
     excluded_names = set(args.get("excludeNames") or [])
     excluded_ids = set(args.get("excludeZoneIds") or [])
@@ -722,7 +700,7 @@ def _statement(raw: dict[str, Any]) -> dict[str, Any]:
     for key, name in (("actions", "Action"), ("notActions", "NotAction"),
                       ("resources", "Resource"), ("notResources", "NotResource")):
         if raw.get(key):
-            statement[name] = _one_or_many(sorted(raw[key], reverse=True))
+            statement[name] = _one_or_many(sorted(raw[key], key=str, reverse=True))
     for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
         if raw.get(key):
             statement[name] = _principals(raw[key])
@@ -740,7 +718,7 @@ def _principals(principals: list[dict[str, Any]]) -> Any:
     grouped: dict[str, list[str]] = {}
     for principal in principals:
         grouped.setdefault(principal["type"], []).extend(principal["identifiers"])
-    return {kind: _one_or_many(sorted(ids)) for kind, ids in grouped.items()}
+    return {kind: _one_or_many(sorted(ids, key=str)) for kind, ids in grouped.items()}
 
 
 def _one_or_many(values: list[Any]) -> Any:
@@ -759,21 +737,8 @@ INVOKES: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _get_caller_identity,
     "aws:index/getPartition:getPartition": _get_partition,
     "aws:iam/getPolicyDocument:getPolicyDocument": _get_policy_document,
-    "aws:ec2/getVpc:getVpc": _get_vpc,
-    "aws:ec2/getSubnets:getSubnets": _get_subnets,
-    "aws:ec2/getSubnet:getSubnet": _get_subnet,
     "aws:ec2/getVpcEndpointService:getVpcEndpointService": _get_vpc_endpoint_service,
 }
-
-
-def invoke(token: str, args: dict[str, Any], region: str) -> dict[str, Any]:
-    handler = INVOKES.get(token)
-    if handler is None:
-        known = ", ".join(sorted(t.split(":")[1] for t in INVOKES))
-        raise OfflineGap(
-            f"the data source {token} has no offline answer; preflight knows: {known}"
-        )
-    return handler(args, args.get("region") or region)
 
 
 # -- remote components ---------------------------------------------------------------------------

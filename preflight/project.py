@@ -16,9 +16,8 @@ from typing import Any, Mapping, Optional
 
 import yaml
 
+from . import secrets
 from .errors import ProgramError
-
-SECRET_PLACEHOLDER = "[secret: encrypted in the stack file, unknown offline]"
 
 _PROJECT_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
 
@@ -30,6 +29,17 @@ class Project:
     program: Path
     config: dict[str, str] = field(default_factory=dict)
     secret_keys: tuple[str, ...] = ()
+    stand_in_keys: tuple[str, ...] = ()
+    """Secret keys whose values could not be decrypted offline (they hold a stand-in)."""
+    stand_in_reason: str = ""
+
+    @property
+    def secrets_note(self) -> str:
+        """The one line a report prints about stand-in secrets ("" when every secret was decrypted)."""
+        if not self.stand_in_keys:
+            return ""
+        return (f"config secrets not decrypted ({self.stand_in_reason}); a stand-in secret value is used for: "
+                + ", ".join(self.stand_in_keys))
 
     @property
     def provider_config(self) -> dict[str, dict[str, Any]]:
@@ -73,8 +83,9 @@ def load_project(
         else:
             values[full_key] = spec
 
+    stack_document: dict[str, Any] = {}
+    stack_file = directory / f"Pulumi.{stack}.yaml"
     if stack_config is None:
-        stack_file = directory / f"Pulumi.{stack}.yaml"
         if not stack_file.is_file():
             raise ProgramError(f"no stack file for stack {stack!r}: {stack_file} does not exist")
         stack_document = _read_yaml(stack_file) or {}
@@ -91,18 +102,28 @@ def load_project(
 
     config: dict[str, str] = {}
     secret_keys: list[str] = []
+    opener: list[secrets.StackSecrets] = []
+
+    def open_secret(full_key: str, ciphertext: Any) -> str:
+        if not opener:  # only a stack with secrets needs its passphrase (and its half-second key)
+            opener.append(secrets.for_stack(stack_document, str(stack_file)))
+        return opener[0].reveal(full_key, ciphertext, str(stack_file))
+
     for key, value in values.items():
         expected = declared_types.get(key)
         if expected in _PROJECT_TYPES and not _has_type(value, _PROJECT_TYPES[expected]):
             raise ProgramError(
                 f"stack {stack!r}: configuration key {key!r} must be of type {expected!r}, got {value!r}"
             )
-        revealed, is_secret = _reveal(value)
+        revealed, is_secret = _reveal(value, key, open_secret)
         config[key] = _encode(revealed)
         if is_secret:
             secret_keys.append(key)
 
-    return Project(name, directory, program, config, tuple(secret_keys))
+    stand_in = opener[0].key is None if opener else False
+    return Project(name, directory, program, config, tuple(secret_keys),
+                   stand_in_keys=tuple(secret_keys) if stand_in else (),
+                   stand_in_reason=opener[0].why_not if stand_in else "")
 
 
 def _find_manifest(directory: Path) -> Path:
@@ -151,19 +172,19 @@ def _has_type(value: Any, expected: type) -> bool:
     return isinstance(value, expected)
 
 
-def _reveal(value: Any) -> tuple[Any, bool]:
-    """Replace `secure:` leaves with the offline placeholder; report whether any was found."""
+def _reveal(value: Any, key: str, open_secret: Any) -> tuple[Any, bool]:
+    """Replace `secure:` leaves with their plaintext (or stand-in); report whether any was found."""
     if isinstance(value, dict):
         if set(value) == {"secure"}:
-            return SECRET_PLACEHOLDER, True
+            return open_secret(key, value["secure"]), True
         found = False
         revealed = {}
-        for key, inner in value.items():
-            revealed[key], inner_secret = _reveal(inner)
+        for name, inner in value.items():
+            revealed[name], inner_secret = _reveal(inner, key, open_secret)
             found = found or inner_secret
         return revealed, found
     if isinstance(value, list):
-        items = [_reveal(item) for item in value]
+        items = [_reveal(item, key, open_secret) for item in value]
         return [item for item, _ in items], any(flag for _, flag in items)
     return value, False
 

@@ -9,7 +9,10 @@ makes them (`pulumi:providers:aws::default_7_51_1`, configured from the `aws:` c
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
+import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -18,9 +21,9 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
-from . import aws, schema
-from .errors import OfflineGap
-from .project import SECRET_PLACEHOLDER, Project
+from . import aws, invokes, providers, schema
+from .errors import OfflineGap, ProgramError
+from .project import Project
 from .values import (
     UNKNOWN,
     UNKNOWN_WIRE,
@@ -67,6 +70,26 @@ class Resource:
         self.outputs = plain(wire_outputs)
 
 
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A failure inside preflight's own answer is preflight's bug, never the program's: keep it,
+    so the run reports it as such whatever the SDK makes of the exception on its way back."""
+    @functools.wraps(method)
+    def guarded(self: "RecordingMonitor", request: Any) -> Any:
+        try:
+            return method(self, request)
+        except (OfflineGap, ProgramError):
+            raise
+        except Exception as error:
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            self.bugs.append(
+                f"preflight failed on this program (a bug in preflight, please report it): "
+                f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''} "
+                f"at {os.path.basename(frame.filename)}:{frame.lineno}, answering {getattr(request, 'type', '') or getattr(request, 'tok', '')}"
+            )
+            raise
+    return guarded
+
+
 class _NoMocks(Mocks):
     """`MockMonitor` wants a `Mocks`; every call it would route there is answered by the recorder."""
 
@@ -94,6 +117,8 @@ class RecordingMonitor(MockMonitor):
         provider_config = project.provider_config
         self._provider_config = provider_config
         self._default_region = str(provider_config.get("aws", {}).get("region") or aws.DEFAULT_REGION)
+        self.data_sources = invokes.DataSources()
+        self.bugs: list[str] = []
 
     # -- URNs and providers ----------------------------------------------------------------------
 
@@ -201,6 +226,7 @@ class RecordingMonitor(MockMonitor):
         transformed.dependencies.extend(extra)
         return transformed
 
+    @_guarded
     def RegisterResource(self, request):
         urn = self.urn(request.parent, request.type, request.name)
         request = self._transform(request, urn)
@@ -256,17 +282,21 @@ class RecordingMonitor(MockMonitor):
         checked = dict(wire_inputs)
         if package == "aws":
             checked.update(aws.check(record.type, record.name, record.urn, known_inputs))
+        else:
+            checked.update(providers.check(record.type, known_inputs))
         record.wire_inputs = checked
         record.inputs = plain(checked)
+        # A preview discards what the stand-in computes (it is unknown), so placeholders for
+        # unknown inputs only keep the arithmetic on strings working.
+        known = _placeholders(record.inputs) if self.preview else record.inputs
         if package == "aws":
-            # A preview discards what the stand-in computes (it is unknown), so placeholders for
-            # unknown inputs only keep the arithmetic on strings working.
-            known = _placeholders(record.inputs) if self.preview else record.inputs
             created = aws.create(record.type, record.urn, known, self._region(provider),
                                  self._default_tags(provider))
             resource_id, computed = created.id, created.outputs
+            providers.fill(record.type, record.urn, known, computed, self._region(provider), outputs_only=True)
         else:
-            resource_id, computed = f"{record.name}-{aws.digest(record.urn, 8)}", {}
+            resource_id, computed = providers.create(record.type, record.urn, record.name, known,
+                                                     self._region(provider))
         if import_id:
             resource_id = import_id
         if self.preview and not import_id:
@@ -285,7 +315,12 @@ class RecordingMonitor(MockMonitor):
         record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"} | autonamed)
         # A bridged provider's outputs carry the id too; stack policies match resources by it.
         computed["id"] = UNKNOWN_WIRE if record.id is UNKNOWN else record.id
-        record.set_outputs({**checked, **computed})
+        outputs = {**checked, **computed}
+        # The engine keeps the outputs the SDK names secret (its schema's secret properties) as secrets.
+        for key in record.options["additionalSecretOutputs"]:
+            if key in outputs and not is_secret(outputs[key]):
+                outputs[key] = secret(outputs[key])
+        record.set_outputs(outputs)
 
     def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:
         package = record.type.split(":", 1)[0]
@@ -296,6 +331,7 @@ class RecordingMonitor(MockMonitor):
         record.simulated = frozenset(computed)
         record.set_outputs({**record.wire_inputs, **computed})
 
+    @_guarded
     def RegisterResourceOutputs(self, request):
         wire = {k: for_analyzer(v) for k, v in struct_to_wire(request.outputs).items()}
         with self._lock:
@@ -304,6 +340,7 @@ class RecordingMonitor(MockMonitor):
                 record.set_outputs(wire)
         return empty_pb2.Empty()
 
+    @_guarded
     def ReadResource(self, request):
         urn = self.urn(request.parent, request.type, request.name)
         state = {k: for_analyzer(v) for k, v in struct_to_wire(request.properties).items()}
@@ -325,6 +362,7 @@ class RecordingMonitor(MockMonitor):
             self._add(record)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=wire_to_struct(record.wire_outputs))
 
+    @_guarded
     def Invoke(self, request):
         args = plain(struct_to_wire(request.args))
         if request.tok == "pulumi:pulumi:getResource":
@@ -332,13 +370,11 @@ class RecordingMonitor(MockMonitor):
             if record is None:
                 raise OfflineGap(f"unknown resource {args.get('urn')}")
             result = {"urn": record.urn, "id": record.id or "", "state": record.wire_outputs}
-        elif request.tok.startswith("aws:"):
+        else:
             provider = None
             if request.provider:
                 provider = self.by_urn.get(request.provider.rsplit("::", 1)[0])
-            result = aws.invoke(request.tok, args, self._region(provider))
-        else:
-            raise OfflineGap(f"the data source {request.tok} has no offline answer")
+            result = self.data_sources.invoke(request.tok, args, self._region(provider))
         return resource_pb2.ResourceInvokeResponse(**{"return": wire_to_struct(_drop_none(result))})
 
     def Call(self, request):
@@ -367,20 +403,6 @@ def _drop_none(value: Any) -> Any:
         return {k: _drop_none(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
-    return value
-
-
-def secret_placeholders_to_unknowns(value: Any) -> Any:
-    """In a preview, a value built from an offline secret is unknown; keep it secret."""
-    if isinstance(value, str) and SECRET_PLACEHOLDER in value:
-        return secret(UNKNOWN_WIRE)
-    if is_secret(value):
-        inner = secret_placeholders_to_unknowns(value.get("value"))
-        return inner if is_secret(inner) else secret(inner)
-    if isinstance(value, dict):
-        return {k: secret_placeholders_to_unknowns(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [secret_placeholders_to_unknowns(v) for v in value]
     return value
 
 

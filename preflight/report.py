@@ -54,6 +54,11 @@ def summary(result: RunResult) -> dict[str, Any]:
         "advisory": len(result.violations) - len(result.mandatory),
         "notApplicable": len(result.not_applicable),
         "policyPack": result.policy_pack,
+        "mandatoryNotRun": list(result.mandatory_not_run),
+        "notExpanded": result.not_expanded,
+        "simulatedDataSources": list(result.simulated_data_sources),
+        "notes": list(result.notes),
+        "strict": result.strict,
         "exitCode": result.exit_code,
     }
 
@@ -63,9 +68,32 @@ def summary_line(result: RunResult) -> str:
     mode = "preview" if result.preview else "simulated update"
     judged = (f"{counts['mandatory']} mandatory and {counts['advisory']} advisory violations "
               f"from {result.policy_pack}" if result.policy_pack else "no policy pack run")
-    verdict = "FAILED" if result.exit_code else "ok"
+    verdict = "FAILED" if result.mandatory else "INCOMPLETE" if result.incomplete else "ok"
+    unjudged = ""
+    if result.mandatory_not_run:
+        count = len(result.mandatory_not_run)
+        unjudged += (f"; {count} mandatory {'policy' if count == 1 else 'policies'} could not run "
+                     f"(values unknown until deployed)")
+    if result.not_expanded:
+        unjudged += f"; not expanded offline: {', '.join(result.not_expanded)}"
     return (f"{verdict}: {result.project}/{result.stack} ({mode}): {counts['resources']} resources, "
-            f"{judged}; exit {result.exit_code}")
+            f"{judged}{unjudged}; exit {result.exit_code}")
+
+
+def unjudged_text(result: RunResult) -> list[str]:
+    """What the summary line's counts mean, in sentences (nothing when everything was judged)."""
+    lines = []
+    if result.mandatory_not_run:
+        lines.append(f"Not judged: the mandatory {', '.join(result.mandatory_not_run)} could not run on some "
+                     "resources, because the values they read are unknown until deployed; a real "
+                     "`pulumi up` runs them on the known values and may still fail.")
+    if result.not_expanded:
+        lines.append(f"Not judged: {', '.join(result.not_expanded)} are multi-language components whose "
+                     "provider builds their resources (services, task definitions, security groups, ...) "
+                     "at deployment; offline they are not built, so no policy saw them.")
+    if lines:
+        lines.append("`--strict` makes this exit 3.")
+    return lines
 
 
 # -- the readable report --------------------------------------------------------------------------
@@ -84,6 +112,11 @@ def text(result: RunResult) -> str:
     lines.append("Outputs:")
     lines.extend(_outputs(result))
     lines.append("")
+    if result.simulated_data_sources:
+        lines.append("Data sources answered from their result type only (simulated): "
+                     + ", ".join(result.simulated_data_sources))
+    lines.extend(result.notes)
+    lines.extend(unjudged_text(result))
     lines.append(summary_line(result))
     return "\n".join(lines)
 

@@ -22,6 +22,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_in_stack
 
+from . import invokes
 from .errors import OfflineGap, ProgramError
 from .project import Project, load_project
 from .recorder import RecordingEngine, RecordingMonitor, Resource
@@ -30,6 +31,7 @@ from .values import plain
 if TYPE_CHECKING:
     from .analyzer import PolicyAnalyzer
 
+EXIT_INCOMPLETE = 3
 REPOSITORY_POLICY_PACK = Path(__file__).resolve().parent.parent / "policies"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent) + os.sep
 
@@ -66,6 +68,14 @@ class RunResult:
     policy_pack: Optional[str] = None
     """`name@version` of the pack that judged the stack, or None when no pack ran."""
     wire_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
+    notes: list[str] = field(default_factory=list)
+    """What the run could not do as Pulumi would (secrets it stood in for), one line each."""
+    simulated_data_sources: list[str] = field(default_factory=list)
+    """Data sources answered from their result type alone (`aws.ecs.get_task_definition`)."""
+    mandatory_not_run: list[str] = field(default_factory=list)
+    """Mandatory policies that could not run on some resource: they read values unknown until deployed."""
+    strict: bool = False
+    """`--strict`: what was not judged (`mandatory_not_run`, `not_expanded`) makes the exit status 3."""
 
     def of_type(self, type_token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_token]
@@ -92,8 +102,19 @@ class RunResult:
         return [v for v in self.violations if v.enforcement_level == "mandatory"]
 
     @property
+    def not_expanded(self) -> list[str]:
+        """Types of the multi-language components whose children were not built (nor judged) offline."""
+        return sorted({r.type for r in self.resources if r.remote})
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.mandatory_not_run or self.not_expanded)
+
+    @property
     def exit_code(self) -> int:
-        return 1 if self.mandatory else 0
+        if self.mandatory:
+            return 1
+        return EXIT_INCOMPLETE if self.strict and self.incomplete else 0
 
 
 def run(
@@ -152,8 +173,9 @@ def _execute(project: Project, stack: str, preview: bool,
     ))
     pulumi.runtime.set_all_config(dict(project.config), list(project.secret_keys))
     program_dir = project.program if project.program.is_dir() else project.program.parent
-    saved_path, saved_cwd, saved_modules = list(sys.path), os.getcwd(), set(sys.modules)
-    sys.path[:0] = [str(program_dir), str(project.directory)]
+    saved_path, saved_cwd = list(sys.path), os.getcwd()
+    stashed = _isolate(project, program_dir)
+    saved_modules = set(sys.modules)
     os.chdir(project.directory)
     # A Pulumi program allocates a great many short-lived objects, nearly all freed by reference
     # counting; the cycle collector's passes over the large heap of imported SDK modules were
@@ -172,7 +194,7 @@ def _execute(project: Project, stack: str, preview: bool,
     except BaseException as error:  # noqa: BLE001 - every failure becomes one message
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise ProgramError(_describe(error, project)) from None
+        raise ProgramError(monitor.bugs[0] if monitor.bugs else _describe(error, project)) from None
     finally:
         pulumi_resource._get_stack_trace = stack_trace
         if collecting:
@@ -180,15 +202,22 @@ def _execute(project: Project, stack: str, preview: bool,
         os.chdir(saved_cwd)
         sys.path[:] = saved_path
         _forget_program_modules(saved_modules, project)
+        for name in stashed.keys() & sys.modules.keys():
+            del sys.modules[name]
+        sys.modules.update(stashed)
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
         asyncio.set_event_loop(None)
+    if monitor.bugs:
+        raise ProgramError(monitor.bugs[0])
     if engine.errors:
         raise ProgramError(engine.errors[0].strip().splitlines()[0])
     return RunResult(
         project=project.name, stack=stack, preview=preview,
         resources=dependency_order(monitor.records), outputs=plain(monitor.stack_outputs_wire),
         warnings=engine.warnings, wire_outputs=monitor.stack_outputs_wire,
+        notes=[project.secrets_note] if project.secrets_note else [],
+        simulated_data_sources=invokes.names(monitor.data_sources.simulated),
     )
 
 
@@ -266,6 +295,37 @@ def _quiet_abandoned_futures(loop: asyncio.AbstractEventLoop, context: dict[str,
     if str(context.get("message", "")).endswith("exception was never retrieved"):
         return
     loop.default_exception_handler(context)
+
+
+def _isolate(project: Project, program_dir: Path) -> dict[str, Any]:
+    """Make the import path the language host's: the program's directory first, then the project's,
+    then the interpreter's own, without the caller's directory or this repository (unless that is
+    the project). Modules already imported from those directories are set aside (and returned, to
+    be put back), so a program's `components` package is its own, not this repository's."""
+    project_root = os.path.realpath(project.directory)
+    foreign = {os.path.realpath(path) for path in
+               (os.getcwd(), str(REPOSITORY_POLICY_PACK.parent), os.path.dirname(os.path.abspath(sys.argv[0] or ".")))}
+    foreign.discard(project_root)
+
+    def outside(path: str) -> bool:
+        return os.path.realpath(path or ".") not in foreign
+
+    sys.path[:] = [str(program_dir), str(project.directory)] + [p for p in sys.path if outside(p)]
+    installed = (os.path.realpath(sys.prefix) + os.sep, os.path.realpath(sys.base_prefix) + os.sep,
+                 os.path.realpath(_PACKAGE_DIR))
+    roots = tuple(path + os.sep for path in foreign)
+    stashed: dict[str, Any] = {}
+    for name, module in list(sys.modules.items()):
+        if name in ("__main__", "__mp_main__"):  # the caller's script itself, which runpy needs
+            continue
+        origin = getattr(module, "__file__", None) or next(iter(getattr(module, "__path__", None) or []), "")
+        if not origin or "site-packages" in origin:
+            continue
+        real = os.path.realpath(origin)
+        if real.startswith(roots) and not real.startswith(installed) \
+                and not real.startswith(project_root + os.sep):
+            stashed[name] = sys.modules.pop(name)
+    return stashed
 
 
 def _forget_program_modules(before: set[str], project: Project) -> None:

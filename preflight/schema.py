@@ -15,7 +15,7 @@ import importlib
 import inspect
 import types
 import typing
-from typing import Optional
+from typing import Any, Optional
 
 _PULUMI_NAME = "_pulumi_name"
 
@@ -41,9 +41,74 @@ def always_returned(type_token: str) -> frozenset[str]:
     return frozenset(names - {"id", "urn"})
 
 
+@functools.lru_cache(maxsize=None)
+def output_types(type_token: str) -> dict[str, Any]:
+    """The type of each output a resource always has (`Output[T]` unwrapped to `T`), by schema name."""
+    cls = _resource_class(type_token)
+    wanted = always_returned(type_token)
+    if cls is None:
+        return {}
+    found = {}
+    for name, (annotation, optional) in fields(cls).items():
+        if name in wanted and not optional:
+            args = typing.get_args(annotation)
+            found[name] = args[0] if args else Any
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def fields(cls: type) -> dict[str, tuple[Any, bool]]:
+    """A generated SDK class's properties by schema name: (resolved type, optional?)."""
+    found: dict[str, tuple[Any, bool]] = {}
+    for attribute in vars(cls).values():
+        if not isinstance(attribute, property) or attribute.fget is None:
+            continue
+        name = getattr(attribute.fget, _PULUMI_NAME, None)
+        if not name:
+            continue
+        try:
+            annotation = typing.get_type_hints(attribute.fget).get("return", Any)
+        except Exception:  # noqa: BLE001 - an unresolvable annotation is still a value of some type
+            annotation = Any
+        inner = typing.get_args(annotation)[0] if typing.get_origin(annotation) is not None \
+            and getattr(typing.get_origin(annotation), "__name__", "") == "Output" else annotation
+        optional = _is_optional(inner)
+        if optional:
+            inner = next(arg for arg in typing.get_args(inner) if arg is not type(None))
+        found[name] = (annotation if inner is annotation else _wrap_like(annotation, inner), optional)
+    return found
+
+
+def _wrap_like(annotation: Any, inner: Any) -> Any:
+    """Keep the `Output[...]` wrapper's meaning (the caller unwraps it) around the non-None type."""
+    origin = typing.get_origin(annotation)
+    if origin is not None and getattr(origin, "__name__", "") == "Output":
+        return origin[inner]
+    return inner
+
+
+def _is_optional(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
+
+
 def _optional(args: tuple) -> bool:
     inner = args[0] if args else None
     return typing.get_origin(inner) in (typing.Union, types.UnionType) and type(None) in typing.get_args(inner)
+
+
+def invoke_result_class(token: str) -> Optional[type]:
+    """`aws:ecs/getTaskDefinition:getTaskDefinition` -> `pulumi_aws.ecs.GetTaskDefinitionResult`."""
+    try:
+        package, module, name = token.split(":")
+    except ValueError:
+        return None
+    module = module.split("/")[0]
+    path = f"pulumi_{package.replace('-', '_')}" + ("" if module == "index" else f".{module}")
+    try:
+        found = getattr(importlib.import_module(path), name[:1].upper() + name[1:] + "Result", None)
+    except ImportError:
+        return None
+    return found if isinstance(found, type) else None
 
 
 def _resource_class(type_token: str) -> Optional[type]:
@@ -59,3 +124,12 @@ def _resource_class(type_token: str) -> Optional[type]:
     except ImportError:
         return None
     return found if isinstance(found, type) else None
+
+
+@functools.lru_cache(maxsize=None)
+def input_names(type_token: str) -> frozenset[str]:
+    """The schema names of a resource's inputs (its `<Name>Args` class); empty when not found."""
+    cls = _resource_class(type_token)
+    module = inspect.getmodule(cls) if cls is not None else None
+    args = getattr(module, f"{cls.__name__}Args", None) if cls is not None and module is not None else None
+    return frozenset(fields(args)) if isinstance(args, type) else frozenset()

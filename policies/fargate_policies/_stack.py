@@ -21,6 +21,7 @@ name" both ways:
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -94,6 +95,7 @@ class Ingress:
     # True for inline entries of a group whose `ingress` has several entries with unknown source
     # groups: each takes every group the input depends on, but only some are really its own.
     shared_sources: bool = False
+    prefix_lists: Refs = Refs()  # managed prefix lists the traffic may come from
 
     def admits_tcp_port(self, port: int) -> Any:
         """True, False or UNKNOWN: does this permission cover TCP on `port`?"""
@@ -326,6 +328,8 @@ class Stack:
                     from_self=as_bool(peek(entry, "self")),
                     cidrs=_cidrs(entry, "cidrBlocks", "ipv6CidrBlocks"),
                     shared_sources=shared and _unknown_sources(entry),
+                    prefix_lists=(self.refs(group, ("ingress", index, "prefixListIds"), T.MANAGED_PREFIX_LIST)
+                                  if peek(entry, "prefixListIds") else Refs()),
                 ))
         for rule in self.of_type(T.SECURITY_GROUP_RULE):
             kind = peek(rule.props, "type")
@@ -343,6 +347,8 @@ class Stack:
                          if self.given(rule, "sourceSecurityGroupId") is not None else Refs()),
                 from_self=as_bool(peek(rule.props, "self")),
                 cidrs=_cidrs(rule.props, "cidrBlocks", "ipv6CidrBlocks"),
+                prefix_lists=(self.refs(rule, ("prefixListIds",), T.MANAGED_PREFIX_LIST)
+                              if self.given(rule, "prefixListIds") else Refs()),
             ))
         for rule in self.of_type(T.SECURITY_GROUP_INGRESS_RULE):
             rules.append(Ingress(
@@ -353,6 +359,8 @@ class Stack:
                 sources=self.refs(rule, ("referencedSecurityGroupId",), T.SECURITY_GROUP),
                 from_self=False,
                 cidrs=_cidrs(rule.props, "cidrIpv4", "cidrIpv6"),
+                prefix_lists=(self.refs(rule, ("prefixListId",), T.MANAGED_PREFIX_LIST)
+                              if self.given(rule, "prefixListId") is not None else Refs()),
             ))
         return rules
 
@@ -368,6 +376,35 @@ class Stack:
 
     def security_groups_of(self, resource: PolicyResource, path: Sequence[Any]) -> Refs:
         return self.refs(resource, path, T.SECURITY_GROUP)
+
+    def prefix_list_cidrs(self, prefix_list: PolicyResource) -> Any:
+        """The CIDRs of a managed prefix list of the stack (inline `entries` and standalone
+        ManagedPrefixListEntry resources); UNKNOWN if one of them may be unknown."""
+        entries = elements(self.given(prefix_list, "entries"))
+        if entries is UNKNOWN:
+            return UNKNOWN
+        cidrs = [UNKNOWN if entry is UNKNOWN else peek(entry, "cidr") for entry in entries]
+        for entry in self.of_type(T.MANAGED_PREFIX_LIST_ENTRY):
+            owners = self.refs(entry, ("prefixListId",), T.MANAGED_PREFIX_LIST)
+            if prefix_list in owners.resources:
+                cidrs.append(peek(entry.props, "cidr"))
+            elif owners.unresolved:
+                return UNKNOWN
+        return UNKNOWN if UNKNOWN in cidrs else tuple(cidrs)
+
+    def vpc_cidrs(self, vpc: PolicyResource, version: int) -> Any:
+        """Every CIDR block of a VPC of the stack (IPv4: primary and associated ones), or UNKNOWN."""
+        if version == 6:
+            block = self.given(vpc, "ipv6CidrBlock")
+            return UNKNOWN if not isinstance(block, str) or not block else (block,)
+        blocks = [self.given(vpc, "cidrBlock")]
+        for association in self.of_type(T.VPC_IPV4_CIDR_ASSOCIATION):
+            owners = self.vpc_of(association)
+            if vpc in owners.resources:
+                blocks.append(self.given(association, "cidrBlock"))
+            elif owners.unresolved:
+                return UNKNOWN
+        return tuple(blocks) if all(isinstance(b, str) and b for b in blocks) else UNKNOWN
 
     # -- subnets and routing --------------------------------------------------------
 
@@ -509,9 +546,30 @@ _APPLIANCE_TARGETS = ("transitGatewayId", "networkInterfaceId", "vpcEndpointId",
 _ENDPOINT_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.(.+)$")
 
 
+def networks(cidrs: Iterable[Any], version: int) -> List[Any]:
+    """The CIDR strings of one IP version as `ipaddress` networks; anything else is left out."""
+    found = []
+    for cidr in cidrs:
+        if isinstance(cidr, str):
+            try:
+                network = ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError:
+                continue
+            if network.version == version:
+                found.append(network)
+    return found
+
+
+def contains_all(admitted: Sequence[Any], ranges: Sequence[Any]) -> bool:
+    """Whether every range lies inside the union of the admitted networks (all one IP version)."""
+    merged = list(ipaddress.collapse_addresses(admitted)) if admitted else []
+    return all(any(r.subnet_of(n) for n in merged) for r in ranges)
+
+
 def _unknown_ingress(declared_by: PolicyResource, targets: Refs) -> Ingress:
     """A permission a preview cannot read yet: it may admit anything from anywhere."""
-    return Ingress(declared_by, targets, UNKNOWN, UNKNOWN, UNKNOWN, Refs(unresolved=True), UNKNOWN, (UNKNOWN,))
+    return Ingress(declared_by, targets, UNKNOWN, UNKNOWN, UNKNOWN, Refs(unresolved=True), UNKNOWN, (UNKNOWN,),
+                   prefix_lists=Refs(unresolved=True))
 
 
 def _unknown_sources(entry: Any) -> bool:

@@ -15,10 +15,13 @@ LISTENER_RULE = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:Liste
 TARGET_GROUP = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
 
 VPC = ("aws:ec2/vpc:Vpc",)
+VPC_IPV4_CIDR_ASSOCIATION = ("aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation",)
 SUBNET = ("aws:ec2/subnet:Subnet",)
 SECURITY_GROUP = ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
 SECURITY_GROUP_RULE = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
 SECURITY_GROUP_INGRESS_RULE = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
+MANAGED_PREFIX_LIST = ("aws:ec2/managedPrefixList:ManagedPrefixList",)
+MANAGED_PREFIX_LIST_ENTRY = ("aws:ec2/managedPrefixListEntry:ManagedPrefixListEntry",)
 ROUTE_TABLE = ("aws:ec2/routeTable:RouteTable", "aws:ec2/defaultRouteTable:DefaultRouteTable")
 ROUTE = ("aws:ec2/route:Route",)
 ROUTE_TABLE_ASSOCIATION = ("aws:ec2/routeTableAssociation:RouteTableAssociation",)

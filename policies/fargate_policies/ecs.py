@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Sequence
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy.proxy import UnknownValueError
 
 from . import _types as T
 from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
 from ._props import as_json, get, get_list
+from ._secrets import contains_secret, is_secret, raw
 from ._stack import service_is_fargate
 
 # Valid Fargate task sizes: task cpu units -> allowed task memory (MiB).
@@ -121,49 +123,152 @@ def fargate_task_size(args: ResourceValidationArgs, report_violation: ReportViol
 
 
 SECRETS_CONFIG = config_schema(
-    secretNamePatterns={
+    secretWords={
         "type": "array", "items": {"type": "string"},
-        "description": "Case-insensitive regular expressions; an environment variable whose name "
-                       "matches one must not carry a literal value.",
-        "default": ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_?KEY", "PRIVATE_?KEY",
-                    "AWS_SECRET_ACCESS_KEY"],
+        "description": "Words that name a secret. A variable's name is split into words on `_`, `-` "
+                       "and case changes (DB_PASSWORD, dbPassword: DB PASSWORD); an entry of several "
+                       "words (API KEY) matches them in a row. Case-insensitive, whole words only.",
+        "default": ["PASSWORD", "PASSWD", "PWD", "PASS", "SECRET", "TOKEN", "APIKEY", "API KEY",
+                    "PRIVATE KEY", "CREDENTIAL", "CREDENTIALS", "AUTH"],
     },
-    referenceSuffixes={
+    propertyWords={
         "type": "array", "items": {"type": "string"},
-        "description": "Case-insensitive name endings that mark a variable holding a reference "
-                       "to a secret (DB_SECRET_ARN, TOKEN_URL), not the secret itself.",
-        "default": ["_ARN", "_URL", "_URI", "_ENDPOINT", "_FILE", "_PATH", "_NAME"],
+        "description": "Words that make a name describe a property of a secret (TOKEN_EXPIRE_MINUTES) "
+                       "or a reference to one (DB_SECRET_ARN), not the secret itself: a name with one "
+                       "of them is not judged by its name (its value still is).",
+        "default": ["EXPIRE", "EXPIRY", "TTL", "LIFETIME", "TIMEOUT", "LENGTH", "MINUTES", "HOURS", "DAYS",
+                    "SECONDS", "ALGORITHM", "HEADER", "TYPE", "ARN", "URL", "URI", "ENDPOINT", "FILE",
+                    "PATH", "NAME",
+                    # Switches and choices around a secret (AUTH_ENABLED, AUTH_MODE, PASSWORD_REQUIRED).
+                    "ENABLED", "DISABLED", "ENABLE", "DISABLE", "REQUIRED", "MODE", "PROVIDER", "METHOD"],
     },
     allowedNames={
         "type": "array", "items": {"type": "string"},
-        "description": "Variable names exempt from the check.",
+        "description": "Variable names exempt from the check by name (their values are still judged).",
         "default": [],
     },
 )
 
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def name_words(name: str) -> List[str]:
+    """A variable name as upper-case words: split on anything but letters and digits, and
+    where the case changes (`dbPassword`, `APIKey`, `DB_PASSWORD2` -> DB PASSWORD, API KEY, DB PASSWORD 2)."""
+    return [word.upper() for word in _WORD.findall(name)]
+
+
+def _has_words(words: Sequence[str], phrase: str) -> bool:
+    wanted = phrase.upper().split()
+    return any(list(words[i:i + len(wanted)]) == wanted for i in range(len(words) - len(wanted) + 1))
+
+
+def secret_name(name: str, secret_words: Sequence[str], property_words: Sequence[str]) -> Optional[str]:
+    """The secret word a name carries ("PASSWORD"), or None if it has none or a property word clears it."""
+    words = name_words(name)
+    if any(_has_words(words, word) for word in property_words):
+        return None
+    return next((word.upper() for word in secret_words if _has_words(words, word)), None)
+
+
+# What a value that carries a credential looks like, whatever its variable is called.
+SECRET_VALUES = [
+    # scheme://user:password@host; a ${VAR} / $VAR password is a template, not a password.
+    ("a URL with a password in it",
+     re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?!\$\{?[A-Za-z_][A-Za-z0-9_]*\}?@)[^\s/@]+@", re.IGNORECASE)),
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
+    ("a PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    ("a GitHub token", re.compile(r"\b(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})")),
+    ("a Slack token", re.compile(r"\bxox[a-z]-[A-Za-z0-9-]{10,}")),
+    ("a Stripe live secret key", re.compile(r"\bsk_live_[A-Za-z0-9]{16,}")),
+    ("a JSON Web Token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+")),
+]
+
+
+# Values no secret takes: a switch (AUTH=true) or a filesystem path (PWD=/app is the shell's
+# working directory; PASSWORD_FILE-style settings point at a mounted file). A name alone must
+# not block a working program over them.
+_SWITCHES = {"true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null"}
+
+
+def plainly_not_secret(value: Any) -> bool:
+    """Whether a literal value is a switch or an absolute path, which no credential is."""
+    if not isinstance(value, str):
+        return isinstance(value, bool)
+    text = value.strip()
+    return text.lower() in _SWITCHES or (text.startswith("/") and not text.startswith("//") and " " not in text)
+
+
+def secret_value(value: Any) -> Optional[str]:
+    """What kind of credential a value carries (`a JSON Web Token`), or None."""
+    if not isinstance(value, str):
+        return None
+    return next((kind for kind, pattern in SECRET_VALUES if pattern.search(value)), None)
+
+
+_USE_SECRETS = "pass it through `secrets` (valueFrom a Secrets Manager secret or SSM parameter)"
+
+
+def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: ReportViolation) -> bool:
+    """Report container definitions that are a Pulumi secret as a whole. True if the rest
+    of the rule cannot run (the definitions are unknown)."""
+    definitions = raw(args.props, "containerDefinitions")
+    if not is_secret(definitions):
+        return False
+    lead = ("containerDefinitions is a Pulumi secret: a value the program marked secret is written into "
+            "the task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every "
+            "revision)")
+    try:
+        containers = _containers(args)
+    except UnknownValueError:
+        report_violation(f"{lead}. Its value is unknown until deployed, so which container and variable carry "
+                         f"it cannot be told yet; {_USE_SECRETS} instead.")
+        return True
+    candidates = []
+    for index, container in enumerate(containers):
+        names = [str(v.get("name", "")) for v in container.get("environment") or [] if isinstance(v, Mapping)]
+        if names:
+            candidates.append(f"container {_container_name(container, index)!r} sets "
+                              f"{', '.join(map(repr, names))}")
+    where = ("; ".join(candidates) + " (one of these, or another setting, carries it)" if candidates else
+             "no container sets an environment variable, so another setting of "
+             + ", ".join(repr(_container_name(c, i)) for i, c in enumerate(containers)) + " carries it")
+    report_violation(f"{lead}: {where}; {_USE_SECRETS} instead.")
+    return False
+
 
 def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """Container environment variables named like secrets carry no literal value; use `secrets` (Secrets Manager or SSM) instead.
+    """Container environment variables carry no secret: none is named like one with a literal value, none holds a credential-shaped value (a URL with a password, an AWS key id, a private key, a token), and nothing the program marked secret is written into the container definitions; use `secrets` (Secrets Manager or SSM) instead.
 
     Prevents: credentials readable by anyone who can call DescribeTaskDefinition, and
     kept in every task definition revision and in the Pulumi state.
 
     Mirrors: AWS Config ecs-no-environment-secrets; Security Hub ECS.8; Control Tower
-    CT.ECS.PR.12; tfsec aws-ecs-no-plaintext-secrets.
+    CT.ECS.PR.12; tfsec aws-ecs-no-plaintext-secrets (all by name only).
     """
     config = settings(args, SECRETS_CONFIG)
-    patterns = [re.compile(p, re.IGNORECASE) for p in config["secretNamePatterns"]]
+    if _whole_definitions_secret(args, report_violation):
+        return
     allowed = set(config["allowedNames"])
-    references = tuple(suffix.upper() for suffix in config["referenceSuffixes"])
     for index, container in enumerate(_containers(args)):
+        where = f"Container {_container_name(container, index)!r} sets environment variable"
         for variable in container.get("environment") or []:
-            name, value = str(variable.get("name", "")), variable.get("value")
-            if (name in allowed or not value or name.upper().endswith(references)
-                    or not any(p.search(name) for p in patterns)):
+            if not isinstance(variable, Mapping):
                 continue
-            report_violation(f"Container {_container_name(container, index)!r} sets environment "
-                             f"variable {name!r} to a literal value; pass it through `secrets` "
-                             "(valueFrom a Secrets Manager secret or SSM parameter).")
+            name, value = str(variable.get("name", "")), variable.get("value")
+            if contains_secret(value):
+                report_violation(f"{where} {name!r} to a Pulumi secret, which ECS stores and shows in plain "
+                                 f"text; {_USE_SECRETS} instead.")
+                continue
+            kind = secret_value(value)
+            if kind:
+                report_violation(f"{where} {name!r} to {kind}; {_USE_SECRETS}.")
+                continue
+            if not value or name in allowed or plainly_not_secret(value):
+                continue
+            word = secret_name(name, config["secretWords"], config["propertyWords"])
+            if word:
+                report_violation(f"{where} {name!r} (named like a secret: {word}) to a literal value; {_USE_SECRETS}.")
 
 
 def ecs_nonprivileged(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

@@ -3,14 +3,15 @@ security groups and the load balancer in front of it."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
 
 from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, Rule, config_schema, settings
+from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
-from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, union
+from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, contains_all, networks, union
 
 IMAGE_PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "s3")
 
@@ -101,9 +102,10 @@ def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportV
     _finish(args, judged, violated, unjudged, "Fargate service or Application Load Balancer")
 
 
-# -- fargate-ingress-from-load-balancer -----------------------------------------------------------
+# -- fargate-ingress-from-load-balancer and fargate-ingress-by-security-group --------------------
 
 DEFAULT_SECURITY_GROUP = "the VPC default security group"
+ANYWHERE = {4: IPV4_ANYWHERE, 6: IPV6_ANYWHERE}
 
 
 def _admits(stack: Stack, service_groups: Refs, balancer_groups: Refs, port: Any) -> Any:
@@ -136,19 +138,121 @@ def _admits(stack: Stack, service_groups: Refs, balancer_groups: Refs, port: Any
     return UNKNOWN if doubt else False
 
 
-def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Every service behind an ALB has a security group that admits TCP on its container port from one of that ALB's security groups (a CIDR-only rule does not count).
+def _ip_version(balancer: PolicyResource, target_group: PolicyResource) -> int:
+    """The IP version the load balancer reaches its targets with: IPv6 only for a dualstack
+    ALB whose target group registers IPv6 addresses."""
+    dualstack = str(peek(balancer.props, "ipAddressType", default="ipv4")).startswith("dualstack")
+    return 6 if dualstack and peek(target_group.props, "ipAddressType") == "ipv6" else 4
 
-    Prevents: targets that never become healthy (health checks time out, the service
-    keeps replacing tasks, clients get 502/503/504) because the task's security group
-    drops the load balancer's traffic; and tasks opened to a CIDR instead of to the
-    load balancer.
 
-    Mirrors: none (AWS Config, Security Hub and Checkov judge one resource at a time;
-    Checkov CKV2_AWS_5 only checks that a security group is attached).
-    """
-    stack = Stack(args.resources)
-    judged, violated, unjudged = False, False, []
+def _balancer_ranges(stack: Stack, balancer: PolicyResource, target_group: PolicyResource, version: int) -> Any:
+    """(networks, description) of the addresses the load balancer's nodes may use: the CIDRs of its
+    subnets where the stack knows them, else its VPC's CIDRs; (UNKNOWN, why) when neither is known."""
+    _, subnets = _subnets(stack, balancer)
+    key = "cidrBlock" if version == 4 else "ipv6CidrBlock"
+    if subnets.resources and not subnets.external and not subnets.unresolved:
+        blocks = [stack.given(subnet, key) for subnet in subnets.resources]
+        found = networks(blocks, version)
+        if len(found) == len(blocks):
+            return found, "its subnets " + ", ".join(sorted(map(str, found)))
+    vpcs = union([stack.vpc_of(subnet) for subnet in subnets.resources]
+                 + [stack.vpc_of(target_group), union(stack.vpc_of(group) for group in
+                                                      stack.security_groups_of(balancer, ("securityGroups",)).resources)])
+    if len(vpcs.resources) == 1 and not vpcs.external:
+        blocks = stack.vpc_cidrs(vpcs.resources[0], version)
+        if blocks is not UNKNOWN and networks(blocks, version):
+            found = networks(blocks, version)
+            return found, f"its VPC {vpcs.resources[0].name!r} " + ", ".join(map(str, found))
+    return UNKNOWN, (f"the IPv{version} addresses of load balancer {balancer.name!r} are unknown: "
+                     "neither its subnets' nor its VPC's CIDR blocks are in the stack")
+
+
+@dataclass
+class _Reach:
+    """How a service's security groups admit a load balancer on one port."""
+
+    verdict: Any                  # True, False or UNKNOWN
+    by_group: Any = False         # through the load balancer's security group
+    ranges: Tuple[str, ...] = ()  # address ranges that admit the port ("10.0.0.0/16 ('tasks-from-vpc')")
+    anywhere: bool = False        # one of them is the whole internet
+    balancer_ranges: str = ""     # where the load balancer's addresses lie, for messages
+    why_unknown: str = ""
+
+
+def _by_range(stack: Stack, service_groups: Refs, balancer: PolicyResource, target_group: PolicyResource,
+              port: Any) -> _Reach:
+    """Do the CIDR and prefix-list rules of the service's groups admit the load balancer's addresses on `port`?"""
+    if port is UNKNOWN or port is None:
+        return _Reach(UNKNOWN)
+    version = _ip_version(balancer, target_group)
+    admitted, named, doubts = [], [], []
+    for rule in stack.unplaced_ingress:
+        if rule.admits_tcp_port(port) is not False and (rule.cidrs or not rule.prefix_lists.empty):
+            # A rule whose security group the stack cannot tell may be one of the service's.
+            doubts.append(f"the security group of {rule.declared_by.name!r} is unknown")
+    for rule in stack.ingress_into(service_groups):
+        covers = rule.admits_tcp_port(port)
+        if covers is False:
+            continue
+        unknown = UNKNOWN in rule.cidrs
+        found = networks(rule.cidrs, version)
+        described = [f"{network} ({rule.declared_by.name!r})" for network in found]
+        for prefix_list in rule.prefix_lists.resources:
+            entries = stack.prefix_list_cidrs(prefix_list)
+            if entries is UNKNOWN:
+                doubts.append(f"the entries of prefix list {prefix_list.name!r} are unknown")
+                continue
+            listed = networks(entries, version)
+            found.extend(listed)
+            if listed:
+                described.append(f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) "
+                                 f"in {rule.declared_by.name!r}")
+        for prefix_list in rule.prefix_lists.external:
+            doubts.append(f"prefix list {prefix_list!r} is AWS-managed or looked up, not defined in the stack, "
+                          "so its entries cannot be read")
+        if rule.prefix_lists.unresolved and rule.protocol is not UNKNOWN:
+            doubts.append(f"a prefix list of {rule.declared_by.name!r} is unknown")
+        if covers is UNKNOWN:
+            if found or unknown:
+                doubts.append(f"the ports of {rule.declared_by.name!r} are unknown")
+            continue
+        if unknown:
+            doubts.append(f"a CIDR block of {rule.declared_by.name!r} is unknown")
+        admitted.extend(found)
+        named.extend(described)
+    anywhere = any(str(network) == ANYWHERE[version] for network in admitted)
+    reach = _Reach(False, ranges=tuple(dict.fromkeys(named)), anywhere=anywhere)
+    if anywhere:
+        reach.verdict = True
+        return reach
+    if admitted:
+        ranges, described = _balancer_ranges(stack, balancer, target_group, version)
+        reach.balancer_ranges = described
+        if ranges is UNKNOWN:
+            reach.verdict, reach.why_unknown = UNKNOWN, described
+            return reach
+        if contains_all(admitted, ranges):
+            reach.verdict = True
+            return reach
+    if doubts:
+        reach.verdict, reach.why_unknown = UNKNOWN, "; ".join(dict.fromkeys(doubts))
+    return reach
+
+
+@dataclass
+class _Judgement:
+    service: PolicyResource
+    balancer: PolicyResource
+    service_named: str
+    balancer_named: str
+    reaches: Dict[Any, _Reach]
+    failures: List[List[Any]]   # port sets no rule admits the load balancer on
+    why_unknown: str            # "" when judged
+
+
+def _judgements(stack: Stack) -> List[_Judgement]:
+    """Every (service, load balancer) pair of the stack, judged port by port."""
+    judgements = []
     for service in stack.of_type(T.ECS_SERVICE):
         if not stack.uses_awsvpc(service):
             continue
@@ -160,11 +264,21 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
                     continue
                 balancer_has_groups = stack.given(balancer, "securityGroups") is not None
                 balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
-                if not has_groups:
-                    # Both in the default group: it admits its own members on every port.
-                    verdicts = {port: not balancer_has_groups for port in use.ports}
-                else:
-                    verdicts = {port: _admits(stack, service_groups, balancer_groups, port) for port in use.ports}
+                reaches: Dict[Any, _Reach] = {}
+                for port in use.ports:
+                    if not has_groups:
+                        # Both in the default group: it admits its own members on every port.
+                        reaches[port] = _Reach(not balancer_has_groups, by_group=not balancer_has_groups)
+                        continue
+                    by_group = _admits(stack, service_groups, balancer_groups, port)
+                    reach = _by_range(stack, service_groups, balancer, use.target_group, port)
+                    reach.by_group = by_group
+                    if by_group is True:
+                        reach.verdict = True
+                    elif by_group is UNKNOWN and reach.verdict is not True:
+                        reach.verdict = UNKNOWN
+                    reaches[port] = reach
+                verdicts = {port: reach.verdict for port, reach in reaches.items()}
                 blocked = [port for port, verdict in verdicts.items() if verdict is False]
                 if use.exact:
                     failures = [[port] for port in blocked]
@@ -173,22 +287,83 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
                     # One of these ports goes to this load balancer: only if all are blocked is it.
                     failures = [blocked] if len(blocked) == len(verdicts) else []
                     doubt = not failures and not all(v is True for v in verdicts.values())
+                why = ""
                 if doubt:
-                    unjudged.append(f"service {service.name!r} behind {balancer.name!r} "
-                                    "(a port, group or rule it depends on is unknown)")
-                    continue
-                judged = True
-                for ports in failures:
-                    violated = True
-                    port = " or ".join(map(str, ports))
-                    service_named = _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP
-                    balancer_named = _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP
-                    report_violation(
-                        f"Service {service.name!r} receives traffic from load balancer {balancer.name!r} "
-                        f"on container port {port}, but none of its security groups ({service_named}) "
-                        f"admits TCP {port} from the load balancer's security groups ({balancer_named}). "
-                        "Add an ingress rule whose source is the load balancer's security group.",
-                        service.urn)
+                    reasons = [r.why_unknown for r in reaches.values() if r.verdict is UNKNOWN and r.why_unknown]
+                    why = "; ".join(dict.fromkeys(reasons)) or "a port, group or rule it depends on is unknown"
+                judgements.append(_Judgement(
+                    service, balancer,
+                    _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP,
+                    _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP,
+                    reaches, failures, why))
+    return judgements
+
+
+def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every service behind an ALB has a security group rule that admits the ALB on its container port: from one of the ALB's security groups, or from an address range (CIDR or managed prefix list) that contains the ALB's addresses.
+
+    Prevents: targets that never become healthy (health checks time out, the service
+    keeps replacing tasks, clients get 502/503/504) because the task's security group
+    drops the load balancer's traffic.
+
+    Mirrors: none (AWS Config, Security Hub and Checkov judge one resource at a time;
+    Checkov CKV2_AWS_5 only checks that a security group is attached).
+    """
+    stack = Stack(args.resources)
+    judged, violated, unjudged = False, False, []
+    for judgement in _judgements(stack):
+        service, balancer = judgement.service, judgement.balancer
+        if judgement.why_unknown:
+            unjudged.append(f"service {service.name!r} behind {balancer.name!r} ({judgement.why_unknown})")
+            continue
+        judged = True
+        for ports in judgement.failures:
+            violated = True
+            port = " or ".join(map(str, ports))
+            ranges = [r for p in ports for r in judgement.reaches[p].ranges]
+            addresses = next((judgement.reaches[p].balancer_ranges for p in ports
+                              if judgement.reaches[p].balancer_ranges), "")
+            through_ranges = (f", and the address ranges they admit on it ({', '.join(dict.fromkeys(ranges))}) "
+                              f"do not contain the load balancer's addresses ({addresses})" if ranges else "")
+            report_violation(
+                f"Service {service.name!r} receives traffic from load balancer {balancer.name!r} "
+                f"on container port {port}, but no ingress rule of its security groups ({judgement.service_named}) "
+                f"admits the load balancer on TCP {port}: none names the load balancer's security groups "
+                f"({judgement.balancer_named}){through_ranges}. "
+                "Add an ingress rule whose source is the load balancer's security group.",
+                service.urn)
+    _finish(args, judged, violated, unjudged, "ECS service behind an Application Load Balancer")
+
+
+def fargate_ingress_by_security_group(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Services behind an ALB admit it by its security group, not through an address range (a CIDR or prefix list) that merely contains it.
+
+    Prevents: every other host in that range (other tasks, instances, a compromised
+    neighbour in the VPC) reaching the tasks directly, around the load balancer's
+    listeners, TLS and access logs. A range open to the whole internet is
+    ecs-no-public-task-ingress's finding, not this one's.
+
+    Mirrors: none (Checkov CKV_AWS_260 / Security Hub EC2.18 only catch 0.0.0.0/0).
+    """
+    stack = Stack(args.resources)
+    judged, violated, unjudged = False, False, []
+    for judgement in _judgements(stack):
+        service, balancer = judgement.service, judgement.balancer
+        if judgement.why_unknown:
+            unjudged.append(f"service {service.name!r} behind {balancer.name!r} ({judgement.why_unknown})")
+            continue
+        judged = True
+        by_range = {port: reach for port, reach in judgement.reaches.items()
+                    if reach.verdict is True and reach.by_group is False and reach.ranges and not reach.anywhere}
+        if not by_range:
+            continue
+        violated = True
+        ports = " and ".join(map(str, by_range))
+        ranges = ", ".join(dict.fromkeys(r for reach in by_range.values() for r in reach.ranges))
+        report_violation(
+            f"Service {service.name!r} admits load balancer {balancer.name!r} on TCP {ports} only through "
+            f"address ranges ({ranges}): every other host in them reaches the tasks too. Admit the load "
+            f"balancer's security group ({judgement.balancer_named}) instead.", service.urn)
     _finish(args, judged, violated, unjudged, "ECS service behind an Application Load Balancer")
 
 
@@ -263,26 +438,36 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
     aws-vpc-no-public-ingress-sg.
     """
     stack = Stack(args.resources)
-    users = {}
+    users: Dict[str, List[str]] = {}
     for service in stack.of_type(T.ECS_SERVICE):
         for group in stack.security_groups_of(service, ("networkConfiguration", "securityGroups")).resources:
             users.setdefault(group.urn, []).append(service.name)
     if not users:
         args.not_applicable("no ECS service uses a security group of this stack")
+    # One finding per group, however many of its entries open it.
+    openings: Dict[str, Tuple[PolicyResource, List[str], List[str]]] = {}
     for rule in stack.ingress_rules:
-        groups = [g for g in rule.targets.resources if g.urn in users]
-        if groups and rule.open_to_anywhere is True:
-            for group in groups:
-                report_violation(
-                    f"Security group {group.name!r} of service(s) {', '.join(map(repr, users[group.urn]))} "
-                    f"admits the internet ({', '.join(c for c in rule.cidrs if c in (IPV4_ANYWHERE, IPV6_ANYWHERE))}) "
-                    f"through {rule.declared_by.name!r}; admit the load balancer's security group instead.",
-                    rule.declared_by.urn)
+        if rule.open_to_anywhere is not True:
+            continue
+        for group in rule.targets.resources:
+            if group.urn not in users:
+                continue
+            _, cidrs, through = openings.setdefault(group.urn, (group, [], []))
+            cidrs.extend(c for c in rule.cidrs if c in (IPV4_ANYWHERE, IPV6_ANYWHERE) and c not in cidrs)
+            name = "its inline ingress" if rule.declared_by is group else repr(rule.declared_by.name)
+            if name not in through:
+                through.append(name)
+    for urn, (group, cidrs, through) in openings.items():
+        report_violation(
+            f"Security group {group.name!r} of service(s) {', '.join(map(repr, users[urn]))} "
+            f"admits the internet ({', '.join(cidrs)}) through {', '.join(through)}; "
+            "admit the load balancer's security group instead.", urn)
 
 
 RULES = [
     Rule("fargate-min-two-subnets", MANDATORY, fargate_min_two_subnets, config=SUBNETS_CONFIG, severity=HIGH),
     Rule("fargate-ingress-from-load-balancer", MANDATORY, fargate_ingress_from_load_balancer, severity=HIGH),
+    Rule("fargate-ingress-by-security-group", ADVISORY, fargate_ingress_by_security_group, severity=MEDIUM),
     Rule("fargate-image-pull-path", MANDATORY, fargate_image_pull_path, severity=HIGH),
     Rule("ecs-no-public-task-ingress", MANDATORY, ecs_no_public_task_ingress, severity=CRITICAL),
 ]

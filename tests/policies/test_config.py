@@ -24,7 +24,7 @@ def test_parameters_tighten_the_compliant_program(judge):
         "fargate-min-two-subnets": {"minSubnets": 3},
         "alb-tls-policy": {"allowedPolicies": ["ELBSecurityPolicy-TLS13-1-3-2021-06"]},
         "cloudwatch-log-retention": {"minimumRetentionDays": 365},
-        "ecs-no-plaintext-secrets": {"referenceSuffixes": []},
+        "ecs-no-plaintext-secrets": {"propertyWords": []},
         "ecs-latest-platform-version": {"latestLinuxVersion": "1.5.0"},
     })
     assert flagged(result, "fargate-min-two-subnets") == {
@@ -34,7 +34,7 @@ def test_parameters_tighten_the_compliant_program(judge):
     assert flagged(result, "alb-tls-policy") == {"Listener:https"}
     assert messages(result, "cloudwatch-log-retention") == {
         "LogGroup:app": ["retentionInDays 30 is below the minimum of 365."]}
-    # Without reference suffixes, TOKEN_URL looks like a token.
+    # Without property words, TOKEN_URL is judged by its word TOKEN.
     assert "'TOKEN_URL'" in messages(result, "ecs-no-plaintext-secrets")["TaskDefinition:app"][0]
     # LATEST stays acceptable whatever the configured latest version is.
     assert flagged(result, "ecs-latest-platform-version") == set()

@@ -16,7 +16,8 @@ def test_task_definition_findings_name_the_container_and_the_fix(judge, preview)
         "11 container definitions; a task definition holds at most 10."]
     # DB_PASSWORD is flagged; DB_SECRET_ARN names a secret and is not.
     assert messages(result, "ecs-no-plaintext-secrets")["TaskDefinition:broken"] == [
-        "Container 'app' sets environment variable 'DB_PASSWORD' to a literal value; pass it through "
+        "Container 'app' sets environment variable 'DB_PASSWORD' (named like a secret: PASSWORD) to a literal value; "
+        "pass it through "
         "`secrets` (valueFrom a Secrets Manager secret or SSM parameter)."]
     assert messages(result, "ecs-nonprivileged")["TaskDefinition:broken"] == ["Container 'app' is privileged."]
     assert messages(result, "ecs-nonroot-user")["TaskDefinition:broken"] == ["Container 'app' runs as 'root'."]
@@ -61,3 +62,73 @@ def test_service_settings(judge, preview):
         "platformVersion '1.3.0' is not LATEST (1.0.0, 1.4.0, LATEST)."]
     assert messages(result, "ecs-circuit-breaker")["Service:inline"] == [
         "Service does not set deploymentCircuitBreaker {enable: true, rollback: true}."]
+
+
+# -- ecs-no-plaintext-secrets: names, values and Pulumi secrets ---------------------------------
+
+USE_SECRETS = "pass it through `secrets` (valueFrom a Secrets Manager secret or SSM parameter)"
+IN_PLAIN_TEXT = ("containerDefinitions is a Pulumi secret: a value the program marked secret is written into the "
+                 "task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every revision)")
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_secrets_are_judged_by_name_and_by_value_never_quoting_the_value(judge, preview):
+    found = messages(judge("secret_styles", "test", preview=preview), "ecs-no-plaintext-secrets")
+    api, worker = "Container 'api' sets environment variable", "Container 'worker' sets environment variable"
+    assert found["TaskDefinition:written-out"] == [
+        f"{api} 'REDIS_PWD' (named like a secret: PWD) to a literal value; {USE_SECRETS}.",
+        f"{api} 'dbPassword' (named like a secret: PASSWORD) to a literal value; {USE_SECRETS}.",
+        f"{api} 'API-KEY' (named like a secret: API KEY) to a literal value; {USE_SECRETS}.",
+        # The _URL ending no longer exempts a URL that carries a password; a ${VAR} template is no password.
+        f"{api} 'DATABASE_URL' to a URL with a password in it; {USE_SECRETS}.",
+        f"{worker} 'UPLOADS_ID' to an AWS access key id; {USE_SECRETS}.",
+        f"{worker} 'CI_BOT' to a GitHub token; {USE_SECRETS}.",
+        f"{worker} 'SESSION' to a JSON Web Token; {USE_SECRETS}.",
+        f"{worker} 'CHAT_HOOK' to a Slack token; {USE_SECRETS}.",
+        f"{worker} 'PAYMENTS' to a Stripe live secret key; {USE_SECRETS}.",
+        f"{worker} 'SIGNING' to a PEM private key; {USE_SECRETS}.",
+    ]
+    for message in found["TaskDefinition:written-out"]:
+        for value in ("hunter2", "password@", "AKIA", "ghp_", "eyJ", "xoxb", "sk_live", "BEGIN RSA"):
+            assert value not in message
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_token_lifetimes_and_references_are_not_secrets(judge, preview):
+    """ACCESS_TOKEN_EXPIRE_MINUTES, REFRESH_TOKEN_EXPIRE_DAYS, JWT_ALGORITHM, AUTH_HEADER, DB_SECRET_ARN,
+    a password-less DATABASE_URL, and words that only contain a secret word (PASSENGER, BYPASS)."""
+    result = judge("secret_styles", "test", preview=preview)
+    assert "TaskDefinition:settings" not in flagged(result, "ecs-no-plaintext-secrets")
+    assert result.one("aws:ecs/taskDefinition:TaskDefinition", "settings")
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_a_pulumi_secret_in_the_environment_is_reported_whatever_its_name(judge, preview):
+    """STRIPE_KEY carries no secret word and no known token format: only its Pulumi secret-ness tells."""
+    found = messages(judge("secret_styles", "test", preview=preview), "ecs-no-plaintext-secrets")
+    assert found["TaskDefinition:marked-secret"] == [
+        f"{IN_PLAIN_TEXT}: container 'api' sets 'STRIPE_KEY', 'LOG_LEVEL' (one of these, or another setting, "
+        f"carries it); {USE_SECRETS} instead."]
+
+
+def test_an_unknown_pulumi_secret_is_reported_before_and_after_deployment(judge):
+    """A secret built from an output: unknown in a preview (the rule still knows it is a secret),
+    known in an up (the rule names the variable)."""
+    preview = messages(judge("secret_styles", "test", preview=True), "ecs-no-plaintext-secrets")
+    assert preview["TaskDefinition:marked-unknown"] == [
+        f"{IN_PLAIN_TEXT}. Its value is unknown until deployed, so which container and variable carry it "
+        f"cannot be told yet; {USE_SECRETS} instead."]
+    up = messages(judge("secret_styles", "test", preview=False), "ecs-no-plaintext-secrets")
+    assert up["TaskDefinition:marked-unknown"] == [
+        f"{IN_PLAIN_TEXT}: container 'api' sets 'UPSTREAM' (one of these, or another setting, carries it); "
+        f"{USE_SECRETS} instead."]
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
+    result = judge("secret_styles", "test", preview=preview)
+    assert flagged(result, "ecs-no-plaintext-secrets") == {
+        "TaskDefinition:written-out", "TaskDefinition:marked-secret", "TaskDefinition:marked-unknown"}
+    if not preview:
+        assert not [v for v in result.violations
+                    if v.policy == "ecs-no-plaintext-secrets" and "in-secrets" in v.urn]

@@ -1,15 +1,28 @@
 """The pack's readers, on values as the SDK hands them to rules (unknown-checking proxies)."""
 
+import ipaddress
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from policies.fargate_policies import _types as T
 from policies.fargate_policies._props import UNKNOWN, peek
-from policies.fargate_policies._stack import Ingress, Refs, Stack, service_is_fargate
-from policies.fargate_policies.ecs import FARGATE_TASK_SIZES, _size
+from policies.fargate_policies._stack import Ingress, Refs, Stack, contains_all, networks, service_is_fargate
+from policies.fargate_policies.ecs import (
+    FARGATE_TASK_SIZES,
+    SECRETS_CONFIG,
+    _size,
+    name_words,
+    plainly_not_secret,
+    secret_name,
+    secret_value,
+)
 from policies.fargate_policies.iam import grants_admin
-from policies.fargate_policies.network import _admits
+from policies.fargate_policies.network import _admits, _balancer_ranges
 
 OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
 
@@ -135,3 +148,122 @@ def test_inline_entries_sharing_unknown_sources_admit_the_alb_only_if_each_of_th
     ]}, ingress=[bastion, alb])
     stack = Stack([bastion, alb, tasks])
     assert _admits(stack, Refs((tasks,)), Refs((alb,)), 80) is expected
+
+
+# -- secret names, values and secret-ness ------------------------------------------------------
+
+WORDS = st.lists(st.sampled_from(["DB", "PASSWORD", "TOKEN", "ACCESS", "EXPIRE", "MINUTES", "API", "KEY",
+                                  "REDIS", "PWD", "URL", "2", "PASSENGER", "AUTH", "HEADER"]),
+                 min_size=1, max_size=5)
+
+
+def camel(words):
+    return words[0].lower() + "".join(w.capitalize() for w in words[1:])
+
+
+@given(WORDS, st.sampled_from(["_", "-", "camel"]))
+def test_a_name_splits_into_the_same_words_however_it_is_joined(words, style):
+    name = camel(words) if style == "camel" else style.join(words)
+    if style == "camel" and any(a.isdigit() and b.isdigit() for a, b in zip(words, words[1:])):
+        return  # "22" cannot tell where one number ends
+    assert name_words(name) == words
+
+
+@given(WORDS)
+def test_a_name_is_a_secret_by_a_whole_word_unless_a_property_word_clears_it(words):
+    secret_words = SECRETS_CONFIG.properties["secretWords"]["default"]
+    property_words = SECRETS_CONFIG.properties["propertyWords"]["default"]
+    found = secret_name("_".join(words), secret_words, property_words)
+    cleared = any(w in ("EXPIRE", "MINUTES", "URL", "HEADER") for w in words)
+    named = any(w in ("PASSWORD", "TOKEN", "PWD", "AUTH") for w in words) or any(
+        a == "API" and b == "KEY" for a, b in zip(words, words[1:]))
+    assert (found is not None) == (named and not cleared)
+
+
+def test_names_real_programs_use():
+    secret_words = SECRETS_CONFIG.properties["secretWords"]["default"]
+    property_words = SECRETS_CONFIG.properties["propertyWords"]["default"]
+    judged = {name: secret_name(name, secret_words, property_words) for name in [
+        "ACCESS_TOKEN_EXPIRE_MINUTES", "REFRESH_TOKEN_EXPIRE_DAYS", "REDIS_PWD", "APIKey", "privateKey",
+        "AWS_SECRET_ACCESS_KEY", "DB_SECRET_ARN", "PASSENGER_COUNT", "OAUTH_CALLBACK", "DB_CREDENTIALS",
+        "AUTH_ENABLED", "AUTH_MODE", "ADMIN_USER_PASSWORD"]}
+    assert judged == {
+        "ACCESS_TOKEN_EXPIRE_MINUTES": None, "REFRESH_TOKEN_EXPIRE_DAYS": None, "REDIS_PWD": "PWD",
+        "APIKey": "API KEY", "privateKey": "PRIVATE KEY", "AWS_SECRET_ACCESS_KEY": "SECRET",
+        "DB_SECRET_ARN": None, "PASSENGER_COUNT": None, "OAUTH_CALLBACK": None, "DB_CREDENTIALS": "CREDENTIALS",
+        "AUTH_ENABLED": None, "AUTH_MODE": None, "ADMIN_USER_PASSWORD": "PASSWORD"}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("true", True), ("OFF", True), ("disabled", True), ("/app", True), ("/run/secrets/db", True),
+    ("hunter2", False), ("1234", False), ("//host/share", False), ("/ has spaces", False), ("", False),
+])
+def test_switches_and_paths_are_plainly_not_secrets(value, expected):
+    assert plainly_not_secret(value) is expected
+
+
+@given(st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mongodb+srv", "https"]),
+       st.text(alphabet="abcdefghij_.", max_size=8), st.text(alphabet="abcXYZ019!%*", min_size=1, max_size=12),
+       st.sampled_from(["db.internal", "10.0.0.5:5432", "host"]))
+def test_a_url_is_a_credential_exactly_when_it_carries_a_password(scheme, user, password, host):
+    assert secret_value(f"{scheme}://{user}:{password}@{host}/app") == "a URL with a password in it"
+    assert secret_value(f"{scheme}://{user}@{host}/app") is None
+    assert secret_value(f"{scheme}://{host}/app") is None
+    assert secret_value(f"{scheme}://{user}:${{DB_PASSWORD}}@{host}/app") is None
+
+
+def test_the_pack_deserializer_marks_secrets_and_keeps_everything_else_as_the_sdk_does():
+    from pulumi_policy.deserialize import SPECIAL_SECRET_SIG, SPECIAL_SIG_KEY, deserialize_properties
+
+    from policies.fargate_policies import _secrets
+
+    def secret(value):
+        return {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": value}
+
+    wire = {"plain": "a", "known": secret("hunter2"), "unknown": secret(UNKNOWN_STRING_VALUE),
+            "nested": {"list": [1.0, secret({"k": "v", "n": 2.0})]}}
+    marking = _secrets._secret_marking(deserialize_properties)(wire)
+    assert marking == deserialize_properties(wire)
+    props = unknown_checking_proxy(marking)
+    assert not _secrets.is_secret(props["plain"]) and _secrets.is_secret(props["known"])
+    assert _secrets.is_secret(_secrets.raw(props, "unknown"))
+    with pytest.raises(UnknownValueError):
+        props["unknown"]
+    assert _secrets.contains_secret(props["nested"]) and not _secrets.contains_secret(props["nested"]["list"][0])
+    assert json.loads(json.dumps({"v": props["known"]})) == {"v": "hunter2"}
+
+
+# -- address ranges ------------------------------------------------------------------------------
+
+@given(st.integers(min_value=8, max_value=30), st.integers(min_value=0, max_value=2**32 - 1),
+       st.integers(min_value=0, max_value=8))
+def test_a_range_contains_the_subnets_inside_it_and_no_wider_one(prefix, address, extra):
+    outer = ipaddress.ip_network(f"{ipaddress.IPv4Address(address)}/{prefix}", strict=False)
+    inner = list(outer.subnets(prefixlen_diff=min(extra, 32 - prefix)))
+    assert contains_all([outer], inner)
+    assert contains_all(inner, [outer])  # the pieces together cover the whole
+    assert not contains_all(inner[1:], [outer]) or len(inner) == 1
+    assert not contains_all([outer], [outer.supernet()])
+
+
+def test_cidrs_of_the_other_ip_version_and_garbage_are_left_out():
+    assert networks(["10.0.0.0/16", "::/0", "not-a-cidr", UNKNOWN, "10.1.2.3/16"], 4) == [
+        ipaddress.ip_network("10.0.0.0/16"), ipaddress.ip_network("10.1.0.0/16")]
+    assert networks(["10.0.0.0/16", "2600:1f18::/56"], 6) == [ipaddress.ip_network("2600:1f18::/56")]
+
+
+def test_the_alb_addresses_fall_back_to_its_vpc_cidrs_when_its_subnets_cidrs_are_unknown():
+    """Subnets whose cidrBlock is computed from an output (unknown in a preview): the VPC's primary and
+    associated CIDR blocks stand for the ALB's addresses."""
+    vpc = resource(T.VPC[0], "vpc", {"id": "vpc-1", "cidrBlock": "10.0.0.0/16"})
+    extra = resource(T.VPC_IPV4_CIDR_ASSOCIATION[0], "extra", {"vpcId": "vpc-1", "cidrBlock": "100.64.0.0/16"})
+    subnets = [resource(T.SUBNET[0], f"public-{i}", {"id": f"subnet-{i}", "vpcId": "vpc-1",
+                                                      "cidrBlock": UNKNOWN_STRING_VALUE}, cidrBlock=[vpc])
+               for i in range(2)]
+    alb = resource(T.LOAD_BALANCER[0], "alb", {"subnets": ["subnet-0", "subnet-1"]})
+    target_group = resource(T.TARGET_GROUP[0], "web", {"vpcId": "vpc-1"})
+    stack = Stack([vpc, extra, *subnets, alb, target_group])
+    ranges, described = _balancer_ranges(stack, alb, target_group, 4)
+    assert ranges == [ipaddress.ip_network("10.0.0.0/16"), ipaddress.ip_network("100.64.0.0/16")]
+    assert described == "its VPC 'vpc' 10.0.0.0/16, 100.64.0.0/16"
+    assert not contains_all([ipaddress.ip_network("10.0.0.0/16")], ranges)

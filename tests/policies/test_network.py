@@ -9,14 +9,20 @@ from .conftest import MODES, flagged, messages, not_applicable
 @pytest.mark.parametrize("preview", MODES)
 def test_ingress_is_judged_in_all_three_forms(judge, preview):
     found = messages(judge("violating", "test", preview=preview), "fargate-ingress-from-load-balancer")
-    # inline `ingress` from the ALB's group, but on 8080; a CIDR-only SecurityGroupRule;
-    # a vpc.SecurityGroupIngressRule from another group.
+    # inline `ingress` from the ALB's group, but on 8080; a SecurityGroupRule from a CIDR that does not
+    # hold the ALB's subnets; a vpc.SecurityGroupIngressRule from another group.
     assert found["Service:inline"] == [
-        "Service 'inline' receives traffic from load balancer 'alb' on container port 80, but none of its "
-        "security groups ('tasks-inline') admits TCP 80 from the load balancer's security groups ('alb'). "
+        "Service 'inline' receives traffic from load balancer 'alb' on container port 80, but no ingress rule of "
+        "its security groups ('tasks-inline') admits the load balancer on TCP 80: none names the load balancer's "
+        "security groups ('alb'). Add an ingress rule whose source is the load balancer's security group."]
+    assert found["Service:rule"] == [
+        "Service 'rule' receives traffic from load balancer 'alb' on container port 80, but no ingress rule of "
+        "its security groups ('tasks-rule') admits the load balancer on TCP 80: none names the load balancer's "
+        "security groups ('alb'), and the address ranges they admit on it (192.168.0.0/16 ('tasks-rule-office')) "
+        "do not contain the load balancer's addresses (its subnets 10.0.0.0/24, 10.0.1.0/24). "
         "Add an ingress rule whose source is the load balancer's security group."]
-    assert "('tasks-rule')" in found["Service:rule"][0]
     assert "('tasks-vpc-rule')" in found["Service:vpc-rule"][0]
+    assert set(found) == {"Service:inline", "Service:rule", "Service:vpc-rule"}
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -67,10 +73,85 @@ def test_only_task_security_groups_must_stay_closed_to_the_internet(judge, previ
     """The ALB's group admits 0.0.0.0/0 in every fixture and is never flagged."""
     found = messages(judge("violating", "test", preview=preview), "ecs-no-public-task-ingress")
     assert found == {
-        "SecurityGroupRule:tasks-rule-open": [
+        # Two open rules, one finding for their group.
+        "SecurityGroup:tasks-rule": [
             "Security group 'tasks-rule' of service(s) 'rule' admits the internet (0.0.0.0/0) through "
-            "'tasks-rule-open'; admit the load balancer's security group instead."],
-        "SecurityGroupIngressRule:tasks-vpc-rule-open-v6": [
+            "'tasks-rule-open', 'tasks-rule-open-ssh'; admit the load balancer's security group instead."],
+        "SecurityGroup:tasks-vpc-rule": [
             "Security group 'tasks-vpc-rule' of service(s) 'vpc-rule' admits the internet (::/0) through "
             "'tasks-vpc-rule-open-v6'; admit the load balancer's security group instead."],
     }
+
+
+# -- reachability: the ways real programs admit their load balancer ------------------------------
+
+INGRESS, BY_GROUP, PUBLIC = ("fargate-ingress-from-load-balancer", "fargate-ingress-by-security-group",
+                             "ecs-no-public-task-ingress")
+ADD_GROUP_RULE = "Add an ingress rule whose source is the load balancer's security group."
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_a_group_shared_by_the_alb_and_its_tasks_open_to_the_world_works_and_is_public_once(judge, preview):
+    """The ALB reaches the tasks through 0.0.0.0/0 (so does everyone): not a broken service, one public group."""
+    result = judge("ingress_styles", "judged", preview=preview)
+    assert "Service:shared" not in flagged(result, INGRESS)
+    assert "Service:shared" not in flagged(result, BY_GROUP)
+    assert messages(result, PUBLIC) == {"SecurityGroup:shared": [
+        "Security group 'shared' of service(s) 'shared' admits the internet (0.0.0.0/0, ::/0) through its inline "
+        "ingress; admit the load balancer's security group instead."]}
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_ranges_that_hold_the_alb_admit_it_and_are_advised_against(judge, preview):
+    """The VPC's CIDR, a prefix list of the stack listing the ALB's subnets (inline entry and entry resource),
+    and an IPv6 range holding a dualstack ALB's subnets, for IPv6 targets."""
+    result = judge("ingress_styles", "judged", preview=preview)
+    advice = "every other host in them reaches the tasks too. Admit the load balancer's security group"
+    assert messages(result, BY_GROUP) == {
+        "Service:vpc-cidr": [
+            "Service 'vpc-cidr' admits load balancer 'public' on TCP 80 only through address ranges "
+            f"(10.0.0.0/16 ('tasks-vpc-cidr')): {advice} ('alb') instead."],
+        "Service:prefix-list": [
+            "Service 'prefix-list' admits load balancer 'public' on TCP 80 only through address ranges (prefix "
+            "list 'alb-subnets' (10.0.0.0/24, 10.0.1.0/24) in 'tasks-prefix-list-from-alb-subnets'): "
+            f"{advice} ('alb') instead."],
+        "Service:ipv6": [
+            "Service 'ipv6' admits load balancer 'dualstack' on TCP 80 only through address ranges "
+            f"(2600:1f18:aaaa:bb00::/56 ('tasks-ipv6-from-alb-subnets')): {advice} ('dualstack') instead."],
+    }
+    assert flagged(result, BY_GROUP).isdisjoint(flagged(result, INGRESS))
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_ranges_that_miss_the_alb_fail_and_say_which_addresses_they_miss(judge, preview):
+    result = judge("ingress_styles", "judged", preview=preview)
+    assert messages(result, INGRESS) == {
+        "Service:foreign-cidr": [
+            "Service 'foreign-cidr' receives traffic from load balancer 'public' on container port 80, but no "
+            "ingress rule of its security groups ('tasks-foreign-cidr') admits the load balancer on TCP 80: none "
+            "names the load balancer's security groups ('alb'), and the address ranges they admit on it "
+            "(10.0.128.0/20 ('tasks-foreign-cidr')) do not contain the load balancer's addresses (its subnets "
+            f"10.0.0.0/24, 10.0.1.0/24). {ADD_GROUP_RULE}"],
+        # The prefix list lists one of the ALB's two subnets: its nodes in the other are dropped.
+        "Service:short-prefix-list": [
+            "Service 'short-prefix-list' receives traffic from load balancer 'public' on container port 80, but "
+            "no ingress rule of its security groups ('tasks-short-prefix-list') admits the load balancer on TCP "
+            "80: none names the load balancer's security groups ('alb'), and the address ranges they admit on it "
+            "(prefix list 'short' (10.0.0.0/24) in 'tasks-short-prefix-list') do not contain the load balancer's "
+            f"addresses (its subnets 10.0.0.0/24, 10.0.1.0/24). {ADD_GROUP_RULE}"],
+    }
+    assert INGRESS not in not_applicable(result)
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("stack, reason", [
+    ("aws-managed", "could not judge service 'aws-managed' behind 'public' (prefix list 'pl-3b927c52' is "
+                    "AWS-managed or looked up, not defined in the stack, so its entries cannot be read)"),
+    ("looked-up", "could not judge service 'looked-up' behind 'public' (the IPv4 addresses of load balancer "
+                  "'public' are unknown: neither its subnets' nor its VPC's CIDR blocks are in the stack)"),
+])
+def test_what_cannot_be_read_is_not_judged_and_says_why(judge, stack, reason, preview):
+    result = judge("ingress_styles", stack, preview=preview)
+    for policy in (INGRESS, BY_GROUP):
+        assert flagged(result, policy) == set()
+        assert not_applicable(result)[policy] == reason

@@ -10,7 +10,7 @@ from .conftest import PACK
 
 PARAMETERIZED = {
     "fargate-min-two-subnets": {"minSubnets", "minAvailabilityZones"},
-    "ecs-no-plaintext-secrets": {"secretNamePatterns", "referenceSuffixes", "allowedNames"},
+    "ecs-no-plaintext-secrets": {"secretWords", "propertyWords", "allowedNames"},
     "alb-tls-policy": {"allowedPolicies"},
     "ecs-latest-platform-version": {"latestLinuxVersion", "latestWindowsVersion"},
     "cloudwatch-log-retention": {"minimumRetentionDays"},
@@ -18,9 +18,9 @@ PARAMETERIZED = {
 }
 # The analyzer protocol's severity numbers.
 SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
-STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-image-pull-path",
-               "fargate-target-group-ip", "ecs-no-public-task-ingress", "iam-no-admin-task-role",
-               "iam-no-managed-policy-on-task-roles", "vpc-flow-logs"}
+STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-ingress-by-security-group",
+               "fargate-image-pull-path", "fargate-target-group-ip", "ecs-no-public-task-ingress",
+               "iam-no-admin-task-role", "iam-no-managed-policy-on-task-roles", "vpc-flow-logs"}
 
 
 def test_the_running_pack_serves_every_rule_with_its_level_and_schema(analyzer):

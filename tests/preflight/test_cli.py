@@ -54,7 +54,8 @@ def test_json_document_follows_the_schema(capsys):
     assert document["summary"] == {
         "preview": True, "resources": len(document["resources"]), "mandatory": 1,
         "advisory": len(document["violations"]) - 1, "notApplicable": 0,
-        "policyPack": "preflight-fixture@v0.3.0", "exitCode": 1,
+        "policyPack": "preflight-fixture@v0.3.0", "mandatoryNotRun": [], "notExpanded": [],
+        "simulatedDataSources": [], "notes": [], "strict": False, "exitCode": 1,
     }
 
 
