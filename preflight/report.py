@@ -30,8 +30,8 @@ def document(result: RunResult) -> dict[str, Any]:
                 "custom": r.custom,
                 "parent": r.parent,
                 "inputs": display(r.wire_inputs),
-                "dependencies": list(r.dependencies),
-                "propertyDependencies": {k: list(v) for k, v in r.property_dependencies.items()},
+                "dependencies": sorted(r.dependencies),
+                "propertyDependencies": {k: sorted(v) for k, v in sorted(r.property_dependencies.items())},
             }
             for r in result.resources
         ],
