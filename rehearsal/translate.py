@@ -28,6 +28,10 @@ TYPE_EXCEPTIONS: dict[str, str] = {
     "aws:alb/loadBalancer:LoadBalancer": "aws_alb",
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
 }
+# Inputs pulumi-aws renames: (Terraform type, Pulumi key) -> the provider's attribute.
+FIELD_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("aws_cloudwatch_metric_alarm", "name"): "alarm_name",
+}
 # Outputs worth a reference besides those only AWS knows: what identifies a resource.
 _IDENTIFYING = re.compile(r"(^|[a-z])(id|Id|arn|Arn|name|Name|url|Url|arnSuffix|dnsName)$")
 # Among outputs of equal value, the one a reader expects (an IAM role's id is its name too).
@@ -110,10 +114,10 @@ class Schema:
         return self.resources[tf_type]["block"]
 
 
-def _block_key(key: str, block: dict[str, Any]) -> tuple[str, str]:
+def _block_key(key: str, block: dict[str, Any], tf_type: str = "") -> tuple[str, str]:
     """The schema's name for a Pulumi input key: ('attribute'|'block', name), or ('', '')."""
     attributes, blocks = block.get("attributes", {}), block.get("block_types", {})
-    exact = snake(key)
+    exact = FIELD_EXCEPTIONS.get((tf_type, key)) or snake(key)
     if exact in attributes:
         return "attribute", exact
     if exact in blocks:
@@ -147,7 +151,8 @@ class _Context:
         self.left_out = left_out
 
 
-def _convert_block(value: Any, block: dict[str, Any], path: str, ctx: _Context, top: bool = False) -> dict[str, Any]:
+def _convert_block(value: Any, block: dict[str, Any], path: str, ctx: _Context, top: bool = False,
+                   tf_type: str = "") -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TranslationError(f"{ctx.where}: {path or 'inputs'} is {value!r}, the provider wants an object")
     converted: dict[str, Any] = {}
@@ -155,7 +160,7 @@ def _convert_block(value: Any, block: dict[str, Any], path: str, ctx: _Context, 
         here = f"{path}.{key}" if path else key
         if inner is None:
             continue
-        kind, name = _block_key(key, block)
+        kind, name = _block_key(key, block, tf_type if top else "")
         if not kind:
             if top and key in NEWER_THAN_PROVIDER:
                 ctx.left_out.append(f"{ctx.where}.{key}")
@@ -313,7 +318,7 @@ def translate(result: RunResult, schema: Schema) -> Translation:
                     continue
                 if key not in dependency.simulated and not _IDENTIFYING.search(key):
                     continue
-                attribute = snake(key)
+                attribute = FIELD_EXCEPTIONS.get((tf_type, key)) or snake(key)
                 if attribute not in attributes:
                     continue
                 # A resource's own id or ARN before another's copy of it (an association's subnet_id).
@@ -335,7 +340,7 @@ def translate(result: RunResult, schema: Schema) -> Translation:
             deps = expand(resource.property_dependencies.get(key, []))
             references = _References(candidates_of(deps))
             ctx = _Context(where, references, left_out)
-            body.update(_convert_block({key: value}, block, "", ctx, top=True))
+            body.update(_convert_block({key: value}, block, "", ctx, top=True, tf_type=tf_type))
             referenced |= references.used
         for (override_type, attribute), (value, _gap) in OVERRIDES.items():
             if override_type == tf_type and attribute in body:
