@@ -42,6 +42,10 @@ GAPS: tuple[Gap, ...] = (
     Gap("aws_vpc_security_group_ingress_rule, aws_vpc_security_group_egress_rule", "description",
         "a rule that references a security group loses its description (kept only on CIDR rules)",
         "a re-plan difference on the description of a rule with referenced_security_group_id is explained by this gap"),
+    Gap("aws_ecs_service", "capacity_provider_strategy",
+        "CreateService keeps no capacity provider strategy and reports launch type EC2",
+        "NOT handled yet: the re-plan of a service with a strategy (default-vpc) shows a replacement, "
+        "and that rehearsal fails"),
     Gap("aws_iam_role_policy_attachment", "policy_arn (AWS-managed policies)",
         "AWS-managed policies exist only when MOTO_IAM_LOAD_MANAGED_POLICIES=true",
         "the emulator starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true"),

@@ -53,3 +53,14 @@ def test_outputs_inside_json_strings_become_references_and_literal_templates_are
     body = _convert_block({"containerDefinitions": '{"group": "/ecs/fargate-dev-web", "cmd": "${HOME}"}'},
                           BLOCK, "", ctx)
     assert body["container_definitions"] == '{"group": "${aws_cloudwatch_log_group.web.name}", "cmd": "$${HOME}"}'
+
+
+def test_the_readme_gaps_table_lists_every_gap_of_the_harness():
+    from pathlib import Path
+
+    from rehearsal.gaps import GAPS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Rehearsal"):readme.index("## Performance")]
+    for gap in GAPS:
+        assert f"| `{gap.resource}` | {gap.attribute} | {gap.moto} |" in section, gap
