@@ -40,8 +40,8 @@ GAPS: tuple[Gap, ...] = (
         "CreateService keeps none of the four; DescribeServices returns false, false, nothing and nothing",
         "a re-plan difference on these four attributes of a service is explained by this gap"),
     Gap("aws_vpc_security_group_ingress_rule, aws_vpc_security_group_egress_rule", "description",
-        "a rule that references a security group loses its description (kept only on CIDR rules)",
-        "a re-plan difference on the description of a rule with referenced_security_group_id is explained by this gap"),
+        "a rule that references a security group or a prefix list loses its description (kept only on CIDR rules)",
+        "a re-plan difference on the description of such a rule is explained by this gap"),
     Gap("aws_ecs_service", "capacity_provider_strategy",
         "CreateService keeps no capacity provider strategy and reports launch type EC2",
         "NOT handled yet: the re-plan of a service with a strategy (default-vpc) shows a replacement, "
@@ -84,7 +84,7 @@ def _emulator_forgot(state: dict[str, Any], before: Any, after: Any) -> bool:
 
 
 def _rule_to_group_lost_description(state: dict[str, Any], before: Any, after: Any) -> bool:
-    return before is None and bool(state.get("referenced_security_group_id"))
+    return before is None and bool(state.get("referenced_security_group_id") or state.get("prefix_list_id"))
 
 
 _ECS_SERVICE_GAP = "aws_ecs_service: managed tags, exec, grace period, AZ rebalancing"
