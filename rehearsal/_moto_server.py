@@ -42,6 +42,21 @@ def _untag_resource(self: ApplicationAutoScalingResponse) -> str:
     return "{}"
 
 
+_register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
+
+
+def _register_keeping_tags(self: ApplicationAutoScalingResponse) -> str:
+    """RegisterScalableTarget's `Tags` (the provider's default tags go there) are dropped by moto."""
+    answer = _register_scalable_target(self)
+    tags = self._get_param("Tags")
+    if tags:
+        with _TAGS_LOCK:
+            _TAGS.setdefault(json.loads(answer)["ScalableTargetARN"], {}).update(tags)
+    return answer
+
+
+ApplicationAutoScalingResponse.register_scalable_target = _register_keeping_tags  # type: ignore[method-assign]
+
 for _name, _call in (("list_tags_for_resource", _list_tags_for_resource), ("tag_resource", _tag_resource),
                      ("untag_resource", _untag_resource)):
     if not hasattr(ApplicationAutoScalingResponse, _name):
