@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: preview test preflight-all bench bench-peers clean
+.PHONY: preview test preflight-all rehearse bench bench-peers clean
 
 # The venv is the one Pulumi.yaml names, so `pulumi up` reuses it.
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
@@ -32,6 +32,11 @@ preflight-all: $(STAMP)
 	  $(PY) -m preflight --stack $$stack --preview > /dev/null; \
 	  $(PY) -m preflight --stack $$stack > /dev/null; \
 	done
+
+# Every committed stack and the update scenarios applied by the Terraform AWS provider 5.100
+# against moto, re-planned, updated and destroyed (needs terraform and the provider's mirror).
+rehearse: $(STAMP)
+	REHEARSE=1 $(PY) -m pytest -q -m rehearsal tests/rehearsal
 
 bench: $(STAMP)
 	$(PY) bench/preflight_bench.py

@@ -1,0 +1,83 @@
+"""python -m rehearsal --stack STACK [--project-dir DIR] [--update-to STACK2] [--plugin-dir DIR] [--json]
+
+STACK and STACK2 are stack names (Pulumi.<name>.yaml in the project) or paths to stack files.
+Exit status: 0 all good; 1 a resource failed, or a re-plan difference or a leftover is not
+explained by the emulator's gaps; 2 bad input or Terraform/the provider/moto missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from typing import NoReturn, Optional, Sequence
+
+from .errors import RehearsalInputError
+from .runner import Outcome, rehearse
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see --help)")
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"rehearsal: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def text(outcome: Outcome) -> str:
+    lines = [f"rehearsal of stack {outcome.stack}" + (f" -> {outcome.update_to}" if outcome.update_to else "")]
+    lines.append(f"  applied      {outcome.applied} of {outcome.expected} resources")
+    replan = outcome.replan
+    if replan["clean"]:
+        lines.append("  re-plan      clean")
+    else:
+        lines.append(f"  re-plan      {len(replan['changes'])} unexplained, "
+                     f"{len(replan['explainedByEmulator'])} explained by emulator gaps")
+        for change in replan["changes"]:
+            lines.append(f"    ! {change['address']} {change['action']}: {', '.join(change.get('attributes', []))}")
+        for change in replan["explainedByEmulator"]:
+            lines.append(f"    ~ {change['address']}: {', '.join(change['attributes'])} ({'; '.join(change['gaps'])})")
+    if outcome.update is not None:
+        actions = outcome.update["actions"]
+        lines.append(f"  update       {len(actions)} resource(s) changed" + ("" if outcome.update["applied"] else ", NOT applied"))
+        for action in actions:
+            lines.append(f"    {action['action']:<8} {action['address']}")
+    lines.append(f"  destroyed    {outcome.destroyed}")
+    lines.append(f"  leftover     {len(outcome.leftover)}" + "".join(f"\n    ! {l['kind']} {l['id']}" for l in outcome.leftover))
+    for item in outcome.not_rehearsed:
+        lines.append(f"  not rehearsed {item['type']} ({item['reason']}); stand-ins: {json.dumps(item['standIns'])}")
+    for left in outcome.left_out:
+        lines.append(f"  left out     {left} (newer than provider 5.100)")
+    for failure in outcome.failures:
+        lines.append(f"  FAILED       {failure.address} {failure.resource}: {failure.message}")
+    lines.append(f"  time         {outcome.seconds:.0f}s")
+    lines.append("result: " + ("ok" if outcome.exit_code == 0 else "FAILED"))
+    return "\n".join(lines)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = _Parser(prog="python -m rehearsal", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stack", required=True, help="stack name or stack file to rehearse")
+    parser.add_argument("--project-dir", default=".", help="the Pulumi project (default: .)")
+    parser.add_argument("--update-to", help="stack name or stack file whose config is then applied to the same state")
+    parser.add_argument("--plugin-dir", help="Terraform filesystem mirror holding the AWS provider 5.100.0")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
+    args = parser.parse_args(argv)
+    try:
+        outcome = rehearse(args.project_dir, args.stack, update_to=args.update_to, plugin_dir=args.plugin_dir)
+    except RehearsalInputError as error:
+        _fail(str(error))
+    except Exception as error:  # noqa: BLE001 - a bug in the rehearsal still gets one line
+        if os.environ.get("REHEARSAL_DEBUG"):
+            traceback.print_exc()
+        _fail(f"internal error: {type(error).__name__}: {error} (set REHEARSAL_DEBUG=1 for the traceback)")
+    print(json.dumps(outcome.document(), indent=2) if args.json else text(outcome), flush=True)
+    return outcome.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The emulator process: moto's server on a free loopback port, with the calls it lacks added.
+
+Run by `rehearsal.emulator` as `python -m rehearsal._moto_server`; prints `port N` once it
+listens and serves until its standard input closes (the rehearsal ended, or died).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+
+# Before moto is imported: the AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy...).
+os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
+from moto.server import ThreadedMotoServer  # noqa: E402
+
+_TAGS: dict[str, dict[str, str]] = {}
+_TAGS_LOCK = threading.Lock()
+
+
+# moto has no tagging in Application Auto Scaling; the provider tags and reads the tags of every
+# scalable target and retries the emulator's 500 for minutes. Tags are kept per ARN, as AWS does.
+def _list_tags_for_resource(self: ApplicationAutoScalingResponse) -> str:
+    with _TAGS_LOCK:
+        return json.dumps({"Tags": dict(_TAGS.get(self._get_param("ResourceARN"), {}))})
+
+
+def _tag_resource(self: ApplicationAutoScalingResponse) -> str:
+    with _TAGS_LOCK:
+        _TAGS.setdefault(self._get_param("ResourceARN"), {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+
+def _untag_resource(self: ApplicationAutoScalingResponse) -> str:
+    with _TAGS_LOCK:
+        tags = _TAGS.get(self._get_param("ResourceARN"), {})
+        for key in self._get_param("TagKeys") or []:
+            tags.pop(key, None)
+    return "{}"
+
+
+_register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
+
+
+def _register_keeping_tags(self: ApplicationAutoScalingResponse) -> str:
+    """RegisterScalableTarget's `Tags` (the provider's default tags go there) are dropped by moto."""
+    answer = _register_scalable_target(self)
+    tags = self._get_param("Tags")
+    if tags:
+        with _TAGS_LOCK:
+            _TAGS.setdefault(json.loads(answer)["ScalableTargetARN"], {}).update(tags)
+    return answer
+
+
+ApplicationAutoScalingResponse.register_scalable_target = _register_keeping_tags  # type: ignore[method-assign]
+
+for _name, _call in (("list_tags_for_resource", _list_tags_for_resource), ("tag_resource", _tag_resource),
+                     ("untag_resource", _untag_resource)):
+    if not hasattr(ApplicationAutoScalingResponse, _name):
+        setattr(ApplicationAutoScalingResponse, _name, _call)
+
+
+def main() -> None:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    print(f"port {server.get_host_and_port()[1]}", flush=True)
+    sys.stdin.read()  # until the rehearsal closes our standard input
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Every committed stack and the update scenarios, applied by the Terraform AWS provider against
+moto (`make rehearse`). The rehearsals run side by side, two at a time, once per session."""
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from preflight import run
+from rehearsal import rehearse
+from rehearsal.gaps import REPLAN_EXPLAINED
+
+ROOT = Path(__file__).resolve().parents[2]
+STACKS = ROOT / "tests" / "rehearsal" / "stacks"
+COMMITTED = ["dev", "prod", "endpoints", "default-vpc"]
+UPDATES = {
+    "two-services": ("dev", str(STACKS / "Pulumi.dev-two-services.yaml")),
+    "new-image": ("dev", str(STACKS / "Pulumi.dev-new-image.yaml")),
+    "nat-single": ("dev", str(STACKS / "Pulumi.dev-nat-single.yaml")),
+    "nat-back": (str(STACKS / "Pulumi.dev-nat-single.yaml"), "dev"),
+}
+pytestmark = pytest.mark.rehearsal
+
+
+@pytest.fixture(scope="session")
+def outcomes():
+    jobs = {name: (name, None) for name in COMMITTED} | UPDATES
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(rehearse, ROOT, stack, update_to=update) for name, (stack, update) in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.mark.parametrize("stack", COMMITTED)
+def test_committed_stack_applies_replans_clean_and_destroys_without_leftovers(outcomes, stack):
+    outcome = outcomes[stack]
+    aws = [r for r in run(ROOT, stack, policy_pack=None).resources if r.custom and r.type.startswith("aws:")]
+    assert outcome.failures == []
+    assert outcome.applied == len(aws) - 0 == outcome.expected
+    assert outcome.replan["changes"] == []
+    assert outcome.destroyed == outcome.applied
+    assert outcome.leftover == []
+    assert outcome.exit_code == 0
+
+
+def actions(outcome):
+    """The update's actions, less updates whose every attribute is an emulator gap re-applied
+    (moto forgets a rule's description, so each apply sets it again)."""
+    found = set()
+    for action in outcome.update["actions"]:
+        tf_type = action["address"].split(".")[0]
+        gaps_only = action["attributes"] and all(
+            (tf_type, path.split("[")[0].split(".")[0]) in REPLAN_EXPLAINED for path in action["attributes"])
+        if not (action["action"] == "update" and gaps_only):
+            found.add((action["action"], action["address"]))
+    return found
+
+
+def test_a_second_service_only_creates_its_own_resources_and_alb_rules(outcomes):
+    outcome = outcomes["two-services"]
+    assert outcome.exit_code == 0, outcome.document()
+    made = actions(outcome)
+    assert made and {action for action, _ in made} == {"create"}
+    for _, address in made:
+        assert "api" in address, address
+
+
+def test_a_new_image_replaces_the_task_definition_and_updates_the_service_only(outcomes):
+    outcome = outcomes["new-image"]
+    assert outcome.exit_code == 0, outcome.document()
+    assert actions(outcome) == {("replace", "aws_ecs_task_definition.web"), ("update", "aws_ecs_service.web")}
+
+
+def test_a_single_nat_gateway_with_private_tasks_and_back(outcomes):
+    for name in ("nat-single", "nat-back"):
+        outcome = outcomes[name]
+        assert outcome.exit_code == 0, outcome.document()
+        assert ("update", "aws_ecs_service.web") in actions(outcome)
+        assert not any(action == "replace" for action, _ in actions(outcome))

@@ -1,0 +1,66 @@
+"""The translation's naming rules on hand-written schema blocks (no Terraform, no schema dump)."""
+
+import pytest
+
+from rehearsal.errors import TranslationError
+from rehearsal.translate import _block_key, _convert_block, _Context, _References, snake
+
+BLOCK = {
+    "attributes": {"name": {"type": "string"}, "ingress": {"type": ["set", ["object", {"from_port": "number"}]]},
+                   "tags": {"type": ["map", "string"]}, "container_definitions": {"type": "string"}},
+    "block_types": {
+        "default_action": {"nesting_mode": "list", "block": {"attributes": {"type": {"type": "string"}}}},
+        "health_check": {"nesting_mode": "list", "max_items": 1,
+                         "block": {"attributes": {"healthy_threshold": {"type": "number"}}}},
+        "capacity_provider_strategy": {"nesting_mode": "set", "block": {"attributes": {"weight": {"type": "number"}}}},
+    },
+}
+
+
+def context(candidates=None):
+    return _Context("aws_x.y", _References(candidates or {}), [])
+
+
+def test_camel_case_becomes_snake_case():
+    assert snake("enableDnsHostnames") == "enable_dns_hostnames"
+    assert snake("cidrIpv4") == "cidr_ipv4"
+
+
+def test_the_bridges_plural_list_blocks_map_back_to_the_block_and_ingress_stays():
+    assert _block_key("defaultActions", BLOCK) == ("block", "default_action")
+    assert _block_key("capacityProviderStrategies", BLOCK) == ("block", "capacity_provider_strategy")
+    assert _block_key("ingress", BLOCK) == ("attribute", "ingress")
+
+
+def test_a_flattened_single_block_becomes_a_list_of_one_and_map_keys_are_kept():
+    body = _convert_block({"healthCheck": {"healthyThreshold": 3}, "tags": {"Name": "x"}}, BLOCK, "", context())
+    assert body == {"health_check": [{"healthy_threshold": 3}], "tags": {"Name": "x"}}
+
+
+def test_an_input_without_schema_counterpart_is_an_error_naming_it():
+    with pytest.raises(TranslationError, match="'bogusInput'"):
+        _convert_block({"bogusInput": 1}, BLOCK, "", context(), top=True)
+
+
+def test_region_is_left_out_and_listed():
+    ctx = context()
+    assert _convert_block({"region": "us-east-1", "name": "a"}, BLOCK, "", ctx, top=True) == {"name": "a"}
+    assert ctx.left_out == ["aws_x.y.region"]
+
+
+def test_outputs_inside_json_strings_become_references_and_literal_templates_are_escaped():
+    ctx = context({"/ecs/fargate-dev-web": ((0, 1), "aws_cloudwatch_log_group.web.name")})
+    body = _convert_block({"containerDefinitions": '{"group": "/ecs/fargate-dev-web", "cmd": "${HOME}"}'},
+                          BLOCK, "", ctx)
+    assert body["container_definitions"] == '{"group": "${aws_cloudwatch_log_group.web.name}", "cmd": "$${HOME}"}'
+
+
+def test_the_readme_gaps_table_lists_every_gap_of_the_harness():
+    from pathlib import Path
+
+    from rehearsal.gaps import GAPS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Rehearsal"):readme.index("## Performance")]
+    for gap in GAPS:
+        assert f"| `{gap.resource}` | {gap.attribute} | {gap.moto} |" in section, gap
