@@ -10,11 +10,13 @@ import json
 import os
 import sys
 import threading
+from typing import Any
 
 # Before moto is imported: the AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy...).
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
+from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 _TAGS: dict[str, dict[str, str]] = {}
@@ -61,6 +63,25 @@ for _name, _call in (("list_tags_for_resource", _list_tags_for_resource), ("tag_
                      ("untag_resource", _untag_resource)):
     if not hasattr(ApplicationAutoScalingResponse, _name):
         setattr(ApplicationAutoScalingResponse, _name, _call)
+
+
+_create_service = EC2ContainerServiceResponse.create_service
+
+
+def _create_service_keeping_strategy(self: EC2ContainerServiceResponse) -> Any:
+    """CreateService drops `capacityProviderStrategy` and reports launch type EC2; AWS keeps the
+    strategy and reports no launch type (UpdateService already keeps what it is sent)."""
+    answer = _create_service(self)
+    strategy = self._get_param("capacityProviderStrategy")
+    if strategy:
+        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
+        service = self.ecs_backend.services[f"{cluster.name}:{self._get_param('serviceName')}"]
+        service.capacity_provider_strategy = strategy
+        service.launch_type = None
+    return answer
+
+
+EC2ContainerServiceResponse.create_service = _create_service_keeping_strategy  # type: ignore[method-assign]
 
 
 def main() -> None:

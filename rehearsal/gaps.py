@@ -44,8 +44,7 @@ GAPS: tuple[Gap, ...] = (
         "a re-plan difference on the description of such a rule is explained by this gap"),
     Gap("aws_ecs_service", "capacity_provider_strategy",
         "CreateService keeps no capacity provider strategy and reports launch type EC2",
-        "NOT handled yet: the re-plan of a service with a strategy (default-vpc) shows a replacement, "
-        "and that rehearsal fails"),
+        "the emulator process keeps CreateService's strategy and reports no launch type, as AWS does"),
     Gap("aws_iam_role_policy_attachment", "policy_arn (AWS-managed policies)",
         "AWS-managed policies exist only when MOTO_IAM_LOAD_MANAGED_POLICIES=true",
         "the emulator starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true"),
