@@ -18,6 +18,7 @@ import boto3
 from botocore.config import Config
 
 from .errors import RehearsalInputError
+from .translate import strings_in
 
 ACCOUNT = "123456789012"  # moto's default account, the one the preflight's ARNs name too
 # Services the provider is pointed at: every one our program's resources and data sources use.
@@ -87,7 +88,7 @@ class Emulator:
     def make_placeholders(self, config: Any) -> dict[str, str]:
         """Create what each placeholder ARN in a stack config names; return old ARN -> new ARN."""
         found: dict[str, str] = {}
-        for text in _strings(config):
+        for text in strings_in(config):
             match = _PLACEHOLDER.match(text)
             if match is None or text in found:
                 continue
@@ -190,17 +191,6 @@ def _all(call: Callable[..., dict], key: str, **kwargs: Any) -> list[dict]:
     for page in call.__self__.get_paginator(call.__name__).paginate(**kwargs):  # type: ignore[attr-defined]
         items.extend(page[key])
     return items
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for inner in value.values():
-            yield from _strings(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _strings(inner)
 
 
 def _self_signed() -> dict[str, bytes]:

@@ -398,7 +398,7 @@ def _check_traced(translated: list[Translated], resources: list[Resource]) -> No
     made_up: dict[str, Resource] = {}
     shared: set[str] = set()  # the account id, a zone: facts of the account, not of one resource
     for resource in resources:
-        given = set(_strings(resource.inputs))
+        given = set(strings_in(resource.inputs))
         for key in resource.simulated:
             value = resource.outputs.get(key)
             if isinstance(value, str) and len(value) >= 8 and value not in given:
@@ -422,12 +422,13 @@ def _check_traced(translated: list[Translated], resources: list[Resource]) -> No
                 "without a recorded dependency on it; the rehearsal cannot tell which reference it is")
 
 
-def _strings(value: Any) -> Iterable[str]:
+def strings_in(value: Any) -> Iterable[str]:
+    """Every string inside a value of nested dicts and lists."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
         for inner in value.values():
-            yield from _strings(inner)
+            yield from strings_in(inner)
     elif isinstance(value, list):
         for inner in value:
-            yield from _strings(inner)
+            yield from strings_in(inner)
