@@ -58,6 +58,11 @@ class Outcome:
     fixtures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
+    def record(self, failures: list[Failure]) -> None:
+        """Keep each failure once: Terraform refuses an invalid input again at every command
+        (apply's plan, then destroy's)."""
+        self.failures.extend(failure for failure in failures if failure not in self.failures)
+
     @property
     def exit_code(self) -> int:
         replan_ok = self.replan["clean"] or not self.replan["changes"]
@@ -224,7 +229,7 @@ def _apply(toolchain, workdir: Path, env, translation: Translation, outcome: Out
     process = terraform.run(toolchain, workdir, env, "apply", "-auto-approve", "-json", "-no-color", *extra,
                             check=False)
     (workdir / f"{phase}.log").write_text(process.stdout + process.stderr)
-    outcome.failures.extend(_diagnostics(process, translation, phase))
+    outcome.record(_diagnostics(process, translation, phase))
     created = sum(1 for event in _events(process.stdout) if event.get("type") == "apply_complete"
                   and event.get("hook", {}).get("action") == "create")
     return process.returncode == 0, created
@@ -238,7 +243,7 @@ def _plan(toolchain, workdir: Path, env, translation: Translation, outcome: Outc
     if process.returncode == 0:
         return []
     if process.returncode != 2:
-        outcome.failures.extend(_diagnostics(process, translation, phase))
+        outcome.record(_diagnostics(process, translation, phase))
         return None
     shown = json.loads(terraform.run(toolchain, workdir, env, "show", "-json", "plan.bin").stdout)
     return shown.get("resource_changes", [])
@@ -318,7 +323,7 @@ def _update(toolchain, workdir: Path, env, translation: Translation, outcome: Ou
 def _destroy(toolchain, workdir: Path, env, translation: Translation, outcome: Outcome) -> int:
     process = terraform.run(toolchain, workdir, env, "destroy", "-auto-approve", "-json", "-no-color", check=False)
     (workdir / "destroy.log").write_text(process.stdout + process.stderr)
-    outcome.failures.extend(_diagnostics(process, translation, "destroy"))
+    outcome.record(_diagnostics(process, translation, "destroy"))
     return sum(1 for event in _events(process.stdout) if event.get("type") == "apply_complete"
                and event.get("hook", {}).get("action") == "delete")
 

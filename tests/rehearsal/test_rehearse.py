@@ -76,3 +76,13 @@ def test_a_single_nat_gateway_with_private_tasks_and_back(outcomes):
         assert outcome.exit_code == 0, outcome.document()
         assert ("update", "aws_ecs_service.web") in actions(outcome)
         assert not any(action == "replace" for action, _ in actions(outcome))
+
+
+def test_an_input_only_the_provider_refuses_fails_naming_the_resource_and_the_providers_message():
+    """The mocks accept a 36-character target group name; provider 5.100 refuses it (ELBv2 allows 32)."""
+    outcome = rehearse(ROOT / "tests" / "rehearsal" / "fixtures" / "long_target_group_name", "test")
+    assert outcome.exit_code == 1
+    assert [failure.address for failure in outcome.failures] == ["aws_lb_target_group.web"]
+    message = outcome.failures[0].message
+    assert "32" in message and "name" in message, message
+    assert outcome.leftover == []
