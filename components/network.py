@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -196,57 +196,51 @@ class Network(pulumi.ComponentResource):
         """One flow log on the whole VPC, to S3 or to a log group of its own."""
         child = pulumi.ResourceOptions(parent=self)
         traffic_type = FLOW_LOG_TRAFFIC[config.flow_logs]
+        destination: dict[str, Any]
+        ready: list[pulumi.Resource] = []
         if config.flow_logs_bucket_arn is not None:
             # The bucket's policy, not a role, lets log delivery write (AWS adds
             # that statement itself to a bucket of this account when the deployer
             # may change its policy).
-            aws.ec2.FlowLog(
+            destination = {"log_destination_type": "s3", "log_destination": config.flow_logs_bucket_arn}
+        else:
+            log_group = aws.cloudwatch.LogGroup(
                 f"{name}-flow-logs",
-                vpc_id=self.vpc_id,
-                traffic_type=traffic_type,
-                log_destination_type="s3",
-                log_destination=config.flow_logs_bucket_arn,
+                name=f"/vpc/{_stack_name()}/flow-logs",
+                retention_in_days=config.flow_logs_retention_days,
                 tags=name_tag("flow-logs"),
                 opts=child,
             )
-            return
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-flow-logs",
-            name=f"/vpc/{_stack_name()}/flow-logs",
-            retention_in_days=config.flow_logs_retention_days,
-            tags=name_tag("flow-logs"),
-            opts=child,
-        )
-        account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        # Only flow logs of this account may use it (confused-deputy protection).
-        role = aws.iam.Role(
-            f"{name}-flow-logs",
-            assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Service": FLOW_LOGS_SERVICE},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            }]}),
-            description=f"VPC flow logs of {_stack_name()}: write to their log group only",
-            tags=name_tag("flow-logs"),
-            opts=child,
-        )
-        write = aws.iam.RolePolicy(
-            f"{name}-flow-logs",
-            role=role.id,
-            policy=flow_logs_policy_document(log_group.arn),
-            opts=child,
-        )
+            account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+            # Only flow logs of this account may use it (confused-deputy protection).
+            role = aws.iam.Role(
+                f"{name}-flow-logs",
+                assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"Service": FLOW_LOGS_SERVICE},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }]}),
+                description=f"VPC flow logs of {_stack_name()}: write to their log group only",
+                tags=name_tag("flow-logs"),
+                opts=child,
+            )
+            # Delivery starts at once; without the grant its first attempts fail.
+            ready.append(aws.iam.RolePolicy(
+                f"{name}-flow-logs",
+                role=role.id,
+                policy=flow_logs_policy_document(log_group.arn),
+                opts=child,
+            ))
+            destination = {"log_destination_type": "cloud-watch-logs", "log_destination": log_group.arn,
+                           "iam_role_arn": role.arn}
         aws.ec2.FlowLog(
             f"{name}-flow-logs",
             vpc_id=self.vpc_id,
             traffic_type=traffic_type,
-            log_destination_type="cloud-watch-logs",
-            log_destination=log_group.arn,
-            iam_role_arn=role.arn,
+            **destination,
             tags=name_tag("flow-logs"),
-            # Delivery starts at once; without the grant its first attempts fail.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[write]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
         )
 
 
