@@ -299,6 +299,18 @@ def _judgements(stack: Stack) -> List[_Judgement]:
     return judgements
 
 
+def _judgeable(stack: Stack) -> tuple[List[_Judgement], List[str]]:
+    """The judgements the stack allows, and why each other service cannot be judged."""
+    judgeable, unjudged = [], []
+    for judgement in _judgements(stack):
+        if judgement.why_unknown:
+            unjudged.append(f"service {judgement.service.name!r} behind {judgement.balancer.name!r} "
+                            f"({judgement.why_unknown})")
+        else:
+            judgeable.append(judgement)
+    return judgeable, unjudged
+
+
 def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Every service behind an ALB has a security group rule that admits the ALB on its container port: from one of the ALB's security groups, or from an address range (CIDR or managed prefix list) that contains the ALB's addresses.
 
@@ -309,14 +321,10 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
     Mirrors: none (AWS Config, Security Hub and Checkov judge one resource at a time;
     Checkov CKV2_AWS_5 only checks that a security group is attached).
     """
-    stack = Stack(args.resources)
-    judged, violated, unjudged = False, False, []
-    for judgement in _judgements(stack):
+    judgeable, unjudged = _judgeable(Stack(args.resources))
+    judged, violated = bool(judgeable), False
+    for judgement in judgeable:
         service, balancer = judgement.service, judgement.balancer
-        if judgement.why_unknown:
-            unjudged.append(f"service {service.name!r} behind {balancer.name!r} ({judgement.why_unknown})")
-            continue
-        judged = True
         for ports in judgement.failures:
             violated = True
             port = " or ".join(map(str, ports))
@@ -345,14 +353,10 @@ def fargate_ingress_by_security_group(args: StackValidationArgs, report_violatio
 
     Mirrors: none (Checkov CKV_AWS_260 / Security Hub EC2.18 only catch 0.0.0.0/0).
     """
-    stack = Stack(args.resources)
-    judged, violated, unjudged = False, False, []
-    for judgement in _judgements(stack):
+    judgeable, unjudged = _judgeable(Stack(args.resources))
+    judged, violated = bool(judgeable), False
+    for judgement in judgeable:
         service, balancer = judgement.service, judgement.balancer
-        if judgement.why_unknown:
-            unjudged.append(f"service {service.name!r} behind {balancer.name!r} ({judgement.why_unknown})")
-            continue
-        judged = True
         by_range = {port: reach for port, reach in judgement.reaches.items()
                     if reach.verdict is True and reach.by_group is False and reach.ranges and not reach.anywhere}
         if not by_range:
