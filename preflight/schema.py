@@ -96,8 +96,9 @@ def _optional(args: tuple) -> bool:
     return typing.get_origin(inner) in (typing.Union, types.UnionType) and type(None) in typing.get_args(inner)
 
 
-def invoke_result_class(token: str) -> Optional[type]:
-    """`aws:ecs/getTaskDefinition:getTaskDefinition` -> `pulumi_aws.ecs.GetTaskDefinitionResult`."""
+def _sdk_class(token: str, class_name: typing.Callable[[str], str]) -> Optional[type]:
+    """The class of a Python SDK that a type token names: `pkg:module/x:Name` is looked up in
+    `pulumi_pkg.module` (`pulumi_pkg` for module `index`) as `class_name("Name")`."""
     try:
         package, module, name = token.split(":")
     except ValueError:
@@ -105,25 +106,20 @@ def invoke_result_class(token: str) -> Optional[type]:
     module = module.split("/")[0]
     path = f"pulumi_{package.replace('-', '_')}" + ("" if module == "index" else f".{module}")
     try:
-        found = getattr(importlib.import_module(path), name[:1].upper() + name[1:] + "Result", None)
+        found = getattr(importlib.import_module(path), class_name(name), None)
     except ImportError:
         return None
     return found if isinstance(found, type) else None
+
+
+def invoke_result_class(token: str) -> Optional[type]:
+    """`aws:ecs/getTaskDefinition:getTaskDefinition` -> `pulumi_aws.ecs.GetTaskDefinitionResult`."""
+    return _sdk_class(token, lambda name: name[:1].upper() + name[1:] + "Result")
 
 
 def _resource_class(type_token: str) -> Optional[type]:
     """`aws:ecs/service:Service` -> `pulumi_aws.ecs.Service`."""
-    try:
-        package, module, name = type_token.split(":")
-    except ValueError:
-        return None
-    module = module.split("/")[0]
-    path = f"pulumi_{package.replace('-', '_')}" + ("" if module == "index" else f".{module}")
-    try:
-        found = getattr(importlib.import_module(path), name, None)
-    except ImportError:
-        return None
-    return found if isinstance(found, type) else None
+    return _sdk_class(type_token, lambda name: name)
 
 
 @functools.lru_cache(maxsize=None)
