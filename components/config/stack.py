@@ -25,18 +25,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from .autoscaling import AutoscalingConfig
 from .base import NAMESPACE, ConfigModel, format_errors
 from .build import CPU_ARCHITECTURE, BuildConfig
+from ..task_size import FARGATE_TASK_SIZES
 
-# Fargate task sizes: task cpu units -> the memory values (MiB) AWS accepts with it.
-# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
-FARGATE_TASK_SIZES: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: tuple(range(1024, 4096 + 1, 1024)),
-    1024: tuple(range(2048, 8192 + 1, 1024)),
-    2048: tuple(range(4096, 16384 + 1, 1024)),
-    4096: tuple(range(8192, 30720 + 1, 1024)),
-    8192: tuple(range(16384, 61440 + 1, 4096)),  # needs platform 1.4.0+ (LATEST is)
-    16384: tuple(range(32768, 122880 + 1, 8192)),  # needs platform 1.4.0+ (LATEST is)
-}
 
 # The values CloudWatch Logs' PutRetentionPolicy accepts.
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
