@@ -1,16 +1,17 @@
 # Two commands for a fresh clone with Python 3.11+ and make:
 #   make preview   offline preview of the dev stack (resource tree, policy verdicts, URL)
 #   make test      the whole test suite
+#   make lint      ruff and mypy (pydantic plugin), as CI runs them first
 PYTHON ?= python3
 VENV   := venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
-.PHONY: preview test preflight-all rehearse bench bench-peers clean
+.PHONY: preview test lint lock preflight-all rehearse bench bench-peers clean
 
 # The venv is the one Pulumi.yaml names, so `pulumi up` reuses it.
-$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
@@ -23,6 +24,25 @@ preview: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# Rules and settings: pyproject.toml ([tool.ruff], [tool.mypy]).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+# requirements.lock from the ranges in requirements*.txt, today's versions kept where
+# they still fit (`make lock ARGS=--upgrade` to take the newest). The `-c` line is left
+# out while resolving, or the old lock would pin the new one.
+LOCK_TMP := $(VENV)/lock-inputs
+lock: $(STAMP)
+	rm -rf $(LOCK_TMP) && mkdir -p $(LOCK_TMP)/policies
+	sed '/^-c /d' requirements.txt > $(LOCK_TMP)/requirements.txt
+	cp requirements-dev.txt $(LOCK_TMP)/ && sed '/^-c /d' policies/requirements.txt > $(LOCK_TMP)/policies/requirements.txt
+	sed '/^#/d' requirements.lock > $(LOCK_TMP)/requirements.lock
+	cd $(LOCK_TMP) && ../bin/uv pip compile --universal --python-version 3.11 --quiet --no-header \
+	  --annotation-style line $(ARGS) requirements-dev.txt -o requirements.lock
+	{ sed -n '/^#/p' requirements.lock; cat $(LOCK_TMP)/requirements.lock; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock && rm -rf $(LOCK_TMP)
 
 # Every committed stack file previews offline with no mandatory violation.
 preflight-all: $(STAMP)
