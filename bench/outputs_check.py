@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from preflight_bench import REPOSITORY, make_project  # noqa: E402
+from preflight_bench import REPOSITORY, make_project
 
 FORMATS = {"report": [], "json": ["--json"], "mermaid": ["--graph", "mermaid"]}
 

@@ -40,12 +40,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from preflight_bench import REPOSITORY, stack_file  # noqa: E402
+from preflight_bench import REPOSITORY, stack_file
 
 CDK_APP = REPOSITORY / "bench" / "peers" / "cdk"
 CDK = CDK_APP / "node_modules" / ".bin" / "cdk"
@@ -202,8 +202,8 @@ def main() -> None:
             round_samples = []
             floor_sample, _ = cpu_of(lambda: timed(floor_command(), REPOSITORY, {}))
             for size in sizes:
-                pair = [("ours", lambda: timed(ours[size], REPOSITORY, our_roles)),
-                        ("cdk", lambda: timed(cdk[size], CDK_APP, cdk_roles))]
+                pair = [("ours", lambda size=size: timed(ours[size], REPOSITORY, our_roles)),
+                        ("cdk", lambda size=size: timed(cdk[size], CDK_APP, cdk_roles))]
                 if repetition % 2:
                     pair.reverse()
                 for tool, run in pair:
@@ -233,7 +233,7 @@ def main() -> None:
     ratios = {}
     for size in sizes:
         o, c = samples[("ours", size)], samples[("cdk", size)]
-        ratios[size] = statistics.median(a.seconds / b.seconds for a, b in zip(o, c))
+        ratios[size] = statistics.median(a.seconds / b.seconds for a, b in zip(o, c, strict=True))
 
         def spread(values: list[Sample]) -> str:
             seconds = [v.seconds for v in values]
@@ -246,14 +246,15 @@ def main() -> None:
 
         ours_count, cdk_all, cdk_aws = counts[size]
         print(f"| {size} | {spread(o)} | {spread(c)} | {ratios[size]:.2f} "
-              f"| {statistics.median(v.cpu_seconds for v in o):.2f} | {statistics.median(v.cpu_seconds for v in c):.2f} "
+              f"| {statistics.median(v.cpu_seconds for v in o):.2f} "
+              f"| {statistics.median(v.cpu_seconds for v in c):.2f} "
               f"| {peak(o, 'program', 'pack')} | {peak(c, 'cli', 'app')} "
               f"| {ours_count} | {cdk_all} ({cdk_aws} without AWS::CDK::Metadata) |")
     print()
     floor_median = statistics.median(floor)
     print(f"import floor (python -c importing the pulumi-aws modules the program loads + pulumi_policy): "
           f"{floor_median:.2f} s ({min(floor):.2f}-{max(floor):.2f})")
-    for low, high in zip(sizes, sizes[1:]):
+    for low, high in zip(sizes, sizes[1:], strict=False):
         per = {tool: (median(tool, high) - median(tool, low)) / (high - low) * 1000 for tool in ("ours", "cdk")}
         print(f"each extra service, {low} to {high}: ours {per['ours']:.1f} ms, cdk {per['cdk']:.1f} ms")
     print()

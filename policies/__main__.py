@@ -7,9 +7,9 @@ The engine runs this file with the pack directory on sys.path.
 
 import sys
 
+import one_pass
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-import one_pass
 from fargate_policies import PACK_NAME, all_policies
 from fargate_policies._secrets import preserve_secrets
 

@@ -27,7 +27,7 @@ class _OncePerCall:
         return getattr(json_format, name)
 
     @staticmethod
-    def MessageToDict(message: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - protobuf's name
+    def MessageToDict(message: Any, *args: Any, **kwargs: Any) -> Any:
         converted = getattr(_active, "converted", None)
         if converted is None or args or kwargs:
             return json_format.MessageToDict(message, *args, **kwargs)
@@ -57,4 +57,4 @@ def share() -> None:
             _active.converted = None
 
     policy.json_format = _OncePerCall()
-    servicer.AnalyzeStack = once_per_message
+    servicer.AnalyzeStack = once_per_message  # type: ignore[method-assign]  # the patch this module is

@@ -8,8 +8,6 @@ uses relative imports so both work.
 
 from __future__ import annotations
 
-from typing import List
-
 from pulumi_policy import Policy
 
 from . import alb, ecs, iam, logs, network, scaling
@@ -18,12 +16,12 @@ from ._policy import Rule
 PACK_NAME = "fargate-alb"
 
 
-def all_rules() -> List[Rule]:
+def all_rules() -> list[Rule]:
     """Every rule of the pack, with its default level and documentation."""
     return [*ecs.RULES, *network.RULES, *alb.RULES, *iam.RULES, *scaling.RULES, *logs.RULES,
             iam.NO_MANAGED_POLICY_ON_TASK_ROLES, network.VPC_FLOW_LOGS]
 
 
-def all_policies() -> List[Policy]:
+def all_policies() -> list[Policy]:
     """Every rule as a pulumi-policy `Policy`, for the `PolicyPack`."""
     return [rule.policy() for rule in all_rules()]

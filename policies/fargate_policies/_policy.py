@@ -9,8 +9,9 @@ message), a `Prevents:` paragraph says what failure it keeps from happening and 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Optional, Protocol, Union
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -23,6 +24,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+
+class ReportViolation(Protocol):
+    """The callback a rule reports through. The SDK types it `Callable[[str, Optional[str]], None]`,
+    but its `urn` has a default: a resource rule passes only the message."""
+
+    def __call__(self, message: str, urn: Optional[str] = None) -> None: ...
+
+
 ADVISORY = EnforcementLevel.ADVISORY
 MANDATORY = EnforcementLevel.MANDATORY
 # How bad the failure a rule prevents is, shown with each violation (pulumi-policy 1.20+):
@@ -31,9 +40,12 @@ MANDATORY = EnforcementLevel.MANDATORY
 CRITICAL, HIGH, MEDIUM, LOW = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
 
 
-def docstring_sections(rule: Callable) -> Dict[str, str]:
+def docstring_sections(rule: Callable) -> dict[str, str]:
     """The rule docstring's paragraphs: `summary`, and each `Name:` paragraph by name."""
-    paragraphs = [" ".join(p.split()) for p in inspect.getdoc(rule).split("\n\n")]
+    doc = inspect.getdoc(rule)
+    if not doc:
+        raise ValueError(f"rule {rule.__name__} has no docstring: it is the policy's description")
+    paragraphs = [" ".join(p.split()) for p in doc.split("\n\n")]
     sections = {"summary": paragraphs[0]}
     for paragraph in paragraphs[1:]:
         name, _, text = paragraph.partition(":")
@@ -41,7 +53,7 @@ def docstring_sections(rule: Callable) -> Dict[str, str]:
     return sections
 
 
-def config_schema(**properties: Dict[str, Any]) -> PolicyConfigSchema:
+def config_schema(**properties: dict[str, Any]) -> PolicyConfigSchema:
     """A schema whose properties each carry their `default`.
 
     The SDK does not apply schema defaults (it only forwards the schema), so
@@ -81,7 +93,7 @@ class Rule:
         return self.function.__module__.rsplit(".", 1)[-1]
 
     @property
-    def docs(self) -> Dict[str, str]:
+    def docs(self) -> dict[str, str]:
         return docstring_sections(self.function)
 
     def policy(self) -> Policy:

@@ -20,7 +20,8 @@ Booleans and nulls cannot be marked (`bool` cannot be subclassed); no rule needs
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from collections.abc import Callable
+from typing import Any
 
 from pulumi_policy import deserialize as _sdk_deserialize
 from pulumi_policy import policy as _sdk_policy
@@ -99,8 +100,8 @@ def _deserialize_property(prop: Any) -> Any:
     return prop
 
 
-def _secret_marking(original: Callable[..., Dict[str, Any]]) -> Callable[..., Dict[str, Any]]:
-    def deserialize_properties(props: Dict[str, Any], proxy_secrets: bool = False) -> Dict[str, Any]:
+def _secret_marking(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def deserialize_properties(props: dict[str, Any], proxy_secrets: bool = False) -> dict[str, Any]:
         if proxy_secrets:
             # Remediations rewrite properties and need the SDK's own secret proxies.
             return original(props, proxy_secrets)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Optional
 
 from pulumi_policy import PolicyResource
 
@@ -43,9 +44,9 @@ IPV6_ANYWHERE = "::/0"
 class Refs:
     """The resources an input names."""
 
-    resources: Tuple[PolicyResource, ...] = ()
+    resources: tuple[PolicyResource, ...] = ()
     # Known values that name no resource of the stack.
-    external: Tuple[str, ...] = ()
+    external: tuple[str, ...] = ()
     # Some value is unknown and no dependency says where it came from.
     unresolved: bool = False
 
@@ -58,7 +59,7 @@ class Refs:
     def empty(self) -> bool:
         return not self.resources and not self.external and not self.unresolved
 
-    def __or__(self, other: "Refs") -> "Refs":
+    def __or__(self, other: Refs) -> Refs:
         return Refs(
             _unique(self.resources + other.resources),
             tuple(dict.fromkeys(self.external + other.external)),
@@ -66,8 +67,8 @@ class Refs:
         )
 
 
-def _unique(resources: Iterable[PolicyResource]) -> Tuple[PolicyResource, ...]:
-    seen: Dict[str, PolicyResource] = {}
+def _unique(resources: Iterable[PolicyResource]) -> tuple[PolicyResource, ...]:
+    seen: dict[str, PolicyResource] = {}
     for resource in resources:
         seen.setdefault(resource.urn, resource)
     return tuple(seen.values())
@@ -91,7 +92,7 @@ class Ingress:
     to_port: Any
     sources: Refs            # security groups the traffic may come from
     from_self: Any           # True when the group admits its own members
-    cidrs: Tuple[Any, ...]   # IPv4 and IPv6 CIDR blocks, UNKNOWN where unknown
+    cidrs: tuple[Any, ...]   # IPv4 and IPv6 CIDR blocks, UNKNOWN where unknown
     # True for inline entries of a group whose `ingress` has several entries with unknown source
     # groups: each takes every group the input depends on, but only some are really its own.
     shared_sources: bool = False
@@ -126,7 +127,7 @@ class TargetGroupUse:
     """A target group a service registers its tasks in, and the container ports that go to it."""
 
     target_group: PolicyResource
-    ports: Tuple[Any, ...]
+    ports: tuple[Any, ...]
     # False when the target group ARNs are unknown and several `loadBalancers` entries depend on
     # several groups: each port then goes to one of those groups, which one is not known.
     exact: bool
@@ -137,7 +138,7 @@ class Egress:
     """Where a subnet's default route (0.0.0.0/0) leads."""
 
     kind: str                       # "internet-gateway", "nat", "appliance", "none" or "unknown"
-    route_tables: Tuple[PolicyResource, ...] = ()
+    route_tables: tuple[PolicyResource, ...] = ()
 
 
 class Stack:
@@ -145,14 +146,14 @@ class Stack:
 
     def __init__(self, resources: Sequence[PolicyResource]):
         self.resources = list(resources)
-        self._by_value: Dict[str, List[PolicyResource]] = {}
+        self._by_value: dict[str, list[PolicyResource]] = {}
         for resource in self.resources:
             for key in _LOOKUP_KEYS:
                 value = peek(resource.props, key)
                 if isinstance(value, str) and value:
                     self._by_value.setdefault(value, []).append(resource)
 
-    def of_type(self, types: Sequence[str]) -> List[PolicyResource]:
+    def of_type(self, types: Sequence[str]) -> list[PolicyResource]:
         return [r for r in self.resources if r.resource_type in types]
 
     @staticmethod
@@ -176,8 +177,8 @@ class Stack:
         values = elements(peek(resource.props, *path))
         dependencies = [d for d in resource.property_dependencies.get(path[0], [])
                         if d.resource_type in types]
-        matched: List[PolicyResource] = []
-        external: List[str] = []
+        matched: list[PolicyResource] = []
+        external: list[str] = []
         unknown = values is UNKNOWN
         for value in ([] if unknown else values):
             if value is UNKNOWN:
@@ -233,7 +234,7 @@ class Stack:
         return any(self.given(task, "networkMode") == "awsvpc"
                    for task in self.task_definitions(service).resources)
 
-    def fargate_services(self) -> List[PolicyResource]:
+    def fargate_services(self) -> list[PolicyResource]:
         return [s for s in self.of_type(T.ECS_SERVICE) if self.is_fargate(s) is True]
 
     # -- load balancing -------------------------------------------------------------
@@ -258,9 +259,9 @@ class Stack:
         return found
 
     @cached_property
-    def _load_balancers_by_target_group(self) -> Dict[str, Tuple[PolicyResource, ...]]:
+    def _load_balancers_by_target_group(self) -> dict[str, tuple[PolicyResource, ...]]:
         """Target group URN -> the load balancers whose listeners (or listener rules) forward to it."""
-        result: Dict[str, Tuple[PolicyResource, ...]] = {}
+        result: dict[str, tuple[PolicyResource, ...]] = {}
 
         def link(target_groups: Refs, load_balancers: Refs) -> None:
             for group in target_groups.resources:
@@ -276,17 +277,17 @@ class Stack:
             link(self._action_target_groups(rule, "actions"), load_balancers)
         return result
 
-    def load_balancers_of(self, target_group: PolicyResource) -> Tuple[PolicyResource, ...]:
+    def load_balancers_of(self, target_group: PolicyResource) -> tuple[PolicyResource, ...]:
         return self._load_balancers_by_target_group.get(target_group.urn, ())
 
-    def service_target_groups(self, service: PolicyResource) -> List[TargetGroupUse]:
+    def service_target_groups(self, service: PolicyResource) -> list[TargetGroupUse]:
         """The target groups a service registers its tasks in, each once, with its container ports."""
         entries = elements(peek(service.props, "loadBalancers"))
         if entries is UNKNOWN:
             refs = self.refs(service, ("loadBalancers",), T.TARGET_GROUP)
             return [TargetGroupUse(group, (UNKNOWN,), True) for group in refs.resources]
-        ports: Dict[str, List[Any]] = {}
-        groups: Dict[str, PolicyResource] = {}
+        ports: dict[str, list[Any]] = {}
+        groups: dict[str, PolicyResource] = {}
         inexact = set()
         for index, entry in enumerate(entries):
             refs = self.refs(service, ("loadBalancers", index, "targetGroupArn"), T.TARGET_GROUP)
@@ -306,9 +307,9 @@ class Stack:
     # -- security groups ----------------------------------------------------------
 
     @cached_property
-    def ingress_rules(self) -> List[Ingress]:
+    def ingress_rules(self) -> list[Ingress]:
         """Every ingress permission of the stack, inline or standalone."""
-        rules: List[Ingress] = []
+        rules: list[Ingress] = []
         for group in self.of_type(T.SECURITY_GROUP):
             own = Refs((group,))
             entries = elements(self.given(group, "ingress"))
@@ -364,13 +365,13 @@ class Stack:
             ))
         return rules
 
-    def ingress_into(self, groups: Refs) -> List[Ingress]:
+    def ingress_into(self, groups: Refs) -> list[Ingress]:
         """The ingress permissions of the given security groups."""
         keys = groups.keys
         return [rule for rule in self.ingress_rules if rule.targets.keys & keys]
 
     @property
-    def unplaced_ingress(self) -> List[Ingress]:
+    def unplaced_ingress(self) -> list[Ingress]:
         """Standalone rules whose security group the stack cannot tell (unknown, no dependency)."""
         return [rule for rule in self.ingress_rules if rule.targets.unresolved and not rule.targets.keys]
 
@@ -445,9 +446,9 @@ class Stack:
         # The VPC's own main route table, which nothing in the stack adds routes to.
         return Refs()
 
-    def _routes(self, table: PolicyResource) -> List[Tuple[PolicyResource, Any, Any]]:
+    def _routes(self, table: PolicyResource) -> list[tuple[PolicyResource, Any, Any]]:
         """(declaring resource, path to the route, route) for each route of a table."""
-        routes: List[Tuple[PolicyResource, Any, Any]] = []
+        routes: list[tuple[PolicyResource, Any, Any]] = []
         inline = elements(self.given(table, "routes"))
         if inline is UNKNOWN:
             routes.append((table, ("routes",), UNKNOWN))
@@ -484,7 +485,7 @@ class Stack:
                 kind = self._route_target(declared_by, path, route)
         return kind
 
-    def _route_target(self, declared_by: PolicyResource, path: Tuple, route: Any) -> str:
+    def _route_target(self, declared_by: PolicyResource, path: tuple, route: Any) -> str:
         def value(key: str, traced_to: Optional[Sequence[str]] = None) -> Any:
             if not path:  # an ec2.Route: the target is one of its own inputs
                 found = self.given(declared_by, key)
@@ -546,7 +547,7 @@ _APPLIANCE_TARGETS = ("transitGatewayId", "networkInterfaceId", "vpcEndpointId",
 _ENDPOINT_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.(.+)$")
 
 
-def networks(cidrs: Iterable[Any], version: int) -> List[Any]:
+def networks(cidrs: Iterable[Any], version: int) -> list[Any]:
     """The CIDR strings of one IP version as `ipaddress` networks; anything else is left out."""
     found = []
     for cidr in cidrs:
@@ -578,8 +579,8 @@ def _unknown_sources(entry: Any) -> bool:
     return groups is UNKNOWN or UNKNOWN in groups
 
 
-def _cidrs(props: Any, *keys: str) -> Tuple[Any, ...]:
-    found: List[Any] = []
+def _cidrs(props: Any, *keys: str) -> tuple[Any, ...]:
+    found: list[Any] = []
     for key in keys:
         values = elements(peek(props, key))
         if values is UNKNOWN:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
+from ._policy import ADVISORY, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
 from ._props import UNKNOWN, as_number, get, get_list, peek
 from ._stack import Stack
 

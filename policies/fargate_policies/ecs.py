@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
 from . import _types as T
-from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
+from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
 from ._props import as_json, get, get_list
 from ._secrets import contains_secret, is_secret, raw
 from ._stack import service_is_fargate
@@ -31,7 +32,7 @@ MAX_CONTAINERS_PER_TASK = 10
 
 # -- reading task definitions ---------------------------------------------------------
 
-def _containers(args: ResourceValidationArgs) -> List[Mapping[str, Any]]:
+def _containers(args: ResourceValidationArgs) -> list[Mapping[str, Any]]:
     """The container definitions (a JSON string in pulumi-aws). Unknown during a
     preview if the JSON embeds outputs; the SDK then notes the rule could not run."""
     containers = as_json(get(args.props, "containerDefinitions"))
@@ -152,7 +153,7 @@ SECRETS_CONFIG = config_schema(
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
-def name_words(name: str) -> List[str]:
+def name_words(name: str) -> list[str]:
     """A variable name as upper-case words: split on anything but letters and digits, and
     where the case changes (`dbPassword`, `APIKey`, `DB_PASSWORD2` -> DB PASSWORD, API KEY, DB PASSWORD 2)."""
     return [word.upper() for word in _WORD.findall(name)]
@@ -238,7 +239,9 @@ def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: Re
 
 
 def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """Container environment variables carry no secret: none is named like one with a literal value, none holds a credential-shaped value (a URL with a password, an AWS key id, a private key, a token), and nothing the program marked secret is written into the container definitions; use `secrets` (Secrets Manager or SSM) instead.
+    """Container environment variables carry no secret: none is named like one with a literal value, none holds a
+    credential-shaped value (a URL with a password, an AWS key id, a private key, a token), and nothing the program
+    marked secret is written into the container definitions; use `secrets` (Secrets Manager or SSM) instead.
 
     Prevents: credentials readable by anyone who can call DescribeTaskDefinition, and
     kept in every task definition revision and in the Pulumi state.
@@ -410,7 +413,8 @@ RULES = [
     Rule("ecs-no-plaintext-secrets", MANDATORY, ecs_no_plaintext_secrets, T.ECS_TASK_DEFINITION,
          SECRETS_CONFIG, severity=CRITICAL),
     Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION, severity=HIGH),
-    Rule("ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION, severity=MEDIUM),
+    Rule("ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION,
+         severity=MEDIUM),
     Rule("ecs-nonroot-user", ADVISORY, ecs_nonroot_user, T.ECS_TASK_DEFINITION, severity=MEDIUM),
     Rule("ecs-log-configuration", ADVISORY, ecs_log_configuration, T.ECS_TASK_DEFINITION, severity=MEDIUM),
     Rule("ecs-container-insights", ADVISORY, ecs_container_insights, T.ECS_CLUSTER, severity=LOW),

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
+from pulumi_policy import PolicyResource, StackValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, CRITICAL, MANDATORY, MEDIUM, Rule, config_schema, settings
+from ._policy import ADVISORY, CRITICAL, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
 from ._props import UNKNOWN, as_json, as_list, elements, peek
 from ._stack import Stack
 
@@ -41,9 +42,9 @@ def _trusts_ecs_tasks(role: PolicyResource) -> bool:
     return False
 
 
-def _task_roles(stack: Stack) -> Dict[str, PolicyResource]:
+def _task_roles(stack: Stack) -> dict[str, PolicyResource]:
     """Roles named as a task or execution role, and roles ECS tasks may assume."""
-    roles: Dict[str, PolicyResource] = {}
+    roles: dict[str, PolicyResource] = {}
     for task in stack.of_type(T.ECS_TASK_DEFINITION):
         for key in ("taskRoleArn", "executionRoleArn"):
             for role in stack.refs(task, (key,), T.IAM_ROLE).resources:
@@ -54,7 +55,7 @@ def _task_roles(stack: Stack) -> Dict[str, PolicyResource]:
     return roles
 
 
-def _attached(stack: Stack, role: PolicyResource) -> List[tuple]:
+def _attached(stack: Stack, role: PolicyResource) -> list[tuple]:
     """(where, policy ARN value, refs to policy resources) for each managed policy on the role."""
     found = []
     arns = elements(stack.given(role, "managedPolicyArns"))
@@ -70,12 +71,13 @@ def _attached(stack: Stack, role: PolicyResource) -> List[tuple]:
     return found
 
 
-def _documents(stack: Stack, role: PolicyResource) -> List[tuple]:
+def _documents(stack: Stack, role: PolicyResource) -> list[tuple]:
     """(where, policy document) for each inline policy of the role."""
     documents = []
     inline = elements(stack.given(role, "inlinePolicies"))
     for entry in ([UNKNOWN] if inline is UNKNOWN else inline):
-        documents.append((f"role {role.name!r} inline policy", peek(entry, "policy") if entry is not UNKNOWN else UNKNOWN))
+        document = peek(entry, "policy") if entry is not UNKNOWN else UNKNOWN
+        documents.append((f"role {role.name!r} inline policy", document))
     for role_policy in stack.of_type(T.IAM_ROLE_POLICY):
         if role in stack.refs(role_policy, ("role",), T.IAM_ROLE).resources:
             documents.append((f"role policy {role_policy.name!r}", peek(role_policy.props, "policy")))
@@ -83,7 +85,8 @@ def _documents(stack: Stack, role: PolicyResource) -> List[tuple]:
 
 
 def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Task and execution roles carry no statement allowing every action ("*") on every resource ("*"), inline, in attached policies of the stack, or through AdministratorAccess.
+    """Task and execution roles carry no statement allowing every action ("*") on every resource ("*"), inline, in
+    attached policies of the stack, or through AdministratorAccess.
 
     Prevents: a compromised container (or a bug in it) controlling the whole AWS
     account with the task's credentials.
@@ -138,7 +141,7 @@ MANAGED_POLICY_CONFIG = config_schema(
 )
 
 
-def _allowed(path_and_name: str, allowed: List[str]) -> bool:
+def _allowed(path_and_name: str, allowed: list[str]) -> bool:
     for entry in allowed:
         match = AWS_MANAGED_POLICY.match(entry)
         entry = match.group(1) if match else entry
@@ -148,7 +151,8 @@ def _allowed(path_and_name: str, allowed: List[str]) -> bool:
 
 
 def iam_no_managed_policy_on_task_roles(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Roles a task definition names as task or execution role carry no AWS-managed policy (arn:aws:iam::aws:policy/...) other than those the policy config allows.
+    """Roles a task definition names as task or execution role carry no AWS-managed policy
+    (arn:aws:iam::aws:policy/...) other than those the policy config allows.
 
     Prevents: grants sized for every customer instead of this task. The usual one,
     AmazonECSTaskExecutionRolePolicy, pulls from every ECR repository and writes to
@@ -160,7 +164,7 @@ def iam_no_managed_policy_on_task_roles(args: StackValidationArgs, report_violat
     """
     stack = Stack(args.resources)
     allowed = list(settings(args, MANAGED_POLICY_CONFIG)["allowedManagedPolicies"])
-    roles: Dict[str, tuple] = {}
+    roles: dict[str, tuple] = {}
     for task in stack.of_type(T.ECS_TASK_DEFINITION):
         for key, kind in (("taskRoleArn", "task role"), ("executionRoleArn", "execution role")):
             for role in stack.refs(task, (key,), T.IAM_ROLE).resources:

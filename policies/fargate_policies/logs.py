@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, LOW, Rule, config_schema, settings
+from ._policy import ADVISORY, LOW, ReportViolation, Rule, config_schema, settings
 from ._props import as_number, get
 
 RETENTION_CONFIG = config_schema(

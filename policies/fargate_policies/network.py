@@ -4,12 +4,12 @@ security groups and the load balancer in front of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Optional
 
-from pulumi_policy import PolicyResource, ReportViolation, StackValidationArgs
+from pulumi_policy import PolicyResource, StackValidationArgs
 
 from . import _types as T
-from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, Rule, config_schema, settings
+from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
 from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, contains_all, networks, union
 
@@ -26,7 +26,7 @@ def _is_application(load_balancer: PolicyResource) -> bool:
     return peek(load_balancer.props, "loadBalancerType", default="application") == "application"
 
 
-def _finish(args: StackValidationArgs, judged: bool, violated: bool, unjudged: List[str], subject: str) -> None:
+def _finish(args: StackValidationArgs, judged: bool, violated: bool, unjudged: list[str], subject: str) -> None:
     """Say "not applicable" when nothing could be judged, or when the only verdicts
     were passes and some resources could not be judged (naming them and why)."""
     if not judged and not unjudged:
@@ -66,7 +66,8 @@ def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
 
 
 def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Every Fargate service and every ALB uses at least two subnets, in at least two availability zones where the stack knows the zones.
+    """Every Fargate service and every ALB uses at least two subnets, in at least two availability zones where the
+    stack knows the zones.
 
     Prevents: CreateLoadBalancer failing ("At least two subnets in two different
     Availability Zones must be specified"), and a service that goes down with one
@@ -155,9 +156,9 @@ def _balancer_ranges(stack: Stack, balancer: PolicyResource, target_group: Polic
         found = networks(blocks, version)
         if len(found) == len(blocks):
             return found, "its subnets " + ", ".join(sorted(map(str, found)))
+    balancer_groups = stack.security_groups_of(balancer, ("securityGroups",)).resources
     vpcs = union([stack.vpc_of(subnet) for subnet in subnets.resources]
-                 + [stack.vpc_of(target_group), union(stack.vpc_of(group) for group in
-                                                      stack.security_groups_of(balancer, ("securityGroups",)).resources)])
+                 + [stack.vpc_of(target_group), union(stack.vpc_of(group) for group in balancer_groups)])
     if len(vpcs.resources) == 1 and not vpcs.external:
         blocks = stack.vpc_cidrs(vpcs.resources[0], version)
         if blocks is not UNKNOWN and networks(blocks, version):
@@ -173,7 +174,7 @@ class _Reach:
 
     verdict: Any                  # True, False or UNKNOWN
     by_group: Any = False         # through the load balancer's security group
-    ranges: Tuple[str, ...] = ()  # address ranges that admit the port ("10.0.0.0/16 ('tasks-from-vpc')")
+    ranges: tuple[str, ...] = ()  # address ranges that admit the port ("10.0.0.0/16 ('tasks-from-vpc')")
     anywhere: bool = False        # one of them is the whole internet
     balancer_ranges: str = ""     # where the load balancer's addresses lie, for messages
     why_unknown: str = ""
@@ -207,8 +208,8 @@ def _by_range(stack: Stack, service_groups: Refs, balancer: PolicyResource, targ
             if listed:
                 described.append(f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) "
                                  f"in {rule.declared_by.name!r}")
-        for prefix_list in rule.prefix_lists.external:
-            doubts.append(f"prefix list {prefix_list!r} is AWS-managed or looked up, not defined in the stack, "
+        for external in rule.prefix_lists.external:
+            doubts.append(f"prefix list {external!r} is AWS-managed or looked up, not defined in the stack, "
                           "so its entries cannot be read")
         if rule.prefix_lists.unresolved and rule.protocol is not UNKNOWN:
             doubts.append(f"a prefix list of {rule.declared_by.name!r} is unknown")
@@ -245,12 +246,12 @@ class _Judgement:
     balancer: PolicyResource
     service_named: str
     balancer_named: str
-    reaches: Dict[Any, _Reach]
-    failures: List[List[Any]]   # port sets no rule admits the load balancer on
+    reaches: dict[Any, _Reach]
+    failures: list[list[Any]]   # port sets no rule admits the load balancer on
     why_unknown: str            # "" when judged
 
 
-def _judgements(stack: Stack) -> List[_Judgement]:
+def _judgements(stack: Stack) -> list[_Judgement]:
     """Every (service, load balancer) pair of the stack, judged port by port."""
     judgements = []
     for service in stack.of_type(T.ECS_SERVICE):
@@ -264,7 +265,7 @@ def _judgements(stack: Stack) -> List[_Judgement]:
                     continue
                 balancer_has_groups = stack.given(balancer, "securityGroups") is not None
                 balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
-                reaches: Dict[Any, _Reach] = {}
+                reaches: dict[Any, _Reach] = {}
                 for port in use.ports:
                     if not has_groups:
                         # Both in the default group: it admits its own members on every port.
@@ -299,7 +300,7 @@ def _judgements(stack: Stack) -> List[_Judgement]:
     return judgements
 
 
-def _judgeable(stack: Stack) -> tuple[List[_Judgement], List[str]]:
+def _judgeable(stack: Stack) -> tuple[list[_Judgement], list[str]]:
     """The judgements the stack allows, and why each other service cannot be judged."""
     judgeable, unjudged = [], []
     for judgement in _judgements(stack):
@@ -312,7 +313,8 @@ def _judgeable(stack: Stack) -> tuple[List[_Judgement], List[str]]:
 
 
 def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Every service behind an ALB has a security group rule that admits the ALB on its container port: from one of the ALB's security groups, or from an address range (CIDR or managed prefix list) that contains the ALB's addresses.
+    """Every service behind an ALB has a security group rule that admits the ALB on its container port: from one of the
+    ALB's security groups, or from an address range (CIDR or managed prefix list) that contains the ALB's addresses.
 
     Prevents: targets that never become healthy (health checks time out, the service
     keeps replacing tasks, clients get 502/503/504) because the task's security group
@@ -344,7 +346,8 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
 
 
 def fargate_ingress_by_security_group(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Services behind an ALB admit it by its security group, not through an address range (a CIDR or prefix list) that merely contains it.
+    """Services behind an ALB admit it by its security group, not through an address range (a CIDR or prefix list) that
+    merely contains it.
 
     Prevents: every other host in that range (other tasks, instances, a compromised
     neighbour in the VPC) reaching the tasks directly, around the load balancer's
@@ -398,7 +401,8 @@ def _pull_path_problem(stack: Stack, subnet: PolicyResource, public_ip: Any) -> 
 
 
 def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Fargate tasks can reach ECR: in subnets routed to an internet gateway they get a public IP; otherwise their subnets route to a NAT gateway or their VPC has ECR (api, dkr) and S3 endpoints.
+    """Fargate tasks can reach ECR: in subnets routed to an internet gateway they get a public IP; otherwise their
+    subnets route to a NAT gateway or their VPC has ECR (api, dkr) and S3 endpoints.
 
     Prevents: tasks stuck in PENDING then STOPPED with CannotPullContainerError /
     ResourceInitializationError ("unable to pull secrets or registry auth"), because
@@ -442,14 +446,14 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
     aws-vpc-no-public-ingress-sg.
     """
     stack = Stack(args.resources)
-    users: Dict[str, List[str]] = {}
+    users: dict[str, list[str]] = {}
     for service in stack.of_type(T.ECS_SERVICE):
         for group in stack.security_groups_of(service, ("networkConfiguration", "securityGroups")).resources:
             users.setdefault(group.urn, []).append(service.name)
     if not users:
         args.not_applicable("no ECS service uses a security group of this stack")
     # One finding per group, however many of its entries open it.
-    openings: Dict[str, Tuple[PolicyResource, List[str], List[str]]] = {}
+    openings: dict[str, tuple[PolicyResource, list[str], list[str]]] = {}
     for rule in stack.ingress_rules:
         if rule.open_to_anywhere is not True:
             continue

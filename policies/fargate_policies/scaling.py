@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pulumi_policy import ReportViolation, ResourceValidationArgs
+from pulumi_policy import ResourceValidationArgs
 
 from . import _types as T
-from ._policy import HIGH, MANDATORY, Rule
+from ._policy import HIGH, MANDATORY, ReportViolation, Rule
 from ._props import as_number, get
 
 ECS_DESIRED_COUNT = "ecs:service:DesiredCount"
@@ -14,7 +14,8 @@ UTILIZATION_METRICS = ("ECSServiceAverageCPUUtilization", "ECSServiceAverageMemo
 
 
 def autoscaling_bounds(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """ECS scalable targets have 1 <= maxCapacity and minCapacity <= maxCapacity; target-tracking utilization targets are in (0, 100].
+    """ECS scalable targets have 1 <= maxCapacity and minCapacity <= maxCapacity; target-tracking utilization targets
+    are in (0, 100].
 
     Prevents: RegisterScalableTarget failing (min above max), a service scaled to zero
     tasks for good (max 0), and a target-tracking policy that can never be met (a
