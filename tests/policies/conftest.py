@@ -12,29 +12,31 @@ from typing import Any, Dict, Mapping, Optional, Set
 
 import pytest
 
-from preflight import PolicyAnalyzer, RunResult, run
+from preflight import RunResult, run
 
-ROOT = Path(__file__).resolve().parents[2]
-PACK = ROOT / "policies"
+from ..conftest import MODES, POLICY_PACK as PACK, REPOSITORY as ROOT
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CANT_RUN = "can't run policy"
 
-MODES = [pytest.param(False, id="up"), pytest.param(True, id="preview")]
+
+@pytest.fixture(scope="session")
+def analyzer(policy_pack):
+    """The session's one pack process (tests/conftest.py)."""
+    return policy_pack
 
 
 @pytest.fixture(scope="session")
-def analyzer():
-    with PolicyAnalyzer(PACK) as running:
-        yield running
+def judge(analyzer, committed_stack):
+    """judge(program, stack, preview=..., config=...) -> RunResult, run once per arguments.
 
-
-@pytest.fixture(scope="session")
-def judge(analyzer):
-    """judge(program, stack, preview=..., config=...) -> RunResult, run once per arguments."""
+    The repository's own program (`"."`) as committed is the suite's shared run of that stack."""
     runs: Dict[str, RunResult] = {}
 
     def judge(program: str, stack: str, *, preview: bool,
               config: Optional[Mapping[str, Any]] = None) -> RunResult:
+        if program == "." and config is None:
+            return committed_stack(stack, preview=preview)
         key = json.dumps([program, stack, preview, config], sort_keys=True)
         if key not in runs:
             project = ROOT if program == "." else FIXTURES / program

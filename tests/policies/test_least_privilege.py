@@ -3,11 +3,10 @@
 
 import pytest
 
-from .conftest import MODES, ROOT, flagged, messages, not_applicable
+from .conftest import MODES, flagged, messages, not_applicable
 
 IAM_RULE = "iam-no-managed-policy-on-task-roles"
 VPC_RULE = "vpc-flow-logs"
-STACKS = sorted(path.name[len("Pulumi."):-len(".yaml")] for path in ROOT.glob("Pulumi.*.yaml"))
 
 
 def advice(policy: str) -> str:
@@ -62,16 +61,6 @@ def test_scoped_roles_and_logged_vpcs_pass_and_are_judged(judge, preview):
     result = judge("least_privilege_compliant", "test", preview=preview)
     assert [(v.policy, v.urn) for v in result.violations if v.policy in (IAM_RULE, VPC_RULE)] == []
     assert not {IAM_RULE, VPC_RULE} & set(not_applicable(result))
-
-
-@pytest.mark.parametrize("preview", MODES)
-@pytest.mark.parametrize("stack", STACKS)
-def test_our_stacks_keep_both_rules(judge, stack, preview):
-    result = judge(".", stack, preview=preview)
-    assert flagged(result, IAM_RULE) == set() and flagged(result, VPC_RULE) == set()
-    # Every stack's roles are judged; only default-vpc creates no VPC to judge.
-    expected = {VPC_RULE: "the stack creates no VPC"} if stack == "default-vpc" else {}
-    assert {p: r for p, r in not_applicable(result).items() if p in (IAM_RULE, VPC_RULE)} == expected
 
 
 @pytest.mark.parametrize("preview", MODES)

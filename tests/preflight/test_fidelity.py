@@ -9,18 +9,17 @@ from pathlib import Path
 import pytest
 
 import components
-from preflight import UNKNOWN, PolicyAnalyzer, run
+from preflight import UNKNOWN, run
 from preflight.values import SECRET_SIG, SIG_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REPOSITORY_PACK = Path(__file__).resolve().parents[2] / "policies"
 TASK_SECRETS = FIXTURES / "task_secrets"
 
 
 @pytest.fixture(scope="module")
-def pack():
-    with PolicyAnalyzer(REPOSITORY_PACK) as started:
-        yield started
+def pack(policy_pack):
+    """The repository's pack, the session's one process (tests/conftest.py)."""
+    return policy_pack
 
 
 @pytest.mark.parametrize("preview", [False, True])
@@ -99,9 +98,15 @@ def test_a_programs_own_components_package_wins_over_this_repositorys(preview):
     result = run(FIXTURES / "own_components", "dev", preview=preview, policy_pack=None)
     assert result.outputs == {"builtBy": "own-components"}
     assert result.one("aws:ec2/securityGroup:SecurityGroup").inputs["tags"] == {"BuiltBy": "own-components"}
-    # The caller's modules are back as they were, and this repository's program still gets ours.
+    # The caller's modules are back as they were.
     assert sys.modules["components"] is ours is components
-    assert run(".", "dev", preview=preview, policy_pack=None).of_type("fargate:ecs:FargateService")
+
+
+def test_after_a_program_with_its_own_components_this_repositorys_program_gets_ours():
+    # A fresh run on purpose (not the suite's shared one): it must come after the other program's.
+    # Which components package a program imports does not depend on the mode, so one mode.
+    run(FIXTURES / "own_components", "dev", policy_pack=None)
+    assert run(".", "dev", policy_pack=None).of_type("fargate:ecs:FargateService")
 
 
 IMAGE_BUILD = FIXTURES / "image_build"

@@ -11,7 +11,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FARGATE = FIXTURES / "aws_py_fargate"
 NESTED = FIXTURES / "nested"
 FIXTURE_PACK = FIXTURES / "policy_pack"
-REPOSITORY_PACK = Path(__file__).resolve().parents[2] / "policies"
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +105,9 @@ def test_a_missing_pack_is_a_program_error():
 
 
 @pytest.fixture(scope="module")
-def repository_pack():
-    if not (REPOSITORY_PACK / "PulumiPolicy.yaml").is_file():
-        pytest.skip("the repository's policy pack is not there yet")
-    with PolicyAnalyzer(REPOSITORY_PACK) as started:
-        yield started
+def repository_pack(policy_pack):
+    """The repository's pack, the session's one process; a missing pack fails (tests/conftest.py)."""
+    return policy_pack
 
 
 @pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])

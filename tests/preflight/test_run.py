@@ -237,8 +237,8 @@ def test_only_python_programs_are_run(tmp_path):
         run(tmp_path, "ci", policy_pack=None)
 
 
-def test_resources_come_parents_first_then_what_is_used_before_its_users():
-    result = run(Path(__file__).resolve().parents[2], "prod", policy_pack=None)
+def test_resources_come_parents_first_then_what_is_used_before_its_users(committed_stack):
+    result = committed_stack("prod", preview=False)
     position = {r.urn: index for index, r in enumerate(result.resources)}
     for resource in result.resources:
         if resource.parent:
