@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Set
 
 import pytest
+from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from preflight import RunResult, run
 
-from ..conftest import MODES, POLICY_PACK as PACK, REPOSITORY as ROOT
+from ..conftest import MODES, POLICY_PACK as PACK, REPOSITORY as ROOT  # noqa: F401 - MODES for the tests here
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CANT_RUN = "can't run policy"
@@ -68,3 +70,13 @@ def messages(result: RunResult, policy: str) -> Dict[str, list]:
 
 def not_applicable(result: RunResult) -> Dict[str, str]:
     return {entry.policy: entry.reason for entry in result.not_applicable}
+
+
+# -- resources as the SDK hands them to rules, for the unit tests of the pack's readers -----------
+
+OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+
+
+def resource(type_token, name, props, **property_dependencies):
+    return PolicyResource(type_token, unknown_checking_proxy(props), f"urn:pulumi:s::p::{type_token}::{name}",
+                          name, OPTIONS, None, None, [], dict(property_dependencies))
