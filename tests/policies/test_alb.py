@@ -13,6 +13,7 @@ def test_listener_findings(judge, preview):
     assert messages(result, "alb-tls-policy")["Listener:https"][0].startswith(
         "sslPolicy ELBSecurityPolicy-2016-08 is not allowed; use one of ELBSecurityPolicy-TLS13-1-2-2021-06,")
 
+
 @pytest.mark.parametrize("preview", MODES)
 def test_alb_module_tokens_are_judged_like_lb_ones(judge, preview):
     """existing_vpc writes its ALB with aws.alb (aws:alb/...): the same rules apply."""

@@ -148,10 +148,12 @@ def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
 
 # -- task sizes ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("cpu, memory", [("256", "512"), ("0.25 vCPU", "0.5 GB"), ("1 vcpu", "8GB"),
                                          ("16384", "122880")])
 def test_valid_fargate_sizes_in_any_unit(cpu, memory):
     assert _size(memory, "gb", 1024) in FARGATE_TASK_SIZES[_size(cpu, "vcpu", 1024)]
+
 
 @pytest.mark.parametrize("cpu, memory", [("256", "4096"), ("512", "512"), ("8192", "18432"), ("1024", "1.5 GB")])
 def test_invalid_fargate_sizes(cpu, memory):
@@ -159,12 +161,15 @@ def test_invalid_fargate_sizes(cpu, memory):
 
 # -- secret names, values and secret-ness ------------------------------------------------------
 
+
 WORDS = st.lists(st.sampled_from(["DB", "PASSWORD", "TOKEN", "ACCESS", "EXPIRE", "MINUTES", "API", "KEY",
                                   "REDIS", "PWD", "URL", "2", "PASSENGER", "AUTH", "HEADER"]),
                  min_size=1, max_size=5)
 
+
 def camel(words):
     return words[0].lower() + "".join(w.capitalize() for w in words[1:])
+
 
 @given(WORDS, st.sampled_from(["_", "-", "camel"]))
 def test_a_name_splits_into_the_same_words_however_it_is_joined(words, style):
@@ -172,6 +177,7 @@ def test_a_name_splits_into_the_same_words_however_it_is_joined(words, style):
     if style == "camel" and any(a.isdigit() and b.isdigit() for a, b in zip(words, words[1:])):
         return  # "22" cannot tell where one number ends
     assert name_words(name) == words
+
 
 @given(WORDS)
 def test_a_name_is_a_secret_by_a_whole_word_unless_a_property_word_clears_it(words):
@@ -182,6 +188,7 @@ def test_a_name_is_a_secret_by_a_whole_word_unless_a_property_word_clears_it(wor
     named = any(w in ("PASSWORD", "TOKEN", "PWD", "AUTH") for w in words) or any(
         a == "API" and b == "KEY" for a, b in zip(words, words[1:]))
     assert (found is not None) == (named and not cleared)
+
 
 def test_names_real_programs_use():
     secret_words = SECRETS_CONFIG.properties["secretWords"]["default"]
@@ -196,12 +203,14 @@ def test_names_real_programs_use():
         "DB_SECRET_ARN": None, "PASSENGER_COUNT": None, "OAUTH_CALLBACK": None, "DB_CREDENTIALS": "CREDENTIALS",
         "AUTH_ENABLED": None, "AUTH_MODE": None, "ADMIN_USER_PASSWORD": "PASSWORD"}
 
+
 @pytest.mark.parametrize("value, expected", [
     ("true", True), ("OFF", True), ("disabled", True), ("/app", True), ("/run/secrets/db", True),
     ("hunter2", False), ("1234", False), ("//host/share", False), ("/ has spaces", False), ("", False),
 ])
 def test_switches_and_paths_are_plainly_not_secrets(value, expected):
     assert plainly_not_secret(value) is expected
+
 
 @given(st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mongodb+srv", "https"]),
        st.text(alphabet="abcdefghij_.", max_size=8), st.text(alphabet="abcXYZ019!%*", min_size=1, max_size=12),

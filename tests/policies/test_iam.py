@@ -15,6 +15,7 @@ def advice(policy: str) -> str:
     return f"{policy}; grant what the task needs in an inline or customer managed policy, or allow it in " \
            "allowedManagedPolicies."
 
+
 @pytest.mark.parametrize("preview", MODES)
 def test_admin_task_roles_are_found_three_ways(judge, preview):
     """In a preview the managed policy's ARN is unknown: the attachment's dependency finds it."""
@@ -26,6 +27,7 @@ def test_admin_task_roles_are_found_three_ways(judge, preview):
         "Role:worker": ["Role 'worker', which ECS tasks run with: attachment 'worker-everything' attaches "
                         "policy 'everything', which allows * on *."],
     }
+
 
 @pytest.mark.parametrize("preview", MODES)
 def test_aws_managed_policies_are_found_every_way_they_attach(judge, preview):
@@ -44,6 +46,7 @@ def test_aws_managed_policies_are_found_every_way_they_attach(judge, preview):
     assert {v.enforcement_level for v in result.violations if v.policy == IAM_RULE} == {"advisory"}
     assert {v.severity for v in result.violations if v.policy == IAM_RULE} == {"medium"}
 
+
 @pytest.mark.parametrize("preview", MODES)
 def test_the_allow_list_takes_arns_in_any_partition_paths_or_names(judge, preview):
     config = {IAM_RULE: {"allowedManagedPolicies": [
@@ -54,11 +57,13 @@ def test_the_allow_list_takes_arns_in_any_partition_paths_or_names(judge, previe
     result = judge("least_privilege_violating", "test", preview=preview, config=config)
     assert flagged(result, IAM_RULE) == {"Role:worker-task"}
 
+
 @pytest.mark.parametrize("preview", MODES)
 def test_scoped_roles_pass_and_are_judged(judge, preview):
     result = judge("least_privilege_compliant", "test", preview=preview)
     assert [(v.policy, v.urn) for v in result.violations if v.policy == IAM_RULE] == []
     assert IAM_RULE not in not_applicable(result)
+
 
 @pytest.mark.parametrize("preview", MODES)
 def test_the_execution_role_awsx_builds_carries_a_managed_policy(judge, preview):
@@ -66,6 +71,7 @@ def test_the_execution_role_awsx_builds_carries_a_managed_policy(judge, preview)
     assert flagged(judge("awsx_shaped", "test", preview=preview), IAM_RULE) == {"Role:service-execution"}
 
 # -- the readers -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("document, expected", [
     ('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}', True),

@@ -169,6 +169,7 @@ def test_what_cannot_be_read_is_not_judged_and_says_why(judge, stack, reason, pr
 
 # -- vpc-flow-logs -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("preview", MODES)
 def test_a_vpc_without_a_vpc_wide_flow_log_is_flagged(judge, preview):
     result = judge("least_privilege_violating", "test", preview=preview)
@@ -181,11 +182,13 @@ def test_a_vpc_without_a_vpc_wide_flow_log_is_flagged(judge, preview):
     assert {(v.enforcement_level, v.severity) for v in result.violations if v.policy == VPC_RULE} == {
         ("advisory", "low")}
 
+
 @pytest.mark.parametrize("preview", MODES)
 def test_logged_vpcs_pass_and_are_judged(judge, preview):
     result = judge("least_privilege_compliant", "test", preview=preview)
     assert [(v.policy, v.urn) for v in result.violations if v.policy == VPC_RULE] == []
     assert VPC_RULE not in not_applicable(result)
+
 
 @pytest.mark.parametrize("preview", MODES)
 def test_the_vpc_awsx_builds_has_no_flow_log(judge, preview):
@@ -193,6 +196,7 @@ def test_the_vpc_awsx_builds_has_no_flow_log(judge, preview):
     assert flagged(judge("awsx_shaped", "test", preview=preview), VPC_RULE) == {"Vpc:vpc"}
 
 # -- the readers -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("second_entry_ports, expected", [((8080, 8080), UNKNOWN), ((0, 1024), True)])
 def test_inline_entries_sharing_unknown_sources_admit_the_alb_only_if_each_of_them_would(second_entry_ports, expected):
@@ -208,6 +212,7 @@ def test_inline_entries_sharing_unknown_sources_admit_the_alb_only_if_each_of_th
     ]}, ingress=[bastion, alb])
     stack = Stack([bastion, alb, tasks])
     assert _admits(stack, Refs((tasks,)), Refs((alb,)), 80) is expected
+
 
 def test_the_alb_addresses_fall_back_to_its_vpc_cidrs_when_its_subnets_cidrs_are_unknown():
     """Subnets whose cidrBlock is computed from an output (unknown in a preview): the VPC's primary and

@@ -27,11 +27,13 @@ def test_refs_follow_values_when_known_and_dependencies_when_not():
     assert refs == Refs((subnet, other), ("subnet-looked-up",))
     assert stack.count_at(service, ("networkConfiguration", "subnets"), T.SUBNET) == 3
 
+
 def test_an_unknown_value_without_a_dependency_is_unresolved():
     service = resource(T.ECS_SERVICE[0], "s", {"networkConfiguration": {"subnets": UNKNOWN_STRING_VALUE}})
     stack = Stack([service])
     assert stack.refs(service, ("networkConfiguration", "subnets"), T.SUBNET).unresolved
     assert stack.count_at(service, ("networkConfiguration", "subnets"), T.SUBNET) is UNKNOWN
+
 
 @pytest.mark.parametrize("protocol, low, high, expected", [
     ("tcp", 80, 80, True), ("tcp", 0, 1024, True), ("6", 80, 80, True), ("-1", 0, 0, True),
@@ -41,6 +43,7 @@ def test_an_unknown_value_without_a_dependency_is_unresolved():
 def test_ingress_port_coverage(protocol, low, high, expected):
     rule = Ingress(None, Refs(), protocol, low, high, Refs(), False, ())
     assert rule.admits_tcp_port(80) is expected
+
 
 @pytest.mark.parametrize("props, expected", [
     ({"launchType": "FARGATE"}, True),
@@ -55,6 +58,7 @@ def test_ingress_port_coverage(protocol, low, high, expected):
 ])
 def test_fargate_services(props, expected):
     assert service_is_fargate(unknown_checking_proxy(props)) is expected
+
 
 def test_computed_outputs_left_out_by_the_program_are_not_taken_for_unknown_settings():
     """A preview of new resources: `ingress`, `routes`, `availabilityZone` are computed outputs."""
@@ -83,6 +87,7 @@ def test_computed_outputs_left_out_by_the_program_are_not_taken_for_unknown_sett
 
 # -- address ranges ------------------------------------------------------------------------------
 
+
 @given(st.integers(min_value=8, max_value=30), st.integers(min_value=0, max_value=2**32 - 1),
        st.integers(min_value=0, max_value=8))
 def test_a_range_contains_the_subnets_inside_it_and_no_wider_one(prefix, address, extra):
@@ -92,6 +97,7 @@ def test_a_range_contains_the_subnets_inside_it_and_no_wider_one(prefix, address
     assert contains_all(inner, [outer])  # the pieces together cover the whole
     assert not contains_all(inner[1:], [outer]) or len(inner) == 1
     assert not contains_all([outer], [outer.supernet()])
+
 
 def test_cidrs_of_the_other_ip_version_and_garbage_are_left_out():
     assert networks(["10.0.0.0/16", "::/0", "not-a-cidr", UNKNOWN, "10.1.2.3/16"], 4) == [

@@ -1,12 +1,12 @@
-"""The GitHub workflows cannot run here; check them against what the actions document."""
-
-from pathlib import Path
+"""The GitHub workflows (.github/workflows) cannot run here; check them against what the actions
+document, and their policy config against the pack."""
 
 import yaml
 
 from preflight.analyzer import load_policy_config, reconcile_config
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+from .conftest import REPOSITORY
+
 WORKFLOWS = sorted((REPOSITORY / ".github" / "workflows").glob("*.yml"))
 
 # The inputs pulumi/actions documents in its action.yml (v7).
