@@ -47,3 +47,13 @@ def cli(capsys, *args):
         status = exit_.code
     captured = capsys.readouterr()
     return status, captured.out, captured.err
+
+
+def tree(report_text: str) -> list[str]:
+    """The resource tree of a printed report: the lines under `Resources (N):`, after checking
+    that N counts them (one line per resource, components and providers included)."""
+    lines = report_text.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("Resources ("))
+    drawn = lines[header + 1:lines.index("", header)]
+    assert lines[header] == f"Resources ({len(drawn)}):"
+    return drawn

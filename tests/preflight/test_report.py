@@ -6,7 +6,7 @@ import json
 
 from preflight import report
 
-from .conftest import FARGATE, FIXTURE_PACK, NESTED, REPOSITORY, cli
+from .conftest import FARGATE, FIXTURE_PACK, NESTED, REPOSITORY, cli, tree
 
 
 def test_json_document_follows_the_schema(capsys):
@@ -49,7 +49,9 @@ def test_report_shows_the_tree_violations_outputs_and_summary(capsys):
     assert "aws:ecs/taskDefinition:TaskDefinition  app-task: networkMode is 'bridge'" in out
     url = next(line for line in out.splitlines() if line.startswith("  url: "))
     assert url.startswith("  url: http://app-lb-") and url.endswith(".us-west-2.elb.amazonaws.com (simulated)")
-    assert out.rstrip().splitlines()[-1].startswith("FAILED: aws-py-fargate/bridge (simulated update): 13 resources, 1 mandatory")
+    # The summary counts what the tree draws.
+    assert out.rstrip().splitlines()[-1].startswith(
+        f"FAILED: aws-py-fargate/bridge (simulated update): {len(tree(out))} resources, 1 mandatory")
 
 
 def test_report_nests_components_and_marks_preview_unknowns(capsys):
@@ -92,8 +94,9 @@ def test_make_preview_shows_the_url_first_and_marks_it_simulated(committed_stack
     lines = report.text(result).splitlines()
     url = lines[lines.index("Outputs:") + 1]
     assert url.startswith("  url: http://alb-") and url.endswith(".us-east-1.elb.amazonaws.com (simulated)")
-    # Every resource the run recorded is counted, and drawn in the tree, once.
-    tree = lines[lines.index(f"Resources ({len(result.resources)}):") + 1:lines.index("Outputs:")]
-    assert all(any(f" {r.type}  {r.name} " in line + " " for line in tree) for r in result.resources)
+    # Every resource the run recorded is counted, and drawn in the tree.
+    drawn = tree(report.text(result))
+    assert len(drawn) == len(result.resources)
+    assert all(any(f" {r.type}  {r.name} " in line + " " for line in drawn) for r in result.resources)
     assert lines[-1].startswith(f"ok: fargate/dev (simulated update): {len(result.resources)} resources, 0 mandatory")
     assert result.exit_code == 0
