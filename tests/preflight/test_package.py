@@ -4,6 +4,7 @@ names its users import from it are there."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import preflight
@@ -123,3 +124,19 @@ def test_the_names_users_import_from_preflight_are_there():
                  "Violation", "run"]:
         assert name in preflight.__all__ and hasattr(preflight, name), name
     assert preflight.RunResult.__module__ == "preflight.result"
+
+
+PROVED_THROUGH_OTHERS = {"schema.py", "values.py", "result.py", "errors.py"}
+
+
+def test_the_readme_lists_every_module_and_each_has_its_test_file():
+    readme = (PACKAGE.parent / "README.md").read_text()
+    section = readme.split("### Where it lives", 1)[1].split("<!--", 1)[0]
+    listed = re.findall(r"^\| `([a-z_/]+\.py)` \|", section, re.MULTILINE)
+    package = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if path.name != "__init__.py")
+    assert sorted(listed) == package
+    tests = Path(__file__).resolve().parent
+    for module in set(listed) - PROVED_THROUGH_OTHERS:
+        folder, _, name = module.rpartition("/")
+        test_file = tests / folder / ("test_cli.py" if name == "__main__.py" else f"test_{name}")
+        assert test_file.is_file(), f"{module} has no {test_file.relative_to(tests.parent.parent)}"
