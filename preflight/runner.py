@@ -25,7 +25,7 @@ from . import invokes
 from .errors import OfflineGap, ProgramError
 from .project import Project, load_project
 from .recorder import RecordingEngine, RecordingMonitor, Resource
-from .result import EXIT_INCOMPLETE, NotApplicable, RunResult, Violation
+from .result import RunResult
 from .values import plain
 
 if TYPE_CHECKING:
