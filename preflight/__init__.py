@@ -10,7 +10,8 @@ Pulumi CLI or cloud credentials.
 from .analyzer import PolicyAnalyzer
 from .errors import ProgramError
 from .recorder import Resource
-from .runner import NotApplicable, RunResult, Violation, run
+from .result import NotApplicable, RunResult, Violation
+from .runner import run
 from .values import UNKNOWN
 
 __all__ = [

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 import grpc
 import yaml
@@ -32,10 +32,8 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from .errors import ProgramError
 from .project import Project
 from .recorder import Resource
+from .result import NotApplicable, RunResult, Violation
 from .values import wire_to_struct
-
-if TYPE_CHECKING:
-    from .runner import RunResult
 
 LEVELS = {
     "advisory": analyzer_pb2.ADVISORY,
@@ -273,10 +271,8 @@ class Session:
         self._queue.put(self._DONE)
         self._thread.join()
 
-    def finish(self, result: "RunResult") -> None:
+    def finish(self, result: RunResult) -> None:
         """Wait for every Analyze, run AnalyzeStack, and fill in the result's verdicts."""
-        from .runner import NotApplicable, Violation
-
         self._queue.put(self._DONE)
         self._thread.join()
         if self._error is not None:

@@ -18,8 +18,11 @@ import json
 import uuid
 from typing import Any, Callable, Optional
 
-from . import aws, providers, schema
-from .aws import ACCOUNT, default_vpc_id, digest, zone_id, zones
+from . import providers, schema
+from .aws import data_sources
+from .aws.names import (
+    ACCOUNT, DEFAULT_VPC_CIDR, alb_zone_id, default_subnets, default_vpc_id, digest, digits, zone_id, zones,
+)
 from .errors import OfflineGap
 from .values import UNKNOWN_WIRE, contains_unknown, secret
 
@@ -73,8 +76,8 @@ class DataSources:
             fields = schema.fields(result_class) if result_class else {}
             return {key: UNKNOWN_WIRE for key in fields} or {"id": UNKNOWN_WIRE}
         handler = self._handlers.get(token)
-        if handler is None and token in aws.INVOKES:
-            return aws.INVOKES[token](args, region)
+        if handler is None and token in data_sources.INVOKES:
+            return data_sources.INVOKES[token](args, region)
         if handler is None and result_class is None:
             raise OfflineGap(f"the data source {token} has no offline answer and preflight cannot find "
                              "its result type in the provider's Python SDK")
@@ -96,7 +99,7 @@ class DataSources:
         if vpc_id not in self.vpcs:
             default = vpc_id == default_vpc_id(region)
             number = int(digest(vpc_id, 4), 16) % 200 + 16
-            cidr = aws.DEFAULT_VPC_CIDR if default else f"10.{number}.0.0/16"
+            cidr = DEFAULT_VPC_CIDR if default else f"10.{number}.0.0/16"
             self.vpcs[vpc_id] = {
                 "id": vpc_id, "cidrBlock": cidr, "default": default, "state": "available",
                 "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:vpc/{vpc_id}",
@@ -106,7 +109,7 @@ class DataSources:
                 "cidrBlockAssociations": [{"associationId": f"vpc-cidr-assoc-{digest(vpc_id, 17)}",
                                            "cidrBlock": cidr, "state": "associated"}],
             }
-            subnets = aws._default_subnets(region) if default else [
+            subnets = default_subnets(region) if default else [
                 self._new_subnet(vpc_id, cidr, index, zone, region) for index, zone in enumerate(zones(region)[:3])]
             for subnet in subnets:
                 self.subnets.setdefault(subnet["id"], subnet)
@@ -168,7 +171,7 @@ class DataSources:
             if wanted not in self.subnets:
                 # A subnet we have not seen: one more of the default VPC's.
                 index = len(self.subnets) % 16
-                subnet = self._new_subnet(default_vpc_id(region), aws.DEFAULT_VPC_CIDR, index,
+                subnet = self._new_subnet(default_vpc_id(region), DEFAULT_VPC_CIDR, index,
                                           zones(region)[index % len(zones(region))], region)
                 subnet["id"] = str(wanted)
                 self.subnets[subnet["id"]] = subnet
@@ -197,8 +200,8 @@ class DataSources:
         subnets = [s["id"] for s in self.subnets.values() if s["vpcId"] == vpc["id"]]
         return {
             "id": arn, "arn": arn, "arnSuffix": arn.split(":loadbalancer/")[-1], "name": name,
-            "dnsName": f"{name}-{aws.digits(arn, 10)}.{region}.elb.amazonaws.com",
-            "zoneId": aws._ALB_ZONE.get(region, "Z35SXDOTRQ7X7K"), "vpcId": vpc["id"], "subnets": subnets,
+            "dnsName": f"{name}-{digits(arn, 10)}.{region}.elb.amazonaws.com",
+            "zoneId": alb_zone_id(region), "vpcId": vpc["id"], "subnets": subnets,
             "securityGroups": [f"sg-{digest('lb:' + arn, 17)}"], "loadBalancerType": "application",
             "internal": False, "ipAddressType": "ipv4", "idleTimeout": 60, "enableHttp2": True,
             "enableDeletionProtection": False, "dropInvalidHeaderFields": False,

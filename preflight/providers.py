@@ -1,6 +1,6 @@
 """Outputs for any provider's resources and data sources, built from its generated Python SDK.
 
-pulumi-aws has hand-written shapes in `aws.py`. Every other provider (random, tls, docker,
+pulumi-aws has hand-written shapes in `aws/resources.py`. Every other provider (random, tls, docker,
 mysql, ...) and every AWS output those shapes leave out gets a value of the type its SDK
 declares: an output typed `Output[T]` (not `Optional`) is one the provider always returns, so
 it is never left out, and a nested object gets its required fields the same way. `random`,
@@ -19,7 +19,7 @@ import uuid
 from typing import Any, Callable
 
 from . import schema
-from .aws import ACCOUNT, digest
+from .aws.names import ACCOUNT, digest
 
 _MAX_DEPTH = 4
 _LOWER = "abcdefghijklmnopqrstuvwxyz"

@@ -3,7 +3,7 @@
 `pulumi.runtime` talks to this object instead of the engine. It builds URNs as the engine does
 (the parent's full type chain, the root stack left out), keeps the request's dependencies and
 property dependencies, runs the provider's part (Check, then Create) through the AWS stand-in in
-`aws.py`, and answers data-source invokes. Default providers are made up the way the engine
+`aws/`, and answers data-source invokes. Default providers are made up the way the engine
 makes them (`pulumi:providers:aws::default_7_51_1`, configured from the `aws:` config keys).
 """
 
@@ -21,7 +21,8 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
-from . import aws, invokes, providers, schema
+from . import invokes, providers, schema
+from .aws import components, names, resources
 from .errors import OfflineGap, ProgramError
 from .project import Project
 from .values import (
@@ -116,7 +117,7 @@ class RecordingMonitor(MockMonitor):
         self._transforms_by_urn: dict[str, list[Any]] = {}
         provider_config = project.provider_config
         self._provider_config = provider_config
-        self._default_region = str(provider_config.get("aws", {}).get("region") or aws.DEFAULT_REGION)
+        self._default_region = str(provider_config.get("aws", {}).get("region") or names.DEFAULT_REGION)
         self.data_sources = invokes.DataSources()
         self.bugs: list[str] = []
 
@@ -142,7 +143,7 @@ class RecordingMonitor(MockMonitor):
         provider = Resource(
             urn=urn, type=PROVIDER_PREFIX + package, name=name, custom=True, parent=None,
             inputs={}, outputs={}, dependencies=[], property_dependencies={},
-            id=UNKNOWN if self.preview else aws.digest(urn, 8) + "-" + aws.digest(urn + "id", 4),
+            id=UNKNOWN if self.preview else names.digest(urn, 8) + "-" + names.digest(urn + "id", 4),
         )
         provider.wire_inputs = inputs
         provider.inputs = plain(inputs)
@@ -270,7 +271,7 @@ class RecordingMonitor(MockMonitor):
     def _explicit_provider(self, record: Resource, wire_inputs: dict[str, Any]) -> None:
         record.wire_inputs = wire_inputs
         record.inputs = plain(wire_inputs)
-        record.id = UNKNOWN if self.preview else aws.digest(record.urn, 8)
+        record.id = UNKNOWN if self.preview else names.digest(record.urn, 8)
         record.set_outputs(dict(wire_inputs))
 
     def _custom(self, record: Resource, wire_inputs: dict[str, Any], provider_ref: str,
@@ -281,7 +282,7 @@ class RecordingMonitor(MockMonitor):
         known_inputs = plain(wire_inputs)
         checked = dict(wire_inputs)
         if package == "aws":
-            checked.update(aws.check(record.type, record.name, record.urn, known_inputs))
+            checked.update(names.check(record.type, record.name, record.urn, known_inputs))
         else:
             checked.update(providers.check(record.type, known_inputs))
         record.wire_inputs = checked
@@ -290,7 +291,7 @@ class RecordingMonitor(MockMonitor):
         # unknown inputs only keep the arithmetic on strings working.
         known = _placeholders(record.inputs) if self.preview else record.inputs
         if package == "aws":
-            created = aws.create(record.type, record.urn, known, self._region(provider),
+            created = resources.create(record.type, record.urn, known, self._region(provider),
                                  self._default_tags(provider))
             resource_id, computed = created.id, created.outputs
             providers.fill(record.type, record.urn, known, computed, self._region(provider), outputs_only=True)
@@ -311,7 +312,7 @@ class RecordingMonitor(MockMonitor):
         else:
             record.id = resource_id
         # An auto-name's suffix is random under Pulumi; the one here is made up too.
-        autonamed = {aws.AUTONAMED[record.type][0]} - wire_inputs.keys() if record.type in aws.AUTONAMED else set()
+        autonamed = {names.AUTONAMED[record.type][0]} - wire_inputs.keys() if record.type in names.AUTONAMED else set()
         record.simulated = frozenset((set(computed) - _KNOWN_IN_PREVIEW) | {"id"} | autonamed)
         # A bridged provider's outputs carry the id too; stack policies match resources by it.
         computed["id"] = UNKNOWN_WIRE if record.id is UNKNOWN else record.id
@@ -325,7 +326,7 @@ class RecordingMonitor(MockMonitor):
     def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:
         package = record.type.split(":", 1)[0]
         provider = self._provider_for(provider_ref, package, version) if provider_ref else None
-        computed = aws.remote_component(record.type, record.urn, record.inputs, self._region(provider))
+        computed = components.remote_component(record.type, record.urn, record.inputs, self._region(provider))
         if self.preview:
             computed = {k: UNKNOWN_WIRE for k in computed}
         record.simulated = frozenset(computed)
@@ -356,7 +357,7 @@ class RecordingMonitor(MockMonitor):
             record.wire_inputs = state
             computed = {}
             if package == "aws":
-                computed = aws.create(request.type, urn, record.inputs, self._region(provider)).outputs
+                computed = resources.create(request.type, urn, record.inputs, self._region(provider)).outputs
             record.simulated = frozenset(computed)
             record.set_outputs({**state, **computed})
             self._add(record)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any, Iterable, Optional
 
 from .recorder import PROVIDER_PREFIX, STACK_TYPE, Resource
-from .runner import RunResult
+from .result import RunResult
 from .values import UNKNOWN, display
 
 UNKNOWN_TEXT = "[unknown until deployed]"

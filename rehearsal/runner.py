@@ -157,7 +157,7 @@ def _translate(emulator: Emulator, schema: Schema, project: Path, stack: str, co
     region = str(config.get("aws:region") or preflight_aws.DEFAULT_REGION)
     facts = emulator.account_facts(
         preflight_aws.default_vpc_id(region),
-        {s["availabilityZone"]: s["id"] for s in preflight_aws._default_subnets(region)})
+        {s["availabilityZone"]: s["id"] for s in preflight_aws.default_subnets(region)})
     for item in translation.resources:
         item.body = _replace(item.body, facts)
     return translation

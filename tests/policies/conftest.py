@@ -11,30 +11,34 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Set
 
 import pytest
+from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
+from pulumi_policy.proxy import unknown_checking_proxy
 
-from preflight import PolicyAnalyzer, RunResult, run
+from preflight import RunResult, run
 
-ROOT = Path(__file__).resolve().parents[2]
-PACK = ROOT / "policies"
+from ..conftest import MODES, POLICY_PACK as PACK, REPOSITORY as ROOT  # noqa: F401 - MODES for the tests here
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CANT_RUN = "can't run policy"
 
-MODES = [pytest.param(False, id="up"), pytest.param(True, id="preview")]
+
+@pytest.fixture(scope="session")
+def analyzer(policy_pack):
+    """The session's one pack process (tests/conftest.py)."""
+    return policy_pack
 
 
 @pytest.fixture(scope="session")
-def analyzer():
-    with PolicyAnalyzer(PACK) as running:
-        yield running
+def judge(analyzer, committed_stack):
+    """judge(program, stack, preview=..., config=...) -> RunResult, run once per arguments.
 
-
-@pytest.fixture(scope="session")
-def judge(analyzer):
-    """judge(program, stack, preview=..., config=...) -> RunResult, run once per arguments."""
+    The repository's own program (`"."`) as committed is the suite's shared run of that stack."""
     runs: Dict[str, RunResult] = {}
 
     def judge(program: str, stack: str, *, preview: bool,
               config: Optional[Mapping[str, Any]] = None) -> RunResult:
+        if program == "." and config is None:
+            return committed_stack(stack, preview=preview)
         key = json.dumps([program, stack, preview, config], sort_keys=True)
         if key not in runs:
             project = ROOT if program == "." else FIXTURES / program
@@ -66,3 +70,13 @@ def messages(result: RunResult, policy: str) -> Dict[str, list]:
 
 def not_applicable(result: RunResult) -> Dict[str, str]:
     return {entry.policy: entry.reason for entry in result.not_applicable}
+
+
+# -- resources as the SDK hands them to rules, for the unit tests of the pack's readers -----------
+
+OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+
+
+def resource(type_token, name, props, **property_dependencies):
+    return PolicyResource(type_token, unknown_checking_proxy(props), f"urn:pulumi:s::p::{type_token}::{name}",
+                          name, OPTIONS, None, None, [], dict(property_dependencies))

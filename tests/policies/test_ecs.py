@@ -1,6 +1,19 @@
-"""ECS rules: what each one reads in task definitions, services and clusters."""
+"""fargate_policies/ecs.py: what each ECS rule reads in task definitions, services and clusters,
+and its readers of task sizes and secret names and values."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from policies.fargate_policies.ecs import (
+    FARGATE_TASK_SIZES,
+    SECRETS_CONFIG,
+    _size,
+    name_words,
+    plainly_not_secret,
+    secret_name,
+    secret_value,
+)
 
 from .conftest import CANT_RUN, MODES, flagged, messages
 
@@ -132,3 +145,78 @@ def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
     if not preview:
         assert not [v for v in result.violations
                     if v.policy == "ecs-no-plaintext-secrets" and "in-secrets" in v.urn]
+
+# -- task sizes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cpu, memory", [("256", "512"), ("0.25 vCPU", "0.5 GB"), ("1 vcpu", "8GB"),
+                                         ("16384", "122880")])
+def test_valid_fargate_sizes_in_any_unit(cpu, memory):
+    assert _size(memory, "gb", 1024) in FARGATE_TASK_SIZES[_size(cpu, "vcpu", 1024)]
+
+
+@pytest.mark.parametrize("cpu, memory", [("256", "4096"), ("512", "512"), ("8192", "18432"), ("1024", "1.5 GB")])
+def test_invalid_fargate_sizes(cpu, memory):
+    assert _size(memory, "gb", 1024) not in FARGATE_TASK_SIZES.get(_size(cpu, "vcpu", 1024), ())
+
+# -- secret names, values and secret-ness ------------------------------------------------------
+
+
+WORDS = st.lists(st.sampled_from(["DB", "PASSWORD", "TOKEN", "ACCESS", "EXPIRE", "MINUTES", "API", "KEY",
+                                  "REDIS", "PWD", "URL", "2", "PASSENGER", "AUTH", "HEADER"]),
+                 min_size=1, max_size=5)
+
+
+def camel(words):
+    return words[0].lower() + "".join(w.capitalize() for w in words[1:])
+
+
+@given(WORDS, st.sampled_from(["_", "-", "camel"]))
+def test_a_name_splits_into_the_same_words_however_it_is_joined(words, style):
+    name = camel(words) if style == "camel" else style.join(words)
+    if style == "camel" and any(a.isdigit() and b.isdigit() for a, b in zip(words, words[1:])):
+        return  # "22" cannot tell where one number ends
+    assert name_words(name) == words
+
+
+@given(WORDS)
+def test_a_name_is_a_secret_by_a_whole_word_unless_a_property_word_clears_it(words):
+    secret_words = SECRETS_CONFIG.properties["secretWords"]["default"]
+    property_words = SECRETS_CONFIG.properties["propertyWords"]["default"]
+    found = secret_name("_".join(words), secret_words, property_words)
+    cleared = any(w in ("EXPIRE", "MINUTES", "URL", "HEADER") for w in words)
+    named = any(w in ("PASSWORD", "TOKEN", "PWD", "AUTH") for w in words) or any(
+        a == "API" and b == "KEY" for a, b in zip(words, words[1:]))
+    assert (found is not None) == (named and not cleared)
+
+
+def test_names_real_programs_use():
+    secret_words = SECRETS_CONFIG.properties["secretWords"]["default"]
+    property_words = SECRETS_CONFIG.properties["propertyWords"]["default"]
+    judged = {name: secret_name(name, secret_words, property_words) for name in [
+        "ACCESS_TOKEN_EXPIRE_MINUTES", "REFRESH_TOKEN_EXPIRE_DAYS", "REDIS_PWD", "APIKey", "privateKey",
+        "AWS_SECRET_ACCESS_KEY", "DB_SECRET_ARN", "PASSENGER_COUNT", "OAUTH_CALLBACK", "DB_CREDENTIALS",
+        "AUTH_ENABLED", "AUTH_MODE", "ADMIN_USER_PASSWORD"]}
+    assert judged == {
+        "ACCESS_TOKEN_EXPIRE_MINUTES": None, "REFRESH_TOKEN_EXPIRE_DAYS": None, "REDIS_PWD": "PWD",
+        "APIKey": "API KEY", "privateKey": "PRIVATE KEY", "AWS_SECRET_ACCESS_KEY": "SECRET",
+        "DB_SECRET_ARN": None, "PASSENGER_COUNT": None, "OAUTH_CALLBACK": None, "DB_CREDENTIALS": "CREDENTIALS",
+        "AUTH_ENABLED": None, "AUTH_MODE": None, "ADMIN_USER_PASSWORD": "PASSWORD"}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("true", True), ("OFF", True), ("disabled", True), ("/app", True), ("/run/secrets/db", True),
+    ("hunter2", False), ("1234", False), ("//host/share", False), ("/ has spaces", False), ("", False),
+])
+def test_switches_and_paths_are_plainly_not_secrets(value, expected):
+    assert plainly_not_secret(value) is expected
+
+
+@given(st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mongodb+srv", "https"]),
+       st.text(alphabet="abcdefghij_.", max_size=8), st.text(alphabet="abcXYZ019!%*", min_size=1, max_size=12),
+       st.sampled_from(["db.internal", "10.0.0.5:5432", "host"]))
+def test_a_url_is_a_credential_exactly_when_it_carries_a_password(scheme, user, password, host):
+    assert secret_value(f"{scheme}://{user}:{password}@{host}/app") == "a URL with a password in it"
+    assert secret_value(f"{scheme}://{user}@{host}/app") is None
+    assert secret_value(f"{scheme}://{host}/app") is None
+    assert secret_value(f"{scheme}://{user}:${{DB_PASSWORD}}@{host}/app") is None

@@ -1,9 +1,20 @@
-"""Network rules: why each verdict is reached, in the three ingress forms, with subnets of the
-stack and subnets found by a data-source look-up."""
+"""fargate_policies/network.py: why each network verdict is reached, in the three ingress forms,
+with subnets of the stack and subnets found by a data-source look-up; VPC flow logs; and the
+rules' readers of ingress and the ALB's addresses."""
+
+import ipaddress
 
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from .conftest import MODES, flagged, messages, not_applicable
+from policies.fargate_policies import _types as T
+from policies.fargate_policies._props import UNKNOWN
+from policies.fargate_policies._stack import Refs, Stack, contains_all
+from policies.fargate_policies.network import _admits, _balancer_ranges
+
+from .conftest import MODES, flagged, messages, not_applicable, resource
+
+VPC_RULE = "vpc-flow-logs"
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -155,3 +166,66 @@ def test_what_cannot_be_read_is_not_judged_and_says_why(judge, stack, reason, pr
     for policy in (INGRESS, BY_GROUP):
         assert flagged(result, policy) == set()
         assert not_applicable(result)[policy] == reason
+
+# -- vpc-flow-logs -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_a_vpc_without_a_vpc_wide_flow_log_is_flagged(judge, preview):
+    result = judge("least_privilege_violating", "test", preview=preview)
+    hint = "add an aws.ec2.FlowLog with its vpcId (trafficType REJECT is the cheapest useful one)."
+    assert messages(result, VPC_RULE) == {
+        "Vpc:unlogged": [f"VPC 'unlogged' has no flow log; {hint}"],
+        # A flow log on one of its subnets only does not count.
+        "Vpc:subnet-only": [f"VPC 'subnet-only' has no flow log; {hint}"],
+    }
+    assert {(v.enforcement_level, v.severity) for v in result.violations if v.policy == VPC_RULE} == {
+        ("advisory", "low")}
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_logged_vpcs_pass_and_are_judged(judge, preview):
+    result = judge("least_privilege_compliant", "test", preview=preview)
+    assert [(v.policy, v.urn) for v in result.violations if v.policy == VPC_RULE] == []
+    assert VPC_RULE not in not_applicable(result)
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_the_vpc_awsx_builds_has_no_flow_log(judge, preview):
+    """awsx's Vpc gets no flow log."""
+    assert flagged(judge("awsx_shaped", "test", preview=preview), VPC_RULE) == {"Vpc:vpc"}
+
+# -- the readers -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("second_entry_ports, expected", [((8080, 8080), UNKNOWN), ((0, 1024), True)])
+def test_inline_entries_sharing_unknown_sources_admit_the_alb_only_if_each_of_them_would(second_entry_ports, expected):
+    """A preview: two inline entries name groups by unknown ids, and the `ingress` input depends on
+    the bastion's and the ALB's group. Which entry names the ALB's is unknowable, so TCP 80 from the
+    ALB is certain only if both entries cover 80."""
+    bastion = resource(T.SECURITY_GROUP[0], "bastion", {"id": UNKNOWN_STRING_VALUE})
+    alb = resource(T.SECURITY_GROUP[0], "alb", {"id": UNKNOWN_STRING_VALUE})
+    low, high = second_entry_ports
+    tasks = resource(T.SECURITY_GROUP[0], "tasks", {"id": UNKNOWN_STRING_VALUE, "ingress": [
+        {"protocol": "tcp", "fromPort": 80, "toPort": 80, "securityGroups": [UNKNOWN_STRING_VALUE]},
+        {"protocol": "tcp", "fromPort": low, "toPort": high, "securityGroups": [UNKNOWN_STRING_VALUE]},
+    ]}, ingress=[bastion, alb])
+    stack = Stack([bastion, alb, tasks])
+    assert _admits(stack, Refs((tasks,)), Refs((alb,)), 80) is expected
+
+
+def test_the_alb_addresses_fall_back_to_its_vpc_cidrs_when_its_subnets_cidrs_are_unknown():
+    """Subnets whose cidrBlock is computed from an output (unknown in a preview): the VPC's primary and
+    associated CIDR blocks stand for the ALB's addresses."""
+    vpc = resource(T.VPC[0], "vpc", {"id": "vpc-1", "cidrBlock": "10.0.0.0/16"})
+    extra = resource(T.VPC_IPV4_CIDR_ASSOCIATION[0], "extra", {"vpcId": "vpc-1", "cidrBlock": "100.64.0.0/16"})
+    subnets = [resource(T.SUBNET[0], f"public-{i}", {"id": f"subnet-{i}", "vpcId": "vpc-1",
+                                                      "cidrBlock": UNKNOWN_STRING_VALUE}, cidrBlock=[vpc])
+               for i in range(2)]
+    alb = resource(T.LOAD_BALANCER[0], "alb", {"subnets": ["subnet-0", "subnet-1"]})
+    target_group = resource(T.TARGET_GROUP[0], "web", {"vpcId": "vpc-1"})
+    stack = Stack([vpc, extra, *subnets, alb, target_group])
+    ranges, described = _balancer_ranges(stack, alb, target_group, 4)
+    assert ranges == [ipaddress.ip_network("10.0.0.0/16"), ipaddress.ip_network("100.64.0.0/16")]
+    assert described == "its VPC 'vpc' 10.0.0.0/16, 100.64.0.0/16"
+    assert not contains_all([ipaddress.ip_network("10.0.0.0/16")], ranges)

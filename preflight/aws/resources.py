@@ -1,129 +1,17 @@
-"""An offline stand-in for the AWS provider: the values only AWS could know, shaped like AWS's.
+"""The provider's side of a new AWS resource: its id and the outputs AWS computes, shaped like AWS's.
 
-Every value is derived from the resource's URN, so two runs of the same program give the same
-ids, ARNs and auto-names. `create` returns what the provider would add to a resource's inputs
-(its computed outputs); during a preview the caller turns those into unknowns, because a real
-preview of a new stack does not know them either. Auto-names are the exception: the provider's
-`Check` picks them before the preview, so they are known in both modes.
+`create` returns what the provider would add to a resource's inputs; during a preview the caller
+turns those into unknowns, because a real preview of a new stack does not know them either.
+One handler per resource type makes the values; any other type gets an id and an ARN in its
+service's usual shape.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .errors import OfflineGap
-
-ACCOUNT = "123456789012"
-DEFAULT_REGION = "us-east-1"
-
-# The zones a default account sees. Regions not listed get a, b and c.
-_ZONE_LETTERS = {"us-east-1": "abcdef", "us-west-2": "abcd", "ap-northeast-1": "acd"}
-_ZONE_ID_PREFIX = {
-    "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2",
-    "eu-west-1": "euw1", "eu-west-2": "euw2", "eu-central-1": "euc1", "ap-northeast-1": "apne1",
-    "ap-southeast-1": "apse1", "ap-southeast-2": "apse2",
-}
-# Route 53 hosted zone of the ALBs in a region (what `aws.lb.LoadBalancer.zone_id` reports).
-_ALB_ZONE = {
-    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0",
-    "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5",
-}
-DEFAULT_VPC_CIDR = "172.31.0.0/16"
-
-# Resources the provider names itself when the program gives no name: (property, max length,
-# lower-case only). Pulumi's autonaming appends "-" and 7 random hex characters to the logical name.
-AUTONAMED: dict[str, tuple[str, int, bool]] = {
-    "aws:lb/loadBalancer:LoadBalancer": ("name", 32, False),
-    "aws:alb/loadBalancer:LoadBalancer": ("name", 32, False),
-    "aws:lb/targetGroup:TargetGroup": ("name", 32, False),
-    "aws:alb/targetGroup:TargetGroup": ("name", 32, False),
-    "aws:ecs/cluster:Cluster": ("name", 255, False),
-    "aws:ecs/service:Service": ("name", 255, False),
-    "aws:ecs/capacityProvider:CapacityProvider": ("name", 255, False),
-    "aws:iam/role:Role": ("name", 64, False),
-    "aws:iam/policy:Policy": ("name", 128, False),
-    "aws:iam/rolePolicy:RolePolicy": ("name", 128, False),
-    "aws:iam/instanceProfile:InstanceProfile": ("name", 128, False),
-    "aws:ec2/securityGroup:SecurityGroup": ("name", 255, False),
-    "aws:ec2/launchTemplate:LaunchTemplate": ("name", 128, False),
-    "aws:cloudwatch/logGroup:LogGroup": ("name", 512, False),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": ("name", 255, False),
-    "aws:appautoscaling/policy:Policy": ("name", 255, False),
-    "aws:ecr/repository:Repository": ("name", 256, True),
-    "aws:s3/bucket:Bucket": ("bucket", 63, True),
-    "aws:s3/bucketV2:BucketV2": ("bucket", 63, True),
-    "aws:sns/topic:Topic": ("name", 256, False),
-    "aws:sqs/queue:Queue": ("name", 80, False),
-    "aws:lambda/function:Function": ("name", 64, False),
-    "aws:secretsmanager/secret:Secret": ("name", 512, False),
-    "aws:servicediscovery/service:Service": ("name", 255, False),
-    "aws:ssm/parameter:Parameter": ("name", 2048, False),
-}
-
-
-def digest(seed: str, length: int) -> str:
-    """`length` hex characters derived from `seed`: random-looking, the same on every run."""
-    out = ""
-    counter = 0
-    while len(out) < length:
-        out += hashlib.sha256(f"{seed}#{counter}".encode()).hexdigest()
-        counter += 1
-    return out[:length]
-
-
-def digits(seed: str, length: int) -> str:
-    return str(int(digest(seed, 16), 16))[-length:].rjust(length, "0")
-
-
-def zones(region: str) -> list[str]:
-    return [region + letter for letter in _ZONE_LETTERS.get(region, "abc")]
-
-
-def zone_id(region: str, zone: str) -> str:
-    prefix = _ZONE_ID_PREFIX.get(region, region.replace("-", "")[:6])
-    return f"{prefix}-az{'abcdef'.index(zone[-1]) + 1}"
-
-
-# Schema defaults the provider's Check fills in, so the engine (and the policy pack) sees them
-# among the inputs even when the program leaves them out.
-CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
-    "aws:lb/loadBalancer:LoadBalancer": {"loadBalancerType": "application", "idleTimeout": 60,
-                                         "enableDeletionProtection": False, "dropInvalidHeaderFields": False},
-    "aws:lb/targetGroup:TargetGroup": {"targetType": "instance"},
-    "aws:ecs/service:Service": {"schedulingStrategy": "REPLICA", "enableEcsManagedTags": False,
-                                "waitForSteadyState": False},
-    "aws:cloudwatch/logGroup:LogGroup": {"retentionInDays": 0, "skipDestroy": False},
-    "aws:ec2/securityGroup:SecurityGroup": {"description": "Managed by Pulumi", "revokeRulesOnDelete": False},
-    "aws:iam/role:Role": {"path": "/", "maxSessionDuration": 3600, "forceDetachPolicies": False},
-}
-CHECK_DEFAULTS["aws:alb/loadBalancer:LoadBalancer"] = CHECK_DEFAULTS["aws:lb/loadBalancer:LoadBalancer"]
-CHECK_DEFAULTS["aws:alb/targetGroup:TargetGroup"] = CHECK_DEFAULTS["aws:lb/targetGroup:TargetGroup"]
-
-
-def check(type_token: str, logical_name: str, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    """What the provider's Check adds to the program's inputs: schema defaults and an auto-name."""
-    added = {k: v for k, v in CHECK_DEFAULTS.get(type_token, {}).items() if k not in inputs}
-    added.update(_autoname(type_token, logical_name, urn, inputs))
-    return added
-
-
-def _autoname(type_token: str, logical_name: str, urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    rule = AUTONAMED.get(type_token)
-    if rule is None:
-        return {}
-    prop, max_length, lower = rule
-    if inputs.get(prop) is not None or inputs.get(prop + "Prefix") is not None:
-        return {}
-    prefix = (logical_name.lower() if lower else logical_name) + "-"
-    if len(prefix) + 7 > max_length:
-        raise OfflineGap(
-            f"{type_token} resource {logical_name!r} has a problem: name {prefix!r} plus 7 random "
-            f"chars is longer than maximum length {max_length}; give it a shorter name or set `{prop}`"
-        )
-    return {prop: prefix + digest("autoname:" + urn, 7)}
+from .names import ACCOUNT, alb_zone_id, digest, digits, zone_id, zones
 
 
 @dataclass
@@ -132,6 +20,20 @@ class Created:
 
     id: str
     outputs: dict[str, Any]
+
+
+def create(type_token: str, urn: str, inputs: dict[str, Any], region: str,
+           default_tags: Optional[dict[str, Any]] = None) -> Created:
+    """The provider's side of a new AWS resource: its id and the outputs it computes."""
+    ctx = _Context(type_token, urn, inputs, region)
+    handler = _HANDLERS.get(type_token, _generic)
+    outputs = handler(ctx)
+    resource_id = str(outputs.pop("id") or ctx.hex(17))
+    outputs = {k: v for k, v in outputs.items() if k not in inputs}
+    if "tags" in inputs or default_tags:
+        outputs["tagsAll"] = _tags_all(inputs, default_tags)
+    outputs.setdefault("region", ctx.region)
+    return Created(resource_id, outputs)
 
 
 class _Context:
@@ -338,7 +240,7 @@ def _load_balancer(ctx: _Context) -> dict[str, Any]:
         "arn": arn,
         "arnSuffix": suffix,
         "dnsName": f"{scheme}{name}-{digits(ctx.urn, 10)}.{ctx.region}.elb.amazonaws.com",
-        "zoneId": _ALB_ZONE.get(ctx.region, "Z35SXDOTRQ7X7K"),
+        "zoneId": alb_zone_id(ctx.region),
         "vpcId": ctx.aws_id("vpc"),
         "internal": ctx.get("internal", False),
         "ipAddressType": ctx.get("ipAddressType", "ipv4"),
@@ -567,189 +469,3 @@ def _tags_all(inputs: dict[str, Any], default_tags: Optional[dict[str, Any]]) ->
     merged = dict((default_tags or {}).get("tags") or {})
     merged.update(inputs.get("tags") or {})
     return merged
-
-
-def create(type_token: str, urn: str, inputs: dict[str, Any], region: str,
-           default_tags: Optional[dict[str, Any]] = None) -> Created:
-    """The provider's side of a new AWS resource: its id and the outputs it computes."""
-    ctx = _Context(type_token, urn, inputs, region)
-    handler = _HANDLERS.get(type_token, _generic)
-    outputs = handler(ctx)
-    resource_id = str(outputs.pop("id") or ctx.hex(17))
-    outputs = {k: v for k, v in outputs.items() if k not in inputs}
-    if "tags" in inputs or default_tags:
-        outputs["tagsAll"] = _tags_all(inputs, default_tags)
-    outputs.setdefault("region", ctx.region)
-    return Created(resource_id, outputs)
-
-
-# -- data sources ---------------------------------------------------------------------------------
-
-def _default_subnets(region: str) -> list[dict[str, Any]]:
-    """The default VPC's subnets: one per zone, /20 blocks of 172.31.0.0/16, public IPs on launch."""
-    result = []
-    for index, zone in enumerate(zones(region)):
-        subnet_id = f"subnet-{digest(f'default-subnet:{region}:{zone}', 17)}"
-        result.append({
-            "id": subnet_id,
-            "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:subnet/{subnet_id}",
-            "availabilityZone": zone,
-            "availabilityZoneId": zone_id(region, zone),
-            "cidrBlock": f"172.31.{index * 16}.0/20",
-            "defaultForAz": True,
-            "mapPublicIpOnLaunch": True,
-            "vpcId": default_vpc_id(region),
-            "ownerId": ACCOUNT,
-            "state": "available",
-            "availableIpAddressCount": 4091,
-            "tags": {},
-            "region": region,
-        })
-    return result
-
-
-def default_vpc_id(region: str) -> str:
-    return f"vpc-{digest(f'default-vpc:{region}', 17)}"
-
-
-def _get_availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]:
-    excluded_names = set(args.get("excludeNames") or [])
-    excluded_ids = set(args.get("excludeZoneIds") or [])
-    names = [z for z in zones(region) if z not in excluded_names and zone_id(region, z) not in excluded_ids]
-    return {
-        "id": region, "names": names, "zoneIds": [zone_id(region, z) for z in names],
-        "groupNames": [region], "state": args.get("state"), "region": region,
-        "allAvailabilityZones": args.get("allAvailabilityZones"),
-    }
-
-
-def _get_region(args: dict[str, Any], region: str) -> dict[str, Any]:
-    wanted = args.get("region") or args.get("name") or region
-    return {"id": wanted, "name": wanted, "region": wanted, "endpoint": f"ec2.{wanted}.amazonaws.com",
-            "description": wanted}
-
-
-def _get_caller_identity(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/preflight",
-            "userId": "AIDA" + digest("caller", 17).upper()}
-
-
-def _get_partition(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
-
-
-def _get_vpc_endpoint_service(args: dict[str, Any], region: str) -> dict[str, Any]:
-    short = args.get("service")
-    name = args.get("serviceName") or f"com.amazonaws.{region}.{short}"
-    gateway = name.endswith((".s3", ".dynamodb")) and args.get("serviceType") != "Interface"
-    return {
-        "id": digest(name, 8), "service": short or name.rsplit(".", 1)[-1], "serviceName": name,
-        "serviceId": f"vpce-svc-{digest(name, 17)}", "serviceType": "Gateway" if gateway else "Interface",
-        "availabilityZones": zones(region), "acceptanceRequired": False, "managesVpcEndpoints": False,
-        "owner": "amazon", "vpcEndpointPolicySupported": True, "privateDnsName": "" if gateway else name,
-        "baseEndpointDnsNames": [name.replace("com.amazonaws.", "").replace(f"{region}.", "")
-                                 + f".{region}.amazonaws.com"],
-        "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:vpc-endpoint-service/vpce-svc-{digest(name, 17)}",
-        "region": region, "supportedIpAddressTypes": ["ipv4"], "tags": {},
-    }
-
-
-def _get_policy_document(args: dict[str, Any], region: str) -> dict[str, Any]:
-    document = policy_document(args)
-    return {
-        "id": digest(json.dumps(document, sort_keys=True), 10),
-        "json": json.dumps(document, indent=2),
-        "minifiedJson": json.dumps(document, separators=(",", ":")),
-        "version": document["Version"],
-        "statements": args.get("statements"),
-    }
-
-
-def policy_document(args: dict[str, Any]) -> dict[str, Any]:
-    """Render `aws.iam.get_policy_document` arguments as IAM JSON the way the provider does."""
-    statements: list[dict[str, Any]] = []
-    for source in args.get("sourcePolicyDocuments") or []:
-        statements.extend(_as_list(json.loads(source).get("Statement")))
-    by_sid = {s.get("Sid"): i for i, s in enumerate(statements) if s.get("Sid")}
-    for raw in args.get("statements") or []:
-        statement = _statement(raw)
-        if statement.get("Sid") in by_sid:
-            statements[by_sid[statement["Sid"]]] = statement
-        else:
-            statements.append(statement)
-    for override in args.get("overridePolicyDocuments") or []:
-        for statement in _as_list(json.loads(override).get("Statement")):
-            index = next((i for i, s in enumerate(statements) if statement.get("Sid")
-                          and s.get("Sid") == statement.get("Sid")), None)
-            if index is None:
-                statements.append(statement)
-            else:
-                statements[index] = statement
-    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
-    if args.get("policyId"):
-        document["Id"] = args["policyId"]
-    document["Statement"] = statements
-    return document
-
-
-def _statement(raw: dict[str, Any]) -> dict[str, Any]:
-    statement: dict[str, Any] = {}
-    if raw.get("sid"):
-        statement["Sid"] = raw["sid"]
-    statement["Effect"] = raw.get("effect") or "Allow"
-    for key, name in (("actions", "Action"), ("notActions", "NotAction"),
-                      ("resources", "Resource"), ("notResources", "NotResource")):
-        if raw.get(key):
-            statement[name] = _one_or_many(sorted(raw[key], key=str, reverse=True))
-    for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-        if raw.get(key):
-            statement[name] = _principals(raw[key])
-    if raw.get("conditions"):
-        conditions: dict[str, dict[str, Any]] = {}
-        for condition in raw["conditions"]:
-            conditions.setdefault(condition["test"], {})[condition["variable"]] = _one_or_many(condition["values"])
-        statement["Condition"] = conditions
-    return statement
-
-
-def _principals(principals: list[dict[str, Any]]) -> Any:
-    if len(principals) == 1 and principals[0]["type"] == "*" and principals[0]["identifiers"] == ["*"]:
-        return "*"
-    grouped: dict[str, list[str]] = {}
-    for principal in principals:
-        grouped.setdefault(principal["type"], []).extend(principal["identifiers"])
-    return {kind: _one_or_many(sorted(ids, key=str)) for kind, ids in grouped.items()}
-
-
-def _one_or_many(values: list[Any]) -> Any:
-    return values[0] if len(values) == 1 else list(values)
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-INVOKES: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
-    "aws:index/getAvailabilityZones:getAvailabilityZones": _get_availability_zones,
-    "aws:index/getRegion:getRegion": _get_region,
-    "aws:index/getCallerIdentity:getCallerIdentity": _get_caller_identity,
-    "aws:index/getPartition:getPartition": _get_partition,
-    "aws:iam/getPolicyDocument:getPolicyDocument": _get_policy_document,
-    "aws:ec2/getVpcEndpointService:getVpcEndpointService": _get_vpc_endpoint_service,
-}
-
-
-# -- remote components ---------------------------------------------------------------------------
-
-def remote_component(type_token: str, urn: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
-    """Plausible outputs of a multi-language component whose children we cannot build offline."""
-    if type_token == "awsx:ecr:Image":
-        repository = str(inputs.get("repositoryUrl") or
-                         f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{urn.rsplit('::', 1)[-1]}")
-        return {"imageUri": f"{repository}@sha256:{digest('image:' + urn, 64)}"}
-    if type_token == "awsx:ecr:Repository":
-        name = urn.rsplit("::", 1)[-1].lower() + "-" + digest(urn, 7)
-        return {"url": f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{name}"}
-    return {}

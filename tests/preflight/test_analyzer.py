@@ -1,17 +1,13 @@
-"""The policy pack runs in its own process and is driven over the Analyzer gRPC interface."""
+"""preflight/analyzer.py: the policy pack runs in its own process and is driven over the Analyzer
+gRPC interface, with its config reconciled as the CLI does."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from preflight import PolicyAnalyzer, ProgramError, run
 
-FIXTURES = Path(__file__).parent / "fixtures"
-FARGATE = FIXTURES / "aws_py_fargate"
-NESTED = FIXTURES / "nested"
-FIXTURE_PACK = FIXTURES / "policy_pack"
-REPOSITORY_PACK = Path(__file__).resolve().parents[2] / "policies"
+from .conftest import FARGATE, FIXTURE_PACK, FIXTURES, NESTED, TASK_SECRETS
 
 
 @pytest.fixture(scope="module")
@@ -105,18 +101,10 @@ def test_a_missing_pack_is_a_program_error():
         run(FARGATE, "secure", policy_pack=FIXTURES / "nested")
 
 
-@pytest.fixture(scope="module")
-def repository_pack():
-    if not (REPOSITORY_PACK / "PulumiPolicy.yaml").is_file():
-        pytest.skip("the repository's policy pack is not there yet")
-    with PolicyAnalyzer(REPOSITORY_PACK) as started:
-        yield started
-
-
 @pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])
-def test_repository_pack_judges_a_plain_pulumi_aws_program(repository_pack, preview):
+def test_repository_pack_judges_a_plain_pulumi_aws_program(pack, preview):
     """pulumi/examples' aws-py-fargate, its secure variant and a bridge-mode variant."""
-    example = run(FARGATE, "example", preview=preview, analyzer=repository_pack)
+    example = run(FARGATE, "example", preview=preview, analyzer=pack)
     service = example.one("aws:ecs/service:Service").urn
     mandatory = {(v.policy, v.urn) for v in example.mandatory}
     # The published example works on AWS (the ALB reaches its tasks through 0.0.0.0/0): its one
@@ -125,9 +113,24 @@ def test_repository_pack_judges_a_plain_pulumi_aws_program(repository_pack, prev
     assert {policy for policy, _ in mandatory} == {"ecs-no-public-task-ingress"}
     assert example.exit_code == 1
 
-    secure = run(FARGATE, "secure", preview=preview, analyzer=repository_pack)
+    secure = run(FARGATE, "secure", preview=preview, analyzer=pack)
     assert secure.mandatory == [] and secure.exit_code == 0
 
-    bridge = run(FARGATE, "bridge", preview=preview, analyzer=repository_pack)
+    bridge = run(FARGATE, "bridge", preview=preview, analyzer=pack)
     task = bridge.one("aws:ecs/taskDefinition:TaskDefinition").urn
     assert {(v.policy, v.urn) for v in bridge.mandatory} == {("fargate-awsvpc-network-mode", task)}
+
+
+def test_mandatory_policies_that_could_not_run_are_counted(pack):
+    result = run(TASK_SECRETS, "dev", preview=True, analyzer=pack, stack_config={
+        "placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+    # The task definitions wait for the database and the secrets' ARNs: unknown in a preview.
+    assert "ecs-no-plaintext-secrets" in result.mandatory_not_run
+    assert result.mandatory == [] and result.exit_code == 0
+    result.strict = True
+    assert result.exit_code == 3
+    from preflight import report
+
+    count = len(result.mandatory_not_run)
+    assert report.summary_line(result).endswith(
+        f"; {count} mandatory policies could not run (values unknown until deployed); exit 3")

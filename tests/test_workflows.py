@@ -1,14 +1,12 @@
-"""The GitHub workflows cannot run here; check them against what the actions document."""
+"""The GitHub workflows (.github/workflows) cannot run here; check them against what the actions
+document, and their policy config against the pack."""
 
-from pathlib import Path
-
-import pytest
 import yaml
 
-from preflight import PolicyAnalyzer
 from preflight.analyzer import load_policy_config, reconcile_config
 
-REPOSITORY = Path(__file__).resolve().parents[2]
+from .conftest import REPOSITORY
+
 WORKFLOWS = sorted((REPOSITORY / ".github" / "workflows").glob("*.yml"))
 
 # The inputs pulumi/actions documents in its action.yml (v7).
@@ -52,10 +50,7 @@ def test_the_offline_job_needs_no_secrets():
     assert any("make preflight-all" in str(step.get("run")) for step in jobs["preflight"]["steps"])
 
 
-def test_the_workflow_policy_config_is_valid_for_the_pack():
-    if not (REPOSITORY / "policies" / "PulumiPolicy.yaml").is_file():
-        pytest.skip("the repository's policy pack is not there yet")
+def test_the_workflow_policy_config_is_valid_for_the_pack(policy_pack):
     config = load_policy_config(REPOSITORY / ".github" / "policy-pack-config.json")
-    with PolicyAnalyzer(REPOSITORY / "policies") as analyzer:
-        reconciled = reconcile_config(analyzer.info, config)
+    reconciled = reconcile_config(policy_pack.info, config)
     assert reconciled["cloudwatch-log-retention"]["properties"]["minimumRetentionDays"] == 7

@@ -1,4 +1,5 @@
-"""Policy config, as `pulumi preview --policy-pack-config`: levels and rule parameters."""
+"""fargate_policies/_policy.py: policy config, as `pulumi preview --policy-pack-config`: levels and rule
+parameters, checked against each rule's schema."""
 
 import pytest
 

@@ -1,0 +1,48 @@
+"""preflight/aws/resources.py: the ids and outputs AWS computes for created resources."""
+
+import re
+
+
+from preflight import UNKNOWN, run
+
+from ..conftest import FARGATE
+
+
+def test_ids_and_arns_look_like_aws(nested):
+    vpc = nested.one("aws:ec2/vpc:Vpc")
+    assert re.fullmatch(r"vpc-[0-9a-f]{17}", vpc.id)
+    assert vpc.outputs["arn"] == f"arn:aws:ec2:eu-west-1:123456789012:vpc/{vpc.id}"
+    role = nested.one("aws:iam/role:Role")
+    assert re.fullmatch(r"task-[0-9a-f]{7}", role.inputs["name"])
+    assert role.outputs["arn"] == f"arn:aws:iam::123456789012:role/{role.inputs['name']}"
+    repository = nested.one("aws:ecr/repository:Repository")
+    assert repository.outputs["repositoryUrl"].startswith("123456789012.dkr.ecr.eu-west-1.amazonaws.com/repo-")
+    assert nested.outputs["account"] == "123456789012"
+    # As a bridged provider's state does: stack policies match resources by these ids.
+    assert vpc.outputs["id"] == vpc.id
+
+
+def test_gateway_endpoints_name_the_region_s_prefix_list(nested, nested_preview):
+    endpoint = nested.one("aws:ec2/vpcEndpoint:VpcEndpoint")
+    assert re.fullmatch(r"vpce-[0-9a-f]{17}", endpoint.id)
+    assert re.fullmatch(r"pl-[0-9a-f]{8}", endpoint.outputs["prefixListId"])
+    assert nested_preview.one("aws:ec2/vpcEndpoint:VpcEndpoint").outputs["prefixListId"] is UNKNOWN
+
+
+def test_fargate_example_outputs_look_like_aws():
+    result = run(FARGATE, "example", policy_pack=None)
+    lb = result.one("aws:lb/loadBalancer:LoadBalancer")
+    name = lb.inputs["name"]
+    assert re.fullmatch(r"app-lb-[0-9a-f]{7}", name)
+    assert re.fullmatch(rf"{name}-\d{{10}}\.us-west-2\.elb\.amazonaws\.com", lb.outputs["dnsName"])
+    assert lb.outputs["arnSuffix"] == lb.outputs["arn"].split(":loadbalancer/")[1]
+    assert result.outputs["url"] == "http://" + lb.outputs["dnsName"]
+    target_group = result.one("aws:lb/targetGroup:TargetGroup")
+    assert target_group.outputs["arnSuffix"].startswith("targetgroup/app-tg-")
+    listener = result.one("aws:lb/listener:Listener")
+    assert listener.outputs["arn"].startswith(lb.outputs["arn"].replace(":loadbalancer/", ":listener/"))
+    cluster = result.one("aws:ecs/cluster:Cluster")
+    service = result.one("aws:ecs/service:Service")
+    assert service.id == f"arn:aws:ecs:us-west-2:123456789012:service/{cluster.inputs['name']}/{service.inputs['name']}"
+    subnets = service.inputs["networkConfiguration"]["subnets"]
+    assert len(subnets) == 4 and all(s.startswith("subnet-") for s in subnets)  # us-west-2 has 4 zones
