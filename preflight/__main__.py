@@ -14,7 +14,8 @@ import json
 import os
 import sys
 import traceback
-from typing import NoReturn, Optional, Sequence
+from collections.abc import Sequence
+from typing import NoReturn, Optional
 
 from . import report
 from .errors import ProgramError
@@ -65,7 +66,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
     except ProgramError as error:
         _fail(str(error))
-    except Exception as error:  # noqa: BLE001 - a bug in preflight still gets one line
+    except Exception as error:
         if os.environ.get("PREFLIGHT_DEBUG"):
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (set PREFLIGHT_DEBUG=1 for the traceback)")

@@ -21,8 +21,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional, Union
+from typing import Any, Optional, Union
 
 import grpc
 import yaml
@@ -144,7 +145,7 @@ class PolicyAnalyzer:
                 self._process.kill()
                 self._process.wait()
 
-    def __enter__(self) -> "PolicyAnalyzer":
+    def __enter__(self) -> PolicyAnalyzer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -188,7 +189,7 @@ class PolicyAnalyzer:
         return reconciled
 
     def begin(self, project: Project, stack: str, preview: bool,
-              policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None) -> "Session":
+              policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None) -> Session:
         """Start judging a deployment: resources are analyzed as they are registered."""
         return Session(self, project, stack, preview, policy_pack_config)
 
@@ -219,7 +220,7 @@ class Session:
         self.policy_pack_config = policy_pack_config
         self.providers: dict[str, Resource] = {}
         self._provider_messages: dict[Optional[str], Optional[analyzer_pb2.AnalyzerProviderResource]] = {}
-        self._queue: "queue.SimpleQueue[Any]" = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._pending: list[tuple[str, Any]] = []
         self._error: Optional[BaseException] = None
         self._levels: dict[str, str] = {}
@@ -263,7 +264,7 @@ class Session:
                     request = analyzer._remediated(request)
                 # A few calls in flight hide the round trips; the pack serves them in turn.
                 self._pending.append((resource.urn, analyzer.stub.Analyze.future(request)))
-        except BaseException as error:  # noqa: BLE001 - handed to the caller by finish()
+        except BaseException as error:
             self._error = error
 
     def cancel(self) -> None:

@@ -16,12 +16,21 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 from . import providers, schema
 from .aws import data_sources
 from .aws.names import (
-    ACCOUNT, DEFAULT_VPC_CIDR, alb_zone_id, default_subnets, default_vpc_id, digest, digits, zone_id, zones,
+    ACCOUNT,
+    DEFAULT_VPC_CIDR,
+    alb_zone_id,
+    default_subnets,
+    default_vpc_id,
+    digest,
+    digits,
+    zone_id,
+    zones,
 )
 from .errors import OfflineGap
 from .values import UNKNOWN_WIRE, contains_unknown, secret

@@ -10,9 +10,10 @@ key is marked secret (`Config.get_secret` returns a secret Output).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 import yaml
 
@@ -142,7 +143,7 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _read_yaml(path: Path) -> Any:
     text = path.read_text()
     try:
-        return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_FAST_LOADER)
     except yaml.YAMLError:
         pass
     try:

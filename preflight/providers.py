@@ -16,7 +16,8 @@ import collections.abc
 import types
 import typing
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import schema
 from .aws.names import ACCOUNT, digest
@@ -140,7 +141,7 @@ def _kebab(name: str) -> str:
 
 def _characters(seed: str, length: int, inputs: dict[str, Any]) -> str:
     """`length` characters from the enabled sets, each set's minimum met first (as the provider does)."""
-    sets = []
+    sets: list[tuple[str, int]] = []
     for flag, chars, minimum in (("lower", _LOWER, "minLower"), ("upper", _UPPER, "minUpper"),
                                  ("numeric", _DIGITS, "minNumeric"),
                                  ("special", str(inputs.get("overrideSpecial") or _SPECIAL), "minSpecial")):
@@ -152,8 +153,8 @@ def _characters(seed: str, length: int, inputs: dict[str, Any]) -> str:
     stream = digest(seed, 4 * max(length, 1))
     picks = [int(stream[i * 4:i * 4 + 4], 16) for i in range(max(length, 1))]
     out: list[str] = []
-    for chars, minimum in sets:
-        out.extend(chars[picks[len(out) % len(picks)] % len(chars)] for _ in range(minimum))
+    for chars, at_least in sets:
+        out.extend(chars[picks[len(out) % len(picks)] % len(chars)] for _ in range(at_least))
     while len(out) < length:
         out.append(alphabet[picks[len(out)] % len(alphabet)])
     return "".join(out[:length])

@@ -13,8 +13,9 @@ import functools
 import os
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 import grpc
 from google.protobuf import empty_pb2
@@ -75,7 +76,7 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     """A failure inside preflight's own answer is preflight's bug, never the program's: keep it,
     so the run reports it as such whatever the SDK makes of the exception on its way back."""
     @functools.wraps(method)
-    def guarded(self: "RecordingMonitor", request: Any) -> Any:
+    def guarded(self: RecordingMonitor, request: Any) -> Any:
         try:
             return method(self, request)
         except (OfflineGap, ProgramError):
@@ -85,7 +86,8 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
             self.bugs.append(
                 f"preflight failed on this program (a bug in preflight, please report it): "
                 f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''} "
-                f"at {os.path.basename(frame.filename)}:{frame.lineno}, answering {getattr(request, 'type', '') or getattr(request, 'tok', '')}"
+                f"at {os.path.basename(frame.filename)}:{frame.lineno}, "
+                f"answering {getattr(request, 'type', '') or getattr(request, 'tok', '')}"
             )
             raise
     return guarded

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from .recorder import PROVIDER_PREFIX, STACK_TYPE, Resource
 from .result import RunResult

@@ -11,8 +11,9 @@ import re
 import runpy
 import sys
 import traceback
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import pulumi
 import pulumi.runtime
@@ -43,7 +44,7 @@ def run(
     stack_config: Optional[Mapping[str, Any]] = None,
     policy_pack: Union[str, Path, None] = REPOSITORY_POLICY_PACK,
     policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None,
-    analyzer: Optional["PolicyAnalyzer"] = None,
+    analyzer: Optional[PolicyAnalyzer] = None,
 ) -> RunResult:
     """Preview (or simulate the `up` of) a Pulumi Python program offline and judge it by a policy pack.
 
@@ -53,7 +54,7 @@ def run(
     Raises `ProgramError` when the program, its config or the policy pack config is wrong.
     """
     project = load_project(project_dir, stack, stack_config)
-    owned: Optional["PolicyAnalyzer"] = None
+    owned: Optional[PolicyAnalyzer] = None
     if analyzer is None and policy_pack is not None:
         from .analyzer import PolicyAnalyzer
 
@@ -107,9 +108,9 @@ def _execute(project: Project, stack: str, preview: bool,
     pulumi_resource._get_stack_trace = source_pb2.StackTrace
     try:
         loop.run_until_complete(
-            run_in_stack(lambda: runpy.run_path(str(project.program), run_name="__main__"))
+            run_in_stack(lambda: _run_program(project.program))
         )
-    except BaseException as error:  # noqa: BLE001 - every failure becomes one message
+    except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
         raise ProgramError(monitor.bugs[0] if monitor.bugs else _describe(error, project)) from None
@@ -288,3 +289,8 @@ def _describe(error: BaseException, project: Project) -> str:
             where = f" (at {os.path.relpath(frame.filename, root)}:{frame.lineno})"
             break
     return f"the program raised {type(cause).__name__}: {message}{where}".rstrip(": ")
+
+
+def _run_program(program: Path) -> None:
+    """The program's `__main__.py`, run as Pulumi runs it (its globals are not the stack's outputs)."""
+    runpy.run_path(str(program), run_name="__main__")

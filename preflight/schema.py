@@ -20,7 +20,7 @@ from typing import Any, Optional
 _PULUMI_NAME = "_pulumi_name"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def always_returned(type_token: str) -> frozenset[str]:
     """The output properties (schema names) a resource of this type always has; empty when
     the type's SDK class cannot be found."""
@@ -34,14 +34,14 @@ def always_returned(type_token: str) -> frozenset[str]:
         name = getattr(attribute.fget, _PULUMI_NAME, None)
         try:
             annotation = inspect.get_annotations(attribute.fget).get("return")
-        except Exception:  # noqa: BLE001 - an odd annotation just means "don't know"
+        except Exception:
             continue
         if name and annotation is not None and not _optional(typing.get_args(annotation)):
             names.add(name)
     return frozenset(names - {"id", "urn"})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def output_types(type_token: str) -> dict[str, Any]:
     """The type of each output a resource always has (`Output[T]` unwrapped to `T`), by schema name."""
     cls = _resource_class(type_token)
@@ -56,7 +56,7 @@ def output_types(type_token: str) -> dict[str, Any]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fields(cls: type) -> dict[str, tuple[Any, bool]]:
     """A generated SDK class's properties by schema name: (resolved type, optional?)."""
     found: dict[str, tuple[Any, bool]] = {}
@@ -68,7 +68,7 @@ def fields(cls: type) -> dict[str, tuple[Any, bool]]:
             continue
         try:
             annotation = typing.get_type_hints(attribute.fget).get("return", Any)
-        except Exception:  # noqa: BLE001 - an unresolvable annotation is still a value of some type
+        except Exception:
             annotation = Any
         inner = typing.get_args(annotation)[0] if typing.get_origin(annotation) is not None \
             and getattr(typing.get_origin(annotation), "__name__", "") == "Output" else annotation
@@ -88,7 +88,8 @@ def _wrap_like(annotation: Any, inner: Any) -> Any:
 
 
 def _is_optional(annotation: Any) -> bool:
-    return typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in typing.get_args(annotation)
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    return union and type(None) in typing.get_args(annotation)
 
 
 def _optional(args: tuple) -> bool:
@@ -122,7 +123,7 @@ def _resource_class(type_token: str) -> Optional[type]:
     return _sdk_class(type_token, lambda name: name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def input_names(type_token: str) -> frozenset[str]:
     """The schema names of a resource's inputs (its `<Name>Args` class); empty when not found."""
     cls = _resource_class(type_token)

@@ -20,8 +20,9 @@ import binascii
 import functools
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from .errors import ProgramError
 

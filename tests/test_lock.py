@@ -22,7 +22,7 @@ def _requirements(path: Path) -> list[Requirement]:
 
 
 def _lock() -> dict[str, tuple[str, Marker | None]]:
-    pins = {}
+    pins: dict[str, tuple[str, Marker | None]] = {}
     for line in (ROOT / "requirements.lock").read_text().splitlines():
         spec = line.split("#", 1)[0].strip()
         if not spec:

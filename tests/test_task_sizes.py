@@ -8,7 +8,7 @@ GIB = 1024
 
 # Typed from the "Task CPU and memory" table of the ECS developer guide, in its
 # own words: vCPU -> memory in GB, "in 1-GB increments" and so on.
-AWS_DOCUMENTED = {
+AWS_DOCUMENTED: dict[float, list[float]] = {
     0.25: [0.5, 1, 2],
     0.5: list(range(1, 4 + 1)),
     1: list(range(2, 8 + 1)),

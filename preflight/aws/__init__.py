@@ -12,8 +12,19 @@ The names below are the ones used from outside this package (rehearsal/, the tes
 from .components import remote_component
 from .data_sources import INVOKES, policy_document
 from .names import (
-    ACCOUNT, AUTONAMED, CHECK_DEFAULTS, DEFAULT_REGION, DEFAULT_VPC_CIDR, alb_zone_id, check,
-    default_subnets, default_vpc_id, digest, digits, zone_id, zones,
+    ACCOUNT,
+    AUTONAMED,
+    CHECK_DEFAULTS,
+    DEFAULT_REGION,
+    DEFAULT_VPC_CIDR,
+    alb_zone_id,
+    check,
+    default_subnets,
+    default_vpc_id,
+    digest,
+    digits,
+    zone_id,
+    zones,
 )
 from .resources import Created, create
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from .names import ACCOUNT, digest
 
+
 def remote_component(type_token: str, urn: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """Plausible outputs of a multi-language component whose children we cannot build offline."""
     if type_token == "awsx:ecr:Image":

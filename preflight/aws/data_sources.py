@@ -8,9 +8,11 @@ are answered by `preflight.invokes.DataSources`, which falls back to `INVOKES` h
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .names import ACCOUNT, digest, zone_id, zones
+
 
 def _get_availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]:
     excluded_names = set(args.get("excludeNames") or [])

@@ -8,8 +8,9 @@ service's usual shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from .names import ACCOUNT, alb_zone_id, digest, digits, zone_id, zones
 

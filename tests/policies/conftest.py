@@ -7,8 +7,9 @@ once and is shared by every test that asks for it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Set
+from typing import Any, Optional
 
 import pytest
 from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions
@@ -16,7 +17,9 @@ from pulumi_policy.proxy import unknown_checking_proxy
 
 from preflight import RunResult, run
 
-from ..conftest import MODES, POLICY_PACK as PACK, REPOSITORY as ROOT  # noqa: F401 - MODES for the tests here
+from ..conftest import MODES  # noqa: F401 - MODES for the tests here
+from ..conftest import POLICY_PACK as PACK
+from ..conftest import REPOSITORY as ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CANT_RUN = "can't run policy"
@@ -33,7 +36,7 @@ def judge(analyzer, committed_stack):
     """judge(program, stack, preview=..., config=...) -> RunResult, run once per arguments.
 
     The repository's own program (`"."`) as committed is the suite's shared run of that stack."""
-    runs: Dict[str, RunResult] = {}
+    runs: dict[str, RunResult] = {}
 
     def judge(program: str, stack: str, *, preview: bool,
               config: Optional[Mapping[str, Any]] = None) -> RunResult:
@@ -55,20 +58,20 @@ def short(urn: str) -> str:
     return f"{qualified_type.rsplit('$', 1)[-1].rsplit(':', 1)[-1]}:{name}"
 
 
-def flagged(result: RunResult, policy: str) -> Set[str]:
+def flagged(result: RunResult, policy: str) -> set[str]:
     """The resources a policy found in violation (not the SDK's "can't run during preview" notes)."""
     return {short(v.urn) for v in result.violations if v.policy == policy and CANT_RUN not in v.message}
 
 
-def messages(result: RunResult, policy: str) -> Dict[str, list]:
-    found: Dict[str, list] = {}
+def messages(result: RunResult, policy: str) -> dict[str, list]:
+    found: dict[str, list] = {}
     for violation in result.violations:
         if violation.policy == policy and CANT_RUN not in violation.message:
             found.setdefault(short(violation.urn), []).append(violation.message.splitlines()[-1])
     return found
 
 
-def not_applicable(result: RunResult) -> Dict[str, str]:
+def not_applicable(result: RunResult) -> dict[str, str]:
     return {entry.policy: entry.reason for entry in result.not_applicable}
 
 

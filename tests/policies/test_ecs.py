@@ -1,6 +1,8 @@
 """fargate_policies/ecs.py: what each ECS rule reads in task definitions, services and clusters,
 and its readers of task sizes and secret names and values."""
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -152,12 +154,15 @@ def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
 @pytest.mark.parametrize("cpu, memory", [("256", "512"), ("0.25 vCPU", "0.5 GB"), ("1 vcpu", "8GB"),
                                          ("16384", "122880")])
 def test_valid_fargate_sizes_in_any_unit(cpu, memory):
-    assert _size(memory, "gb", 1024) in FARGATE_TASK_SIZES[_size(cpu, "vcpu", 1024)]
+    units = _size(cpu, "vcpu", 1024)
+    assert units is not None
+    assert _size(memory, "gb", 1024) in FARGATE_TASK_SIZES[units]
 
 
 @pytest.mark.parametrize("cpu, memory", [("256", "4096"), ("512", "512"), ("8192", "18432"), ("1024", "1.5 GB")])
 def test_invalid_fargate_sizes(cpu, memory):
-    assert _size(memory, "gb", 1024) not in FARGATE_TASK_SIZES.get(_size(cpu, "vcpu", 1024), ())
+    units = _size(cpu, "vcpu", 1024)
+    assert units is None or _size(memory, "gb", 1024) not in FARGATE_TASK_SIZES.get(units, ())
 
 # -- secret names, values and secret-ness ------------------------------------------------------
 
@@ -174,7 +179,7 @@ def camel(words):
 @given(WORDS, st.sampled_from(["_", "-", "camel"]))
 def test_a_name_splits_into_the_same_words_however_it_is_joined(words, style):
     name = camel(words) if style == "camel" else style.join(words)
-    if style == "camel" and any(a.isdigit() and b.isdigit() for a, b in zip(words, words[1:])):
+    if style == "camel" and any(a.isdigit() and b.isdigit() for a, b in pairwise(words)):
         return  # "22" cannot tell where one number ends
     assert name_words(name) == words
 
@@ -186,7 +191,7 @@ def test_a_name_is_a_secret_by_a_whole_word_unless_a_property_word_clears_it(wor
     found = secret_name("_".join(words), secret_words, property_words)
     cleared = any(w in ("EXPIRE", "MINUTES", "URL", "HEADER") for w in words)
     named = any(w in ("PASSWORD", "TOKEN", "PWD", "AUTH") for w in words) or any(
-        a == "API" and b == "KEY" for a, b in zip(words, words[1:]))
+        a == "API" and b == "KEY" for a, b in pairwise(words))
     assert (found is not None) == (named and not cleared)
 
 

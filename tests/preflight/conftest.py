@@ -41,6 +41,7 @@ def pack(policy_pack):
 
 def cli(capsys, *args):
     """Run `python -m preflight` in this process; returns (exit status, stdout, stderr)."""
+    status: object
     try:
         status = main([str(a) for a in args])
     except SystemExit as exit_:

@@ -82,8 +82,10 @@ def test_policy_config_file_and_all(tmp_path, analyzer):
 
 @pytest.mark.parametrize("config, message", [
     ({"fixture-log-retention": {"minimumDays": "thirty"}},
-     "validating policy config: preflight-fixture: fixture-log-retention: minimumDays: 'thirty' is not of type 'integer'"),
-    ({"fixture-awsvpc-typo": "mandatory"}, "names policies the pack 'preflight-fixture' does not have: fixture-awsvpc-typo"),
+     "validating policy config: preflight-fixture: fixture-log-retention: minimumDays: "
+     "'thirty' is not of type 'integer'"),
+    ({"fixture-awsvpc-typo": "mandatory"},
+     "names policies the pack 'preflight-fixture' does not have: fixture-awsvpc-typo"),
     ({"fixture-awsvpc": "blocking"}, "'blocking' is not a valid enforcement level"),
 ])
 def test_bad_policy_config_is_a_program_error(analyzer, config, message):
@@ -92,7 +94,8 @@ def test_bad_policy_config_is_a_program_error(analyzer, config, message):
 
 
 def test_a_pack_that_cannot_start_is_reported_with_its_error():
-    with pytest.raises(ProgramError, match=r"failed to start .*No module named 'pulumi_policy_rules_that_do_not_exist'"):
+    missing = "No module named 'pulumi_policy_rules_that_do_not_exist'"
+    with pytest.raises(ProgramError, match=f"failed to start .*{missing}"):
         run(FARGATE, "secure", policy_pack=FIXTURES / "broken_pack")
 
 

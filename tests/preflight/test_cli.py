@@ -6,7 +6,6 @@ import sys
 
 import pytest
 
-
 from .conftest import BROKEN, FARGATE, FIXTURE_PACK, FIXTURES, IMAGE_BUILD, REPOSITORY, cli, tree
 
 

@@ -20,7 +20,7 @@ def test_data_sources_answer_consistently_and_the_unlisted_one_is_named_simulate
     default = out["vpc"]
     assert default["cidr"] == "172.31.0.0/16" and len(default["subnets"]) == 6  # us-east-1's six zones
     assert default["first"]["vpcId"] == default["id"]
-    assert ipaddress.ip_network(default["first"]["cidr"]).subnet_of(ipaddress.ip_network(default["cidr"]))
+    assert ipaddress.IPv4Network(default["first"]["cidr"]).subnet_of(ipaddress.IPv4Network(default["cidr"]))
     shared = out["shared"]
     assert shared["id"] != default["id"] and shared["cidr"].startswith("10.")
     assert len(shared["private"]) == 3 and set(shared["privateVpcs"]) == {shared["id"]}

@@ -3,7 +3,6 @@
 
 import json
 
-
 from preflight import report
 
 from .conftest import FARGATE, FIXTURE_PACK, NESTED, REPOSITORY, cli, tree
@@ -30,7 +29,8 @@ def test_json_document_follows_the_schema(capsys):
     for violation in document["violations"]:
         assert set(violation) == {"policy", "enforcementLevel", "severity", "urn", "message"}
         assert violation["enforcementLevel"] in ("advisory", "mandatory")
-    assert {"policy": "fixture-service-groups", "enforcementLevel": "mandatory", "severity": None, "urn": service["urn"],
+    assert {"policy": "fixture-service-groups", "enforcementLevel": "mandatory", "severity": None,
+            "urn": service["urn"],
             "message": "Service security groups are closed to the world.\n"
                        "web-secgrp admits 0.0.0.0/0 (parent pulumi:pulumi:Stack)"} in document["violations"]
     assert document["summary"] == {

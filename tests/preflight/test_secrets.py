@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from preflight import ProgramError, run
-from preflight import secrets
+from preflight import ProgramError, run, secrets
 from preflight.values import SECRET_SIG, SIG_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"

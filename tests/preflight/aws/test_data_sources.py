@@ -2,7 +2,6 @@
 
 import json
 
-
 from preflight import UNKNOWN
 
 

@@ -20,8 +20,8 @@ def test_the_default_vpc_has_one_subnet_per_zone_inside_its_cidr():
         subnets = default_subnets(region)
         assert [s["availabilityZone"] for s in subnets] == zones(region)
         assert {s["vpcId"] for s in subnets} == {default_vpc_id(region)}
-        blocks = [ipaddress.ip_network(s["cidrBlock"]) for s in subnets]
-        assert all(block.subnet_of(ipaddress.ip_network(DEFAULT_VPC_CIDR)) for block in blocks)
+        blocks = [ipaddress.IPv4Network(s["cidrBlock"]) for s in subnets]
+        assert all(block.subnet_of(ipaddress.IPv4Network(DEFAULT_VPC_CIDR)) for block in blocks)
         assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
         assert all(s["availabilityZoneId"] == zone_id(region, s["availabilityZone"]) for s in subnets)
         assert all(re.fullmatch(r"subnet-[0-9a-f]{17}", s["id"]) for s in subnets)

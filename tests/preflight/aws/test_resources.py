@@ -2,7 +2,6 @@
 
 import re
 
-
 from preflight import UNKNOWN, run
 
 from ..conftest import FARGATE
