@@ -1,6 +1,6 @@
 """ServiceAutoscaling's resources and their wiring, through the fixture project
-(a hand-written cluster, load balancer, target group and service) run by the
-offline preflight. Two program runs for the whole module.
+(a hand-written cluster, load balancer, target group and service, the args in
+Python) run by the offline preflight. Two program runs for the whole module.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from preflight import ProgramError, run
 
 from .tokens import ALARM, CLUSTER, COMPONENT, LOAD_BALANCER, POLICY, SCHEDULE, SERVICE, TARGET, TARGET_GROUP
 
-FIXTURE = Path(__file__).parent / "fixtures" / "service"
+FIXTURE = Path(__file__).parent / "fixtures" / "autoscaling"
 
 
 @pytest.fixture(scope="module")
@@ -145,9 +145,8 @@ def test_minimal_config_makes_one_cpu_policy_with_the_default_cooldowns(minimal)
     assert (tracking["targetValue"], tracking["scaleOutCooldown"], tracking["scaleInCooldown"]) == (70, 60, 300)
 
 
-def test_bad_config_stops_the_program_with_the_key_path():
+def test_a_ceiling_below_the_floor_stops_the_program_naming_the_arg():
     with pytest.raises(ProgramError) as caught:
-        run(FIXTURE, "minimal", policy_pack=None, stack_config={
-            "autoscaling-fixture:autoscaling": {"minCount": 4, "maxCount": 3, "cpuTarget": 70},
-        })
-    assert "autoscaling-fixture:autoscaling.maxCount: 3 is not allowed; must be at least minCount (4)" in str(caught.value)
+        run(FIXTURE, "minimal", policy_pack=None, stack_config={"autoscaling-fixture:minCount": 4})
+    assert str(caught.value) == ("ServiceAutoscalingArgs.scaling.max_count: 3 is not a task ceiling; "
+                                 "allowed: at least 1 and at least min_count (4)")
