@@ -114,10 +114,15 @@ def test_scheduled_actions_change_the_bounds_on_their_schedule(full):
             target["resourceId"], "ecs:service:DesiredCount", "ecs")
 
 
-def test_every_resource_is_a_child_of_the_component(full):
+def test_each_scaling_feature_asked_for_is_one_child_of_the_component_and_nothing_else(full):
     component = full.one(COMPONENT)
-    children = [r for r in full.resources if r.parent == component.urn]
-    assert sorted(r.type for r in children) == sorted([TARGET] + [POLICY] * 5 + [ALARM] * 2 + [SCHEDULE] * 2)
+    children = {r.name: r.type for r in full.resources if r.parent == component.urn}
+    assert children == {
+        "web-target": TARGET,
+        **{f"web-{key}": POLICY for key in ("cpu", "memory", "requests", "step-out", "step-in")},
+        "web-step-out-alarm": ALARM, "web-step-in-alarm": ALARM,
+        "web-schedule-business-hours": SCHEDULE, "web-schedule-nights": SCHEDULE,
+    }
 
 
 def test_policies_and_schedules_wait_for_the_target_and_for_each_other(full):

@@ -12,7 +12,7 @@ import yaml
 
 from preflight import ProgramError, run
 
-from .tokens import ALARM, COMPONENT, LOAD_BALANCER, POLICY, SCHEDULE, SERVICE, TARGET, TARGET_GROUP
+from .tokens import ALARM, COMPONENT, LOAD_BALANCER, POLICY, SERVICE, TARGET, TARGET_GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 FARGATE_SERVICE = "fargate:ecs:FargateService"
