@@ -25,7 +25,7 @@ from .autoscaling import AutoscalingArgs, ServiceAutoscaling, ServiceAutoscaling
 from .image import CPU_ARCHITECTURE, ContainerImage, ContainerImageArgs
 from .naming import name_tag, qualified_name
 from .routing import RoutingArgs
-from .validation import ArgsError, check, check_log_retention, check_one_of, check_range, check_task_size, is_plain
+from .validation import check, check_log_retention, check_one_of, check_range, check_task_size
 
 if TYPE_CHECKING:
     from .load_balancer import LoadBalancer
