@@ -5,8 +5,8 @@ internal), its own security group admitting the listener ports from
 ``ingress_cidrs``, and the listener services attach to, whose default action is
 a fixed 404: HTTP:80, or, with a certificate, HTTPS:443 while HTTP:80 only
 redirects to it. Services attach through listener rules on ``listener`` and
-open their own security group to ``security_group_id``; the ALB knows nothing
-about them.
+open their own security group to ``security_group_id``; all the ALB knows
+of them is the priorities their rules hold (``listener_priorities``).
 """
 
 from __future__ import annotations

@@ -6,15 +6,17 @@ all the load balancer and the services use:
 - ``vpc_id``: ``Output[str]``
 - ``public_subnet_ids`` / ``private_subnet_ids``: ``Output[list[str]]``, one per AZ
 
-``vpc: new`` builds a VPC with a public and a private subnet in each of N
-availability zones, an internet gateway, and NAT gateways by strategy.
-``vpc: default`` looks up the account's default VPC and its default subnets
-(one per AZ, all public: there are no private subnets). ``vpc: existing``
-takes the ids from the config as they are. Neither creates a VPC resource.
+``NetworkArgs.vpc``: ``new`` builds a VPC with a public and a private subnet
+in each of N availability zones, an internet gateway, and NAT gateways by
+strategy. ``default`` looks up the account's default VPC and its default
+subnets (one per AZ, all public: there are no private subnets). ``existing``
+takes the ids it is given (plain or Outputs) as they are. Neither creates a
+VPC resource.
 
-VPC flow logs (``flowLogs``, on for a new VPC, off for the others unless asked)
-go to a log group of this stack through a role that may write only there, or
-to an S3 bucket given by ARN.
+VPC flow logs (``flow_logs``, on for a new VPC, off for the others unless
+asked) go to a log group of this Network through a role that may write only
+there, or to an S3 bucket given by ARN. Children are named, and Name-tagged,
+after the Network (``<project>-<stack>-<name>-vpc``), so two coexist.
 """
 
 from __future__ import annotations
@@ -138,14 +140,14 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = pulumi.Output.from_input([])
         self.private_route_table_ids = pulumi.Output.from_input([])
 
-    def _existing_vpc(self, config: NetworkArgs) -> None:
+    def _existing_vpc(self, args: NetworkArgs) -> None:
         # Taken as given, not looked up: a wrong id fails `pulumi up` at the
         # first resource that uses it, naming the id.
         self.availability_zones = []
-        self.vpc_id = pulumi.Output.from_input(config.vpc_id)
-        self.public_subnet_ids = _id_list(config.public_subnet_ids)
-        self.private_subnet_ids = _id_list(config.private_subnet_ids)
-        self.private_route_table_ids = _id_list(config.private_route_table_ids)
+        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
+        self.public_subnet_ids = _id_list(args.public_subnet_ids)
+        self.private_subnet_ids = _id_list(args.private_subnet_ids)
+        self.private_route_table_ids = _id_list(args.private_route_table_ids)
 
     def _zones(self, count: int) -> list[str]:
         # The zone names are plain values: each zone's subnets are resources of
@@ -162,12 +164,12 @@ class Network(pulumi.ComponentResource):
                             f"at most {len(zones)} ({', '.join(zones)})")
         return sorted(zones)[:count]
 
-    def _new_vpc(self, name: str, config: NetworkArgs) -> None:
+    def _new_vpc(self, name: str, args: NetworkArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        self.availability_zones = self._zones(config.availability_zones)
+        self.availability_zones = self._zones(args.availability_zones)
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
-            cidr_block=config.cidr_block,
+            cidr_block=args.cidr_block,
             # Both on: interface VPC endpoints and ECS service discovery need DNS names.
             enable_dns_support=True,
             enable_dns_hostnames=True,
@@ -185,7 +187,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        public_cidrs, private_cidrs = config.subnet_cidrs()
+        public_cidrs, private_cidrs = args.subnet_cidrs()
         public_subnets, public_associations, private_subnets, private_route_tables = [], [], [], []
         private_routing: list[pulumi.Resource] = []
         nat_gateways: list[aws.ec2.NatGateway] = []
@@ -206,7 +208,7 @@ class Network(pulumi.ComponentResource):
             ))
             public_subnets.append(public)
 
-            if config.nat_gateways == "per-az" or (config.nat_gateways == "single" and index == 0):
+            if args.nat_gateways == "per-az" or (args.nat_gateways == "single" and index == 0):
                 address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=name_tag(name, "nat", zone), opts=child)
                 nat_gateways.append(aws.ec2.NatGateway(
                     f"{name}-nat-{index}",
@@ -254,22 +256,22 @@ class Network(pulumi.ComponentResource):
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
 
 
-    def _flow_logs(self, name: str, config: NetworkArgs) -> None:
+    def _flow_logs(self, name: str, args: NetworkArgs) -> None:
         """One flow log on the whole VPC, to S3 or to a log group of its own."""
         child = pulumi.ResourceOptions(parent=self)
-        traffic_type = FLOW_LOG_TRAFFIC[config.flow_log_traffic]
+        traffic_type = FLOW_LOG_TRAFFIC[args.flow_log_traffic]
         destination: dict[str, Any]
         ready: list[pulumi.Resource] = []
-        if config.flow_logs_bucket_arn is not None:
+        if args.flow_logs_bucket_arn is not None:
             # The bucket's policy, not a role, lets log delivery write (AWS adds
             # that statement itself to a bucket of this account when the deployer
             # may change its policy).
-            destination = {"log_destination_type": "s3", "log_destination": config.flow_logs_bucket_arn}
+            destination = {"log_destination_type": "s3", "log_destination": args.flow_logs_bucket_arn}
         else:
             log_group = aws.cloudwatch.LogGroup(
                 f"{name}-flow-logs",
-                name=config.flow_logs_log_group_name or f"/vpc/{qualified_name(name, allowed='A-Za-z0-9_.-')}/flow-logs",
-                retention_in_days=config.flow_logs_retention_days,
+                name=args.flow_logs_log_group_name or f"/vpc/{qualified_name(name, allowed='A-Za-z0-9_.-')}/flow-logs",
+                retention_in_days=args.flow_logs_retention_days,
                 tags=name_tag(name, "flow-logs"),
                 opts=child,
             )
