@@ -7,7 +7,12 @@ the stack config.
 """
 
 from .autoscaling import (
-    AutoscalingArgs, ScaleOutStepArgs, ScheduleArgs, ServiceAutoscaling, ServiceAutoscalingArgs, StepScalingArgs,
+    AutoscalingArgs,
+    ScaleOutStepArgs,
+    ScheduleArgs,
+    ServiceAutoscaling,
+    ServiceAutoscalingArgs,
+    StepScalingArgs,
 )
 from .cluster import Cluster, ClusterArgs
 from .endpoints import VpcEndpoints, VpcEndpointsArgs

@@ -11,8 +11,9 @@ or every ``pulumi up`` would reset what scaling chose.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Optional, Sequence
+from typing import Literal, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -178,6 +179,8 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         if scaling.memory_target is not None:
             self._track("memory", scaling.memory_target)
         if scaling.requests_per_target is not None:
+            # validate() refused requests_per_target without both suffixes.
+            assert args.load_balancer_arn_suffix is not None and args.target_group_arn_suffix is not None
             label = pulumi.Output.concat(args.load_balancer_arn_suffix, "/", args.target_group_arn_suffix)
             self._track("requests", scaling.requests_per_target, resource_label=label)
         if scaling.steps is not None:

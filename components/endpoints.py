@@ -17,8 +17,9 @@ start before their image is reachable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -103,7 +104,7 @@ class VpcEndpoints(pulumi.ComponentResource):
             opts=child,
         )
 
-        clients = {"clients": self.client_security_group.id}
+        clients: dict[str, pulumi.Input[str]] = {"clients": self.client_security_group.id}
         clients.update({f"client-{i}": sg_id for i, sg_id in enumerate(args.client_security_group_ids, 1)})
         for label, client_id in clients.items():
             _https_rule(

@@ -10,15 +10,15 @@ exactly when the image content changes.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
 from .validation import check, check_one_of
-
 
 PLATFORMS = ("linux/amd64", "linux/arm64")
 

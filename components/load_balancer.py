@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -37,7 +38,8 @@ NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
 # ALB and target group names take <name>-<7 random characters>, and ELBv2 allows
 # 32 letters, digits and hyphens.
 PHYSICAL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,22}[A-Za-z0-9])?$")
-PHYSICAL_NAME_RULE = "1-24 letters, digits and '-', not starting or ending with '-' (ELBv2 names allow 32 with the 8-character suffix)"
+PHYSICAL_NAME_RULE = ("1-24 letters, digits and '-', not starting or ending with '-' "
+                      "(ELBv2 names allow 32 with the 8-character suffix)")
 
 
 @dataclass(kw_only=True)

@@ -22,8 +22,9 @@ after the Network (``<project>-<stack>-<name>-vpc``), so two coexist.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Optional, Sequence
+from typing import Any, Literal, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -144,6 +145,7 @@ class Network(pulumi.ComponentResource):
         # Taken as given, not looked up: a wrong id fails `pulumi up` at the
         # first resource that uses it, naming the id.
         self.availability_zones = []
+        assert args.vpc_id is not None  # validate() refused vpc 'existing' without it
         self.vpc_id = pulumi.Output.from_input(args.vpc_id)
         self.public_subnet_ids = _id_list(args.public_subnet_ids)
         self.private_subnet_ids = _id_list(args.private_subnet_ids)
@@ -178,7 +180,8 @@ class Network(pulumi.ComponentResource):
         )
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=name_tag(name, "igw"), opts=child)
 
-        public_route_table = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, tags=name_tag(name, "public"), opts=child)
+        public_route_table = aws.ec2.RouteTable(
+            f"{name}-public", vpc_id=vpc.id, tags=name_tag(name, "public"), opts=child)
         internet_route = aws.ec2.Route(
             f"{name}-public-internet",
             route_table_id=public_route_table.id,
@@ -323,7 +326,7 @@ def flow_logs_policy_document(log_group_arn: pulumi.Input[str]) -> pulumi.Output
 
 
 def _id_list(ids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> pulumi.Output[list[str]]:
-    return pulumi.Output.from_input(ids).apply(list)
+    return pulumi.Output.from_input(ids).apply(lambda values: [str(value) for value in values])
 
 
 def _ids_once_routed(subnets: list[aws.ec2.Subnet], routing: list[pulumi.Resource]) -> pulumi.Output[list[str]]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -102,7 +103,7 @@ class FargateServiceArgs:
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     # The ALB whose listener routes to the service; its security group is the only
     # one that may reach the tasks.
-    load_balancer: "LoadBalancer"
+    load_balancer: LoadBalancer
     # Exactly one of the two: an image to run, or a build of one pushed to an ECR
     # repository of the service's own.
     image: Optional[pulumi.Input[str]] = None
@@ -233,6 +234,7 @@ class FargateService(pulumi.ComponentResource):
             self.container_image = ContainerImage(f"{name}", args.build, opts=child)
             image = self.container_image.image_uri
         else:
+            assert args.image is not None  # validate(): exactly one of image and build
             image = pulumi.Output.from_input(args.image)
 
         log_group = aws.cloudwatch.LogGroup(
@@ -504,7 +506,8 @@ def execution_policy_document(
         if parameters:
             statements.append({"Sid": "ReadSsmParameters", "Effect": "Allow",
                                "Action": "ssm:GetParameters", "Resource": parameters})
-        secret_resources = sorted({_secret_resource_arn(arn) for arn in secrets if _secret_kind(arn) == "secretsmanager"})
+        secret_resources = sorted({_secret_resource_arn(arn) for arn in secrets
+                                   if _secret_kind(arn) == "secretsmanager"})
         if secret_resources:
             statements.append({"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow",
                                "Action": "secretsmanager:GetSecretValue", "Resource": secret_resources})

@@ -9,7 +9,8 @@ print as the message alone, without a Python traceback.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pulumi
 

@@ -9,7 +9,8 @@ component, with the wiring (ids, ARNs, the load balancer) passed in by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
 
 import pulumi
 import pulumi_aws as aws

@@ -14,8 +14,17 @@ import pulumi_aws as aws
 import pytest
 
 from components import (
-    ArgsError, AutoscalingArgs, ClusterArgs, ContainerImageArgs, FargateServiceArgs, LoadBalancerArgs,
-    NetworkArgs, RoutingArgs, ServiceAutoscalingArgs, SidecarArgs, derived_priority,
+    ArgsError,
+    AutoscalingArgs,
+    ClusterArgs,
+    ContainerImageArgs,
+    FargateServiceArgs,
+    LoadBalancerArgs,
+    NetworkArgs,
+    RoutingArgs,
+    ServiceAutoscalingArgs,
+    SidecarArgs,
+    derived_priority,
 )
 from components.routing import ListenerPriorities
 from preflight import ProgramError, run
@@ -183,7 +192,8 @@ def test_an_output_image_and_secret_are_granted_exactly(outputs):
     assert main["image"] == repository.outputs["repositoryUrl"] + ":1.0"
     assert main["secrets"] == [{"name": "DB_PASSWORD", "valueFrom": parameter.outputs["arn"]}]
     assert envoy["name"] == "envoy"
-    statements = {s["Sid"]: s for s in json.loads(outputs.one(ROLE_POLICY, "api-execution").inputs["policy"])["Statement"]}
+    policy = json.loads(outputs.one(ROLE_POLICY, "api-execution").inputs["policy"])
+    statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["PullImages"]["Resource"] == [repository.outputs["arn"]]
     assert statements["ReadSsmParameters"]["Resource"] == [parameter.outputs["arn"]]
     assert "ReadSecretsManagerSecrets" not in statements
@@ -237,7 +247,7 @@ def service_args(**changes) -> FargateServiceArgs:
     (lambda: service_args(secrets={"DB": "arn:aws:s3:::bucket/key"}).validate("web"),
      "FargateServiceArgs.secrets.DB: 'arn:aws:s3:::bucket/key' is not a secret reference; "
      "allowed: the ARN of an SSM parameter or the full ARN of a Secrets Manager secret"),
-    (lambda: service_args(sidecars={"envoy": SidecarArgs(image="e", port_mappings=[])}, container_port=0).validate("web"),
+    (lambda: service_args(sidecars={"envoy": SidecarArgs(image="e")}, container_port=0).validate("web"),
      "FargateServiceArgs.container_port: 0 is not a port; allowed: 1 to 65535"),
     (lambda: service_args(build=ContainerImageArgs(context="app", platform="linux/arm64"), image=None).validate("web"),
      "FargateServiceArgs.build.platform: 'linux/arm64' is not a platform for cpu_architecture X86_64; "

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-
 from preflight.values import UNKNOWN
 
 from .conftest import APP_CONTEXT

@@ -24,7 +24,8 @@ def project(tmp_path_factory):
     # The components are not an installable package yet: the repository goes on sys.path.
     (directory / "__main__.py").write_text(f"import sys\nsys.path.insert(0, {str(PROJECT)!r})\n\n" + match)
     (directory / "Pulumi.yaml").write_text("name: reuse\nruntime: python\n")
-    (directory / "Pulumi.test.yaml").write_text("config:\n  aws:region: us-east-1\n  reuse:dbPassword: not-a-real-one\n")
+    (directory / "Pulumi.test.yaml").write_text(
+        "config:\n  aws:region: us-east-1\n  reuse:dbPassword: not-a-real-one\n")
     return directory
 
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from components import ArgsError, RoutingArgs, derived_priority
 from components.config.stack import RoutingConfig, parse_stack_config
 from components.config.stack import derived_priority as config_derived_priority
-from preflight import run
 from components.routing import PRIORITY_BANDS, ListenerPriorities
+from preflight import run
 
 from .conftest import PROJECT, run_scenario
 
