@@ -239,7 +239,8 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             ),
         )
 
-    def _step_scaling(self, steps: StepScalingArgs, cluster_name: pulumi.Input[str], service_name: pulumi.Input[str]) -> None:
+    def _step_scaling(self, steps: StepScalingArgs, cluster_name: pulumi.Input[str],
+                      service_name: pulumi.Input[str]) -> None:
         """Two step policies (out, in), each invoked by its own alarm.
 
         Step bounds are offsets from the alarm threshold: the out policy's
@@ -248,7 +249,8 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         """
         scaling = self._scaling
         metric = _ECS_METRIC[steps.metric]
-        bands = [(steps.scale_out_above, steps.scale_out_by)] + [(s.above, s.scale_out_by) for s in steps.scale_out_steps]
+        bands = [(steps.scale_out_above, steps.scale_out_by)]
+        bands += [(s.above, s.scale_out_by) for s in steps.scale_out_steps]
         out_adjustments = []
         for index, (above, add) in enumerate(bands):
             upper = bands[index + 1][0] if index + 1 < len(bands) else None
