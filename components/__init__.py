@@ -1,16 +1,33 @@
-"""Our ComponentResources, one module per concern (network, load balancer,
-cluster, service, autoscaling), composed by ``__main__.py``."""
+"""Our ComponentResources, one module per concern, each taking ``(name, args, opts)``.
 
-from __future__ import annotations
+``__main__.py`` composes them from the stack config (through
+``components/config/mapping.py``); another program can compose them from
+Python directly (README: "Reusing the components"). The components never read
+the stack config.
+"""
 
-import pulumi
+from .autoscaling import (
+    AutoscalingArgs,
+    ScaleOutStepArgs,
+    ScheduleArgs,
+    ServiceAutoscaling,
+    ServiceAutoscalingArgs,
+    StepScalingArgs,
+)
+from .cluster import Cluster, ClusterArgs
+from .endpoints import VpcEndpoints, VpcEndpointsArgs
+from .image import ContainerImage, ContainerImageArgs
+from .load_balancer import LoadBalancer, LoadBalancerArgs
+from .naming import name_tag
+from .network import Network, NetworkArgs
+from .routing import RoutingArgs, derived_priority
+from .service import FargateService, FargateServiceArgs, PortMappingArgs, SidecarArgs
+from .validation import ArgsError
 
-
-def name_tag(*parts: str) -> dict[str, str]:
-    """The ``Name`` tag the AWS console shows: ``<project>-<stack>-<parts>``.
-
-    Logical names stay short (they feed 32-character physical names such as the
-    ALB's); the tag carries the project and stack so resources are telling
-    apart in a shared account.
-    """
-    return {"Name": "-".join([pulumi.get_project(), pulumi.get_stack(), *parts])}
+__all__ = [
+    "ArgsError", "AutoscalingArgs", "Cluster", "ClusterArgs", "ContainerImage", "ContainerImageArgs",
+    "FargateService", "FargateServiceArgs", "LoadBalancer", "LoadBalancerArgs", "Network", "NetworkArgs",
+    "PortMappingArgs", "RoutingArgs", "ScaleOutStepArgs", "ScheduleArgs", "ServiceAutoscaling",
+    "ServiceAutoscalingArgs", "SidecarArgs", "StepScalingArgs", "VpcEndpoints", "VpcEndpointsArgs",
+    "derived_priority", "name_tag",
+]

@@ -7,22 +7,31 @@ association those services wait for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from . import name_tag
-from .config.stack import ClusterConfig
+from .naming import name_tag
+from .validation import check
+
+FARGATE_PROVIDERS = ("FARGATE", "FARGATE_SPOT")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ClusterArgs:
-    config: ClusterConfig
-    # Capacity providers to associate; none leaves the cluster as created
-    # (services then use launch type FARGATE).
+    # On: per-task CPU/memory metrics are what you look at when scaling
+    # misbehaves. It costs extra CloudWatch metrics; off for throwaway stacks.
+    container_insights: bool = True
+    # None associated: the cluster stays as created, and services use launch type FARGATE.
     capacity_providers: Sequence[str] = ()
+
+    def validate(self) -> None:
+        for provider in self.capacity_providers:
+            check("ClusterArgs.capacity_providers", provider, provider in FARGATE_PROVIDERS,
+                  "a Fargate capacity provider", ", ".join(FARGATE_PROVIDERS))
 
 
 class Cluster(pulumi.ComponentResource):
@@ -30,15 +39,17 @@ class Cluster(pulumi.ComponentResource):
     name: pulumi.Output[str]
     capacity_providers: Optional[aws.ecs.ClusterCapacityProviders] = None
 
-    def __init__(self, name: str, args: ClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: Optional[ClusterArgs] = None, opts: Optional[pulumi.ResourceOptions] = None):
+        args = args or ClusterArgs()
+        args.validate()
         super().__init__("fargate:ecs:Cluster", name, None, opts)
         cluster = aws.ecs.Cluster(
             f"{name}",
             settings=[aws.ecs.ClusterSettingArgs(
                 name="containerInsights",
-                value="enabled" if args.config.container_insights else "disabled",
+                value="enabled" if args.container_insights else "disabled",
             )],
-            tags=name_tag("cluster"),
+            tags=name_tag(name),
             opts=pulumi.ResourceOptions(parent=self),
         )
         if args.capacity_providers:

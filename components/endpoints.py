@@ -17,8 +17,9 @@ start before their image is reachable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -26,7 +27,7 @@ import pulumi_aws as aws
 HTTPS = 443
 
 
-@dataclass
+@dataclass(kw_only=True)
 class VpcEndpointsArgs:
     vpc_id: pulumi.Input[str]
     # The private subnets, one per AZ (an interface endpoint takes at most one
@@ -34,12 +35,12 @@ class VpcEndpointsArgs:
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     # The private route tables; the S3 gateway endpoint is added to each.
     route_table_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    # Secrets Manager and SSM endpoints, for tasks with container secrets.
+    # Off: interface endpoints bill per AZ and hour. On: Secrets Manager and SSM
+    # endpoints, for tasks with container secrets.
     include_secrets: bool = False
-    # The ssmmessages endpoint, for ECS Exec sessions into private tasks.
+    # Off, likewise. On: the ssmmessages endpoint, for ECS Exec sessions into private tasks.
     include_exec: bool = False
-    # Security groups admitted besides client_security_group (e.g. existing
-    # workloads in an existing VPC).
+    # None besides client_security_group; add e.g. existing workloads of an existing VPC.
     client_security_group_ids: Sequence[pulumi.Input[str]] = ()
     # None: the region of the AWS provider this component runs with.
     region: Optional[pulumi.Input[str]] = None
@@ -103,7 +104,7 @@ class VpcEndpoints(pulumi.ComponentResource):
             opts=child,
         )
 
-        clients = {"clients": self.client_security_group.id}
+        clients: dict[str, pulumi.Input[str]] = {"clients": self.client_security_group.id}
         clients.update({f"client-{i}": sg_id for i, sg_id in enumerate(args.client_security_group_ids, 1)})
         for label, client_id in clients.items():
             _https_rule(

@@ -10,23 +10,53 @@ exactly when the image content changes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from .config.build import BuildConfig
+from .validation import check, check_one_of
+
+PLATFORMS = ("linux/amd64", "linux/arm64")
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ContainerImageArgs:
-    build: BuildConfig
+    # The Docker build context, relative to the project directory (the working
+    # directory of `pulumi up`).
+    context: pulumi.Input[str]
+    # None: <context>/Dockerfile, Docker's own default name.
+    dockerfile: Optional[pulumi.Input[str]] = None
+    # None builds the Dockerfile's last stage, as `docker build` does.
+    target: Optional[pulumi.Input[str]] = None
+    # No build args.
+    args: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # Fargate runs X86_64 unless the task asks for ARM64; always naming the
+    # platform keeps a build on an arm64 laptop from producing an image that
+    # x86 tasks cannot start ("exec format error").
+    platform: str = "linux/amd64"
     # Untagged images are earlier builds whose tag moved on; the previous task
     # definition still pins one by digest, so keep them long enough for a
     # circuit-breaker rollback (or a manual one) to pull it.
     untagged_image_expiry_days: int = 14
+
+    def validate(self, owner: str = "ContainerImageArgs") -> None:
+        check_one_of(f"{owner}.platform", self.platform, PLATFORMS, "a Fargate image platform")
+        check(f"{owner}.untagged_image_expiry_days", self.untagged_image_expiry_days,
+              isinstance(self.untagged_image_expiry_days, int) and self.untagged_image_expiry_days >= 1,
+              "a number of days", "1 or more")
+
+    @property
+    def cpu_architecture(self) -> str:
+        """The ECS runtime platform ``cpuArchitecture`` this image runs on."""
+        return CPU_ARCHITECTURE[self.platform]
+
+
+# Docker platform -> the ECS runtime platform cpuArchitecture that runs it.
+CPU_ARCHITECTURE = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 
 def untagged_expiry_policy(days: int) -> str:
@@ -51,9 +81,10 @@ class ContainerImage(pulumi.ComponentResource):
     image_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: ContainerImageArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        args.validate()
         super().__init__("fargate:image:ContainerImage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        build = args.build
+        build = args
 
         self.repository = aws.ecr.Repository(
             name,
@@ -81,9 +112,10 @@ class ContainerImage(pulumi.ComponentResource):
             name,
             repository_url=self.repository.repository_url,
             context=build.context,
-            dockerfile=build.dockerfile_path,
+            dockerfile=build.dockerfile if build.dockerfile is not None
+            else pulumi.Output.concat(build.context, "/Dockerfile"),
             target=build.target,
-            args=build.args or None,
+            args=dict(build.args) or None,
             platform=build.platform,
             opts=child,
         )

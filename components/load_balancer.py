@@ -2,24 +2,27 @@
 
 An Application Load Balancer over the network's public subnets (private when
 internal), its own security group admitting the listener ports from
-``ingressCidrs``, and the listener services attach to, whose default action is
+``ingress_cidrs``, and the listener services attach to, whose default action is
 a fixed 404: HTTP:80, or, with a certificate, HTTPS:443 while HTTP:80 only
 redirects to it. Services attach through listener rules on ``listener`` and
-open their own security group to ``security_group_id``; the ALB knows nothing
-about them.
+open their own security group to ``security_group_id``; all the ALB knows
+of them is the priorities their rules hold (``listener_priorities``).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from . import name_tag
-from .config.stack import LoadBalancerConfig
+from .naming import name_tag
+from .routing import ListenerPriorities
+from .validation import check, check_range
 
 HTTP_PORT = 80
 HTTPS_PORT = 443
@@ -32,12 +35,57 @@ NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
 )
 
 
-@dataclass
+# ALB and target group names take <name>-<7 random characters>, and ELBv2 allows
+# 32 letters, digits and hyphens.
+PHYSICAL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,22}[A-Za-z0-9])?$")
+PHYSICAL_NAME_RULE = ("1-24 letters, digits and '-', not starting or ending with '-' "
+                      "(ELBv2 names allow 32 with the 8-character suffix)")
+
+
+@dataclass(kw_only=True)
 class LoadBalancerArgs:
-    config: LoadBalancerConfig
     vpc_id: pulumi.Input[str]
     # At least two, in distinct AZs: an ALB refuses fewer.
-    subnet_ids: pulumi.Input[list[str]]
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    # Internet-facing, as in the walkthrough; True for an ALB in private subnets.
+    internal: bool = False
+    # Who may reach the listeners: anyone. Narrow it for anything not meant for the
+    # public. Plain strings: each CIDR is one security group rule, IPv4 or IPv6.
+    ingress_cidrs: Sequence[str] = ("0.0.0.0/0", "::/0")
+    # AWS's default.
+    idle_timeout_seconds: pulumi.Input[int] = 60
+    # Off so `pulumi destroy` works without a manual step; turn it on in production.
+    deletion_protection: pulumi.Input[bool] = False
+    # None: HTTP only. An ACM certificate in the ALB's region turns on HTTPS: a 443
+    # listener carries the service rules and port 80 only redirects to it (301).
+    certificate_arn: Optional[pulumi.Input[str]] = None
+    # AWS's recommended policy: TLS 1.3 and 1.2 only, forward-secret ciphers.
+    ssl_policy: pulumi.Input[str] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    # Requests with malformed header names are dropped instead of being passed
+    # to the app (request smuggling); nothing legitimate sends them.
+    drop_invalid_header_fields: pulumi.Input[bool] = True
+    # None: no access logs (S3 storage costs). The bucket's policy must let the
+    # region's Elastic Load Balancing account write to it.
+    access_logs: Optional[aws.lb.LoadBalancerAccessLogsArgs] = None
+
+    def validate(self) -> None:
+        for cidr in self.ingress_cidrs:
+            check("LoadBalancerArgs.ingress_cidrs", cidr, _is_network(cidr), "a CIDR",
+                  "IPv4 or IPv6 networks such as 203.0.113.0/24 or ::/0")
+        check_range("LoadBalancerArgs.idle_timeout_seconds", self.idle_timeout_seconds, 1, 4000,
+                    "an ALB idle timeout")
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
+
+
+def _is_network(cidr: str) -> bool:
+    try:
+        ipaddress.ip_network(cidr)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -49,24 +97,28 @@ class LoadBalancer(pulumi.ComponentResource):
     security_group_id: pulumi.Output[str]
     # The listener services add their rules to.
     listener: aws.lb.Listener
+    # The priorities the services' rules hold on it.
+    listener_priorities: ListenerPriorities
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        check("LoadBalancer name", name, bool(PHYSICAL_NAME.match(name)), "an ALB name", PHYSICAL_NAME_RULE)
+        args.validate()
         super().__init__("fargate:lb:LoadBalancer", name, None, opts)
-        config = args.config
+        self.listener_priorities = ListenerPriorities()
         child = pulumi.ResourceOptions(parent=self)
 
         security_group = aws.ec2.SecurityGroup(
             f"{name}",
             vpc_id=args.vpc_id,
             description="Application Load Balancer: listeners open to the configured ingress CIDRs",
-            tags=name_tag("alb"),
+            tags=name_tag(name),
             opts=child,
         )
         # Separate rule resources, not inline rules: services add egress rules to
         # this group, and inline rules would fight over them on every update.
-        listener_ports = {"http": HTTP_PORT, **({"https": HTTPS_PORT} if config.https else {})}
+        listener_ports = {"http": HTTP_PORT, **({"https": HTTPS_PORT} if args.https else {})}
         for protocol, port in listener_ports.items():
-            for index, cidr in enumerate(config.ingress_cidrs):
+            for index, cidr in enumerate(args.ingress_cidrs):
                 ipv6 = ipaddress.ip_network(cidr).version == 6
                 aws.vpc.SecurityGroupIngressRule(
                     f"{name}-{protocol}-{index}",
@@ -77,23 +129,21 @@ class LoadBalancer(pulumi.ComponentResource):
                     cidr_ipv6=cidr if ipv6 else None,
                     cidr_ipv4=None if ipv6 else cidr,
                     description=f"{protocol.upper()} from an allowed client range",
-                    tags=name_tag("alb", protocol),
+                    tags=name_tag(name, protocol),
                     opts=child,
                 )
 
         load_balancer = aws.lb.LoadBalancer(
             f"{name}",
             load_balancer_type="application",
-            internal=config.internal,
+            internal=args.internal,
             security_groups=[security_group.id],
             subnets=args.subnet_ids,
-            idle_timeout=config.idle_timeout_seconds,
-            enable_deletion_protection=config.deletion_protection,
-            drop_invalid_header_fields=config.drop_invalid_headers,
-            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-                bucket=config.access_logs.bucket, prefix=config.access_logs.prefix, enabled=True,
-            ) if config.access_logs else None,
-            tags=name_tag("alb"),
+            idle_timeout=args.idle_timeout_seconds,
+            enable_deletion_protection=args.deletion_protection,
+            drop_invalid_header_fields=args.drop_invalid_header_fields,
+            access_logs=args.access_logs,
+            tags=name_tag(name),
             opts=child,
         )
 
@@ -109,8 +159,8 @@ class LoadBalancer(pulumi.ComponentResource):
                 redirect=aws.lb.ListenerDefaultActionRedirectArgs(
                     protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301",
                 ),
-            ) if config.https else NOT_FOUND],
-            tags=name_tag("alb", "http"),
+            ) if args.https else NOT_FOUND],
+            tags=name_tag(name, "http"),
             opts=child,
         )
         self.listener = aws.lb.Listener(
@@ -118,19 +168,19 @@ class LoadBalancer(pulumi.ComponentResource):
             load_balancer_arn=load_balancer.arn,
             port=HTTPS_PORT,
             protocol="HTTPS",
-            ssl_policy=config.ssl_policy,
-            certificate_arn=config.certificate_arn,
+            ssl_policy=args.ssl_policy,
+            certificate_arn=args.certificate_arn,
             default_actions=[NOT_FOUND],
-            tags=name_tag("alb", "https"),
+            tags=name_tag(name, "https"),
             opts=child,
-        ) if config.https else http
+        ) if args.https else http
 
         self.arn = load_balancer.arn
         self.arn_suffix = load_balancer.arn_suffix
         self.dns_name = load_balancer.dns_name
         # The certificate names your domain, not this DNS name: point a record
         # of the domain at dns_name and use that with HTTPS.
-        self.url = pulumi.Output.concat("https://" if config.https else "http://", load_balancer.dns_name)
+        self.url = pulumi.Output.concat("https://" if args.https else "http://", load_balancer.dns_name)
         self.security_group_id = security_group.id
         self.register_outputs({
             "arn": self.arn,

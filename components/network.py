@@ -6,33 +6,98 @@ all the load balancer and the services use:
 - ``vpc_id``: ``Output[str]``
 - ``public_subnet_ids`` / ``private_subnet_ids``: ``Output[list[str]]``, one per AZ
 
-``vpc: new`` builds a VPC with a public and a private subnet in each of N
-availability zones, an internet gateway, and NAT gateways by strategy.
-``vpc: default`` looks up the account's default VPC and its default subnets
-(one per AZ, all public: there are no private subnets). ``vpc: existing``
-takes the ids from the config as they are. Neither creates a VPC resource.
+``NetworkArgs.vpc``: ``new`` builds a VPC with a public and a private subnet
+in each of N availability zones, an internet gateway, and NAT gateways by
+strategy. ``default`` looks up the account's default VPC and its default
+subnets (one per AZ, all public: there are no private subnets). ``existing``
+takes the ids it is given (plain or Outputs) as they are. Neither creates a
+VPC resource.
 
-VPC flow logs (``flowLogs``, on for a new VPC, off for the others unless asked)
-go to a log group of this stack through a role that may write only there, or
-to an S3 bucket given by ARN.
+VPC flow logs (``flow_logs``, on for a new VPC, off for the others unless
+asked) go to a log group of this Network through a role that may write only
+there, or to an S3 bucket given by ARN. Children are named, and Name-tagged,
+after the Network (``<project>-<stack>-<name>-vpc``), so two coexist.
 """
 
 from __future__ import annotations
 
-import re
+import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from . import name_tag
-from .config.stack import NetworkConfig
+from .naming import name_tag, qualified_name
+from .validation import ArgsError, check, check_log_retention, check_one_of, check_range
 
 
-@dataclass
+@dataclass(kw_only=True)
 class NetworkArgs:
-    config: NetworkConfig
+    # Where the VPC comes from: `new` builds one (the next three args shape it);
+    # `default` uses the account's default VPC, whose subnets are all public;
+    # `existing` takes the ids below as they are. The last two create no VPC.
+    vpc: Literal["new", "default", "existing"] = "new"
+    # Split into 16 equal blocks: public subnets take blocks 0-5, private 8-13,
+    # so adding an AZ never renumbers existing subnets. /16-/22 keeps every
+    # subnet at least /26, above the ALB's /27 minimum. Plain: split here.
+    cidr_block: str = "10.0.0.0/16"
+    # Two AZs is the ALB's minimum and the cheapest highly available layout.
+    availability_zones: int = 2
+    # None: a NAT gateway costs about $32/month each plus data; tasks then run in
+    # public subnets with public IPs, reachable only from the ALB.
+    nat_gateways: Literal["none", "single", "per-az"] = "none"
+    # `existing` only: the VPC, and its subnets by role, one per AZ.
+    vpc_id: Optional[pulumi.Input[str]] = None
+    public_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
+    private_subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
+    # `existing` with VpcEndpoints: the private subnets' route tables.
+    private_route_table_ids: pulumi.Input[Sequence[pulumi.Input[str]]] = ()
+    # Which traffic VPC flow logs record. None: `rejected` for a new VPC (what a
+    # security-group mistake or a probe leaves behind, at the lowest volume);
+    # `off` for `default` and `existing`, which are not this stack's VPC to log.
+    flow_logs: Optional[Literal["off", "rejected", "all"]] = None
+    # None: flow logs go to a log group of this Network, written through a role
+    # that may write there only. An S3 bucket ARN sends them there instead.
+    flow_logs_bucket_arn: Optional[pulumi.Input[str]] = None
+    # A month: enough to look back on last week's incident, cheap to keep.
+    flow_logs_retention_days: int = 30
+    # None: /vpc/<project>-<stack>-<name>/flow-logs, one per Network.
+    flow_logs_log_group_name: Optional[str] = None
+
+    def validate(self) -> None:
+        check_one_of("NetworkArgs.vpc", self.vpc, ("new", "default", "existing"), "a VPC source")
+        check_one_of("NetworkArgs.nat_gateways", self.nat_gateways, ("none", "single", "per-az"), "a NAT strategy")
+        if self.flow_logs is not None:
+            check_one_of("NetworkArgs.flow_logs", self.flow_logs, ("off", "rejected", "all"), "a flow-log setting")
+        if self.vpc == "new":
+            check_range("NetworkArgs.availability_zones", self.availability_zones, 2, 6,
+                        "a number of availability zones")
+            check("NetworkArgs.cidr_block", self.cidr_block, _prefix_length(self.cidr_block) in range(16, 23),
+                  "an IPv4 network from /16 to /22", "e.g. 10.0.0.0/16 (no host bits set)")
+        if self.vpc == "existing":
+            check("NetworkArgs.vpc_id", self.vpc_id, self.vpc_id is not None, "a VPC id",
+                  "the existing VPC's id, with vpc 'existing'")
+        if self.flow_logs_bucket_arn is None:
+            check_log_retention("NetworkArgs.flow_logs_retention_days", self.flow_logs_retention_days)
+
+    @property
+    def flow_log_traffic(self) -> str:
+        return self.flow_logs or ("rejected" if self.vpc == "new" else "off")
+
+    def subnet_cidrs(self) -> tuple[list[str], list[str]]:
+        """(public, private) CIDR blocks, one of each per AZ."""
+        blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
+        count = self.availability_zones
+        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8:8 + count]])
+
+
+def _prefix_length(cidr: str) -> int:
+    try:
+        return ipaddress.IPv4Network(cidr).prefixlen
+    except (TypeError, ValueError):
+        return -1
 
 
 class Network(pulumi.ComponentResource):
@@ -45,16 +110,16 @@ class Network(pulumi.ComponentResource):
     availability_zones: list[str]
 
     def __init__(self, name: str, args: NetworkArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        args.validate()
         super().__init__("fargate:network:Network", name, None, opts)
-        config = args.config
-        if config.vpc == "new":
-            self._new_vpc(name, config)
-        elif config.vpc == "default":
+        if args.vpc == "new":
+            self._new_vpc(name, args)
+        elif args.vpc == "default":
             self._default_vpc()
         else:
-            self._existing_vpc(config)
-        if config.flow_logs != "off":
-            self._flow_logs(name, config)
+            self._existing_vpc(args)
+        if args.flow_log_traffic != "off":
+            self._flow_logs(name, args)
         self.register_outputs({
             "vpcId": self.vpc_id,
             "publicSubnetIds": self.public_subnet_ids,
@@ -76,16 +141,19 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = pulumi.Output.from_input([])
         self.private_route_table_ids = pulumi.Output.from_input([])
 
-    def _existing_vpc(self, config: NetworkConfig) -> None:
+    def _existing_vpc(self, args: NetworkArgs) -> None:
         # Taken as given, not looked up: a wrong id fails `pulumi up` at the
         # first resource that uses it, naming the id.
         self.availability_zones = []
-        self.vpc_id = pulumi.Output.from_input(config.vpc_id)
-        self.public_subnet_ids = pulumi.Output.from_input(list(config.public_subnet_ids))
-        self.private_subnet_ids = pulumi.Output.from_input(list(config.private_subnet_ids))
-        self.private_route_table_ids = pulumi.Output.from_input(list(config.private_route_table_ids))
+        assert args.vpc_id is not None  # validate() refused vpc 'existing' without it
+        self.vpc_id = pulumi.Output.from_input(args.vpc_id)
+        self.public_subnet_ids = _id_list(args.public_subnet_ids)
+        self.private_subnet_ids = _id_list(args.private_subnet_ids)
+        self.private_route_table_ids = _id_list(args.private_route_table_ids)
 
     def _zones(self, count: int) -> list[str]:
+        # The zone names are plain values: each zone's subnets are resources of
+        # their own, so the count must be known while the program runs.
         # Only the region's own zones: Local and Wavelength Zones (opt-in) have
         # no NAT gateways and limited ALB support.
         zones = aws.get_availability_zones(
@@ -94,27 +162,26 @@ class Network(pulumi.ComponentResource):
             opts=pulumi.InvokeOptions(parent=self),
         ).names
         if len(zones) < count:
-            raise pulumi.RunError(
-                f"invalid stack config: fargate:network.availabilityZones: {count} is not allowed; "
-                f"this region has {len(zones)} available availability zones ({', '.join(zones)})"
-            )
+            raise ArgsError("NetworkArgs.availability_zones", count, "available in this region",
+                            f"at most {len(zones)} ({', '.join(zones)})")
         return sorted(zones)[:count]
 
-    def _new_vpc(self, name: str, config: NetworkConfig) -> None:
+    def _new_vpc(self, name: str, args: NetworkArgs) -> None:
         child = pulumi.ResourceOptions(parent=self)
-        self.availability_zones = self._zones(config.availability_zones)
+        self.availability_zones = self._zones(args.availability_zones)
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
-            cidr_block=config.cidr_block,
+            cidr_block=args.cidr_block,
             # Both on: interface VPC endpoints and ECS service discovery need DNS names.
             enable_dns_support=True,
             enable_dns_hostnames=True,
-            tags=name_tag("vpc"),
+            tags=name_tag(name, "vpc"),
             opts=child,
         )
-        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=name_tag("igw"), opts=child)
+        gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=name_tag(name, "igw"), opts=child)
 
-        public_route_table = aws.ec2.RouteTable(f"{name}-public", vpc_id=vpc.id, tags=name_tag("public"), opts=child)
+        public_route_table = aws.ec2.RouteTable(
+            f"{name}-public", vpc_id=vpc.id, tags=name_tag(name, "public"), opts=child)
         internet_route = aws.ec2.Route(
             f"{name}-public-internet",
             route_table_id=public_route_table.id,
@@ -123,7 +190,7 @@ class Network(pulumi.ComponentResource):
             opts=child,
         )
 
-        public_cidrs, private_cidrs = config.subnet_cidrs()
+        public_cidrs, private_cidrs = args.subnet_cidrs()
         public_subnets, public_associations, private_subnets, private_route_tables = [], [], [], []
         private_routing: list[pulumi.Resource] = []
         nat_gateways: list[aws.ec2.NatGateway] = []
@@ -136,7 +203,7 @@ class Network(pulumi.ComponentResource):
                 # Tasks get a public IP from the service's assignPublicIp, the ALB
                 # has its own; nothing else should get one by accident.
                 map_public_ip_on_launch=False,
-                tags=name_tag("public", zone),
+                tags=name_tag(name, "public", zone),
                 opts=child,
             )
             public_associations.append(aws.ec2.RouteTableAssociation(
@@ -144,13 +211,13 @@ class Network(pulumi.ComponentResource):
             ))
             public_subnets.append(public)
 
-            if config.nat_gateways == "per-az" or (config.nat_gateways == "single" and index == 0):
-                address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=name_tag("nat", zone), opts=child)
+            if args.nat_gateways == "per-az" or (args.nat_gateways == "single" and index == 0):
+                address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=name_tag(name, "nat", zone), opts=child)
                 nat_gateways.append(aws.ec2.NatGateway(
                     f"{name}-nat-{index}",
                     allocation_id=address.id,
                     subnet_id=public.id,
-                    tags=name_tag("nat", zone),
+                    tags=name_tag(name, "nat", zone),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
                 ))
 
@@ -159,12 +226,12 @@ class Network(pulumi.ComponentResource):
                 vpc_id=vpc.id,
                 cidr_block=private_cidrs[index],
                 availability_zone=zone,
-                tags=name_tag("private", zone),
+                tags=name_tag(name, "private", zone),
                 opts=child,
             )
             # One route table per private subnet, so per-AZ NAT keeps traffic in its AZ.
             route_table = aws.ec2.RouteTable(
-                f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag("private", zone), opts=child
+                f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag(name, "private", zone), opts=child
             )
             if nat_gateways:
                 private_routing.append(aws.ec2.Route(
@@ -192,23 +259,23 @@ class Network(pulumi.ComponentResource):
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
 
 
-    def _flow_logs(self, name: str, config: NetworkConfig) -> None:
+    def _flow_logs(self, name: str, args: NetworkArgs) -> None:
         """One flow log on the whole VPC, to S3 or to a log group of its own."""
         child = pulumi.ResourceOptions(parent=self)
-        traffic_type = FLOW_LOG_TRAFFIC[config.flow_logs]
+        traffic_type = FLOW_LOG_TRAFFIC[args.flow_log_traffic]
         destination: dict[str, Any]
         ready: list[pulumi.Resource] = []
-        if config.flow_logs_bucket_arn is not None:
+        if args.flow_logs_bucket_arn is not None:
             # The bucket's policy, not a role, lets log delivery write (AWS adds
             # that statement itself to a bucket of this account when the deployer
             # may change its policy).
-            destination = {"log_destination_type": "s3", "log_destination": config.flow_logs_bucket_arn}
+            destination = {"log_destination_type": "s3", "log_destination": args.flow_logs_bucket_arn}
         else:
             log_group = aws.cloudwatch.LogGroup(
                 f"{name}-flow-logs",
-                name=f"/vpc/{_stack_name()}/flow-logs",
-                retention_in_days=config.flow_logs_retention_days,
-                tags=name_tag("flow-logs"),
+                name=args.flow_logs_log_group_name or f"/vpc/{qualified_name(name, allowed='A-Za-z0-9_.-')}/flow-logs",
+                retention_in_days=args.flow_logs_retention_days,
+                tags=name_tag(name, "flow-logs"),
                 opts=child,
             )
             account_id = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
@@ -221,8 +288,8 @@ class Network(pulumi.ComponentResource):
                     "Action": "sts:AssumeRole",
                     "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
                 }]}),
-                description=f"VPC flow logs of {_stack_name()}: write to their log group only",
-                tags=name_tag("flow-logs"),
+                description=f"VPC flow logs of {qualified_name(name)}: write to their log group only",
+                tags=name_tag(name, "flow-logs"),
                 opts=child,
             )
             # Delivery starts at once; without the grant its first attempts fail.
@@ -239,7 +306,7 @@ class Network(pulumi.ComponentResource):
             vpc_id=self.vpc_id,
             traffic_type=traffic_type,
             **destination,
-            tags=name_tag("flow-logs"),
+            tags=name_tag(name, "flow-logs"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
         )
 
@@ -258,9 +325,8 @@ def flow_logs_policy_document(log_group_arn: pulumi.Input[str]) -> pulumi.Output
     }]})
 
 
-def _stack_name() -> str:
-    """``<project>-<stack>``, in the characters log group names allow."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "-", f"{pulumi.get_project()}-{pulumi.get_stack()}")
+def _id_list(ids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> pulumi.Output[list[str]]:
+    return pulumi.Output.from_input(ids).apply(lambda values: [str(value) for value in values])
 
 
 def _ids_once_routed(subnets: list[aws.ec2.Subnet], routing: list[pulumi.Resource]) -> pulumi.Output[list[str]]:

@@ -1,12 +1,15 @@
-"""Program runs shared by the component tests: each stack runs once per session.
+"""Program runs shared by the component tests: each program runs once per session.
 
 Runs go through the offline preflight (Pulumi's mock runtime with AWS-like
-answers) without the policy pack, which `test_stacks.py` covers.
+answers) without the policy pack, which `test_stacks.py` covers: the project's
+own stacks, and the fixture programs under `fixtures/` that compose the
+components from Python args.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +129,48 @@ EXISTING = {
 @pytest.fixture(scope="session")
 def existing() -> RunResult:
     return run_stack("existing", **EXISTING)
+
+
+# ------------------------------------------------------------------ ContainerImage and VpcEndpoints
+
+IMAGE_FIXTURE = Path(__file__).parent / "fixtures" / "image_and_endpoints"
+# Build contexts are relative to the project directory, as in a stack file.
+APP_CONTEXT = os.path.relpath(PROJECT / "app", IMAGE_FIXTURE)
+
+
+@pytest.fixture(scope="session")
+def applied() -> RunResult:
+    """As after `pulumi up` in eu-west-1: the sample app built, every optional endpoint."""
+    return run(IMAGE_FIXTURE, "test", policy_pack=None, stack_config={
+        "aws:region": "eu-west-1",
+        "fargate:services": {"web": {"build": {"context": APP_CONTEXT}}},
+        "fargate:endpoints": {"includeSecrets": True, "includeExec": True},
+    })
+
+
+@pytest.fixture(scope="session")
+def previewed() -> RunResult:
+    """As `pulumi preview` of a new stack: a multi-stage ARM build, default endpoints,
+    and an explicit region different from the provider's."""
+    return run(IMAGE_FIXTURE, "test", preview=True, policy_pack=None, stack_config={
+        "aws:region": "eu-west-1",
+        "fargate:services": {"api": {"build": {
+            "context": "multistage", "target": "runtime", "platform": "linux/arm64",
+            "args": {"VERSION": "1.2"},
+        }}},
+        "fargate:endpoints": {"region": "ap-southeast-2"},
+    })
+
+
+# ------------------------------------------------------------------ components from args
+
+ARGS_FIXTURE = Path(__file__).parent / "fixtures" / "args"
+
+
+def run_scenario(scenario: str, *, preview: bool = False) -> RunResult:
+    """One scenario of ``fixtures/args`` (a program composing the components from args)."""
+    return run(ARGS_FIXTURE, "test", preview=preview, policy_pack=None,
+               stack_config={"aws:region": "us-east-1", "fixture:scenario": scenario})
 
 
 def container_definitions(task_definition) -> list[dict[str, Any]]:

@@ -58,7 +58,8 @@ def test_vpc_has_dns_for_endpoints_and_a_name(dev):
     vpc = dev.one("aws:ec2/vpc:Vpc")
     assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
     assert vpc.inputs["enableDnsSupport"] is True and vpc.inputs["enableDnsHostnames"] is True
-    assert vpc.inputs["tags"]["Name"] == "fargate-dev-vpc"
+    # <project>-<stack>-<component>-<part>: the Network is named "network" in __main__.py.
+    assert vpc.inputs["tags"]["Name"] == "fargate-dev-network-vpc"
 
 
 def test_public_subnets_route_to_the_internet_gateway_and_hand_out_no_ips(dev):
@@ -121,7 +122,7 @@ def test_all_network_resources_are_children_of_the_component(dev):
     assert all(r.parent == network.urn for r in dev.resources if r.type in aws_types)
 
 
-def test_more_azs_than_the_region_has_is_a_config_error():
+def test_more_azs_than_the_region_has_stops_the_program_naming_the_arg():
     # eu-north-1 has three zones (a, b, c).
     with pytest.raises(ProgramError) as error:
         run(PROJECT, "dev", policy_pack=None, stack_config={
@@ -130,8 +131,8 @@ def test_more_azs_than_the_region_has_is_a_config_error():
             "fargate:services": {"web": {"image": "nginx"}},
         })
     assert str(error.value) == (
-        "invalid stack config: fargate:network.availabilityZones: 4 is not allowed; "
-        "this region has 3 available availability zones (eu-north-1a, eu-north-1b, eu-north-1c)"
+        "NetworkArgs.availability_zones: 4 is not available in this region; "
+        "allowed: at most 3 (eu-north-1a, eu-north-1b, eu-north-1c)"
     )
 
 

@@ -46,8 +46,13 @@ def test_prod_is_private_with_nat_per_az_and_two_tasks_per_service(prod):
     for service in prod.of_type("aws:ecs/service:Service"):
         assert service.inputs["desiredCount"] >= 2 or service.options["ignoreChanges"] == ["desiredCount"]
         assert service.inputs["networkConfiguration"]["assignPublicIp"] is False
-    assert len(prod.of_type("aws:lb/loadBalancer:LoadBalancer")) == 1
-    assert len(prod.of_type("aws:lb/listenerRule:ListenerRule")) == 2
+    # One ALB, and on it one rule per service, forwarding to that service's target group.
+    (load_balancer,) = prod.of_type("aws:lb/loadBalancer:LoadBalancer")
+    rules = {r.name: r for r in prod.of_type("aws:lb/listenerRule:ListenerRule")}
+    assert sorted(rules) == sorted(prod.outputs["services"])
+    for name, rule in rules.items():
+        (action,) = rule.inputs["actions"]
+        assert action["targetGroupArn"] == prod.outputs["services"][name]["targetGroupArn"]
 
 
 def test_components_have_their_type_tokens(prod):

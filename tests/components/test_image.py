@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from preflight import ProgramError, run
 from preflight.values import UNKNOWN
 
-from .conftest import APP_CONTEXT, FIXTURE
+from .conftest import APP_CONTEXT
 
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE_POLICY = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
@@ -72,16 +69,3 @@ def test_target_args_and_platform_reach_the_build_and_the_uri_is_unknown_in_prev
     assert image.inputs["platform"] == "linux/arm64"
     # Nothing is built during a preview: the URI exists only after the push.
     assert previewed.outputs["imageUris"]["api"] is UNKNOWN
-
-
-def test_missing_context_and_missing_dockerfile_stop_the_program_before_any_resource():
-    with pytest.raises(ProgramError) as caught:
-        run(FIXTURE, "test", policy_pack=None, stack_config={"fargate:services": {
-            "web": {"build": {"context": "web"}},
-            "api": {"build": {"context": "multistage", "dockerfile": "Dockerfile.prod"}},
-        }})
-    message = str(caught.value)
-    assert f"fargate:services.web.build.context: 'web' is not allowed; must be an existing directory " \
-           f"relative to the project directory ({FIXTURE}); web/ does not exist" in message
-    assert "fargate:services.api.build.dockerfile: 'Dockerfile.prod' is not allowed; " \
-           "must be a file relative to the build context; multistage/Dockerfile.prod does not exist" in message

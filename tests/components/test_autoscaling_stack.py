@@ -12,7 +12,7 @@ import yaml
 
 from preflight import ProgramError, run
 
-from .tokens import ALARM, COMPONENT, LOAD_BALANCER, POLICY, SCHEDULE, SERVICE, TARGET, TARGET_GROUP
+from .tokens import ALARM, COMPONENT, LOAD_BALANCER, POLICY, SERVICE, TARGET, TARGET_GROUP
 
 ROOT = Path(__file__).resolve().parents[2]
 FARGATE_SERVICE = "fargate:ecs:FargateService"
@@ -76,7 +76,8 @@ def test_prod_web_tracks_cpu_memory_and_requests_per_task(prod):
 
 def test_prod_request_count_label_is_the_albs_and_web_target_groups_suffixes(prod):
     _, children = scaling(prod, "web")
-    label = children["web-requests"].inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["resourceLabel"]
+    tracking = children["web-requests"].inputs["targetTrackingScalingPolicyConfiguration"]
+    label = tracking["predefinedMetricSpecification"]["resourceLabel"]
     load_balancer = prod.one(LOAD_BALANCER)
     web_group = prod.one(TARGET_GROUP, "web")
     assert label == f"{load_balancer.outputs['arnSuffix']}/{web_group.outputs['arnSuffix']}"
@@ -112,7 +113,8 @@ def test_prod_api_scales_on_cpu_through_step_alarms(prod):
                                               ("step-in", "LessThanThreshold", 30, 15)):
         alarm = children[f"api-{key}-alarm"].inputs
         assert alarm["alarmActions"] == [children[f"api-{key}"].outputs["arn"]]
-        assert (alarm["namespace"], alarm["metricName"], alarm["dimensions"]) == ("AWS/ECS", "CPUUtilization", dimensions)
+        assert (alarm["namespace"], alarm["metricName"], alarm["dimensions"]) == (
+            "AWS/ECS", "CPUUtilization", dimensions)
         assert (alarm["comparisonOperator"], alarm["threshold"]) == (operator, threshold)
         assert (alarm["period"], alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (60, periods, periods)
 

@@ -1,6 +1,6 @@
 """ServiceAutoscaling's resources and their wiring, through the fixture project
-(a hand-written cluster, load balancer, target group and service) run by the
-offline preflight. Two program runs for the whole module.
+(a hand-written cluster, load balancer, target group and service, the args in
+Python) run by the offline preflight. Two program runs for the whole module.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from preflight import ProgramError, run
 
 from .tokens import ALARM, CLUSTER, COMPONENT, LOAD_BALANCER, POLICY, SCHEDULE, SERVICE, TARGET, TARGET_GROUP
 
-FIXTURE = Path(__file__).parent / "fixtures" / "service"
+FIXTURE = Path(__file__).parent / "fixtures" / "autoscaling"
 
 
 @pytest.fixture(scope="module")
@@ -71,14 +71,16 @@ def test_request_count_label_names_the_load_balancer_and_target_group(full):
     assert spec["resourceLabel"].startswith("app/") and "/targetgroup/" in spec["resourceLabel"]
     # The utilization metrics are the service's own: no label.
     for key in ("cpu", "memory"):
-        assert "resourceLabel" not in policy(full, key).inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]
+        tracking = policy(full, key).inputs["targetTrackingScalingPolicyConfiguration"]
+        assert "resourceLabel" not in tracking["predefinedMetricSpecification"]
 
 
 def test_step_policies_add_in_bands_and_remove_below_the_threshold(full):
     out = policy(full, "step-out").inputs
     assert out["policyType"] == "StepScaling"
     out_config = out["stepScalingPolicyConfiguration"]
-    assert (out_config["adjustmentType"], out_config["metricAggregationType"], out_config["cooldown"]) == ("ChangeInCapacity", "Average", 45)
+    assert (out_config["adjustmentType"], out_config["metricAggregationType"], out_config["cooldown"]) == (
+        "ChangeInCapacity", "Average", 45)
     # Offsets from the 80 % threshold: 80-90 % adds 1 task, 90 % and up adds 3.
     assert out_config["stepAdjustments"] == [
         {"metricIntervalLowerBound": "0", "metricIntervalUpperBound": "10", "scalingAdjustment": 1},
@@ -93,7 +95,8 @@ def test_step_policies_add_in_bands_and_remove_below_the_threshold(full):
     ("step-out", "GreaterThanThreshold", 80, 2, 2),
     ("step-in", "LessThanThreshold", 25, 10, 8),
 ])
-def test_each_alarm_watches_the_services_metric_and_invokes_its_policy(full, key, operator, threshold, periods, datapoints):
+def test_each_alarm_watches_the_services_metric_and_invokes_its_policy(
+        full, key, operator, threshold, periods, datapoints):
     cluster_name, service_name = names(full)
     alarm = full.one(ALARM, f"web-{key}-alarm").inputs
     assert alarm["alarmActions"] == [policy(full, key).outputs["arn"]]
@@ -105,8 +108,10 @@ def test_each_alarm_watches_the_services_metric_and_invokes_its_policy(full, key
 
 def test_scheduled_actions_change_the_bounds_on_their_schedule(full):
     target = full.one(TARGET).inputs
-    business, nights = full.one(SCHEDULE, "web-schedule-business-hours").inputs, full.one(SCHEDULE, "web-schedule-nights").inputs
-    assert (business["name"], business["schedule"], business["timezone"]) == ("business-hours", "cron(0 8 ? * MON-FRI *)", "Europe/Berlin")
+    business = full.one(SCHEDULE, "web-schedule-business-hours").inputs
+    nights = full.one(SCHEDULE, "web-schedule-nights").inputs
+    assert (business["name"], business["schedule"], business["timezone"]) == (
+        "business-hours", "cron(0 8 ? * MON-FRI *)", "Europe/Berlin")
     assert business["scalableTargetAction"] == {"minCapacity": 4}
     assert nights["scalableTargetAction"] == {"minCapacity": 2, "maxCapacity": 6}
     for action in (business, nights):
@@ -114,17 +119,22 @@ def test_scheduled_actions_change_the_bounds_on_their_schedule(full):
             target["resourceId"], "ecs:service:DesiredCount", "ecs")
 
 
-def test_every_resource_is_a_child_of_the_component(full):
+def test_each_scaling_feature_asked_for_is_one_child_of_the_component_and_nothing_else(full):
     component = full.one(COMPONENT)
-    children = [r for r in full.resources if r.parent == component.urn]
-    assert sorted(r.type for r in children) == sorted([TARGET] + [POLICY] * 5 + [ALARM] * 2 + [SCHEDULE] * 2)
+    children = {r.name: r.type for r in full.resources if r.parent == component.urn}
+    assert children == {
+        "web-target": TARGET,
+        **{f"web-{key}": POLICY for key in ("cpu", "memory", "requests", "step-out", "step-in")},
+        "web-step-out-alarm": ALARM, "web-step-in-alarm": ALARM,
+        "web-schedule-business-hours": SCHEDULE, "web-schedule-nights": SCHEDULE,
+    }
 
 
 def test_policies_and_schedules_wait_for_the_target_and_for_each_other(full):
     target = full.one(TARGET)
     chain = [policy(full, k) for k in ("cpu", "memory", "requests", "step-out", "step-in")]
     chain += [full.one(SCHEDULE, "web-schedule-business-hours"), full.one(SCHEDULE, "web-schedule-nights")]
-    for previous, resource in zip([target] + chain, chain):
+    for previous, resource in zip([target] + chain[:-1], chain, strict=True):
         # The target's outputs feed the scalable-target properties ...
         assert target.urn in resource.property_dependencies["resourceId"]
         # ... and the one before must exist first (no concurrent updates).
@@ -145,9 +155,8 @@ def test_minimal_config_makes_one_cpu_policy_with_the_default_cooldowns(minimal)
     assert (tracking["targetValue"], tracking["scaleOutCooldown"], tracking["scaleInCooldown"]) == (70, 60, 300)
 
 
-def test_bad_config_stops_the_program_with_the_key_path():
+def test_a_ceiling_below_the_floor_stops_the_program_naming_the_arg():
     with pytest.raises(ProgramError) as caught:
-        run(FIXTURE, "minimal", policy_pack=None, stack_config={
-            "autoscaling-fixture:autoscaling": {"minCount": 4, "maxCount": 3, "cpuTarget": 70},
-        })
-    assert "autoscaling-fixture:autoscaling.maxCount: 3 is not allowed; must be at least minCount (4)" in str(caught.value)
+        run(FIXTURE, "minimal", policy_pack=None, stack_config={"autoscaling-fixture:minCount": 4})
+    assert str(caught.value) == ("ServiceAutoscalingArgs.scaling.max_count: 3 is not a task ceiling; "
+                                 "allowed: at least 1 and at least min_count (4)")

@@ -1,0 +1,183 @@
+"""From the validated stack config to component args: the one place that knows both.
+
+The config models (``fargate:*`` keys, camelCase, validated with key paths) are
+the program's API; the args classes are the components' API. Every function
+here takes a part of a parsed ``StackConfig`` and returns the args of one
+component, with the wiring (ids, ARNs, the load balancer) passed in by
+``__main__.py``. Config may import components; components never import config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from ..autoscaling import AutoscalingArgs, ScaleOutStepArgs, ScheduleArgs, StepScalingArgs
+from ..cluster import ClusterArgs
+from ..endpoints import VpcEndpoints, VpcEndpointsArgs
+from ..image import ContainerImageArgs
+from ..load_balancer import LoadBalancer, LoadBalancerArgs
+from ..naming import qualified_name
+from ..network import Network, NetworkArgs
+from ..routing import RoutingArgs
+from ..service import FargateServiceArgs, PortMappingArgs, SidecarArgs
+
+if TYPE_CHECKING:  # annotations only: the config models are read by attribute
+    from .stack import AutoscalingConfig, BuildConfig, NetworkConfig, ServiceConfig, StackConfig
+
+
+def network_args(network: NetworkConfig) -> NetworkArgs:
+    return NetworkArgs(
+        vpc=network.vpc,
+        cidr_block=network.cidr_block,
+        availability_zones=network.availability_zones,
+        nat_gateways=network.nat_gateways,
+        vpc_id=network.vpc_id,
+        public_subnet_ids=list(network.public_subnet_ids),
+        private_subnet_ids=list(network.private_subnet_ids),
+        private_route_table_ids=list(network.private_route_table_ids),
+        flow_logs=network.flow_logs,
+        flow_logs_bucket_arn=network.flow_logs_bucket_arn,
+        flow_logs_retention_days=network.flow_logs_retention_days,
+        # The name this program gave the log group before components took their
+        # own names into it: renaming would replace it and lose the logs in it.
+        flow_logs_log_group_name=f"/vpc/{qualified_name(allowed='A-Za-z0-9_.-')}/flow-logs",
+    )
+
+
+def endpoints_args(config: StackConfig, network: Network) -> Optional[VpcEndpointsArgs]:
+    """The VPC endpoints private tasks pull through, or None without ``network.vpcEndpoints``."""
+    if not config.network.vpc_endpoints:
+        return None
+    return VpcEndpointsArgs(
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids,
+        route_table_ids=network.private_route_table_ids,
+        include_secrets=config.endpoints_for_secrets,
+        include_exec=config.endpoints_for_exec,
+    )
+
+
+def load_balancer_args(config: StackConfig, network: Network) -> LoadBalancerArgs:
+    lb = config.load_balancer
+    return LoadBalancerArgs(
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids if lb.internal else network.public_subnet_ids,
+        internal=lb.internal,
+        ingress_cidrs=list(lb.ingress_cidrs),
+        idle_timeout_seconds=lb.idle_timeout_seconds,
+        deletion_protection=lb.deletion_protection,
+        certificate_arn=lb.certificate_arn,
+        ssl_policy=lb.ssl_policy,
+        drop_invalid_header_fields=lb.drop_invalid_headers,
+        access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+            bucket=lb.access_logs.bucket, prefix=lb.access_logs.prefix, enabled=True,
+        ) if lb.access_logs else None,
+    )
+
+
+def cluster_args(config: StackConfig) -> ClusterArgs:
+    return ClusterArgs(container_insights=config.cluster.container_insights,
+                       capacity_providers=config.capacity_providers)
+
+
+def service_args(
+    service: ServiceConfig, *, cluster_arn: pulumi.Input[str], cluster_name: pulumi.Input[str],
+    network: Network, load_balancer: LoadBalancer, endpoints: Optional[VpcEndpoints] = None,
+    secret: bool = False, depends_on: Sequence[pulumi.Resource] = (),
+) -> FargateServiceArgs:
+    """One service's args. ``secret``: the stack holds ``fargate:services`` as a secret,
+    so its environment values are marked secret (and with them the container definitions)."""
+    private = service.subnets == "private"
+    # Private tasks wear the endpoints' client group and start once the endpoints exist.
+    uses_endpoints = endpoints is not None and private
+    health = service.health_check
+    deployment = service.deployment
+    return FargateServiceArgs(
+        cluster_arn=cluster_arn,
+        cluster_name=cluster_name,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids if private else network.public_subnet_ids,
+        load_balancer=load_balancer,
+        image=service.image,
+        build=_build_args(service.build) if service.build is not None else None,
+        cpu=service.cpu,
+        memory=service.memory,
+        container_port=service.container_port,
+        desired_count=service.desired_count,
+        assign_public_ip=service.assign_public_ip,
+        health_check=aws.lb.TargetGroupHealthCheckArgs(
+            enabled=True, protocol="HTTP", port="traffic-port", path=health.path, matcher=health.matcher,
+            interval=health.interval_seconds, timeout=health.timeout_seconds,
+            healthy_threshold=health.healthy_threshold, unhealthy_threshold=health.unhealthy_threshold,
+        ),
+        health_check_grace_period_seconds=health.grace_period_seconds,
+        routing=RoutingArgs(path_patterns=list(service.routing.path_patterns),
+                            host_headers=list(service.routing.host_headers), priority=service.routing.priority),
+        environment=_maybe_secret(secret, service.environment),
+        secrets=dict(service.secrets),
+        secrets_kms_key_arn=service.secrets_kms_key_arn,
+        readonly_root_filesystem=service.readonly_root_filesystem,
+        user=service.user,
+        log_retention_days=service.log_retention_days,
+        sidecars={name: SidecarArgs(
+            image=sidecar.image, cpu=sidecar.cpu, memory=sidecar.memory, essential=sidecar.essential,
+            environment=_maybe_secret(secret, sidecar.environment),
+            port_mappings=[PortMappingArgs(container_port=p.container_port, protocol=p.protocol)
+                           for p in sidecar.port_mappings],
+        ) for name, sidecar in service.sidecars.items()},
+        deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+            enable=deployment.circuit_breaker, rollback=deployment.circuit_breaker),
+        deployment_minimum_healthy_percent=deployment.minimum_healthy_percent,
+        deployment_maximum_percent=deployment.maximum_percent,
+        autoscaling=autoscaling_args(service.autoscaling) if service.autoscaling is not None else None,
+        exec_command=service.exec_command,
+        cpu_architecture=service.cpu_architecture,  # type: ignore[arg-type]  # X86_64 or ARM64
+        capacity_provider_strategies=[
+            aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider=provider, base=base, weight=weight)
+            for provider, base, weight in service.capacity_providers.strategy()
+        ] if service.capacity_providers else [],
+        security_group_ids=[endpoints.client_security_group.id] if endpoints is not None and uses_endpoints else [],
+        depends_on=[*([endpoints] if endpoints is not None and uses_endpoints else []), *depends_on],
+    )
+
+
+def autoscaling_args(scaling: AutoscalingConfig) -> AutoscalingArgs:
+    steps = scaling.steps
+    return AutoscalingArgs(
+        min_count=scaling.min_count,
+        max_count=scaling.max_count,
+        cpu_target=scaling.cpu_target,
+        memory_target=scaling.memory_target,
+        requests_per_target=scaling.requests_per_target,
+        scale_out_cooldown_seconds=scaling.scale_out_cooldown_seconds,
+        scale_in_cooldown_seconds=scaling.scale_in_cooldown_seconds,
+        steps=StepScalingArgs(
+            metric=steps.metric,
+            scale_out_above=steps.scale_out_above,
+            scale_in_below=steps.scale_in_below,
+            scale_out_by=steps.scale_out_by,
+            scale_in_by=steps.scale_in_by,
+            scale_out_steps=[ScaleOutStepArgs(above=s.above, scale_out_by=s.scale_out_by)
+                             for s in steps.scale_out_steps],
+            period_seconds=steps.period_seconds,
+            scale_out_evaluation_periods=steps.scale_out_evaluation_periods,
+            scale_in_evaluation_periods=steps.scale_in_evaluation_periods,
+            scale_out_datapoints_to_alarm=steps.scale_out_datapoints_to_alarm,
+            scale_in_datapoints_to_alarm=steps.scale_in_datapoints_to_alarm,
+        ) if steps is not None else None,
+        schedules=[ScheduleArgs(name=s.name, schedule=s.schedule, min_count=s.min_count,
+                                max_count=s.max_count, timezone=s.timezone) for s in scaling.schedules],
+    )
+
+
+def _build_args(build: BuildConfig) -> ContainerImageArgs:
+    return ContainerImageArgs(context=build.context, dockerfile=build.dockerfile_path, target=build.target,
+                              args=dict(build.args), platform=build.platform)
+
+
+def _maybe_secret(secret: bool, variables: dict[str, str]) -> dict[str, pulumi.Input[str]]:
+    return {key: pulumi.Output.secret(value) if secret else value for key, value in variables.items()}
