@@ -1,0 +1,11 @@
+"""Cluster config (``fargate:cluster``)."""
+
+from __future__ import annotations
+
+from .base import ConfigModel
+
+
+class ClusterConfig(ConfigModel):
+    # On: per-task CPU/memory metrics are what you look at when scaling misbehaves.
+    # It costs extra CloudWatch metrics; set false for throwaway stacks.
+    container_insights: bool = True
