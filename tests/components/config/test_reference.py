@@ -1,0 +1,45 @@
+"""The README's config reference against the models."""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from components.config import (
+    StackConfig,
+)
+
+from ..conftest import PROJECT
+
+
+def test_readme_config_reference_lists_every_key():
+    readme = (Path(PROJECT) / "README.md").read_text()
+    section = readme.split("<!-- section: config (owner: stack) -->")[1].split("<!-- /section: config -->")[0]
+    missing = [key for key in _keys(StackConfig) if f"`{key}`" not in section]
+    assert not missing, f"README config section lacks {missing}"
+
+
+def _keys(model, prefix="fargate:") -> list[str]:
+    """Every key path of the config, with `<name>` for map entries (autoscaling has its own section)."""
+    keys = []
+    for name, field in model.model_fields.items():
+        key = prefix + (field.alias or name)
+        if name == "autoscaling":
+            keys.append(key)
+            continue
+        annotation = field.annotation
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        inner = args[-1] if typing.get_origin(annotation) is dict else (args[0] if args else annotation)
+        nested = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+        if typing.get_origin(annotation) in (tuple,) and args and isinstance(args[0], type) \
+                and issubclass(args[0], BaseModel):
+            nested, key = args[0], key + "[]"
+        if nested is None:
+            keys.append(key)
+        elif typing.get_origin(annotation) is dict:
+            keys += _keys(nested, key + ".<name>.")
+        else:
+            keys += _keys(nested, key + ".")
+    return keys
