@@ -31,7 +31,7 @@ from typing import Annotated, Literal, Optional
 from aws_cron_expression_validator.validator import AWSCronExpressionValidator
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import ConfigModel
+from .base import ConfigModel, usable
 
 # A utilization target or threshold is a percentage of the task's reserved
 # CPU or memory: above 0 (0 % would never be reached) and at most 100.
@@ -123,7 +123,7 @@ class ScheduleConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _one_bound(self) -> "ScheduleConfig":
-        if self.min_count is None and self.max_count is None:
+        if self.min_count is None and self.max_count is None and usable("min_count", "max_count"):
             raise ValueError("set minCount, maxCount or both: a schedule changes the task-count bounds")
         return self
 
@@ -253,7 +253,8 @@ class AutoscalingConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _something_scales(self) -> "AutoscalingConfig":
-        if not self.has_policy and not self.schedules:
+        if not self.has_policy and not self.schedules and usable(
+                "cpu_target", "memory_target", "requests_per_target", "steps", "schedules"):
             raise ValueError("set at least one of cpuTarget, memoryTarget, requestsPerTarget, steps or schedules: without one nothing ever changes the task count")
         return self
 

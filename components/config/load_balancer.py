@@ -8,7 +8,7 @@ from typing import Optional
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import REGIONAL_ARN, ConfigModel, errors_at
+from .base import REGIONAL_ARN, ConfigModel, errors_at, usable
 
 ACM_CERTIFICATE_ARN = re.compile(
     "^" + REGIONAL_ARN.format(service="acm") + r"certificate/[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
@@ -91,7 +91,7 @@ class LoadBalancerConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _tls_needs_a_certificate(self) -> "LoadBalancerConfig":
-        if "ssl_policy" in self.model_fields_set and self.certificate_arn is None:
+        if "ssl_policy" in self.model_fields_set and self.certificate_arn is None and usable("certificate_arn"):
             errors_at("loadBalancer", [(("sslPolicy",), self.ssl_policy,
                                         "only with certificateArn (it applies to the HTTPS listener)")])
         return self

@@ -9,7 +9,7 @@ from typing import Any, Literal, Mapping, Optional
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from .base import LOG_RETENTION_DAYS, MISSING, ConfigModel, errors_at
+from .base import LOG_RETENTION_DAYS, MISSING, ConfigModel, errors_at, usable
 
 # An S3 bucket for flow logs, optionally with a folder: arn:aws:s3:::<bucket>[/<prefix>].
 S3_BUCKET_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/[^\s]+)?$")
@@ -112,7 +112,9 @@ class NetworkConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _keys_of_the_vpc_source(self) -> "NetworkConfig":
-        given = self.model_fields_set
+        # Fields that failed are left out of `given` and stand at their defaults: rules
+        # reading them wait until they are valid (see ConfigModel).
+        given = self.model_fields_set if usable("vpc") else set()
         problems: list[tuple[tuple, Any, Optional[str]]] = []
         for field in ("cidr_block", "availability_zones", "nat_gateways"):
             if field in given and self.vpc != "new":
@@ -122,23 +124,25 @@ class NetworkConfig(ConfigModel):
             if field in given and self.vpc != "existing":
                 problems.append(((to_camel(field),), _plain(getattr(self, field)),
                                  f"only with vpc 'existing' (vpc is '{self.vpc}')"))
-        if self.vpc == "existing":
-            if self.vpc_id is None:
+        if self.vpc == "existing" and usable("vpc"):
+            if self.vpc_id is None and usable("vpc_id"):
                 problems.append((("vpcId",), None, MISSING))
             both = set(self.public_subnet_ids) & set(self.private_subnet_ids)
-            if both:
+            if both and usable("public_subnet_ids", "private_subnet_ids"):
                 problems.append((("privateSubnetIds",), list(self.private_subnet_ids),
                                  f"subnets other than the public ones ({', '.join(sorted(both))} is in both)"))
-            if self.vpc_endpoints and not self.private_route_table_ids:
+            if self.vpc_endpoints and not self.private_route_table_ids and usable("private_route_table_ids"):
                 problems.append((("privateRouteTableIds",), [],
                                  "the private subnets' route tables, with vpcEndpoints on "
                                  "(the S3 gateway endpoint for image layers is added to them)"))
-        if self.flow_logs == "off":
+        if not usable("flow_logs"):
+            pass
+        elif self.flow_logs == "off":
             for field in ("flow_logs_bucket_arn", "flow_logs_retention_days"):
-                if field in given:
+                if field in self.model_fields_set:
                     problems.append(((to_camel(field),), getattr(self, field),
                                      "only with flowLogs 'rejected' or 'all' (flowLogs is 'off')"))
-        elif self.flow_logs_bucket_arn is not None and "flow_logs_retention_days" in given:
+        elif self.flow_logs_bucket_arn is not None and "flow_logs_retention_days" in self.model_fields_set:
             problems.append((("flowLogsRetentionDays",), self.flow_logs_retention_days,
                              "only without flowLogsBucketArn (the bucket's lifecycle rules keep S3 objects)"))
         if self.vpc == "default" and self.vpc_endpoints:

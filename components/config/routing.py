@@ -12,7 +12,7 @@ from typing import Mapping, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import ConfigModel, errors_at
+from .base import ConfigModel, errors_at, usable
 
 # Characters an ALB path-pattern condition accepts (plus the * and ? wildcards).
 PATH_PATTERN = re.compile(r"^[A-Za-z0-9_\-.$/~\"'@:+&*?]{1,128}$")
@@ -44,6 +44,8 @@ class RoutingConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _condition_count(self) -> "RoutingConfig":
+        if not usable("path_patterns", "host_headers"):
+            return self
         values = len(self.path_patterns) + len(self.host_headers)
         if values == 0:
             errors_at("routing", [(("pathPatterns",), [], "at least one path pattern or host header")])

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..task_size import FARGATE_TASK_SIZES
 from .autoscaling import AutoscalingConfig
-from .base import LOG_RETENTION_DAYS, MISSING, REGIONAL_ARN, ConfigModel, errors_at
+from .base import LOG_RETENTION_DAYS, MISSING, REGIONAL_ARN, ConfigModel, errors_at, usable
 from .build import CPU_ARCHITECTURE, BuildConfig
 from .routing import RoutingConfig
 
@@ -91,7 +91,11 @@ class HealthCheckConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> "HealthCheckConfig":
-        if self.timeout_seconds >= self.interval_seconds:
+        if self.timeout_seconds >= self.interval_seconds and usable("timeout_seconds", "interval_seconds"):
+            # Blame the key that was set: `intervalSeconds: 5` alone meets the default timeout.
+            if "timeout_seconds" not in self.model_fields_set:
+                errors_at("healthCheck", [(("intervalSeconds",), self.interval_seconds,
+                                           f"more than timeoutSeconds ({self.timeout_seconds})")])
             errors_at("healthCheck", [(("timeoutSeconds",), self.timeout_seconds,
                                        f"less than intervalSeconds ({self.interval_seconds})")])
         return self
@@ -141,6 +145,8 @@ class CapacityProvidersConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _strategy_rules(self) -> "CapacityProvidersConfig":
+        if not usable("fargate", "fargate_spot"):
+            return self
         providers = self.strategy()
         if not providers:
             errors_at("capacityProviders", [((), {}, "FARGATE, FARGATE_SPOT or both")])
@@ -303,11 +309,20 @@ class ServiceConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _task_rules(self) -> "ServiceConfig":
+        # Fields that failed stand at their defaults here; each rule reading one waits
+        # until it is valid (see ConfigModel).
         problems: list[tuple[tuple, Any, str]] = []
         allowed = FARGATE_TASK_SIZES[self.cpu]
-        if self.memory not in allowed:
-            problems.append((("memory",), self.memory, f"with cpu {self.cpu}: {_ranges(allowed)} (MiB)"))
-        if self.subnets == "public" and not self.assign_public_ip:
+        if self.memory not in allowed and usable("cpu", "memory"):
+            if "memory" in self.model_fields_set:
+                problems.append((("memory",), self.memory, f"with cpu {self.cpu}: {_ranges(allowed)} (MiB)"))
+            else:  # `cpu: 1024` alone: the cpu is what was set, the default memory does not fit it
+                cpus = [str(cpu) for cpu, memories in FARGATE_TASK_SIZES.items() if self.memory in memories]
+                problems.append((("cpu",), self.cpu, f"with memory {self.memory} (the default): {', '.join(cpus)}; "
+                                 f"or set memory too, which with cpu {self.cpu} is {_ranges(allowed)} (MiB)"))
+        if not usable("subnets", "assign_public_ip"):
+            pass
+        elif self.subnets == "public" and not self.assign_public_ip:
             problems.append((("assignPublicIp",), False,
                              "true in public subnets: without a public IP the task cannot pull its image"))
         if self.subnets == "private" and self.assign_public_ip:
@@ -321,7 +336,7 @@ class ServiceConfig(ConfigModel):
 
     def _image_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
         problems: list[tuple[tuple, Any, Optional[str]]] = []
-        if self.image is None and self.build is None:
+        if self.image is None and self.build is None and usable("image", "build"):
             problems.append((("image",), None, MISSING))
         if self.image is not None and self.build is not None:
             problems.append((("build",), self.build.model_dump(by_alias=True, exclude_defaults=True),
@@ -334,7 +349,8 @@ class ServiceConfig(ConfigModel):
                 problems.append((loc, image, "a private ECR image such as "
                                  "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0 "
                                  "(lowercase repository, a tag or @sha256: digest)"))
-        if self.build is not None and CPU_ARCHITECTURE[self.build.platform] != self.cpu_architecture:
+        if self.build is not None and CPU_ARCHITECTURE[self.build.platform] != self.cpu_architecture \
+                and usable("architecture"):
             problems.append((("build", "platform"), self.build.platform,
                              f"{_PLATFORM[self.architecture]} to match architecture '{self.architecture}' "
                              "(or leave platform out): tasks cannot run an image built for another CPU"))
@@ -351,7 +367,7 @@ class ServiceConfig(ConfigModel):
         problems += [(("secrets", name), name,
                       "a name not also in environment (the container would get it twice)")
                      for name in sorted(self.secrets.keys() & self.environment.keys())]
-        if self.secrets_kms_key_arn is not None and not self.secrets:
+        if self.secrets_kms_key_arn is not None and not self.secrets and usable("secrets"):
             problems.append((("secretsKmsKeyArn",), self.secrets_kms_key_arn,
                              "only with secrets (the key decrypts them; there are none)"))
         return problems
@@ -359,7 +375,7 @@ class ServiceConfig(ConfigModel):
     def _container_problems(self) -> list[tuple[tuple, Any, str]]:
         problems = []
         ports = {self.container_port: "the main container"}
-        for name, sidecar in self.sidecars.items():
+        for name, sidecar in self.sidecars.items() if usable("container_port") else ():
             for index, mapping in enumerate(sidecar.port_mappings):
                 owner = ports.setdefault(mapping.container_port, f"sidecars.{name}")
                 if owner != f"sidecars.{name}" or sum(
@@ -368,10 +384,10 @@ class ServiceConfig(ConfigModel):
                                      mapping.container_port,
                                      f"a port no other container uses (taken by {owner}; containers share the task's network)"))
         cpu = sum(s.cpu for s in self.sidecars.values())
-        if cpu > self.cpu:
+        if cpu > self.cpu and usable("cpu"):
             problems.append((("sidecars",), cpu, f"sidecar cpu totalling at most the task's {self.cpu} units"))
         memory = sum(s.memory or 0 for s in self.sidecars.values())
-        if memory > self.memory:
+        if memory > self.memory and usable("memory"):
             problems.append((("sidecars",), memory, f"sidecar memory totalling at most the task's {self.memory} MiB"))
         return problems
 
@@ -379,15 +395,22 @@ class ServiceConfig(ConfigModel):
         # ECS rounds minimumHealthyPercent up and maximumPercent down: with
         # neither room to stop a task first nor to start one first, a deploy stalls.
         count = self.autoscaling.clamp(self.desired_count) if self.autoscaling else self.desired_count
-        if count == 0:
+        if count == 0 or not usable("deployment", "autoscaling", "desired_count"):
             return []
         floor_tasks = math.ceil(count * self.deployment.minimum_healthy_percent / 100)
         ceiling_tasks = math.floor(count * self.deployment.maximum_percent / 100)
-        if floor_tasks >= count and ceiling_tasks <= count:
+        if floor_tasks >= count and ceiling_tasks <= count and not (
+                {"minimum_healthy_percent"} <= self.deployment.model_fields_set
+                and "maximum_percent" not in self.deployment.model_fields_set):
             return [(("deployment", "maximumPercent"), self.deployment.maximum_percent,
                      f"with desiredCount {count} and minimumHealthyPercent "
                      f"{self.deployment.minimum_healthy_percent}, room for one extra task "
                      f"(at least {math.ceil(100 * (count + 1) / count)}) or deployments cannot proceed")]
+        if floor_tasks >= count and ceiling_tasks <= count:  # minimumHealthyPercent set, maximumPercent not
+            return [(("deployment", "minimumHealthyPercent"), self.deployment.minimum_healthy_percent,
+                     f"with desiredCount {count} and maximumPercent {self.deployment.maximum_percent}, room to "
+                     f"stop one task first (at most {math.floor(100 * (count - 1) / count)}) "
+                     "or deployments cannot proceed")]
         return []
 
 

@@ -21,7 +21,7 @@ from pydantic import ValidationInfo, field_validator, model_validator
 
 from ..task_size import FARGATE_TASK_SIZES
 from .autoscaling import AutoscalingConfig
-from .base import LOG_RETENTION_DAYS, MISSING, NAMESPACE, ConfigModel, errors_at, format_errors
+from .base import LOG_RETENTION_DAYS, MISSING, NAMESPACE, ConfigModel, errors_at, format_errors, usable
 from .build import CPU_ARCHITECTURE, BuildConfig
 from .cluster import ClusterConfig
 from .load_balancer import ACM_CERTIFICATE_ARN, ELB_SECURITY_POLICY, S3_BUCKET, AccessLogsConfig, LoadBalancerConfig
@@ -145,6 +145,8 @@ class StackConfig(ConfigModel):
 
     def _placement_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
         """Each service and the ALB need subnets of the role they are placed in."""
+        if not usable("network", "load_balancer"):  # judged once both are valid
+            return []
         network, internal = self.network, self.load_balancer.internal
         users: dict[str, list[str]] = {"public": [], "private": []}
         users["private" if internal else "public"].append(
@@ -171,7 +173,7 @@ class StackConfig(ConfigModel):
                           "'public' while network.natGateways is 'none' and network.vpcEndpoints is off: "
                           "tasks in private subnets need NAT or VPC endpoints to pull images")
                          for name, service in self.services.items() if service.subnets == "private"]
-        if network.vpc_endpoints and not self.private_services():
+        if network.vpc_endpoints and not self.private_services() and usable("services"):
             problems.append((("network", "vpcEndpoints"), True,
                              "true only when a service runs in private subnets "
                              "(the endpoints serve no one else, and bill per AZ-hour)"))

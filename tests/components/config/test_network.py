@@ -38,7 +38,7 @@ def test_flow_logs_default_to_rejected_for_a_new_vpc_and_off_for_vpcs_that_are_n
 def test_flow_log_keys_name_themselves_when_wrong():
     assert error(network={"flowLogs": "accepted"}) == (
         "invalid stack config: fargate:network.flowLogs: 'accepted' is not allowed; "
-        "Input should be 'off', 'rejected' or 'all'")
+        "one of 'off', 'rejected', 'all'")
     assert error(network={"flowLogsBucketArn": "my-bucket"}) == (
         "invalid stack config: fargate:network.flowLogsBucketArn: 'my-bucket' is not allowed; an S3 bucket ARN "
         "such as arn:aws:s3:::my-flow-logs or arn:aws:s3:::my-flow-logs/vpc (a folder not named AWSLogs)")
@@ -71,7 +71,7 @@ def test_an_existing_vpc_needs_its_id_and_well_formed_ids_each_once():
 
 def test_existing_vpc_keys_belong_to_vpc_existing_and_endpoints_there_need_route_tables():
     assert error(network={"privateSubnetIds": PRIVATE}) == (
-        f"invalid stack config: fargate:network.privateSubnetIds: {PRIVATE!r} is not allowed; "
+        f"invalid stack config: fargate:network.privateSubnetIds: [{PRIVATE[0]}, {PRIVATE[1]}] is not allowed; "
         "only with vpc 'existing' (vpc is 'new')")
     assert error(network=existing(publicSubnetIds=SUBNETS, privateSubnetIds=PRIVATE, vpcEndpoints=True)) == (
         "invalid stack config: fargate:network.privateRouteTableIds: [] is not allowed; the private subnets' "
@@ -83,4 +83,4 @@ def test_existing_vpc_keys_belong_to_vpc_existing_and_endpoints_there_need_route
 def test_unknown_vpc_source_is_named():
     assert error(network={"vpc": "shared"}) == (
         "invalid stack config: fargate:network.vpc: 'shared' is not allowed; "
-        "Input should be 'new', 'default' or 'existing'")
+        "one of 'new', 'default', 'existing'")

@@ -72,9 +72,9 @@ def test_container_port_range(port):
 
 
 def test_public_ip_must_match_the_subnets():
-    assert "fargate:services.web.assignPublicIp: False is not allowed; true in public subnets" in error(
+    assert "fargate:services.web.assignPublicIp: false is not allowed; true in public subnets" in error(
         **web(assignPublicIp=False))
-    assert "fargate:services.web.assignPublicIp: True is not allowed; false in private subnets" in error(
+    assert "fargate:services.web.assignPublicIp: true is not allowed; false in private subnets" in error(
         network={"natGateways": "single"}, **web(assignPublicIp=True))
 
 
@@ -128,7 +128,7 @@ def test_a_build_follows_the_architecture_unless_it_names_a_matching_platform():
 def test_image_and_build_are_exactly_one_of_two():
     assert error({"image": None}) == "invalid stack config: fargate:services.web.image: required key is missing"
     assert error({"build": {"context": "app"}}) == (
-        "invalid stack config: fargate:services.web.build: {'context': 'app'} is not allowed; "
+        "invalid stack config: fargate:services.web.build: {context: app} is not allowed; "
         "not together with image: run a given image or build one, not both")
 
 
@@ -143,7 +143,7 @@ def test_a_build_for_another_cpu_than_the_tasks_is_refused():
 def test_architecture_is_x86_64_or_arm64():
     assert error({"architecture": "amd64"}) == (
         "invalid stack config: fargate:services.web.architecture: 'amd64' is not allowed; "
-        "Input should be 'x86_64' or 'arm64'")
+        "one of 'x86_64', 'arm64'")
 
 
 def test_capacity_providers_default_a_listed_provider_to_weight_1():
@@ -216,7 +216,7 @@ def test_secret_names_are_variable_names_not_also_in_the_environment():
 def test_exec_cannot_run_in_a_read_only_container():
     assert parse({"execCommand": True}).services["web"].exec_command
     assert error({"execCommand": True, "readonlyRootFilesystem": True}) == (
-        "invalid stack config: fargate:services.web.execCommand: True is not allowed; false while "
+        "invalid stack config: fargate:services.web.execCommand: true is not allowed; false while "
         "readonlyRootFilesystem is true: the ECS Exec agent must write to the container's filesystem")
 
 

@@ -114,27 +114,27 @@ def test_the_default_vpc_takes_no_shape_and_has_no_private_placement():
         "  fargate:network.natGateways: 'single' is not allowed; only with vpc 'new' "
         "(it shapes the VPC this stack builds; vpc is 'default')",
         f"  fargate:network.vpcId: {VPC!r} is not allowed; only with vpc 'existing' (vpc is 'default')",
-        "  fargate:network.vpcEndpoints: True is not allowed; false with vpc 'default': its subnets are all "
+        "  fargate:network.vpcEndpoints: true is not allowed; false with vpc 'default': its subnets are all "
         "public, and tasks there reach AWS through their public IPs",
     ]
     message = error({"subnets": "private"}, network={"vpc": "default"}, loadBalancer={"internal": True})
     no_private = ("the default VPC's subnets are all public "
                   "(for private placement use network.vpc 'existing' with privateSubnetIds)")
     assert message.splitlines()[1:] == [
-        f"  fargate:loadBalancer.internal: True is not allowed; false with network.vpc 'default': {no_private}",
+        f"  fargate:loadBalancer.internal: true is not allowed; false with network.vpc 'default': {no_private}",
         f"  fargate:services.web.subnets: 'private' is not allowed; 'public' with network.vpc 'default': {no_private}",
     ]
 
 
 def test_an_existing_vpc_needs_two_subnets_of_each_role_in_use():
     assert error(network=existing(publicSubnetIds=SUBNETS[:1])) == (
-        f"invalid stack config: fargate:network.publicSubnetIds: [{SUBNETS[0]!r}] is not allowed; at least two "
+        f"invalid stack config: fargate:network.publicSubnetIds: [{SUBNETS[0]}] is not allowed; at least two "
         "subnets, in different AZs, for the internet-facing load balancer and services.web")
     assert error({"subnets": "public"}, network=existing(privateSubnetIds=PRIVATE), loadBalancer={"internal": True}) == (
         "invalid stack config: fargate:network.publicSubnetIds: [] is not allowed; at least two "
         "subnets, in different AZs, for services.web")
     assert error(network=existing(publicSubnetIds=SUBNETS, privateSubnetIds=PRIVATE[:1])) == (
-        f"invalid stack config: fargate:network.privateSubnetIds: [{PRIVATE[0]!r}] is not allowed; at least two "
+        f"invalid stack config: fargate:network.privateSubnetIds: [{PRIVATE[0]}] is not allowed; at least two "
         "subnets, in different AZs, for services.web")
     # An internal ALB and private tasks need no public subnets at all.
     assert parse(network=existing(privateSubnetIds=PRIVATE), loadBalancer={"internal": True})
@@ -142,7 +142,7 @@ def test_an_existing_vpc_needs_two_subnets_of_each_role_in_use():
 
 def test_endpoints_without_a_private_service_are_refused():
     assert error({"subnets": "public"}, network={"vpcEndpoints": True}) == (
-        "invalid stack config: fargate:network.vpcEndpoints: True is not allowed; true only when a service "
+        "invalid stack config: fargate:network.vpcEndpoints: true is not allowed; true only when a service "
         "runs in private subnets (the endpoints serve no one else, and bill per AZ-hour)")
 
 
