@@ -248,7 +248,8 @@ class ServiceConfig(ConfigModel):
     def _build_for_the_architecture(cls, data: Any) -> Any:
         # A build without a platform builds for the tasks' architecture.
         if isinstance(data, Mapping) and isinstance(data.get("build"), Mapping) and "platform" not in data["build"]:
-            platform = _PLATFORM.get(data.get("architecture", "x86_64"))
+            architecture = data.get("architecture", "x86_64")  # any YAML value: reported by its own key
+            platform = _PLATFORM.get(architecture) if isinstance(architecture, str) else None
             if platform is not None:
                 data = {**data, "build": {**data["build"], "platform": platform}}
         return data
