@@ -23,40 +23,40 @@ class NetworkConfig(ConfigModel):
     # natGateways shape it); `default` uses the account's default VPC, whose
     # subnets are all public; `existing` uses the VPC and subnets named below.
     # The last two create no VPC resources.
-    vpc: Literal["new", "default", "existing"] = "new"
+    vpc: Literal["new", "default", "existing"] = Field("new", description="`new` builds a VPC for this stack; `default` uses the account's default VPC and its default subnets (all public); `existing` uses the ids below. The last two create no VPC resources ([VPCs](#vpcs-default-and-existing))")
     # Split into 16 equal blocks: public subnets take blocks 0-5, private 8-13,
     # so adding an AZ never renumbers existing subnets. /16-/22 keeps every
     # subnet at least /26, above the ALB's /27 minimum.
-    cidr_block: str = "10.0.0.0/16"
+    cidr_block: str = Field("10.0.0.0/16", description="`new` only: the VPC's range; cut into 16 blocks: public subnets take blocks 0-5, private 8-13, so adding an AZ renumbers nothing", json_schema_extra={'yamlType': 'IPv4 CIDR, /16 to /22'})
     # Two AZs is the ALB's minimum and the cheapest highly available layout.
-    availability_zones: int = Field(2, ge=2, le=6)
+    availability_zones: int = Field(2, ge=2, le=6, description="`new` only: AZs to spread subnets over (the region's own zones, no Local Zones); two is the ALB's minimum")
     # No NAT by default: a NAT gateway costs about $32/month each plus data;
     # tasks then run in public subnets with public IPs, reachable only from the ALB.
-    nat_gateways: Literal["none", "single", "per-az"] = "none"
+    nat_gateways: Literal["none", "single", "per-az"] = Field("none", description='`new` only: NAT for the private subnets. `none` is cheapest (tasks then run in public subnets); `single` shares one NAT; `per-az` survives an AZ outage')
     # `existing` only: the VPC, and its subnets by role, one per AZ. Public ones
     # route to an internet gateway; private ones to NAT (or use vpcEndpoints).
-    vpc_id: Optional[str] = None
-    public_subnet_ids: tuple[str, ...] = ()
-    private_subnet_ids: tuple[str, ...] = ()
+    vpc_id: Optional[str] = Field(None, description='the existing VPC', json_schema_extra={'yamlType': '`vpc-…`', 'yamlDefault': 'required with `existing`'})
+    public_subnet_ids: tuple[str, ...] = Field((), description='`existing` only: subnets routed to an internet gateway, one per AZ; at least two when the internet-facing ALB or a public service uses them', json_schema_extra={'yamlType': 'list of `subnet-…`'})
+    private_subnet_ids: tuple[str, ...] = Field((), description='`existing` only: subnets with NAT (or served by `vpcEndpoints`), one per AZ; at least two when an internal ALB or a private service uses them; when given, services default to them', json_schema_extra={'yamlType': 'list of `subnet-…`'})
     # `existing` with vpcEndpoints: the private subnets' route tables, which the
     # S3 gateway endpoint (image layers) is added to.
-    private_route_table_ids: tuple[str, ...] = ()
+    private_route_table_ids: tuple[str, ...] = Field((), description="`existing` with `vpcEndpoints` only (then required): the private subnets' route tables, for the S3 gateway endpoint", json_schema_extra={'yamlType': 'list of `rtb-…`'})
     # Off: interface endpoints bill per AZ and hour (3 endpoints in 2 AZs cost
     # more than one NAT gateway). On, tasks in private subnets pull images, log
     # and read secrets without NAT; only this stack's tasks may use them.
-    vpc_endpoints: bool = False
+    vpc_endpoints: bool = Field(False, description='VPC endpoints so private tasks run without NAT ([endpoints](#private-tasks-without-nat-vpc-endpoints)); needs a private service; not with `default`. Services then default to private subnets')
     # Which traffic VPC flow logs record. Unset: `rejected` for a new VPC (what a
     # security-group mistake or a probe leaves behind, at the lowest volume of the
     # three); `off` for `default` and `existing`, which are not this stack's VPC
     # to log (their owner may log them already). `all` adds accepted traffic.
-    flow_logs: Literal["off", "rejected", "all"] = "off"
+    flow_logs: Literal["off", "rejected", "all"] = Field("off", description="VPC flow logs of the whole VPC: `rejected` records what security groups and network ACLs turned away (a misconfigured group, a probe) at the lowest volume; `all` adds accepted traffic. A `default` or `existing` VPC is not this stack's, so it gets flow logs only when asked ([flow logs](#vpc-flow-logs))", json_schema_extra={'yamlDefault': '`rejected` with `new`, `off` with `default` and `existing`'})
     # None: flow logs go to a CloudWatch log group of this stack, written through a
     # role that may write there only. An S3 bucket ARN (arn:aws:s3:::<bucket>[/<folder>])
     # sends them there instead, at half the per-GB price; the bucket is yours.
-    flow_logs_bucket_arn: Optional[str] = None
+    flow_logs_bucket_arn: Optional[str] = Field(None, description='with `flowLogs` on only: deliver to your S3 bucket instead (half the per-GB price; no role needed)', json_schema_extra={'yamlType': '`arn:aws:s3:::<bucket>[/<folder>]`', 'yamlDefault': 'none (a CloudWatch log group)'})
     # A month, like the services' logRetentionDays: enough to look back on last
     # week's incident, cheap to keep. CloudWatch destination only.
-    flow_logs_retention_days: int = 30
+    flow_logs_retention_days: int = Field(30, description='with `flowLogs` on and no bucket only: days the flow-log group keeps records', json_schema_extra={'yamlType': 'as `logRetentionDays`'})
 
     @model_validator(mode="before")
     @classmethod

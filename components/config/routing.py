@@ -21,11 +21,11 @@ HOST_HEADER = re.compile(r"^[A-Za-z0-9\-.*?]{1,128}$")
 
 class RoutingConfig(ConfigModel):
     # Everything by default: a single service takes all traffic.
-    path_patterns: tuple[str, ...] = ("/*",)
-    host_headers: tuple[str, ...] = ()
+    path_patterns: tuple[str, ...] = Field(("/*",), description='requests whose path matches go to this service', json_schema_extra={'yamlType': 'list of ALB path patterns', 'yamlDefault': '`["/*"]`'})
+    host_headers: tuple[str, ...] = Field((), description='... and whose host matches; at most 5 patterns and hosts together', json_schema_extra={'yamlType': 'list of host names (`*` allowed)', 'yamlDefault': 'none'})
     # None: derived from this service's own routing and name (see derived_priority),
     # so adding or removing a service never renumbers the others.
-    priority: Optional[int] = Field(None, ge=1, le=50000)
+    priority: Optional[int] = Field(None, ge=1, le=50000, description="listener rule priority (lowest first). A derived one depends only on the service's own routing and name, so adding or removing a service never renumbers the others (which would fail on AWS with `PriorityInUse`): exact hosts, then wildcard hosts, then paths with the longest literal start first (`/api/v2/*` before `/api/*`), then `/*`", json_schema_extra={'yamlDefault': 'derived'})
 
     @field_validator("path_patterns")
     @classmethod

@@ -64,15 +64,15 @@ def _env_names(value: Mapping[str, str]) -> Mapping[str, str]:
 
 
 class HealthCheckConfig(ConfigModel):
-    path: str = "/"
+    path: str = Field("/", description="the target group's health check path", json_schema_extra={'yamlType': 'path starting with `/`'})
     # Any 2xx/3xx: a redirect from `/` to a login page still means "up".
-    matcher: str = "200-399"
-    interval_seconds: int = Field(30, ge=5, le=300)
-    timeout_seconds: int = Field(5, ge=2, le=120)
-    healthy_threshold: int = Field(3, ge=2, le=10)
-    unhealthy_threshold: int = Field(3, ge=2, le=10)
+    matcher: str = Field("200-399", description='healthy responses: `200`, `200,302` or `200-399`', json_schema_extra={'yamlType': 'HTTP codes 200-499'})
+    interval_seconds: int = Field(30, ge=5, le=300, description='seconds between checks')
+    timeout_seconds: int = Field(5, ge=2, le=120, description='seconds before a check fails; less than `intervalSeconds`')
+    healthy_threshold: int = Field(3, ge=2, le=10, description='passes before a task gets traffic')
+    unhealthy_threshold: int = Field(3, ge=2, le=10, description='failures before a task is taken out')
     # Time a new task gets to start before failed health checks count against it.
-    grace_period_seconds: int = Field(60, ge=0, le=2147483647)
+    grace_period_seconds: int = Field(60, ge=0, le=2147483647, description='time a new task gets to start before failed checks count')
 
     @field_validator("path")
     @classmethod
@@ -102,19 +102,19 @@ class HealthCheckConfig(ConfigModel):
 
 
 class PortMappingConfig(ConfigModel):
-    container_port: int = Field(ge=1, le=65535)
-    protocol: Literal["tcp", "udp"] = "tcp"
+    container_port: int = Field(ge=1, le=65535, description='a port the sidecar listens on; no two containers of a task may share a port')
+    protocol: Literal["tcp", "udp"] = Field("tcp", description="the port's protocol")
 
 
 class SidecarConfig(ConfigModel):
-    image: str = Field(min_length=1)
+    image: str = Field(min_length=1, description="the sidecar's image")
     # Container-level CPU units; 0 lets the sidecar share the task's CPU.
-    cpu: int = Field(0, ge=0)
+    cpu: int = Field(0, ge=0, description="container CPU units (0 shares the task's); all sidecars together at most the task's cpu")
     # Hard limit in MiB; None lets it share the task's memory (6 MiB is Docker's minimum).
-    memory: Optional[int] = Field(None, ge=6)
+    memory: Optional[int] = Field(None, ge=6, description="hard memory limit; all sidecars together at most the task's memory")
     # ECS's default: if a sidecar the app relies on dies, the task is replaced.
-    essential: bool = True
-    environment: dict[str, str] = {}
+    essential: bool = Field(True, description="if it stops, the task is replaced (ECS's default)")
+    environment: dict[str, str] = Field({}, description="the sidecar's environment variables", json_schema_extra={'yamlType': 'map string → string'})
     port_mappings: tuple[PortMappingConfig, ...] = ()
 
     _strings = field_validator("environment", mode="before")(_strings)
@@ -123,19 +123,19 @@ class SidecarConfig(ConfigModel):
 
 class DeploymentConfig(ConfigModel):
     # A deployment whose tasks never become healthy is stopped and rolled back.
-    circuit_breaker: bool = True
+    circuit_breaker: bool = Field(True, description='stop a deployment whose tasks never get healthy and roll back to the last good one')
     # 100/200: start new tasks before stopping old ones, so a deploy never
     # lowers capacity (ECS's default for services).
-    minimum_healthy_percent: int = Field(100, ge=0, le=100)
-    maximum_percent: int = Field(200, ge=100, le=200)
+    minimum_healthy_percent: int = Field(100, ge=0, le=100, description='tasks that must stay healthy during a deployment')
+    maximum_percent: int = Field(200, ge=100, le=200, description='tasks allowed during a deployment; must leave room to stop or start one')
 
 
 class CapacityProviderConfig(ConfigModel):
     # Tasks placed on this provider before the weights share out the rest.
-    base: int = Field(0, ge=0, le=100000)
+    base: int = Field(0, ge=0, le=100000, description='tasks placed on this provider before the weights share out the rest; only one provider may have a base')
     # This provider's share of the tasks beyond the bases; 1 so a provider
     # that is listed receives tasks.
-    weight: int = Field(1, ge=0, le=1000)
+    weight: int = Field(1, ge=0, le=1000, description="this provider's share of the tasks beyond the bases. Without `capacityProviders` every task runs on regular Fargate ([capacity](#capacity-fargate-spot-and-arm))")
 
 
 class CapacityProvidersConfig(ConfigModel):
@@ -187,49 +187,49 @@ def _secret_resource_arn(value_from: str) -> str:
 class ServiceConfig(ConfigModel):
     # Exactly one of the two: an image to run, or a Docker build of one (pushed
     # to an ECR repository of the service's own, see components/image.py).
-    image: Optional[str] = Field(None, min_length=1)
+    image: Optional[str] = Field(None, min_length=1, description='image reference, e.g. `public.ecr.aws/nginx/nginx:stable`; a private ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@sha256:…`) gives the execution role pull rights on that repository (sidecar images too)', json_schema_extra={'yamlDefault': 'required unless `build`'})
     build: Optional[BuildConfig] = None
     # The smallest Fargate size (0.25 vCPU / 0.5 GiB); raise it per service.
-    cpu: int = 256
-    memory: int = 512
-    container_port: int = Field(80, ge=1, le=65535)
-    desired_count: int = Field(1, ge=0)
+    cpu: int = Field(256, description='task CPU units (1024 = 1 vCPU)', json_schema_extra={'yamlType': '256, 512, 1024, 2048, 4096, 8192, 16384'})
+    memory: int = Field(512, description='task memory; must be a Fargate size for the cpu: 256 → 512-2048; 512 → 1024-4096; 1024 → 2048-8192; 2048 → 4096-16384; 4096 → 8192-30720 (steps of 1024); 8192 → 16384-61440 (steps of 4096); 16384 → 32768-122880 (steps of 8192)', json_schema_extra={'yamlType': 'MiB'})
+    container_port: int = Field(80, ge=1, le=65535, description='the port the main container listens on; the ALB sends traffic and health checks there')
+    desired_count: int = Field(1, ge=0, description="tasks to run (with autoscaling: only the first deployment's count, clamped into its bounds)")
     # Public unless the network has NAT (set by StackConfig): private subnets
     # without NAT cannot pull images. Tasks are reachable only from the ALB either way.
-    subnets: Literal["public", "private"] = "public"
+    subnets: Literal["public", "private"] = Field("public", description='where the tasks run; private needs NAT or VPC endpoints to pull images; the default VPC has no private subnets', json_schema_extra={'yamlDefault': "`private` when private tasks can pull images (NAT, `vpcEndpoints`, or an existing VPC's `privateSubnetIds`), else `public`"})
     # A task in a public subnet needs a public IP to reach the image registry;
     # one in a private subnet goes through NAT. Derived from `subnets` when unset.
-    assign_public_ip: bool = True
+    assign_public_ip: bool = Field(True, description='must match `subnets`: a task in a public subnet needs a public IP to pull its image', json_schema_extra={'yamlDefault': '`true` in public subnets, `false` in private'})
     health_check: HealthCheckConfig = HealthCheckConfig()
     routing: RoutingConfig = RoutingConfig()
-    environment: dict[str, str] = {}
+    environment: dict[str, str] = Field({}, description='environment variables of the main container (quote numbers and booleans in YAML)', json_schema_extra={'yamlType': 'map string → string'})
     # Off: most public images (nginx among them) write to their own filesystem.
     # Turn it on for images built for it.
-    readonly_root_filesystem: bool = False
+    readonly_root_filesystem: bool = Field(False, description="mount the main container's root filesystem read-only, for images built for it")
     # None runs as the image's USER (root unless the image says otherwise);
     # "uid", "uid:gid" or a user name the image knows.
-    user: Optional[str] = None
+    user: Optional[str] = Field(None, description='user the main container runs as', json_schema_extra={'yamlType': '`uid`, `uid:gid`, `user` or `user:group`', 'yamlDefault': "the image's"})
     # A month of logs: enough to debug last week's incident, cheap to keep.
-    log_retention_days: int = 30
-    sidecars: dict[str, SidecarConfig] = Field({}, max_length=MAX_SIDECARS)
+    log_retention_days: int = Field(30, description="days CloudWatch keeps the service's logs", json_schema_extra={'yamlType': '1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'})
+    sidecars: dict[str, SidecarConfig] = Field({}, max_length=MAX_SIDECARS, description="at most 9 more containers (10 per task); names are letters, digits, `_`, `-`, not the service's own")
     deployment: DeploymentConfig = DeploymentConfig()
     # Service autoscaling (issue 5); None keeps desiredCount fixed.
-    autoscaling: Optional[AutoscalingConfig] = None
+    autoscaling: Optional[AutoscalingConfig] = Field(None, description='service autoscaling; see [Scaling](#scaling)')
     # NAME -> ARN of an SSM parameter or a Secrets Manager secret. ECS reads
     # each when a task starts and hands it to the main container as NAME; the
     # execution role may read exactly these ARNs and nothing else.
-    secrets: dict[str, str] = {}
+    secrets: dict[str, str] = Field({}, description="read by ECS at task start into the main container's environment; the execution role may read exactly these ARNs ([secrets](#secrets)); names not also in `environment`", json_schema_extra={'yamlType': 'map name → SSM parameter or Secrets Manager ARN'})
     # None: the secrets are encrypted with the AWS managed keys (aws/ssm,
     # aws/secretsmanager), which need no grant. The key ARN of a customer managed
     # KMS key that encrypts them gives the execution role kms:Decrypt on that key,
     # through SSM and Secrets Manager only.
-    secrets_kms_key_arn: Optional[str] = None
+    secrets_kms_key_arn: Optional[str] = Field(None, description='with `secrets` only: the customer managed key that encrypts them; the execution role may `kms:Decrypt` with it through SSM and Secrets Manager only ([IAM](#iam-what-each-role-may-do))', json_schema_extra={'yamlType': 'KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`, not an alias)', 'yamlDefault': 'none (AWS managed keys)'})
     # ECS Exec (`aws ecs execute-command`): off, as a shell into a running
     # task is access most services never need.
-    exec_command: bool = False
+    exec_command: bool = Field(False, description='allow `aws ecs execute-command` into the tasks ([ECS Exec](#ecs-exec)); not with `readonlyRootFilesystem`')
     # The CPU the tasks run on. arm64 (Graviton) costs about 20 % less, but the
     # image, and any sidecar image, must be built for it.
-    architecture: Literal["x86_64", "arm64"] = "x86_64"
+    architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="the tasks' CPU (`runtimePlatform`); `arm64` (Graviton) costs about 20 % less, but every image of the task must be built for it")
     # None: every task on regular Fargate (launch type FARGATE).
     capacity_providers: Optional[CapacityProvidersConfig] = None
 

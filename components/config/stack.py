@@ -17,7 +17,7 @@ import re
 from typing import Any, Mapping, Optional
 
 import pulumi
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..task_size import FARGATE_TASK_SIZES
 from .autoscaling import AutoscalingConfig
@@ -85,7 +85,7 @@ class StackConfig(ConfigModel):
     network: NetworkConfig = NetworkConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
     cluster: ClusterConfig = ClusterConfig()
-    services: dict[str, ServiceConfig]
+    services: dict[str, ServiceConfig] = Field(description="1 to 50 services (each adds an egress rule to the ALB's security group, whose default quota is 60 per direction); names are lowercase letters, digits and `-`, start with a letter, at most 20 characters, not `sg-…` (EC2 refuses such security group names)")
 
     @field_validator("services", mode="before")
     @classmethod

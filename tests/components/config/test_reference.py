@@ -1,4 +1,4 @@
-"""The README's config reference against the models."""
+"""The README's config reference against the models it is generated from."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from components.config import (
     StackConfig,
 )
+from components.config.reference import default_words, rows, table, type_words
 
 from ..conftest import PROJECT
 
@@ -43,3 +44,27 @@ def _keys(model, prefix="fargate:") -> list[str]:
         else:
             keys += _keys(nested, key + ".")
     return keys
+
+
+def _section() -> str:
+    readme = (Path(PROJECT) / "README.md").read_text()
+    return readme.split("<!-- section: config (owner: stack) -->")[1].split("<!-- /section: config -->")[0]
+
+
+def test_readme_config_table_is_the_one_generated_from_the_models():
+    assert table() in _section(), "README's config table is stale: python -m components.config.reference"
+
+
+def test_every_documented_key_has_a_description_type_and_default():
+    for key, field in rows():
+        assert field.description, f"{key} has no Field(description=...)"
+        assert type_words(field) != "a value" and default_words(field), key
+
+
+def test_the_generated_table_states_the_models_own_defaults_and_bounds():
+    by_key = {key: (type_words(field), default_words(field)) for key, field in rows()}
+    assert by_key["fargate:loadBalancer.idleTimeoutSeconds"] == ("an integer from 1 to 4000", "`60`")
+    assert by_key["fargate:services.<name>.desiredCount"] == ("an integer of at least 0", "`1`")
+    assert by_key["fargate:network.vpc"] == ("one of 'new', 'default', 'existing'", "`new`")
+    assert by_key["fargate:services.<name>.sidecars.<name>.image"][1] == "required"
+    assert by_key["fargate:cluster.containerInsights"] == ("true or false", "`true`")
