@@ -15,6 +15,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .autoscaling import AutoscalingConfig
 from .errors import _strip_annotated, _strip_optional, yaml_type, yaml_value
 from .stack import StackConfig
 
@@ -80,12 +81,16 @@ def default_words(field: FieldInfo) -> str:
     return f"`{shown.strip(chr(39))}`" if isinstance(default, str) else f"`{shown}`"
 
 
-def table() -> str:
+def table(model: type[BaseModel] = StackConfig, prefix: str = "fargate:") -> str:
+    """The markdown table of ``model``'s keys (the stack's, or ``AutoscalingConfig``'s relative ones)."""
     lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-    for key, field in rows():
+    for key, field in rows(model, prefix):
         lines.append(f"| `{key}` | {type_words(field)} | {default_words(field)} | {field.description or ''} |")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    print(table())
+    import sys
+
+    # `autoscaling`: the keys under fargate:services.<name>.autoscaling, relative to it.
+    print(table(AutoscalingConfig, "") if sys.argv[1:] == ["autoscaling"] else table())

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from components.config import (
+    AutoscalingConfig,
     StackConfig,
 )
 from components.config.reference import default_words, rows, table, type_words
@@ -68,3 +69,11 @@ def test_the_generated_table_states_the_models_own_defaults_and_bounds():
     assert by_key["fargate:network.vpc"] == ("one of 'new', 'default', 'existing'", "`new`")
     assert by_key["fargate:services.<name>.sidecars.<name>.image"][1] == "required"
     assert by_key["fargate:cluster.containerInsights"] == ("true or false", "`true`")
+
+
+def test_every_autoscaling_key_has_a_description_too():
+    # Its table lives in the README's scaling section: python -m components.config.reference autoscaling
+    keys = dict(rows(AutoscalingConfig, ""))
+    assert {"minCount", "maxCount", "steps.metric", "schedules[].timezone"} <= keys.keys()
+    assert all(field.description for field in keys.values()), [k for k, f in keys.items() if not f.description]
+    assert (type_words(keys["maxCount"]), default_words(keys["maxCount"])) == ("an integer of at least 1", "required")
