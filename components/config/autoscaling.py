@@ -31,7 +31,7 @@ from typing import Annotated, Literal, Optional
 from aws_cron_expression_validator.validator import AWSCronExpressionValidator
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .base import ConfigModel
+from .base import ConfigModel, usable
 
 # A utilization target or threshold is a percentage of the task's reserved
 # CPU or memory: above 0 (0 % would never be reached) and at most 100.
@@ -82,13 +82,13 @@ def check_schedule(expression: str) -> str:
 class ScheduleConfig(ConfigModel):
     """One scheduled change of the task-count bounds (a ScheduledAction)."""
 
-    name: str
-    schedule: str
+    name: str = Field(description='unique per service; letters, digits, `.`, `_`, `-`')
+    schedule: str = Field(description='`cron(min hour day-of-month month day-of-week year)` with `?` in one day field, `rate(6 hours)` / `rate(1 day)`, or `at(2030-01-31T18:00:00)`')
     # Either bound may be left out to keep its current value; AWS needs one.
-    min_count: Optional[TaskCount] = None
-    max_count: Optional[TaskCount] = None
+    min_count: Optional[TaskCount] = Field(None, description='the new lower bound from that time on; set it, `maxCount` or both. Alone it must not be above every possible `maxCount` (AWS fails the action when it runs otherwise)', json_schema_extra={'yamlDefault': 'unchanged'})
+    max_count: Optional[TaskCount] = Field(None, description='the new upper bound from that time on. Alone it must not be below every possible `minCount`', json_schema_extra={'yamlDefault': 'unchanged'})
     # Default UTC, as AWS; an IANA zone name makes cron follow daylight saving.
-    timezone: Optional[str] = None
+    timezone: Optional[str] = Field(None, description='an IANA name such as `Europe/Berlin`; cron then follows daylight saving', json_schema_extra={'yamlDefault': 'UTC, as AWS'})
 
     @field_validator("name")
     @classmethod
@@ -123,7 +123,7 @@ class ScheduleConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _one_bound(self) -> "ScheduleConfig":
-        if self.min_count is None and self.max_count is None:
+        if self.min_count is None and self.max_count is None and usable("min_count", "max_count"):
             raise ValueError("set minCount, maxCount or both: a schedule changes the task-count bounds")
         return self
 
@@ -131,32 +131,32 @@ class ScheduleConfig(ConfigModel):
 class ScaleOutStep(ConfigModel):
     """A further band above ``scaleOutAbove`` that adds more tasks at once."""
 
-    above: Percent
-    scale_out_by: Annotated[int, Field(ge=1)]
+    above: Percent = Field(description='percent from which this band applies; each band higher than the last')
+    scale_out_by: Annotated[int, Field(ge=1)] = Field(description='tasks added at once in this band')
 
 
 class StepScalingConfig(ConfigModel):
     """Step scaling: two CloudWatch alarms on the service's CPU or memory, each
     invoking a step policy (the walkthrough's metric -> alarm -> policy chain)."""
 
-    metric: Literal["cpu", "memory"]
-    scale_out_above: Percent
-    scale_in_below: Percent
+    metric: Literal["cpu", "memory"] = Field(description="`cpu` or `memory`: the service's `AWS/ECS` `CPUUtilization` / `MemoryUtilization`")
+    scale_out_above: Percent = Field(description='scale-out alarm threshold, percent')
+    scale_in_below: Percent = Field(description='scale-in alarm threshold, percent, below `scaleOutAbove`')
     # One task at a time: a small, predictable step; add bands for bigger jumps.
-    scale_out_by: Annotated[int, Field(ge=1)] = 1
-    scale_in_by: Annotated[int, Field(ge=1)] = 1
+    scale_out_by: Annotated[int, Field(ge=1)] = Field(1, description='tasks added above the threshold; one at a time is a small, predictable step (add bands for bigger jumps)')
+    scale_in_by: Annotated[int, Field(ge=1)] = Field(1, description='tasks removed below the threshold')
     # Bands further above scaleOutAbove, e.g. [{above: 90, scaleOutBy: 3}].
-    scale_out_steps: list[ScaleOutStep] = []
+    scale_out_steps: list[ScaleOutStep] = Field([], description='further bands: `[{above: 95, scaleOutBy: 3}]`, each higher than the last')
     # ECS publishes service CPU and memory once a minute: a shorter period has
     # no data, a longer one only slows the alarm down.
-    period_seconds: Annotated[int, Field(ge=60, multiple_of=60)] = 60
+    period_seconds: Annotated[int, Field(ge=60, multiple_of=60)] = Field(60, description='alarm period; ECS publishes once a minute, so 60 is the fastest useful and longer only slows the alarm')
     # 3 and 15 one-minute periods: the alarms target tracking creates for
     # itself, so both kinds of policy react alike (quick out, slow in).
-    scale_out_evaluation_periods: Annotated[int, Field(ge=1)] = 3
-    scale_in_evaluation_periods: Annotated[int, Field(ge=1)] = 15
+    scale_out_evaluation_periods: Annotated[int, Field(ge=1)] = Field(3, description='periods the scale-out alarm looks at: the 3 target tracking uses (quick out)')
+    scale_in_evaluation_periods: Annotated[int, Field(ge=1)] = Field(15, description='periods the scale-in alarm looks at: the 15 target tracking uses (slow in)')
     # Default: every period in the window must breach ("N out of N").
-    scale_out_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = None
-    scale_in_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = None
+    scale_out_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = Field(None, description='breaching periods needed ("M out of N")', json_schema_extra={'yamlDefault': 'all of them'})
+    scale_in_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = Field(None, description='breaching periods needed ("M out of N")', json_schema_extra={'yamlDefault': 'all of them'})
 
     @field_validator("scale_in_below")
     @classmethod
@@ -195,21 +195,21 @@ def _at_most_periods(value: Optional[int], periods: Optional[int], key: str) -> 
 
 class AutoscalingConfig(ConfigModel):
     # One task always serving, as the walkthrough's "minimum number of tasks".
-    min_count: TaskCount = 1
+    min_count: TaskCount = Field(1, description="fewest tasks; one always serving, as the walkthrough's minimum; `0 ≤ minCount ≤ maxCount`")
     # No default: the ceiling bounds the bill, so it is the user's to choose.
-    max_count: Annotated[int, Field(ge=1)]
+    max_count: Annotated[int, Field(ge=1)] = Field(description='most tasks; it bounds the bill, so there is no default')
     # Target tracking (each optional): AWS adds or removes tasks to hold the
     # metric near the target. Requests are per task per minute.
-    cpu_target: Optional[Percent] = None
-    memory_target: Optional[Percent] = None
-    requests_per_target: Optional[Annotated[float, Field(gt=0)]] = None
+    cpu_target: Optional[Percent] = Field(None, description='target tracking on `ECSServiceAverageCPUUtilization`, percent in (0, 100]', json_schema_extra={'yamlDefault': 'off'})
+    memory_target: Optional[Percent] = Field(None, description='target tracking on `ECSServiceAverageMemoryUtilization`, percent in (0, 100]', json_schema_extra={'yamlDefault': 'off'})
+    requests_per_target: Optional[Annotated[float, Field(gt=0)]] = Field(None, description='target tracking on `ALBRequestCountPerTarget` (requests per task per minute)', json_schema_extra={'yamlDefault': 'off'})
     # Scale out fast (60 s) so a burst is met, scale in slowly (300 s) so a
     # lull does not drop tasks that are needed a minute later; as
     # terraform-aws-ecs does. Applies to target tracking and step policies.
-    scale_out_cooldown_seconds: Seconds = 60
-    scale_in_cooldown_seconds: Seconds = 300
-    steps: Optional[StepScalingConfig] = None
-    schedules: list[ScheduleConfig] = []
+    scale_out_cooldown_seconds: Seconds = Field(60, description='wait after a scale-out before the next one counts; scale out fast so a burst is met (terraform-aws-ecs uses the same 60/300)')
+    scale_in_cooldown_seconds: Seconds = Field(300, description='wait after a scale-in before the next one; scale in slowly so a lull does not drop tasks needed a minute later')
+    steps: Optional[StepScalingConfig] = Field(None, description='step scaling through two CloudWatch alarms', json_schema_extra={'yamlDefault': 'off'})
+    schedules: list[ScheduleConfig] = Field([], description='scheduled changes of the task-count bounds')
 
     @field_validator("max_count")
     @classmethod
@@ -253,7 +253,8 @@ class AutoscalingConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _something_scales(self) -> "AutoscalingConfig":
-        if not self.has_policy and not self.schedules:
+        if not self.has_policy and not self.schedules and usable(
+                "cpu_target", "memory_target", "requests_per_target", "steps", "schedules"):
             raise ValueError("set at least one of cpuTarget, memoryTarget, requestsPerTarget, steps or schedules: without one nothing ever changes the task count")
         return self
 

@@ -1,28 +1,33 @@
-"""The one place stack config is validated: a pydantic base and its error text.
+"""The base of every config model: camelCase keys, no unknown keys, frozen.
 
-Every model in this package derives from ``ConfigModel``. Keys are the
-camelCase names users write in ``Pulumi.<stack>.yaml``; unknown keys are
-refused (with the closest known key suggested); models are frozen once parsed.
-
-``format_errors`` turns a pydantic ``ValidationError`` into the single message
-users see, where each problem names its full key path, the value and what is
-allowed::
-
-    fargate:services.web.cpu: 300 is not allowed; one of 256, 512, 1024, ...
+Keys are the camelCase names users write in ``Pulumi.<stack>.yaml``; unknown
+keys are refused (with the closest known key suggested, see ``errors``);
+models are frozen once parsed.
 """
 
 from __future__ import annotations
 
 import difflib
-import types
 import typing
-from typing import Any, Iterable, Mapping, Optional, Type
+from contextvars import ContextVar
+from typing import Any, Callable, Mapping
 
-import pydantic
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-NAMESPACE = "fargate"
+from .errors import MISSING, NAMESPACE, describe_error, errors_at, format_errors, key_path
+
+__all__ = ["usable", "ConfigModel", "NAMESPACE", "MISSING", "describe_error", "errors_at", "format_errors", "key_path",
+           "LOG_RETENTION_DAYS", "REGIONAL_ARN"]
+
+# The values CloudWatch Logs' PutRetentionPolicy accepts (service logs and flow logs).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
+                      731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+# The start of an ARN in any partition (aws, aws-cn, aws-us-gov) and region;
+# ``REGIONAL_ARN.format(service="acm")``.
+REGIONAL_ARN = r"arn:aws(?:-[a-z]+)*:{service}:[a-z]{{2}}(?:-[a-z]+)+-\d:\d{{12}}:"
 
 
 class ConfigModel(BaseModel):
@@ -37,105 +42,91 @@ class ConfigModel(BaseModel):
     )
 
 
-def key_path(loc: Iterable[Any], namespace: str = NAMESPACE) -> str:
-    """``("services", "web", "cpu")`` -> ``fargate:services.web.cpu``."""
-    parts = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return f"{namespace}:{''.join(parts)}"
+    @model_validator(mode="wrap")
+    @classmethod
+    def _every_problem_at_once(cls, data: Any, handler: Callable[[Any], Any]) -> Any:
+        """Field problems and the cross-field rules that still apply, reported together.
+
+        pydantic runs a model's cross-field rules (its "after" validators) only once
+        every field is valid, so a user would fix the field errors only to meet a new
+        batch. Instead, when fields fail, the model is validated again without them
+        (their defaults stand in), and its rules run on that, each skipping what reads
+        a failed field (``usable``); their problems join the field problems.
+        """
+        try:
+            return handler(data)
+        except ValidationError as field_errors:
+            first = field_errors.errors(include_url=False)
+            failed = {str(e["loc"][0]) for e in first if e["loc"]}
+            if not isinstance(data, Mapping) or not failed:
+                raise
+            names = {field.alias or name: name for name, field in cls.model_fields.items()}
+            try:
+                partial = handler(_without(cls, data, first))
+            except ValidationError:  # a required key failed: nothing to judge the rules on
+                raise field_errors from None
+            # An unknown key is most likely a known one misspelt: that one counts as failed too.
+            failed |= {close for e in first if e["type"] == "extra_forbidden" and len(e["loc"]) == 1
+                       for close in difflib.get_close_matches(str(e["loc"][0]), list(names), n=1, cutoff=0.5)}
+            token = _FAILED.set(frozenset(names.get(key, key) for key in failed))
+            try:
+                later = _rule_problems(cls, partial)
+            finally:
+                _FAILED.reset(token)
+            if not later:
+                raise
+            raise ValidationError.from_exception_data(cls.__name__, [*map(_detail, first), *map(_detail, later)]) \
+                from None
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (dict, list)):
-        text = repr(value)
-        return text if len(text) <= 80 else text[:77] + "..."
-    return repr(value)
+# The fields of the model being judged whose values failed (see _every_problem_at_once).
+_FAILED: ContextVar[frozenset[str]] = ContextVar("failed_fields", default=frozenset())
 
 
-def _model_at(root: Type[BaseModel], loc: tuple) -> Optional[Type[BaseModel]]:
-    """The model class that owns the last element of ``loc`` (for suggestions)."""
-    current: Any = root
-    for item in loc[:-1]:
-        current = _strip_optional(current)
-        origin = typing.get_origin(current)
-        args = typing.get_args(current)
-        if origin is dict and len(args) == 2:
-            current = args[1]
-        elif origin in (list, tuple) and args:
-            current = args[0]
-        elif isinstance(current, type) and issubclass(current, BaseModel):
-            field = _field_by_key(current, item)
-            if field is None:
-                return None
-            current = field.annotation
-        else:
-            return None
-    return _unwrap_model(_strip_optional(current))
+def usable(*fields: str) -> bool:
+    """Whether a cross-field rule reading ``fields`` may judge them: none of them failed."""
+    return not _FAILED.get() & set(fields)
 
 
-def _strip_optional(annotation: Any) -> Any:
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return annotation
+def _without(model: type[BaseModel], data: Mapping[str, Any], errors: list[Any]) -> dict[str, Any]:
+    """``data`` without the keys that failed; of a mapping of entries (``services``), only
+    the entries that failed, so the rules over the others still run."""
+    bad_entries: dict[str, set[Any]] = {}
+    for error in errors:
+        if error["loc"]:
+            bad_entries.setdefault(str(error["loc"][0]), set()).add(error["loc"][1] if len(error["loc"]) > 1 else None)
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in bad_entries:
+            kept[key] = value
+            continue
+        field = next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
+        if None in bad_entries[key] or field is None or typing.get_origin(field.annotation) is not dict \
+                or not isinstance(value, Mapping):
+            continue
+        rest = {name: entry for name, entry in value.items() if name not in bad_entries[key]}
+        if rest:
+            kept[key] = rest
+    return kept
 
 
-def _unwrap_model(annotation: Any) -> Optional[Type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _unwrap_model(arg)
-        if found is not None:
-            return found
-    return None
+def _rule_problems(model: type[BaseModel], instance: BaseModel) -> list[dict[str, Any]]:
+    """The problems the model's after validators find in ``instance``."""
+    problems: list[dict[str, Any]] = []
+    for decorator in model.__pydantic_decorators__.model_validators.values():
+        if decorator.info.mode != "after":
+            continue
+        try:
+            decorator.func(instance)
+        except ValidationError as found:
+            problems += found.errors(include_url=False)
+        except (ValueError, AssertionError) as found:
+            problems.append({"type": "value_error", "loc": (), "msg": str(found), "input": instance})
+    return problems
 
 
-def _field_by_key(model: Type[BaseModel], key: Any):
-    for name, field in model.model_fields.items():
-        if key in (name, field.alias):
-            return field
-    return None
-
-
-def _known_keys(model: Type[BaseModel]) -> list[str]:
-    return [field.alias or name for name, field in model.model_fields.items()]
-
-
-def describe_error(root: Type[BaseModel], error: Mapping, namespace: str = NAMESPACE) -> str:
-    """One line for one pydantic error, naming the key path, value and rule."""
-    loc = tuple(error.get("loc", ()))
-    # Drop pydantic's internal loc entries for unions/validators ("function-after[...]").
-    loc = tuple(p for p in loc if not (isinstance(p, str) and "[" in p and p.endswith("]")))
-    path = key_path(loc, namespace)
-    kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        owner = _model_at(root, loc)
-        hint = ""
-        if owner is not None:
-            known = _known_keys(owner)
-            close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(known)}"
-        return f"{path}: unknown key{hint}"
-    if kind == "missing":
-        return f"{path}: required key is missing"
-    message = str(error.get("msg", "invalid value"))
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix):]
-    if "input" in error and kind not in ("model_type", "dict_type"):
-        return f"{path}: {_shown(error['input'])} is not allowed; {message}"
-    return f"{path}: {message}"
-
-
-def format_errors(root: Type[BaseModel], exc: pydantic.ValidationError, namespace: str = NAMESPACE) -> str:
-    """All of a ValidationError's problems, one per line, in one message."""
-    lines = [describe_error(root, e, namespace) for e in exc.errors(include_url=False)]
-    if len(lines) == 1:
-        return f"invalid stack config: {lines[0]}"
-    return "invalid stack config:\n  " + "\n  ".join(lines)
-
+def _detail(error: Mapping[str, Any]) -> InitErrorDetails:
+    """An error as reported, made again (its message kept, its kind still telling)."""
+    context = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, (int, float, str))}
+    return InitErrorDetails(type=PydanticCustomError(error["type"], "{rule}", {**context, "rule": error["msg"]}),
+                            loc=tuple(error["loc"]), input=error.get("input"))

@@ -85,7 +85,7 @@ def test_absolute_paths_are_refused(project, field, value):
 
 def test_unknown_platform_and_unknown_key_are_both_reported(project):
     message = error_of({"context": "app", "platform": "linux/386", "dockerFile": "Dockerfile"})
-    assert "fargate:services.web.build.platform: 'linux/386' is not allowed; Input should be 'linux/amd64' or 'linux/arm64'" in message
+    assert "fargate:services.web.build.platform: 'linux/386' is not allowed; one of 'linux/amd64', 'linux/arm64'" in message
     assert "fargate:services.web.build.dockerFile: unknown key; did you mean 'dockerfile'?" in message
 
 
