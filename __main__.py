@@ -22,15 +22,20 @@ load_balancer = LoadBalancer("alb", mapping.load_balancer_args(config, network))
 cluster = Cluster("cluster", mapping.cluster_args(config))
 
 secret_services = config_is_secret("services")
-services = {
+# Services with an explicit rule priority claim it on the listener first; the others take
+# their derived one (moved up if taken) in the stack file's order.
+claim_order = sorted(config.services, key=lambda name: config.services[name].routing.priority is None)
+created = {
     name: FargateService(name, mapping.service_args(
-        service, cluster_arn=cluster.arn, cluster_name=cluster.name, network=network,
+        config.services[name], cluster_arn=cluster.arn, cluster_name=cluster.name, network=network,
         load_balancer=load_balancer, endpoints=endpoints, secret=secret_services,
         # Services on capacity providers start once the cluster offers them.
-        depends_on=[cluster.capacity_providers] if service.capacity_providers and cluster.capacity_providers else [],
+        depends_on=[cluster.capacity_providers]
+        if config.services[name].capacity_providers and cluster.capacity_providers else [],
     ))
-    for name, service in config.services.items()
+    for name in claim_order
 }
+services = {name: created[name] for name in config.services}
 
 pulumi.export("url", load_balancer.url)
 pulumi.export("loadBalancerDnsName", load_balancer.dns_name)

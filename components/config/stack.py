@@ -29,13 +29,8 @@ from .network import ROUTE_TABLE_ID, S3_BUCKET_ARN, SUBNET_ID, VPC_ID, NetworkCo
 from .reading import config_is_secret, parse_config, stack_config_values
 from .routing import (
     HOST_HEADER,
-    MAX_PATH_LITERAL,
-    MAX_PRIORITY,
     PATH_PATTERN,
-    PRIORITY_BANDS,
     RoutingConfig,
-    derived_priority,
-    listener_rule_priorities,
 )
 from .service import (
     CONTAINER_NAME,
@@ -61,14 +56,14 @@ from .service import (
 __all__ = [
     "ACM_CERTIFICATE_ARN", "CONTAINER_NAME", "CONTAINER_USER", "CPU_ARCHITECTURE", "ECR_HOST", "ECR_IMAGE",
     "ELB_SECURITY_POLICY", "ENV_NAME", "FARGATE_TASK_SIZES", "HOST_HEADER", "HTTP_MATCHER", "KMS_KEY_ARN",
-    "LOG_RETENTION_DAYS", "MAX_PATH_LITERAL", "MAX_PRIORITY", "MAX_SERVICES", "MAX_SIDECARS", "MISSING",
-    "NAMESPACE", "PATH_PATTERN", "PRIORITY_BANDS", "ROUTE_TABLE_ID", "S3_BUCKET", "S3_BUCKET_ARN",
+    "LOG_RETENTION_DAYS", "MAX_SERVICES", "MAX_SIDECARS", "MISSING",
+    "NAMESPACE", "PATH_PATTERN", "ROUTE_TABLE_ID", "S3_BUCKET", "S3_BUCKET_ARN",
     "SECRETS_MANAGER_ARN", "SERVICE_NAME", "SSM_PARAMETER_ARN", "SUBNET_ID", "VPC_ID",
     "AccessLogsConfig", "AutoscalingConfig", "BuildConfig", "CapacityProviderConfig", "CapacityProvidersConfig",
     "ClusterConfig", "ConfigModel", "DeploymentConfig", "HealthCheckConfig", "LoadBalancerConfig",
     "NetworkConfig", "PortMappingConfig", "RoutingConfig", "ServiceConfig", "SidecarConfig", "StackConfig",
-    "config_is_secret", "derived_priority", "ecr_repository_arn", "errors_at", "format_errors",
-    "listener_rule_priorities", "load_stack_config", "parse_stack_config", "stack_config_values",
+    "config_is_secret", "ecr_repository_arn", "errors_at", "format_errors",
+    "load_stack_config", "parse_stack_config", "stack_config_values",
 ]
 
 # Each service adds an egress rule to the ALB's security group, whose default
@@ -198,10 +193,6 @@ class StackConfig(ConfigModel):
         if any(service.capacity_providers for service in self.services.values()):
             return ["FARGATE", "FARGATE_SPOT"]
         return []
-
-    def listener_rule_priorities(self) -> dict[str, int]:
-        """Each service's listener-rule priority (see ``routing.listener_rule_priorities``)."""
-        return listener_rule_priorities({name: service.routing for name, service in self.services.items()})
 
 
 

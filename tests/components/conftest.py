@@ -27,13 +27,13 @@ def run_stack(stack: str = "dev", *, preview: bool = False, region: str = "us-ea
 
 
 @pytest.fixture(scope="session")
-def dev() -> RunResult:
-    return run(PROJECT, "dev", policy_pack=None)
+def dev(committed_stack) -> RunResult:
+    return committed_stack("dev", preview=False)
 
 
 @pytest.fixture(scope="session")
-def prod() -> RunResult:
-    return run(PROJECT, "prod", policy_pack=None)
+def prod(committed_stack) -> RunResult:
+    return committed_stack("prod", preview=False)
 
 
 # Everything the committed stacks leave at defaults or off: three AZs with one
@@ -77,8 +77,8 @@ def features() -> RunResult:
 
 
 @pytest.fixture(scope="session")
-def default_vpc() -> RunResult:
-    return run(PROJECT, "default-vpc", policy_pack=None)
+def default_vpc(committed_stack) -> RunResult:
+    return committed_stack("default-vpc", preview=False)
 
 
 SSM_PARAMETER = "arn:aws:ssm:eu-west-1:123456789012:parameter/fargate/db/password"

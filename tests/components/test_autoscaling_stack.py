@@ -19,13 +19,13 @@ FARGATE_SERVICE = "fargate:ecs:FargateService"
 
 
 @pytest.fixture(scope="module")
-def dev():
-    return run(ROOT, "dev")
+def dev(committed_stack):
+    return committed_stack("dev", preview=False)
 
 
 @pytest.fixture(scope="module")
-def prod():
-    return run(ROOT, "prod")
+def prod(committed_stack):
+    return committed_stack("prod", preview=False)
 
 
 def scaling(result, service):

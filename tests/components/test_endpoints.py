@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from preflight import run
-
-from .conftest import PRIVATE_SUBNETS, PROJECT
+from .conftest import PRIVATE_SUBNETS
 
 ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 
 
 @pytest.fixture(scope="module")
-def endpoints_stack():
-    return run(PROJECT, "endpoints", policy_pack=None)
+def endpoints_stack(committed_stack):
+    return committed_stack("endpoints", preview=False)
 
 
 def services_of(result, endpoint_type):

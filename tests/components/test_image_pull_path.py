@@ -24,8 +24,8 @@ def verdicts(result):
             [n for n in result.not_applicable if n.policy == RULE])
 
 
-def test_the_endpoints_stack_passes_and_is_judged_even_in_a_preview_of_a_new_stack():
-    result = run(PROJECT, "endpoints", preview=True, policy_pack=POLICIES)
+def test_the_endpoints_stack_passes_and_is_judged_even_in_a_preview_of_a_new_stack(committed_stack):
+    result = committed_stack("endpoints", preview=True)
     assert result.policy_pack and result.mandatory == []
     assert verdicts(result) == ([], [])
 

@@ -8,7 +8,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
-from components.config.stack import RoutingConfig, derived_priority
+from components import RoutingArgs, derived_priority
 
 from .conftest import SECRET, SECRET_KEY, SSM_PARAMETER, child, container_definitions, run_stack
 
@@ -181,7 +181,7 @@ def test_listener_rule_forwards_matching_requests_to_the_target_group(dev, prod,
         (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 46258, "alb-https"),
         (features, "app", [{"pathPattern": {"values": ["/v1/*", "/v2/*"]}},
                            {"hostHeader": {"values": ["app.example.com"]}}],
-         derived_priority("app", RoutingConfig(path_patterns=("/v1/*", "/v2/*"), host_headers=("app.example.com",))),
+         derived_priority("app", RoutingArgs(path_patterns=["/v1/*", "/v2/*"], host_headers=["app.example.com"])),
          "alb-http"),
         (features, "admin", [{"pathPattern": {"values": ["/admin/*"]}}], 7, "alb-http"),
     ):

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from preflight import UNKNOWN, run
+from preflight import UNKNOWN
 
 from .conftest import PROJECT
 
@@ -62,8 +62,8 @@ def test_components_have_their_type_tokens(prod):
 
 
 @pytest.mark.parametrize("stack", sorted(p.name.split(".")[1] for p in PROJECT.glob("Pulumi.*.yaml")))
-def test_committed_stack_previews_with_no_mandatory_violation(stack):
-    result = run(PROJECT, stack, preview=True)
+def test_committed_stack_previews_with_no_mandatory_violation(stack, committed_stack):
+    result = committed_stack(stack, preview=True)
     assert result.policy_pack, "the policy pack did not run"
     assert result.mandatory == [], [f"{v.policy}: {v.message}" for v in result.mandatory]
     # A preview of a new stack cannot know the ALB's DNS name yet.

@@ -36,7 +36,7 @@ from .conftest import WEB
 
 def _plain_type(annotation: Any) -> Any:
     args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, getattr(__import__("types"), "UnionType")) and len(args) == 1:
+    if typing.get_origin(annotation) in (typing.Union, __import__("types").UnionType) and len(args) == 1:
         annotation = args[0]
     if typing.get_origin(annotation) is typing.Annotated:
         annotation = typing.get_args(annotation)[0]

@@ -1,16 +1,17 @@
-"""Routing: listener-rule priorities derived from a service's own routing and name."""
+"""Routing config: which requests reach a service, validated as an ALB rule would be.
+
+Priorities not given are derived by the service itself (tests/components/test_routing.py);
+the config only refuses what AWS would: bad patterns, too many conditions, a taken priority.
+"""
 
 from __future__ import annotations
 
 import pulumi
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.config import (
-    RoutingConfig,
-    derived_priority,
-    parse_stack_config,
-)
+from components.config import parse_stack_config
 
 from .conftest import WEB
 
@@ -24,52 +25,31 @@ routes = st.fixed_dictionaries({}, optional={
 
 @settings(max_examples=60)
 @given(st.dictionaries(st.from_regex(r"\A[a-z][a-z0-9]{0,6}\Z"), routes, min_size=1, max_size=6))
-def test_derived_priorities_are_unique_and_put_catch_alls_last(service_routes):
+def test_explicit_priorities_and_routes_are_unique_or_refused_by_key(service_routes):
     services = {name: {**WEB, "routing": route} for name, route in service_routes.items()}
+    explicit = [route["priority"] for route in service_routes.values() if "priority" in route]
     try:
         config = parse_stack_config({"services": services})
-    except pulumi.RunError as refused:  # duplicate priorities or routes: refused, by key
-        assert "fargate:services." in str(refused)
+    except pulumi.RunError as refused:
+        # One problem: on the header's line; several: one indented line each.
+        lines = [line for line in str(refused).removeprefix("invalid stack config:").splitlines() if line.strip()]
+        assert lines and all(line.lstrip().startswith("fargate:services.") for line in lines)
         return
-    priorities = config.listener_rule_priorities()
-    assert sorted(priorities) == sorted(services)
-    assert len(set(priorities.values())) == len(priorities)
-    assert all(1 <= p <= 50000 for p in priorities.values())
-    derived = {n: p for n, p in priorities.items() if config.services[n].routing.priority is None}
-    for name, priority in derived.items():
-        if config.services[name].routing.is_catch_all:
-            assert all(p < priority for n, p in derived.items() if not config.services[n].routing.is_catch_all)
-    # Adding a service leaves every other rule where it was (unless it lands on one's number).
-    extra = {**services, "zzadded": {**WEB, "routing": {"pathPatterns": ["/added/*"]}}}
-    try:
-        grown = parse_stack_config({"services": extra}).listener_rule_priorities()
-    except pulumi.RunError:  # a duplicate route with an existing service
-        return
-    if derived_priority("zzadded", RoutingConfig(path_patterns=("/added/*",))) not in priorities.values():
-        assert {n: grown[n] for n in priorities} == priorities
+    assert len(set(explicit)) == len(explicit)
+    assert [config.services[n].routing.priority for n in services] == [
+        route.get("priority") for route in service_routes.values()]
 
 
-def path_rule(*patterns: str) -> RoutingConfig:
-    return RoutingConfig(path_patterns=patterns)
-
-
-@given(st.from_regex(r"\A[a-z][a-z0-9-]{0,19}\Z"), st.from_regex(r"\A[a-z][a-z0-9-]{0,19}\Z"))
-def test_a_rule_comes_before_the_broader_rules_it_overlaps(first, second):
-    """Whatever the names: exact hosts, then wildcard hosts, then longer path prefixes, then /*."""
-    order = [derived_priority(first, RoutingConfig(host_headers=("api.example.com",))),
-             derived_priority(second, RoutingConfig(host_headers=("*.example.com",))),
-             derived_priority(first, path_rule("/api/v2/*")),
-             derived_priority(second, path_rule("/api/*", "/static/images/*")),  # its broadest pattern counts
-             derived_priority(first, path_rule("/a*")),
-             derived_priority(second, path_rule("/*"))]
-    assert order == sorted(order) and len(set(order)) == len(order)
-    assert all(1 <= p <= 50000 for p in order)
-
-
-def test_stability_guard_derived_priorities_of_deployed_rules_never_change():
-    """A stability guard, pinned on purpose: deployed rules keep their numbers across releases,
-    and changing the derivation renumbers the rules of every deployed stack (the ordering
-    properties are proved by the tests above)."""
-    assert derived_priority("web", path_rule("/*")) == 46258
-    assert derived_priority("api", path_rule("/api/*")) == 44099
-    assert derived_priority("admin", path_rule("/admin/*")) == 43782
+@pytest.mark.parametrize("routing, key, allowed", [
+    ({"pathPatterns": ["/api/ *"]}, "routing.pathPatterns[0]", "an ALB path pattern"),
+    ({"hostHeaders": ["api_example.com"]}, "routing.hostHeaders[0]", "a host name such as api.example.com"),
+    ({"pathPatterns": ["/a/*", "/b/*", "/c/*", "/d/*"], "hostHeaders": ["x.example.com", "y.example.com"]},
+     "routing", "at most 5 path patterns and host headers together"),
+    ({"priority": 0}, "routing.priority", ""),
+    ({"priority": 50001}, "routing.priority", ""),
+])
+def test_a_rule_aws_would_refuse_is_refused_naming_its_key(routing, key, allowed):
+    with pytest.raises(pulumi.RunError) as refused:
+        parse_stack_config({"services": {"web": {**WEB, "routing": routing}}})
+    message = str(refused.value)
+    assert f"fargate:services.web.{key}" in message and allowed in message
