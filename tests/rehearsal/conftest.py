@@ -41,6 +41,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
             f"{name:<24} applied {outcome.applied}/{outcome.expected}, re-plan {replan}{update}, "
             f"destroyed {outcome.destroyed}, leftover {len(outcome.leftover)}, exit {outcome.exit_code}: "
             f"{outcome.seconds:.0f} s ({phases})")
+        for item in outcome.leftover:
+            terminalreporter.write_line(f"    leftover {item['kind']} {item['id']}")
+        for failure in outcome.failures:
+            terminalreporter.write_line(f"    failed {failure.address} {failure.resource}: {failure.message[:300]}")
 
 
 def pytest_collection_modifyitems(config, items):
