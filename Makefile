@@ -56,7 +56,9 @@ preflight-all: $(STAMP)
 
 # Every committed stack and the update scenarios applied by the Terraform AWS provider 5.100
 # against moto, re-planned, updated and destroyed (needs terraform and the provider's mirror).
+# Needs Terraform and the AWS provider 5.100 on this machine: exit 2 naming what to install if not.
 rehearse: $(STAMP)
+	$(PY) -m rehearsal --check
 	REHEARSE=1 $(PY) -m pytest -q -m rehearsal tests/rehearsal
 
 bench: $(STAMP)

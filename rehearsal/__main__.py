@@ -14,8 +14,10 @@ import sys
 import traceback
 from typing import NoReturn, Optional, Sequence
 
+from .emulator import require_moto
 from .errors import RehearsalInputError
 from .runner import Outcome, rehearse
+from .terraform import find_toolchain
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,19 +56,33 @@ def text(outcome: Outcome) -> str:
         lines.append(f"  left out     {left} (newer than provider 5.100)")
     for failure in outcome.failures:
         lines.append(f"  FAILED       {failure.address} {failure.resource}: {failure.message}")
-    lines.append(f"  time         {outcome.seconds:.0f}s")
+    lines.append(f"  time         {outcome.seconds:.0f}s (" +
+                 ", ".join(f"{phase} {seconds:.0f}s" for phase, seconds in outcome.phases.items()) + ")")
     lines.append("result: " + ("ok" if outcome.exit_code == 0 else "FAILED"))
     return "\n".join(lines)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _Parser(prog="python -m rehearsal", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", required=True, help="stack name or stack file to rehearse")
+    parser.add_argument("--stack", help="stack name or stack file to rehearse (required unless --check)")
     parser.add_argument("--project-dir", default=".", help="the Pulumi project (default: .)")
     parser.add_argument("--update-to", help="stack name or stack file whose config is then applied to the same state")
     parser.add_argument("--plugin-dir", help="Terraform filesystem mirror holding the AWS provider 5.100.0")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
+    parser.add_argument("--check", action="store_true",
+                        help="only check that Terraform, the AWS provider and moto are installed (exit 0 or 2)")
     args = parser.parse_args(argv)
+    if args.check:
+        try:
+            toolchain = find_toolchain(args.plugin_dir)
+            moto_version = require_moto()
+        except RehearsalInputError as error:
+            _fail(str(error))
+        print(f"rehearsal: {toolchain.terraform}, AWS provider {toolchain.version} in {toolchain.plugin_dir}, "
+              f"moto {moto_version}")
+        return 0
+    if not args.stack:
+        _fail("--stack is required (see --help)")
     try:
         outcome = rehearse(args.project_dir, args.stack, update_to=args.update_to, plugin_dir=args.plugin_dir)
     except RehearsalInputError as error:

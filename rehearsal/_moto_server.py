@@ -17,6 +17,7 @@ os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
+from moto.moto_server import threaded_moto_server  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402
 
 _TAGS: dict[str, dict[str, str]] = {}
@@ -82,6 +83,23 @@ def _create_service_keeping_strategy(self: EC2ContainerServiceResponse) -> Any:
 
 
 EC2ContainerServiceResponse.create_service = _create_service_keeping_strategy  # type: ignore[method-assign]
+
+
+class _OneRequestAtATime(threaded_moto_server.DomainDispatcherApplication):  # type: ignore[misc]
+    """moto's backends are plain dicts and lists, not thread-safe, and its server answers each
+    request in a thread of its own; the provider sends up to ten at once (-parallelism). Under load
+    the full rehearsal met a DeregisterScalableTarget answered "No scalable target found" at
+    destroy and a resource left over, never alone: the emulator answers one request at a time
+    (each takes milliseconds), as the state it keeps is consistent only so."""
+
+    _lock = threading.Lock()
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        with self._lock:
+            return list(super().__call__(environ, start_response))
+
+
+threaded_moto_server.DomainDispatcherApplication = _OneRequestAtATime  # type: ignore[misc]
 
 
 def main() -> None:

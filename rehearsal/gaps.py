@@ -52,6 +52,11 @@ GAPS: tuple[Gap, ...] = (
         "an ARN must name something that exists in the emulator's account",
         "created in the emulator before the program runs (a self-signed certificate imported into ACM, "
         "a SecureString parameter) and the stack config's ARNs replaced by theirs; left out of the leftover check"),
+    Gap("*", "concurrent requests",
+        "its server answers each request in a thread of its own, over backends that are not thread-safe; in "
+        "full runs under load one rehearsal's destroy met DeregisterScalableTarget answered \"No scalable target "
+        "found\" (and stopped, leaving 23 resources), another left one resource over; neither ever alone",
+        "the emulator process answers one request at a time (each takes milliseconds)"),
     Gap("data sources", "aws:ec2/getVpc, aws:ec2/getSubnets (the default VPC)",
         "the emulator's default VPC and subnets have their own random ids, not the preflight's",
         "the preflight's default VPC and subnet ids are replaced by the emulator's, zone by zone"),
@@ -94,3 +99,30 @@ REPLAN_EXPLAINED: dict[tuple[str, str], Explained] = {
     **{(rule, "description"): Explained("security group rule description", _rule_to_group_lost_description)
        for rule in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")},
 }
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A harness-side setting for speed or for CI: how the rehearsal runs Terraform, never what it applies."""
+
+    setting: str
+    why: str
+    unchanged: str
+    """What stays exactly as `pulumi up` would do it."""
+
+
+# The README's table of harness settings is held to this one by a test.
+SETTINGS: tuple[Setting, ...] = (
+    Setting("AWS_ENDPOINT_URL in the provider's environment, no `endpoints` block",
+            "the provider spends about 5 s of CPU on an `endpoints` block each time it validates its configuration "
+            "(several times per command): `terraform apply` of a log group and a role took 24.6 s of CPU with it, "
+            "7.4 s without",
+            "every service still goes to the emulator and nowhere else; the provider block is otherwise the same"),
+    Setting("REHEARSAL_WORKERS=4 rehearsals side by side, each with its own moto and working directory",
+            "most of a rehearsal is the provider waiting (about 60 s for each `aws_lb` to become active), not CPU",
+            "each rehearsal starts from an empty emulator; the program runs one at a time (it is not thread-safe)"),
+    Setting("REHEARSAL_PHASE_TIMEOUT=600 s per Terraform command",
+            "a hung provider or emulator must fail the rehearsal, never hang CI; the slowest command measured "
+            "takes about 2 minutes",
+            "Terraform's own timeouts and the provider's waiters and retries are untouched"),
+)

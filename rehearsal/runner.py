@@ -3,13 +3,14 @@ re-planned, optionally updated to another stack config, destroyed, and checked f
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 import yaml
 
@@ -26,6 +27,7 @@ from .translate import Schema, Translation, translate
 # The preflight runs the program in this process (its own event loop, sys.path, working
 # directory): one at a time, while the Terraform parts of several rehearsals run side by side.
 _PROGRAM_LOCK = threading.Lock()
+_TIMEOUT_HINT = terraform.TIMEOUT_HINT
 _ACTION_NAMES = {
     ("no-op",): "same", ("create",): "create", ("read",): "read", ("update",): "update",
     ("delete",): "delete", ("delete", "create"): "replace", ("create", "delete"): "replace",
@@ -57,6 +59,9 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
     fixtures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase, in the order run: translate, init, apply, re-plan, update, update re-plan,
+    destroy, leftover check."""
 
     def record(self, failures: list[Failure]) -> None:
         """Keep each failure once: Terraform refuses an invalid input again at every command
@@ -78,7 +83,8 @@ class Outcome:
             "notRehearsed": self.not_rehearsed, "leftOutInputs": self.left_out,
             "emulatorFixtures": self.fixtures,
             "failures": [{"address": f.address, "resource": f.resource, "message": f.message} for f in self.failures],
-            "seconds": round(self.seconds, 1), "exitCode": self.exit_code,
+            "seconds": round(self.seconds, 1), "phases": {k: round(v, 1) for k, v in self.phases.items()},
+            "exitCode": self.exit_code,
         }
 
 
@@ -119,29 +125,59 @@ def rehearse(project_dir: Union[str, Path], stack: str, *, update_to: Optional[s
     with Emulator(region) as emulator, tempfile.TemporaryDirectory(prefix=f"rehearsal-{name}-") as scratch:
         workdir = keep or Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
-        env = toolchain.environment(toolchain.cli_config(workdir))
-        translation = _translate(emulator, schema, project, name, config)
-        _record_translation(outcome, translation)
-        outcome.expected = len(translation.resources)
-        baseline = emulator.inventory()
-        _write(workdir, translation, emulator)
-        terraform.run(toolchain, workdir, env, "init", "-no-color", "-backend=false")
-        ok, outcome.applied = _apply(toolchain, workdir, env, translation, outcome, "apply")
+        env = {**toolchain.environment(toolchain.cli_config(workdir)), **emulator.environment()}
+        clock = _Clock(outcome)
+        with clock("translate"):
+            translation = _translate(emulator, schema, project, name, config)
+            _record_translation(outcome, translation)
+            outcome.expected = len(translation.resources)
+            baseline = emulator.inventory()
+            _write(workdir, translation, emulator)
+        with clock("init"):
+            terraform.run(toolchain, workdir, env, "init", "-no-color", "-backend=false")
+        with clock("apply"):
+            ok, outcome.applied = _apply(toolchain, workdir, env, translation, outcome, "apply")
         if ok:
-            outcome.replan = _replan(toolchain, workdir, env, translation, outcome)
-        if ok and update_config is not None:
-            updated = _translate(emulator, schema, project, name, update_config)
-            _record_translation(outcome, updated)
-            _write(workdir, updated, emulator)
-            outcome.update = _update(toolchain, workdir, env, updated, outcome)
+            with clock("re-plan"):
+                outcome.replan = _replan(toolchain, workdir, env, translation, outcome)
+        if ok and update_config is not None and not _timed_out(outcome):
+            with clock("update"):
+                updated = _translate(emulator, schema, project, name, update_config)
+                _record_translation(outcome, updated)
+                _write(workdir, updated, emulator)
+                outcome.update = _update(toolchain, workdir, env, updated, outcome)
             translation = updated
-        outcome.destroyed = _destroy(toolchain, workdir, env, translation, outcome)
-        fixtures = emulator.fixtures
-        outcome.fixtures = [{"kind": kind, "id": ident} for kind, ident in sorted(fixtures)]
-        after = emulator.inventory()
-        outcome.leftover = [{"kind": kind, "id": ident} for kind, ident in sorted(after - baseline - fixtures)]
+            if outcome.update["applied"]:
+                with clock("update re-plan"):
+                    outcome.update["replan"] = _replan(toolchain, workdir, env, translation, outcome)
+        with clock("destroy"):
+            outcome.destroyed = _destroy(toolchain, workdir, env, translation, outcome)
+        with clock("leftover check"):
+            fixtures = emulator.fixtures
+            outcome.fixtures = [{"kind": kind, "id": ident} for kind, ident in sorted(fixtures)]
+            after = emulator.inventory()
+            outcome.leftover = [{"kind": kind, "id": ident} for kind, ident in sorted(after - baseline - fixtures)]
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+class _Clock:
+    """Times each phase into Outcome.phases; a phase timed twice adds up."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+
+    @contextlib.contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.outcome.phases[phase] = self.outcome.phases.get(phase, 0.0) + time.monotonic() - started
+
+
+def _timed_out(outcome: Outcome) -> bool:
+    return any(failure.message.endswith(_TIMEOUT_HINT) for failure in outcome.failures)
 
 
 def _translate(emulator: Emulator, schema: Schema, project: Path, stack: str, config: dict[str, Any]) -> Translation:
@@ -218,7 +254,9 @@ def _diagnostics(process, translation: Translation, phase: str) -> list[Failure]
         address = diagnostic.get("address") or phase
         message = " ".join(part for part in (diagnostic.get("summary"), diagnostic.get("detail")) if part)
         failures.append(Failure(address, _describe(address, translation), " ".join(message.split())))
-    if process.returncode != 0 and not failures:
+    if process.returncode == terraform.TIMED_OUT:
+        failures.append(Failure(phase, "", process.stderr.strip().splitlines()[-1].removeprefix("rehearsal: ")))
+    elif process.returncode != 0 and not failures:
         failures.append(Failure(phase, "", " ".join((process.stderr or process.stdout).split())[-2000:]))
     return failures
 
@@ -314,10 +352,7 @@ def _update(toolchain, workdir: Path, env, translation: Translation, outcome: Ou
                         "attributes": _changed_paths(detail.get("before"), detail.get("after"),
                                                      detail.get("after_unknown"))})
     applied, _ = _apply(toolchain, workdir, env, translation, outcome, "update", "plan.bin")
-    result: dict[str, Any] = {"actions": actions, "applied": applied}
-    if applied:
-        result["replan"] = _replan(toolchain, workdir, env, translation, outcome)
-    return result
+    return {"actions": actions, "applied": applied}
 
 
 def _destroy(toolchain, workdir: Path, env, translation: Translation, outcome: Outcome) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -91,14 +92,45 @@ def required_providers() -> dict:
     return {"required_providers": {"aws": {"source": "hashicorp/aws", "version": PROVIDER_VERSION}}}
 
 
+def phase_timeout() -> float:
+    """Seconds one Terraform command may take before the rehearsal ends it: generous (the slowest
+    command measured, the prod stack's apply, takes about 2 minutes), so only a hang reaches it."""
+    value = os.environ.get("REHEARSAL_PHASE_TIMEOUT", "600")
+    try:
+        return float(value)
+    except ValueError:
+        raise RehearsalInputError(f"REHEARSAL_PHASE_TIMEOUT={value!r}: a number of seconds is needed") from None
+
+
+TIMEOUT_HINT = "(REHEARSAL_PHASE_TIMEOUT sets the limit)"
+TIMED_OUT = 124  # the return code a command ended by the rehearsal's timeout is given, as timeout(1) does
+
+
 def run(toolchain: Toolchain, directory: Path, env: dict[str, str], *args: str,
-        check: bool = True, timeout: float = 1200) -> subprocess.CompletedProcess:
-    process = subprocess.run(
-        [toolchain.terraform, *args], cwd=directory, env=env, capture_output=True, text=True, timeout=timeout,
+        check: bool = True, timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+    """One Terraform command. Past the timeout, Terraform and the provider it started (one process
+    group) are killed and the command counts as failed with return code TIMED_OUT."""
+    limit = phase_timeout() if timeout is None else timeout
+    process = subprocess.Popen(
+        [toolchain.terraform, *args], cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, start_new_session=True,
     )
-    if check and process.returncode != 0:
-        raise TerraformFailed(args[0], process.stdout, process.stderr)
-    return process
+    try:
+        stdout, stderr = process.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        stdout, stderr = process.communicate()
+        stderr += (f"\nrehearsal: terraform {args[0]} did not finish within {limit:.0f} s and was ended "
+                   + TIMEOUT_HINT)
+        completed = subprocess.CompletedProcess(process.args, TIMED_OUT, stdout, stderr)
+    else:
+        completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    if check and completed.returncode != 0:
+        raise TerraformFailed(args[0], completed.stdout, completed.stderr)
+    return completed
 
 
 class TerraformFailed(Exception):

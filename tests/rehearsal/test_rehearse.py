@@ -1,6 +1,8 @@
-"""Every committed stack and the update scenarios, applied by the Terraform AWS provider against
-moto (`make rehearse`). The rehearsals run side by side, two at a time, once per session."""
+"""Every committed stack, the update scenarios and the refused input, applied by the Terraform AWS
+provider against moto (`make rehearse`). The rehearsals run side by side, REHEARSAL_WORKERS at a
+time (4: most of a rehearsal is the provider waiting, see the README), once per session."""
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,22 +14,32 @@ from rehearsal.gaps import REPLAN_EXPLAINED
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "tests" / "rehearsal" / "stacks"
+BROKEN = ROOT / "tests" / "rehearsal" / "fixtures" / "long_target_group_name"
 COMMITTED = ["dev", "prod", "endpoints", "default-vpc"]
-UPDATES = {
-    "two-services": ("dev", str(STACKS / "Pulumi.dev-two-services.yaml")),
-    "new-image": ("dev", str(STACKS / "Pulumi.dev-new-image.yaml")),
-    "nat-single": ("dev", str(STACKS / "Pulumi.dev-nat-single.yaml")),
-    "nat-back": (str(STACKS / "Pulumi.dev-nat-single.yaml"), "dev"),
+# (project, stack, update to): the longest first, so the short ones fill the gaps at the end.
+JOBS = {
+    "nat-single": (ROOT, "dev", str(STACKS / "Pulumi.dev-nat-single.yaml")),
+    "nat-back": (ROOT, str(STACKS / "Pulumi.dev-nat-single.yaml"), "dev"),
+    "two-services": (ROOT, "dev", str(STACKS / "Pulumi.dev-two-services.yaml")),
+    "new-image": (ROOT, "dev", str(STACKS / "Pulumi.dev-new-image.yaml")),
+    "prod": (ROOT, "prod", None),
+    "endpoints": (ROOT, "endpoints", None),
+    "default-vpc": (ROOT, "default-vpc", None),
+    "dev": (ROOT, "dev", None),
+    "long-target-group-name": (BROKEN, "test", None),
 }
 pytestmark = pytest.mark.rehearsal
 
 
 @pytest.fixture(scope="session")
-def outcomes():
-    jobs = {name: (name, None) for name in COMMITTED} | UPDATES
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(rehearse, ROOT, stack, update_to=update) for name, (stack, update) in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+def outcomes(request):
+    workers = int(os.environ.get("REHEARSAL_WORKERS", "4"))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {name: pool.submit(rehearse, project, stack, update_to=update)
+                   for name, (project, stack, update) in JOBS.items()}
+        done = {name: future.result() for name, future in futures.items()}
+    request.config.rehearsal_outcomes = done  # the conftest's summary: where the time went
+    return done
 
 
 @pytest.mark.parametrize("stack", COMMITTED)
@@ -78,9 +90,9 @@ def test_a_single_nat_gateway_with_private_tasks_and_back(outcomes):
         assert not any(action == "replace" for action, _ in actions(outcome))
 
 
-def test_an_input_only_the_provider_refuses_fails_naming_the_resource_and_the_providers_message():
+def test_an_input_only_the_provider_refuses_fails_naming_the_resource_and_the_providers_message(outcomes):
     """The mocks accept a 36-character target group name; provider 5.100 refuses it (ELBv2 allows 32)."""
-    outcome = rehearse(ROOT / "tests" / "rehearsal" / "fixtures" / "long_target_group_name", "test")
+    outcome = outcomes["long-target-group-name"]
     assert outcome.exit_code == 1
     assert [failure.address for failure in outcome.failures] == ["aws_lb_target_group.web"]
     message = outcome.failures[0].message

@@ -64,3 +64,14 @@ def test_the_readme_gaps_table_lists_every_gap_of_the_harness():
     section = readme[readme.index("## Rehearsal"):readme.index("## Performance")]
     for gap in GAPS:
         assert f"| `{gap.resource}` | {gap.attribute} | {gap.moto} |" in section, gap
+
+
+def test_the_readme_settings_table_lists_every_harness_setting():
+    from pathlib import Path
+
+    from rehearsal.gaps import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme[readme.index("## Rehearsal"):readme.index("## Performance")]
+    for setting in SETTINGS:
+        assert f"| {setting.setting} | {setting.why} | {setting.unchanged} |" in section, setting
