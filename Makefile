@@ -28,6 +28,7 @@ test: $(STAMP)
 # Rules and settings: pyproject.toml ([tool.ruff], [tool.mypy]).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	MYPYPATH=policies:bench $(VENV)/bin/mypy policies/__main__.py bench/*.py
 

@@ -26,13 +26,22 @@ secret_services = config_is_secret("services")
 # their derived one (moved up if taken) in the stack file's order.
 claim_order = sorted(config.services, key=lambda name: config.services[name].routing.priority is None)
 created = {
-    name: FargateService(name, mapping.service_args(
-        config.services[name], cluster_arn=cluster.arn, cluster_name=cluster.name, network=network,
-        load_balancer=load_balancer, endpoints=endpoints, secret=secret_services,
-        # Services on capacity providers start once the cluster offers them.
-        depends_on=[cluster.capacity_providers]
-        if config.services[name].capacity_providers and cluster.capacity_providers else [],
-    ))
+    name: FargateService(
+        name,
+        mapping.service_args(
+            config.services[name],
+            cluster_arn=cluster.arn,
+            cluster_name=cluster.name,
+            network=network,
+            load_balancer=load_balancer,
+            endpoints=endpoints,
+            secret=secret_services,
+            # Services on capacity providers start once the cluster offers them.
+            depends_on=[cluster.capacity_providers]
+            if config.services[name].capacity_providers and cluster.capacity_providers
+            else [],
+        ),
+    )
     for name in claim_order
 }
 services = {name: created[name] for name in config.services}
@@ -41,12 +50,15 @@ pulumi.export("url", load_balancer.url)
 pulumi.export("loadBalancerDnsName", load_balancer.dns_name)
 pulumi.export("clusterName", cluster.name)
 pulumi.export("vpcId", network.vpc_id)
-pulumi.export("services", {
-    name: {
-        "serviceName": service.service_name,
-        "logGroupName": service.log_group_name,
-        "targetGroupArn": service.target_group_arn,
-        "image": service.image,
-    }
-    for name, service in services.items()
-})
+pulumi.export(
+    "services",
+    {
+        name: {
+            "serviceName": service.service_name,
+            "logGroupName": service.log_group_name,
+            "targetGroupArn": service.target_group_arn,
+            "image": service.image,
+        }
+        for name, service in services.items()
+    },
+)

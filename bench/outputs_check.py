@@ -49,8 +49,10 @@ print(json.dumps(outputs))
 
 def cases(bench_project: Path) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    projects = [(REPOSITORY, sorted(p.name[len("Pulumi."):-len(".yaml")] for p in REPOSITORY.glob("Pulumi.*.yaml"))),
-                (bench_project, ["one", "forty"])]
+    projects = [
+        (REPOSITORY, sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in REPOSITORY.glob("Pulumi.*.yaml"))),
+        (bench_project, ["one", "forty"]),
+    ]
     for directory, stacks in projects:
         for stack in stacks:
             for mode, flags in (("preview", ["--preview"]), ("up", [])):
@@ -61,8 +63,7 @@ def cases(bench_project: Path) -> dict[str, list[str]]:
 
 
 def produce(tree: Path, argv: dict[str, list[str]]) -> dict[str, dict]:
-    out = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(argv)], cwd=tree,
-                         capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", RUNNER, json.dumps(argv)], cwd=tree, capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"preflight in {tree} failed: {out.stderr.strip()[-600:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -86,8 +87,9 @@ def main() -> None:
         (Path(tmp) / "bench").mkdir()
         bench_project = make_project(Path(tmp) / "bench")
         baseline = Path(tmp) / "baseline"
-        subprocess.run(["git", "worktree", "add", "--detach", "--quiet", str(baseline), args.baseline],
-                       cwd=REPOSITORY, check=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--quiet", str(baseline), args.baseline], cwd=REPOSITORY, check=True
+        )
         try:
             argv = cases(bench_project)
             before = {k: canonical(k, v) for k, v in produce(baseline, argv).items()}
@@ -100,9 +102,15 @@ def main() -> None:
             continue
         differing += 1
         print(f"== {key}: exit {before[key]['status']} -> {after[key]['status']}")
-        sys.stdout.writelines(difflib.unified_diff(
-            before[key]["stdout"].splitlines(keepends=True), after[key]["stdout"].splitlines(keepends=True),
-            f"{args.baseline}", "this tree", n=1))
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                before[key]["stdout"].splitlines(keepends=True),
+                after[key]["stdout"].splitlines(keepends=True),
+                f"{args.baseline}",
+                "this tree",
+                n=1,
+            )
+        )
     print(f"{len(argv) - differing} of {len(argv)} outputs identical to {args.baseline}'s")
     sys.exit(1 if differing else 0)
 

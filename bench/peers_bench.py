@@ -119,8 +119,9 @@ def timed(command: list[str], cwd: Path, roles: dict[str, str]) -> Sample:
     done.set()
     watcher.join()
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {process.returncode}: "
-                         f"{stderr.decode(errors='replace').strip()[-400:]}")
+        raise SystemExit(
+            f"{' '.join(command)} exited {process.returncode}: {stderr.decode(errors='replace').strip()[-400:]}"
+        )
     return Sample(seconds, 0.0, peaks)
 
 
@@ -137,7 +138,9 @@ def cpu_of(run: Callable[[], Sample]) -> tuple[Sample, float]:
 def our_resources(project: Path, stack: str) -> int:
     out = subprocess.run(
         [sys.executable, "-m", "preflight", "--stack", stack, "--project-dir", str(project), "--preview", "--json"],
-        cwd=REPOSITORY, capture_output=True, text=True,
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise SystemExit(f"preflight of {stack} exited {out.returncode}: {out.stderr.strip()}")
@@ -150,7 +153,9 @@ def cdk_resources(services: int, outdir: Path) -> tuple[int, int]:
     """CloudFormation resources in the synthesized template (all, and without AWS::CDK::Metadata)."""
     out = subprocess.run(
         [str(CDK), "synth", "--no-validation", "-c", "nag=1", "-c", f"services={services}", "-o", str(outdir), "-q"],
-        cwd=CDK_APP, capture_output=True, text=True,
+        cwd=CDK_APP,
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise SystemExit(f"cdk synth of {services} services exited {out.returncode}: {out.stderr.strip()[-400:]}")
@@ -162,8 +167,7 @@ def cdk_resources(services: int, outdir: Path) -> tuple[int, int]:
 def floor_command() -> list[str]:
     """The import floor of preflight_bench: pulumi-aws's modules the program loads and pulumi-policy."""
     modules = ["appautoscaling", "cloudwatch", "ec2", "ecs", "iam", "lb", "vpc"]
-    code = "; ".join(["import pulumi_aws"] + [f"pulumi_aws.{m}._utilities" for m in modules]
-                     + ["import pulumi_policy"])
+    code = "; ".join(["import pulumi_aws"] + [f"pulumi_aws.{m}._utilities" for m in modules] + ["import pulumi_policy"])
     return [sys.executable, "-c", code]
 
 
@@ -176,8 +180,10 @@ def main() -> None:
     if shutil.which("node") is None or not CDK.exists():
         raise SystemExit("needs Node.js and the CDK app installed: cd bench/peers/cdk && npm ci")
     versions = json.loads((CDK_APP / "package-lock.json").read_text())["packages"]
-    pinned = {name: versions[f"node_modules/{name}"]["version"]
-              for name in ("aws-cdk-lib", "aws-cdk", "constructs", "cdk-nag")}
+    pinned = {
+        name: versions[f"node_modules/{name}"]["version"]
+        for name in ("aws-cdk-lib", "aws-cdk", "constructs", "cdk-nag")
+    }
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
 
     with tempfile.TemporaryDirectory(prefix="preflight-peers-") as tmp:
@@ -187,12 +193,15 @@ def main() -> None:
             (project / name).symlink_to(REPOSITORY / name)
         for size in sizes:
             (project / f"Pulumi.s{size}.yaml").write_text(stack_file(size))
-        counts = {size: (our_resources(project, f"s{size}"), *cdk_resources(size, Path(tmp) / f"cdk.out-{size}"))
-                  for size in sizes}
-        ours = {size: [sys.executable, "-m", "preflight", "--project-dir", str(project), "--preview",
-                       "--stack", f"s{size}"] for size in sizes}
-        cdk = {size: [str(CDK), "synth", "--no-validation", "-c", "nag=1", "-c", f"services={size}"]
-               for size in sizes}
+        counts = {
+            size: (our_resources(project, f"s{size}"), *cdk_resources(size, Path(tmp) / f"cdk.out-{size}"))
+            for size in sizes
+        }
+        ours = {
+            size: [sys.executable, "-m", "preflight", "--project-dir", str(project), "--preview", "--stack", f"s{size}"]
+            for size in sizes
+        }
+        cdk = {size: [str(CDK), "synth", "--no-validation", "-c", "nag=1", "-c", f"services={size}"] for size in sizes}
         our_roles = {"program": "-m preflight", "pack": "-m pulumi.policy"}
         cdk_roles = {"app": "app.js", "cli": "cdk synth"}
         samples: dict[tuple[str, int], list[Sample]] = {(tool, size): [] for tool in ("ours", "cdk") for size in sizes}
@@ -202,8 +211,10 @@ def main() -> None:
             round_samples = []
             floor_sample, _ = cpu_of(lambda: timed(floor_command(), REPOSITORY, {}))
             for size in sizes:
-                pair = [("ours", lambda size=size: timed(ours[size], REPOSITORY, our_roles)),
-                        ("cdk", lambda size=size: timed(cdk[size], CDK_APP, cdk_roles))]
+                pair = [
+                    ("ours", lambda size=size: timed(ours[size], REPOSITORY, our_roles)),
+                    ("cdk", lambda size=size: timed(cdk[size], CDK_APP, cdk_roles)),
+                ]
                 if repetition % 2:
                     pair.reverse()
                 for tool, run in pair:
@@ -219,16 +230,19 @@ def main() -> None:
     def median(tool: str, size: int) -> float:
         return statistics.median(s.seconds for s in samples[(tool, size)])
 
-    print(f"machine: {os.cpu_count()} cores; load average before {load_before[0]:.2f}, after "
-          f"{load_after[0]:.2f} (1 min); Python {sys.version.split()[0]}, Node {node}; "
-          + ", ".join(f"{k} {v}" for k, v in pinned.items()))
+    print(
+        f"machine: {os.cpu_count()} cores; load average before {load_before[0]:.2f}, after "
+        f"{load_after[0]:.2f} (1 min); Python {sys.version.split()[0]}, Node {node}; "
+        + ", ".join(f"{k} {v}" for k, v in pinned.items())
+    )
     print(f"{args.repetitions} interleaved repetitions after a warm-up; wall time median (min-max)")
-    print("ours: python -m preflight --stack S --preview   "
-          "cdk: cdk synth --no-validation -c nag=1 -c services=N")
+    print("ours: python -m preflight --stack S --preview   cdk: cdk synth --no-validation -c nag=1 -c services=N")
     print()
-    print("| services | ours s | cdk s | ours / cdk (median of pairs) | ours CPU s | cdk CPU s "
-          "| ours peak RSS MiB (program + pack) | cdk peak RSS MiB (cli + app) "
-          "| ours AWS resources | cdk CloudFormation resources |")
+    print(
+        "| services | ours s | cdk s | ours / cdk (median of pairs) | ours CPU s | cdk CPU s "
+        "| ours peak RSS MiB (program + pack) | cdk peak RSS MiB (cli + app) "
+        "| ours AWS resources | cdk CloudFormation resources |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     ratios = {}
     for size in sizes:
@@ -245,15 +259,19 @@ def main() -> None:
             return f"{a:.0f} + {b:.0f}"
 
         ours_count, cdk_all, cdk_aws = counts[size]
-        print(f"| {size} | {spread(o)} | {spread(c)} | {ratios[size]:.2f} "
-              f"| {statistics.median(v.cpu_seconds for v in o):.2f} "
-              f"| {statistics.median(v.cpu_seconds for v in c):.2f} "
-              f"| {peak(o, 'program', 'pack')} | {peak(c, 'cli', 'app')} "
-              f"| {ours_count} | {cdk_all} ({cdk_aws} without AWS::CDK::Metadata) |")
+        print(
+            f"| {size} | {spread(o)} | {spread(c)} | {ratios[size]:.2f} "
+            f"| {statistics.median(v.cpu_seconds for v in o):.2f} "
+            f"| {statistics.median(v.cpu_seconds for v in c):.2f} "
+            f"| {peak(o, 'program', 'pack')} | {peak(c, 'cli', 'app')} "
+            f"| {ours_count} | {cdk_all} ({cdk_aws} without AWS::CDK::Metadata) |"
+        )
     print()
     floor_median = statistics.median(floor)
-    print(f"import floor (python -c importing the pulumi-aws modules the program loads + pulumi_policy): "
-          f"{floor_median:.2f} s ({min(floor):.2f}-{max(floor):.2f})")
+    print(
+        f"import floor (python -c importing the pulumi-aws modules the program loads + pulumi_policy): "
+        f"{floor_median:.2f} s ({min(floor):.2f}-{max(floor):.2f})"
+    )
     for low, high in zip(sizes, sizes[1:], strict=False):
         per = {tool: (median(tool, high) - median(tool, low)) / (high - low) * 1000 for tool in ("ours", "cdk")}
         print(f"each extra service, {low} to {high}: ours {per['ours']:.1f} ms, cdk {per['cdk']:.1f} ms")
@@ -270,8 +288,12 @@ def main() -> None:
         if size in (1, 40):
             goal(f"ours / cdk at {size} service{'s' if size > 1 else ''}", ratios[size], RATIO_GOAL)
     if 1 in sizes and 40 in sizes:
-        goal("ours, each extra service from 1 to 40", (median("ours", 40) - median("ours", 1)) / 39 * 1000,
-             EXTRA_SERVICE_GOAL_MS, " ms")
+        goal(
+            "ours, each extra service from 1 to 40",
+            (median("ours", 40) - median("ours", 1)) / 39 * 1000,
+            EXTRA_SERVICE_GOAL_MS,
+            " ms",
+        )
     if 1 in sizes:
         goal("ours at 1 service / import floor", median("ours", 1) / floor_median, FLOOR_GOAL)
     sys.exit(1 if failed else 0)

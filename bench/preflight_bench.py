@@ -77,7 +77,9 @@ def program_modules(project: Path) -> list[str]:
 def resource_count(project: Path, stack: str) -> int:
     out = subprocess.run(
         [sys.executable, "-m", "preflight", "--stack", stack, "--project-dir", str(project), "--preview", "--json"],
-        cwd=REPOSITORY, capture_output=True, text=True,
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         raise SystemExit(f"preflight of {stack} exited {out.returncode}: {out.stderr.strip()}")
@@ -99,8 +101,9 @@ def main() -> None:
         modules = program_modules(project)
         counts = {stack: resource_count(project, stack) for stack in ("one", "forty")}
         # pulumi_aws loads its modules lazily: touching an attribute is what imports one.
-        floor_code = "; ".join(["import pulumi_aws"] + [f"pulumi_aws.{m}._utilities" for m in modules]
-                               + ["import pulumi_policy"])
+        floor_code = "; ".join(
+            ["import pulumi_aws"] + [f"pulumi_aws.{m}._utilities" for m in modules] + ["import pulumi_policy"]
+        )
         preflight = [sys.executable, "-m", "preflight", "--project-dir", str(project), "--preview", "--stack"]
         commands = {
             "floor": [sys.executable, "-c", floor_code],
@@ -110,12 +113,14 @@ def main() -> None:
         samples: dict[str, list[float]] = {name: [] for name in commands}
         names = list(commands)
         for repetition in range(args.repetitions):
-            order = names[repetition % len(names):] + names[:repetition % len(names)]
+            order = names[repetition % len(names) :] + names[: repetition % len(names)]
             for name in order:
                 samples[name].append(timed(commands[name]))
     medians = {name: statistics.median(values) for name, values in samples.items()}
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-          f"{args.repetitions} interleaved repetitions, median (min-max) wall time")
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{args.repetitions} interleaved repetitions, median (min-max) wall time"
+    )
     print(f"floor imports: pulumi_aws.{{{','.join(modules)}}} + pulumi_policy")
     print(f"stacks: one = {counts['one']} resources, forty = {counts['forty']} resources")
     print()

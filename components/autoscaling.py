@@ -100,23 +100,44 @@ class AutoscalingArgs:
     schedules: Sequence[ScheduleArgs] = ()
 
     def validate(self, owner: str = "AutoscalingArgs") -> None:
-        check(f"{owner}.min_count", self.min_count, isinstance(self.min_count, int) and self.min_count >= 0,
-              "a task count", "0 or more")
-        check(f"{owner}.max_count", self.max_count,
-              isinstance(self.max_count, int) and self.max_count >= max(1, self.min_count),
-              "a task ceiling", f"at least 1 and at least min_count ({self.min_count})")
+        check(
+            f"{owner}.min_count",
+            self.min_count,
+            isinstance(self.min_count, int) and self.min_count >= 0,
+            "a task count",
+            "0 or more",
+        )
+        check(
+            f"{owner}.max_count",
+            self.max_count,
+            isinstance(self.max_count, int) and self.max_count >= max(1, self.min_count),
+            "a task ceiling",
+            f"at least 1 and at least min_count ({self.min_count})",
+        )
         for key in ("cpu_target", "memory_target"):
             value = getattr(self, key)
             if value is not None:
                 check(f"{owner}.{key}", value, 0 < value <= 100, "a utilization percentage", "above 0, at most 100")
-        check(f"{owner}", "no policy", bool(self.steps or self.schedules or any(
-            v is not None for v in (self.cpu_target, self.memory_target, self.requests_per_target))),
-              "enough to scale", "at least one of cpu_target, memory_target, requests_per_target, steps "
-              "or schedules: without one nothing ever changes the task count")
+        check(
+            f"{owner}",
+            "no policy",
+            bool(
+                self.steps
+                or self.schedules
+                or any(v is not None for v in (self.cpu_target, self.memory_target, self.requests_per_target))
+            ),
+            "enough to scale",
+            "at least one of cpu_target, memory_target, requests_per_target, steps "
+            "or schedules: without one nothing ever changes the task count",
+        )
         if self.steps is not None:
-            check(f"{owner}.steps.scale_in_below", self.steps.scale_in_below,
-                  self.steps.scale_in_below < self.steps.scale_out_above, "below scale_out_above",
-                  f"less than {self.steps.scale_out_above:g}, or the two alarms fight each other")
+            check(
+                f"{owner}.steps.scale_in_below",
+                self.steps.scale_in_below,
+                self.steps.scale_in_below < self.steps.scale_out_above,
+                "below scale_out_above",
+                f"less than {self.steps.scale_out_above:g}, or the two alarms fight each other",
+            )
 
     def clamp(self, desired_count: int) -> int:
         """The initial desired count, clamped into [min_count, max_count]."""
@@ -136,9 +157,13 @@ class ServiceAutoscalingArgs:
     def validate(self) -> None:
         self.scaling.validate("ServiceAutoscalingArgs.scaling")
         if self.scaling.requests_per_target is not None:
-            check("ServiceAutoscalingArgs.target_group_arn_suffix", None,
-                  self.load_balancer_arn_suffix is not None and self.target_group_arn_suffix is not None,
-                  "enough for requests_per_target", "the load balancer's and target group's ARN suffixes")
+            check(
+                "ServiceAutoscalingArgs.target_group_arn_suffix",
+                None,
+                self.load_balancer_arn_suffix is not None and self.target_group_arn_suffix is not None,
+                "enough for requests_per_target",
+                "the load balancer's and target group's ARN suffixes",
+            )
 
 
 class ServiceAutoscaling(pulumi.ComponentResource):
@@ -199,11 +224,13 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             )
 
         self.resource_id = self.scalable_target.resource_id
-        self.register_outputs({
-            "resourceId": self.resource_id,
-            "policyArns": {key: policy.arn for key, policy in self.policies.items()},
-            "alarmArns": {key: alarm.arn for key, alarm in self.alarms.items()},
-        })
+        self.register_outputs(
+            {
+                "resourceId": self.resource_id,
+                "policyArns": {key: policy.arn for key, policy in self.policies.items()},
+                "alarmArns": {key: alarm.arn for key, alarm in self.alarms.items()},
+            }
+        )
 
     def _chained(self, resource_type, resource_name: str, **props):
         """A child on the scalable target, created after the previous one.
@@ -239,8 +266,9 @@ class ServiceAutoscaling(pulumi.ComponentResource):
             ),
         )
 
-    def _step_scaling(self, steps: StepScalingArgs, cluster_name: pulumi.Input[str],
-                      service_name: pulumi.Input[str]) -> None:
+    def _step_scaling(
+        self, steps: StepScalingArgs, cluster_name: pulumi.Input[str], service_name: pulumi.Input[str]
+    ) -> None:
         """Two step policies (out, in), each invoked by its own alarm.
 
         Step bounds are offsets from the alarm threshold: the out policy's
@@ -254,21 +282,34 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         out_adjustments = []
         for index, (above, add) in enumerate(bands):
             upper = bands[index + 1][0] if index + 1 < len(bands) else None
-            out_adjustments.append(aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
-                scaling_adjustment=add,
-                metric_interval_lower_bound=_bound(above - steps.scale_out_above),
-                metric_interval_upper_bound=None if upper is None else _bound(upper - steps.scale_out_above),
-            ))
+            out_adjustments.append(
+                aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
+                    scaling_adjustment=add,
+                    metric_interval_lower_bound=_bound(above - steps.scale_out_above),
+                    metric_interval_upper_bound=None if upper is None else _bound(upper - steps.scale_out_above),
+                )
+            )
         scale_out = self._step_policy("step-out", scaling.scale_out_cooldown_seconds, out_adjustments)
-        scale_in = self._step_policy("step-in", scaling.scale_in_cooldown_seconds, [
-            aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
-                scaling_adjustment=-steps.scale_in_by,
-                metric_interval_upper_bound=_bound(0),
-            ),
-        ])
+        scale_in = self._step_policy(
+            "step-in",
+            scaling.scale_in_cooldown_seconds,
+            [
+                aws.appautoscaling.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
+                    scaling_adjustment=-steps.scale_in_by,
+                    metric_interval_upper_bound=_bound(0),
+                ),
+            ],
+        )
 
-        def alarm(key: str, policy: aws.appautoscaling.Policy, operator: str, threshold: float,
-                  periods: int, datapoints: Optional[int], description: str) -> None:
+        def alarm(
+            key: str,
+            policy: aws.appautoscaling.Policy,
+            operator: str,
+            threshold: float,
+            periods: int,
+            datapoints: Optional[int],
+            description: str,
+        ) -> None:
             self.alarms[key] = aws.cloudwatch.MetricAlarm(
                 f"{self._name}-{key}-alarm",
                 alarm_description=description,
@@ -285,12 +326,24 @@ class ServiceAutoscaling(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-        alarm("step-out", scale_out, "GreaterThanThreshold", steps.scale_out_above,
-              steps.scale_out_evaluation_periods, steps.scale_out_datapoints_to_alarm,
-              f"Average {metric} above {steps.scale_out_above:g}%: add tasks")
-        alarm("step-in", scale_in, "LessThanThreshold", steps.scale_in_below,
-              steps.scale_in_evaluation_periods, steps.scale_in_datapoints_to_alarm,
-              f"Average {metric} below {steps.scale_in_below:g}%: remove tasks")
+        alarm(
+            "step-out",
+            scale_out,
+            "GreaterThanThreshold",
+            steps.scale_out_above,
+            steps.scale_out_evaluation_periods,
+            steps.scale_out_datapoints_to_alarm,
+            f"Average {metric} above {steps.scale_out_above:g}%: add tasks",
+        )
+        alarm(
+            "step-in",
+            scale_in,
+            "LessThanThreshold",
+            steps.scale_in_below,
+            steps.scale_in_evaluation_periods,
+            steps.scale_in_datapoints_to_alarm,
+            f"Average {metric} below {steps.scale_in_below:g}%: remove tasks",
+        )
 
     def _step_policy(self, key: str, cooldown: int, adjustments: list) -> aws.appautoscaling.Policy:
         policy = self._chained(

@@ -30,8 +30,13 @@ class ClusterArgs:
 
     def validate(self) -> None:
         for provider in self.capacity_providers:
-            check("ClusterArgs.capacity_providers", provider, provider in FARGATE_PROVIDERS,
-                  "a Fargate capacity provider", ", ".join(FARGATE_PROVIDERS))
+            check(
+                "ClusterArgs.capacity_providers",
+                provider,
+                provider in FARGATE_PROVIDERS,
+                "a Fargate capacity provider",
+                ", ".join(FARGATE_PROVIDERS),
+            )
 
 
 class Cluster(pulumi.ComponentResource):
@@ -45,10 +50,12 @@ class Cluster(pulumi.ComponentResource):
         super().__init__("fargate:ecs:Cluster", name, None, opts)
         cluster = aws.ecs.Cluster(
             f"{name}",
-            settings=[aws.ecs.ClusterSettingArgs(
-                name="containerInsights",
-                value="enabled" if args.container_insights else "disabled",
-            )],
+            settings=[
+                aws.ecs.ClusterSettingArgs(
+                    name="containerInsights",
+                    value="enabled" if args.container_insights else "disabled",
+                )
+            ],
             tags=name_tag(name),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -56,8 +56,14 @@ def interface_services(include_secrets: bool, include_exec: bool) -> list[str]:
     return services
 
 
-def _https_rule(rule_type, name: str, security_group: aws.ec2.SecurityGroup, description: str,
-                opts: pulumi.ResourceOptions, **peer: pulumi.Input[str]) -> pulumi.CustomResource:
+def _https_rule(
+    rule_type,
+    name: str,
+    security_group: aws.ec2.SecurityGroup,
+    description: str,
+    opts: pulumi.ResourceOptions,
+    **peer: pulumi.Input[str],
+) -> pulumi.CustomResource:
     """One TCP 443 rule of ``security_group``; ``peer`` names the other side."""
     return rule_type(
         name,
@@ -108,8 +114,12 @@ class VpcEndpoints(pulumi.ComponentResource):
         clients.update({f"client-{i}": sg_id for i, sg_id in enumerate(args.client_security_group_ids, 1)})
         for label, client_id in clients.items():
             _https_rule(
-                aws.vpc.SecurityGroupIngressRule, f"{name}-https-from-{label}", self.security_group,
-                "HTTPS from endpoint clients", child, referenced_security_group_id=client_id,
+                aws.vpc.SecurityGroupIngressRule,
+                f"{name}-https-from-{label}",
+                self.security_group,
+                "HTTPS from endpoint clients",
+                child,
+                referenced_security_group_id=client_id,
             )
 
         self.s3_endpoint = aws.ec2.VpcEndpoint(
@@ -141,13 +151,19 @@ class VpcEndpoints(pulumi.ComponentResource):
         # to a task security group whose egress is locked down: HTTPS to the
         # interface endpoints, and to S3 (image layers) through the gateway.
         _https_rule(
-            aws.vpc.SecurityGroupEgressRule, f"{name}-clients-to-endpoints", self.client_security_group,
-            "HTTPS to the VPC interface endpoints", child,
+            aws.vpc.SecurityGroupEgressRule,
+            f"{name}-clients-to-endpoints",
+            self.client_security_group,
+            "HTTPS to the VPC interface endpoints",
+            child,
             referenced_security_group_id=self.security_group.id,
         )
         _https_rule(
-            aws.vpc.SecurityGroupEgressRule, f"{name}-clients-to-s3", self.client_security_group,
-            "HTTPS to S3 through the gateway endpoint (ECR image layers)", child,
+            aws.vpc.SecurityGroupEgressRule,
+            f"{name}-clients-to-s3",
+            self.client_security_group,
+            "HTTPS to S3 through the gateway endpoint (ECR image layers)",
+            child,
             prefix_list_id=self.s3_endpoint.prefix_list_id,
         )
 
@@ -155,8 +171,10 @@ class VpcEndpoints(pulumi.ComponentResource):
             "s3": self.s3_endpoint.id,
             **{service: endpoint.id for service, endpoint in self.interface_endpoints.items()},
         }
-        self.register_outputs({
-            "endpointIds": self.endpoint_ids,
-            "securityGroupId": self.security_group.id,
-            "clientSecurityGroupId": self.client_security_group.id,
-        })
+        self.register_outputs(
+            {
+                "endpointIds": self.endpoint_ids,
+                "securityGroupId": self.security_group.id,
+                "clientSecurityGroupId": self.client_security_group.id,
+            }
+        )

@@ -45,9 +45,13 @@ class ContainerImageArgs:
 
     def validate(self, owner: str = "ContainerImageArgs") -> None:
         check_one_of(f"{owner}.platform", self.platform, PLATFORMS, "a Fargate image platform")
-        check(f"{owner}.untagged_image_expiry_days", self.untagged_image_expiry_days,
-              isinstance(self.untagged_image_expiry_days, int) and self.untagged_image_expiry_days >= 1,
-              "a number of days", "1 or more")
+        check(
+            f"{owner}.untagged_image_expiry_days",
+            self.untagged_image_expiry_days,
+            isinstance(self.untagged_image_expiry_days, int) and self.untagged_image_expiry_days >= 1,
+            "a number of days",
+            "1 or more",
+        )
 
     @property
     def cpu_architecture(self) -> str:
@@ -61,19 +65,23 @@ CPU_ARCHITECTURE = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 def untagged_expiry_policy(days: int) -> str:
     """The ECR lifecycle policy document expiring untagged images after ``days``."""
-    return json.dumps({
-        "rules": [{
-            "rulePriority": 1,
-            "description": f"Expire untagged images {days} days after push",
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": days,
-            },
-            "action": {"type": "expire"},
-        }],
-    })
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"Expire untagged images {days} days after push",
+                    "selection": {
+                        "tagStatus": "untagged",
+                        "countType": "sinceImagePushed",
+                        "countUnit": "days",
+                        "countNumber": days,
+                    },
+                    "action": {"type": "expire"},
+                }
+            ],
+        }
+    )
 
 
 class ContainerImage(pulumi.ComponentResource):
@@ -112,7 +120,8 @@ class ContainerImage(pulumi.ComponentResource):
             name,
             repository_url=self.repository.repository_url,
             context=build.context,
-            dockerfile=build.dockerfile if build.dockerfile is not None
+            dockerfile=build.dockerfile
+            if build.dockerfile is not None
             else pulumi.Output.concat(build.context, "/Dockerfile"),
             target=build.target,
             args=dict(build.args) or None,
@@ -121,7 +130,9 @@ class ContainerImage(pulumi.ComponentResource):
         )
         self.image_uri = image.image_uri
 
-        self.register_outputs({
-            "imageUri": self.image_uri,
-            "repositoryUrl": self.repository.repository_url,
-        })
+        self.register_outputs(
+            {
+                "imageUri": self.image_uri,
+                "repositoryUrl": self.repository.repository_url,
+            }
+        )

@@ -30,7 +30,9 @@ HTTPS_PORT = 443
 NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
     type="fixed-response",
     fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-        content_type="text/plain", message_body="Not Found", status_code="404",
+        content_type="text/plain",
+        message_body="Not Found",
+        status_code="404",
     ),
 )
 
@@ -38,8 +40,9 @@ NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
 # ALB and target group names take <name>-<7 random characters>, and ELBv2 allows
 # 32 letters, digits and hyphens.
 PHYSICAL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,22}[A-Za-z0-9])?$")
-PHYSICAL_NAME_RULE = ("1-24 letters, digits and '-', not starting or ending with '-' "
-                      "(ELBv2 names allow 32 with the 8-character suffix)")
+PHYSICAL_NAME_RULE = (
+    "1-24 letters, digits and '-', not starting or ending with '-' (ELBv2 names allow 32 with the 8-character suffix)"
+)
 
 
 @dataclass(kw_only=True)
@@ -70,10 +73,14 @@ class LoadBalancerArgs:
 
     def validate(self) -> None:
         for cidr in self.ingress_cidrs:
-            check("LoadBalancerArgs.ingress_cidrs", cidr, _is_network(cidr), "a CIDR",
-                  "IPv4 or IPv6 networks such as 203.0.113.0/24 or ::/0")
-        check_range("LoadBalancerArgs.idle_timeout_seconds", self.idle_timeout_seconds, 1, 4000,
-                    "an ALB idle timeout")
+            check(
+                "LoadBalancerArgs.ingress_cidrs",
+                cidr,
+                _is_network(cidr),
+                "a CIDR",
+                "IPv4 or IPv6 networks such as 203.0.113.0/24 or ::/0",
+            )
+        check_range("LoadBalancerArgs.idle_timeout_seconds", self.idle_timeout_seconds, 1, 4000, "an ALB idle timeout")
 
     @property
     def https(self) -> bool:
@@ -154,26 +161,36 @@ class LoadBalancer(pulumi.ComponentResource):
             protocol="HTTP",
             # With HTTPS, plain HTTP only sends clients over, keeping path and
             # query; 301 so browsers and crawlers remember it.
-            default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="redirect",
-                redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                    protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301",
-                ),
-            ) if args.https else NOT_FOUND],
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS",
+                        port=str(HTTPS_PORT),
+                        status_code="HTTP_301",
+                    ),
+                )
+                if args.https
+                else NOT_FOUND
+            ],
             tags=name_tag(name, "http"),
             opts=child,
         )
-        self.listener = aws.lb.Listener(
-            f"{name}-https",
-            load_balancer_arn=load_balancer.arn,
-            port=HTTPS_PORT,
-            protocol="HTTPS",
-            ssl_policy=args.ssl_policy,
-            certificate_arn=args.certificate_arn,
-            default_actions=[NOT_FOUND],
-            tags=name_tag(name, "https"),
-            opts=child,
-        ) if args.https else http
+        self.listener = (
+            aws.lb.Listener(
+                f"{name}-https",
+                load_balancer_arn=load_balancer.arn,
+                port=HTTPS_PORT,
+                protocol="HTTPS",
+                ssl_policy=args.ssl_policy,
+                certificate_arn=args.certificate_arn,
+                default_actions=[NOT_FOUND],
+                tags=name_tag(name, "https"),
+                opts=child,
+            )
+            if args.https
+            else http
+        )
 
         self.arn = load_balancer.arn
         self.arn_suffix = load_balancer.arn_suffix
@@ -182,10 +199,12 @@ class LoadBalancer(pulumi.ComponentResource):
         # of the domain at dns_name and use that with HTTPS.
         self.url = pulumi.Output.concat("https://" if args.https else "http://", load_balancer.dns_name)
         self.security_group_id = security_group.id
-        self.register_outputs({
-            "arn": self.arn,
-            "dnsName": self.dns_name,
-            "url": self.url,
-            "securityGroupId": self.security_group_id,
-            "listenerArn": self.listener.arn,
-        })
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "dnsName": self.dns_name,
+                "url": self.url,
+                "securityGroupId": self.security_group_id,
+                "listenerArn": self.listener.arn,
+            }
+        )

@@ -72,13 +72,24 @@ class NetworkArgs:
         if self.flow_logs is not None:
             check_one_of("NetworkArgs.flow_logs", self.flow_logs, ("off", "rejected", "all"), "a flow-log setting")
         if self.vpc == "new":
-            check_range("NetworkArgs.availability_zones", self.availability_zones, 2, 6,
-                        "a number of availability zones")
-            check("NetworkArgs.cidr_block", self.cidr_block, _prefix_length(self.cidr_block) in range(16, 23),
-                  "an IPv4 network from /16 to /22", "e.g. 10.0.0.0/16 (no host bits set)")
+            check_range(
+                "NetworkArgs.availability_zones", self.availability_zones, 2, 6, "a number of availability zones"
+            )
+            check(
+                "NetworkArgs.cidr_block",
+                self.cidr_block,
+                _prefix_length(self.cidr_block) in range(16, 23),
+                "an IPv4 network from /16 to /22",
+                "e.g. 10.0.0.0/16 (no host bits set)",
+            )
         if self.vpc == "existing":
-            check("NetworkArgs.vpc_id", self.vpc_id, self.vpc_id is not None, "a VPC id",
-                  "the existing VPC's id, with vpc 'existing'")
+            check(
+                "NetworkArgs.vpc_id",
+                self.vpc_id,
+                self.vpc_id is not None,
+                "a VPC id",
+                "the existing VPC's id, with vpc 'existing'",
+            )
         if self.flow_logs_bucket_arn is None:
             check_log_retention("NetworkArgs.flow_logs_retention_days", self.flow_logs_retention_days)
 
@@ -90,7 +101,7 @@ class NetworkArgs:
         """(public, private) CIDR blocks, one of each per AZ."""
         blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
         count = self.availability_zones
-        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8:8 + count]])
+        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8 : 8 + count]])
 
 
 def _prefix_length(cidr: str) -> int:
@@ -120,21 +131,27 @@ class Network(pulumi.ComponentResource):
             self._existing_vpc(args)
         if args.flow_log_traffic != "off":
             self._flow_logs(name, args)
-        self.register_outputs({
-            "vpcId": self.vpc_id,
-            "publicSubnetIds": self.public_subnet_ids,
-            "privateSubnetIds": self.private_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "publicSubnetIds": self.public_subnet_ids,
+                "privateSubnetIds": self.private_subnet_ids,
+            }
+        )
 
     def _default_vpc(self) -> None:
         invoke = pulumi.InvokeOutputOptions(parent=self)
         vpc = aws.ec2.get_vpc_output(default=True, opts=invoke)
         # Only the default subnets: subnets added to the default VPC later may
         # be private or belong to something else.
-        subnets = aws.ec2.get_subnets_output(filters=[
-            aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),
-            aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
-        ], opts=invoke)
+        subnets = aws.ec2.get_subnets_output(
+            filters=[
+                # The _output form resolves Outputs inside its arguments; the args class types plain strings.
+                aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),  # type: ignore[list-item]
+                aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
+            ],
+            opts=invoke,
+        )
         self.availability_zones = []
         self.vpc_id = vpc.id
         self.public_subnet_ids = subnets.ids.apply(sorted)
@@ -162,8 +179,12 @@ class Network(pulumi.ComponentResource):
             opts=pulumi.InvokeOptions(parent=self),
         ).names
         if len(zones) < count:
-            raise ArgsError("NetworkArgs.availability_zones", count, "available in this region",
-                            f"at most {len(zones)} ({', '.join(zones)})")
+            raise ArgsError(
+                "NetworkArgs.availability_zones",
+                count,
+                "available in this region",
+                f"at most {len(zones)} ({', '.join(zones)})",
+            )
         return sorted(zones)[:count]
 
     def _new_vpc(self, name: str, args: NetworkArgs) -> None:
@@ -181,7 +202,8 @@ class Network(pulumi.ComponentResource):
         gateway = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags=name_tag(name, "igw"), opts=child)
 
         public_route_table = aws.ec2.RouteTable(
-            f"{name}-public", vpc_id=vpc.id, tags=name_tag(name, "public"), opts=child)
+            f"{name}-public", vpc_id=vpc.id, tags=name_tag(name, "public"), opts=child
+        )
         internet_route = aws.ec2.Route(
             f"{name}-public-internet",
             route_table_id=public_route_table.id,
@@ -192,7 +214,7 @@ class Network(pulumi.ComponentResource):
 
         public_cidrs, private_cidrs = args.subnet_cidrs()
         public_subnets, public_associations, private_subnets, private_route_tables = [], [], [], []
-        private_routing: list[pulumi.Resource] = []
+        private_routing: list[pulumi.CustomResource] = []
         nat_gateways: list[aws.ec2.NatGateway] = []
         for index, zone in enumerate(self.availability_zones):
             public = aws.ec2.Subnet(
@@ -206,20 +228,24 @@ class Network(pulumi.ComponentResource):
                 tags=name_tag(name, "public", zone),
                 opts=child,
             )
-            public_associations.append(aws.ec2.RouteTableAssociation(
-                f"{name}-public-{index}", subnet_id=public.id, route_table_id=public_route_table.id, opts=child
-            ))
+            public_associations.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{index}", subnet_id=public.id, route_table_id=public_route_table.id, opts=child
+                )
+            )
             public_subnets.append(public)
 
             if args.nat_gateways == "per-az" or (args.nat_gateways == "single" and index == 0):
                 address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=name_tag(name, "nat", zone), opts=child)
-                nat_gateways.append(aws.ec2.NatGateway(
-                    f"{name}-nat-{index}",
-                    allocation_id=address.id,
-                    subnet_id=public.id,
-                    tags=name_tag(name, "nat", zone),
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
-                ))
+                nat_gateways.append(
+                    aws.ec2.NatGateway(
+                        f"{name}-nat-{index}",
+                        allocation_id=address.id,
+                        subnet_id=public.id,
+                        tags=name_tag(name, "nat", zone),
+                        opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
+                    )
+                )
 
             private = aws.ec2.Subnet(
                 f"{name}-private-{index}",
@@ -234,16 +260,20 @@ class Network(pulumi.ComponentResource):
                 f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag(name, "private", zone), opts=child
             )
             if nat_gateways:
-                private_routing.append(aws.ec2.Route(
-                    f"{name}-private-{index}-nat",
-                    route_table_id=route_table.id,
-                    destination_cidr_block="0.0.0.0/0",
-                    nat_gateway_id=nat_gateways[-1].id,
-                    opts=child,
-                ))
-            private_routing.append(aws.ec2.RouteTableAssociation(
-                f"{name}-private-{index}", subnet_id=private.id, route_table_id=route_table.id, opts=child
-            ))
+                private_routing.append(
+                    aws.ec2.Route(
+                        f"{name}-private-{index}-nat",
+                        route_table_id=route_table.id,
+                        destination_cidr_block="0.0.0.0/0",
+                        nat_gateway_id=nat_gateways[-1].id,
+                        opts=child,
+                    )
+                )
+            private_routing.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-private-{index}", subnet_id=private.id, route_table_id=route_table.id, opts=child
+                )
+            )
             private_subnets.append(private)
             private_route_tables.append(route_table)
 
@@ -257,7 +287,6 @@ class Network(pulumi.ComponentResource):
         # fail their first image pull.
         self.private_subnet_ids = _ids_once_routed(private_subnets, private_routing)
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
-
 
     def _flow_logs(self, name: str, args: NetworkArgs) -> None:
         """One flow log on the whole VPC, to S3 or to a log group of its own."""
@@ -282,25 +311,37 @@ class Network(pulumi.ComponentResource):
             # Only flow logs of this account may use it (confused-deputy protection).
             role = aws.iam.Role(
                 f"{name}-flow-logs",
-                assume_role_policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": FLOW_LOGS_SERVICE},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }]}),
+                assume_role_policy=pulumi.Output.json_dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": FLOW_LOGS_SERVICE},
+                                "Action": "sts:AssumeRole",
+                                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                            }
+                        ],
+                    }
+                ),
                 description=f"VPC flow logs of {qualified_name(name)}: write to their log group only",
                 tags=name_tag(name, "flow-logs"),
                 opts=child,
             )
             # Delivery starts at once; without the grant its first attempts fail.
-            ready.append(aws.iam.RolePolicy(
-                f"{name}-flow-logs",
-                role=role.id,
-                policy=flow_logs_policy_document(log_group.arn),
-                opts=child,
-            ))
-            destination = {"log_destination_type": "cloud-watch-logs", "log_destination": log_group.arn,
-                           "iam_role_arn": role.arn}
+            ready.append(
+                aws.iam.RolePolicy(
+                    f"{name}-flow-logs",
+                    role=role.id,
+                    policy=flow_logs_policy_document(log_group.arn),
+                    opts=child,
+                )
+            )
+            destination = {
+                "log_destination_type": "cloud-watch-logs",
+                "log_destination": log_group.arn,
+                "iam_role_arn": role.arn,
+            }
         aws.ec2.FlowLog(
             f"{name}-flow-logs",
             vpc_id=self.vpc_id,
@@ -318,18 +359,26 @@ FLOW_LOG_TRAFFIC = {"rejected": "REJECT", "all": "ALL"}
 def flow_logs_policy_document(log_group_arn: pulumi.Input[str]) -> pulumi.Output[str]:
     """What VPC flow logs need in their log group (the grant CDK's FlowLog makes): a
     stream per network interface, its events, and a look at the streams that exist."""
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "WriteFlowLogs", "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-        "Resource": pulumi.Output.concat(log_group_arn, ":*"),
-    }]})
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteFlowLogs",
+                    "Effect": "Allow",
+                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    "Resource": pulumi.Output.concat(log_group_arn, ":*"),
+                }
+            ],
+        }
+    )
 
 
 def _id_list(ids: pulumi.Input[Sequence[pulumi.Input[str]]]) -> pulumi.Output[list[str]]:
     return pulumi.Output.from_input(ids).apply(lambda values: [str(value) for value in values])
 
 
-def _ids_once_routed(subnets: list[aws.ec2.Subnet], routing: list[pulumi.Resource]) -> pulumi.Output[list[str]]:
+def _ids_once_routed(subnets: list[aws.ec2.Subnet], routing: list[pulumi.CustomResource]) -> pulumi.Output[list[str]]:
     """The subnets' ids, as an output that also depends on their routes and associations."""
     ready = pulumi.Output.all(*[r.id for r in routing])
     return pulumi.Output.all(ready, *[s.id for s in subnets]).apply(lambda values: values[1:])

@@ -23,9 +23,9 @@ MAX_PRIORITY = 50000
 # Derived priorities fall in bands by kind of rule, and within a band by how
 # specific the paths are.
 PRIORITY_BANDS = {
-    "host": (1, 12499),               # exact host names
+    "host": (1, 12499),  # exact host names
     "host-wildcard": (12500, 24999),  # *.example.com after exact names
-    "path": (25000, 44999),           # path patterns, no host
+    "path": (25000, 44999),  # path patterns, no host
     "catch-all": (45000, MAX_PRIORITY),  # /* with no host: last
 }
 MAX_PATH_LITERAL = 128  # an ALB path pattern has at most 128 characters
@@ -47,11 +47,20 @@ class RoutingArgs:
 
     def validate(self, owner: str) -> None:
         values = len(self.path_patterns) + len(self.host_headers)
-        check(f"{owner}.path_patterns", list(self.path_patterns), values > 0,
-              "a routing condition", "at least one path pattern or host header")
-        check(f"{owner}.path_patterns", list(self.path_patterns), values <= MAX_CONDITION_VALUES,
-              "within the ALB's rule limit",
-              f"at most {MAX_CONDITION_VALUES} path patterns and host headers together")
+        check(
+            f"{owner}.path_patterns",
+            list(self.path_patterns),
+            values > 0,
+            "a routing condition",
+            "at least one path pattern or host header",
+        )
+        check(
+            f"{owner}.path_patterns",
+            list(self.path_patterns),
+            values <= MAX_CONDITION_VALUES,
+            "within the ALB's rule limit",
+            f"at most {MAX_CONDITION_VALUES} path patterns and host headers together",
+        )
         if self.priority is not None:
             check_range(f"{owner}.priority", self.priority, 1, MAX_PRIORITY, "a listener-rule priority")
 
@@ -95,9 +104,13 @@ class ListenerPriorities:
         if routing.priority is not None:
             holder = self.holders.get(routing.priority)
             if holder is not None:
-                raise ArgsError(f"{owner}.priority", routing.priority, "free on this listener",
-                                f"a priority no other rule holds (service {holder!r} has it; "
-                                "create services with explicit priorities first, or pick another)")
+                raise ArgsError(
+                    f"{owner}.priority",
+                    routing.priority,
+                    "free on this listener",
+                    f"a priority no other rule holds (service {holder!r} has it; "
+                    "create services with explicit priorities first, or pick another)",
+                )
             priority = routing.priority
         else:
             priority = derived_priority(name, routing)

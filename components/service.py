@@ -48,11 +48,13 @@ SSM_PARAMETER_ARN = re.compile("^" + _ARN.format(service="ssm") + r"parameter/[A
 # selector. Group 1 is the secret itself, what IAM grants on.
 SECRETS_MANAGER_ARN = re.compile(
     "^(" + _ARN.format(service="secretsmanager") + r"secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})"
-    r"(?::[^:]*:[^:]*:[^:]*)?$")
+    r"(?::[^:]*:[^:]*:[^:]*)?$"
+)
 # A private ECR image: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>).
 ECR_IMAGE = re.compile(
     r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?/"
-    r"([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$")
+    r"([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$"
+)
 # A task holds at most 10 containers: the main one and up to 9 sidecars.
 MAX_SIDECARS = 9
 # The container, family and target group are named after the service; the target
@@ -64,8 +66,15 @@ def default_health_check() -> aws.lb.TargetGroupHealthCheckArgs:
     """HTTP on the traffic port: `/` answering any 2xx/3xx (a redirect to a login page
     still means "up"), every 30 s with a 5 s timeout, 3 checks either way."""
     return aws.lb.TargetGroupHealthCheckArgs(
-        enabled=True, protocol="HTTP", port="traffic-port", path="/", matcher="200-399",
-        interval=30, timeout=5, healthy_threshold=3, unhealthy_threshold=3,
+        enabled=True,
+        protocol="HTTP",
+        port="traffic-port",
+        path="/",
+        matcher="200-399",
+        interval=30,
+        timeout=5,
+        healthy_threshold=3,
+        unhealthy_threshold=3,
     )
 
 
@@ -144,7 +153,8 @@ class FargateServiceArgs:
     sidecars: Mapping[str, SidecarArgs] = field(default_factory=dict)
     # A deployment whose tasks never become healthy is stopped and rolled back.
     deployment_circuit_breaker: aws.ecs.ServiceDeploymentCircuitBreakerArgs = field(
-        default_factory=lambda: aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True))
+        default_factory=lambda: aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True)
+    )
     # 100/200: start new tasks before stopping old ones, so a deploy never lowers
     # capacity (ECS's default).
     deployment_minimum_healthy_percent: int = 100
@@ -166,44 +176,98 @@ class FargateServiceArgs:
 
     def validate(self, name: str) -> None:
         owner = "FargateServiceArgs"
-        check("FargateService name", name, bool(SERVICE_NAME.match(name)), "a service name",
-              "1-24 letters, digits and '-', not starting or ending with '-' "
-              "(it names the target group, whose name allows 32 characters with an 8-character suffix)")
-        check(f"{owner}.image", self.image, (self.image is None) != (self.build is None),
-              "one image source", "exactly one of image and build")
+        check(
+            "FargateService name",
+            name,
+            bool(SERVICE_NAME.match(name)),
+            "a service name",
+            "1-24 letters, digits and '-', not starting or ending with '-' "
+            "(it names the target group, whose name allows 32 characters with an 8-character suffix)",
+        )
+        check(
+            f"{owner}.image",
+            self.image,
+            (self.image is None) != (self.build is None),
+            "one image source",
+            "exactly one of image and build",
+        )
         check_task_size(owner, self.cpu, self.memory)
         check_range(f"{owner}.container_port", self.container_port, 1, 65535, "a port")
-        check(f"{owner}.desired_count", self.desired_count,
-              isinstance(self.desired_count, int) and self.desired_count >= 0, "a task count", "0 or more")
+        check(
+            f"{owner}.desired_count",
+            self.desired_count,
+            isinstance(self.desired_count, int) and self.desired_count >= 0,
+            "a task count",
+            "0 or more",
+        )
         check_log_retention(f"{owner}.log_retention_days", self.log_retention_days)
         check_one_of(f"{owner}.cpu_architecture", self.cpu_architecture, ("X86_64", "ARM64"), "a Fargate CPU")
-        check_range(f"{owner}.deployment_minimum_healthy_percent", self.deployment_minimum_healthy_percent, 0, 100,
-                    "a deployment floor")
-        check_range(f"{owner}.deployment_maximum_percent", self.deployment_maximum_percent, 100, 200,
-                    "a deployment ceiling")
+        check_range(
+            f"{owner}.deployment_minimum_healthy_percent",
+            self.deployment_minimum_healthy_percent,
+            0,
+            100,
+            "a deployment floor",
+        )
+        check_range(
+            f"{owner}.deployment_maximum_percent", self.deployment_maximum_percent, 100, 200, "a deployment ceiling"
+        )
         self.routing.validate(f"{owner}.routing")
         if self.build is not None:
             self.build.validate(f"{owner}.build")
-            check(f"{owner}.build.platform", self.build.platform,
-                  CPU_ARCHITECTURE[self.build.platform] == self.cpu_architecture,
-                  f"a platform for cpu_architecture {self.cpu_architecture}",
-                  next(p for p, cpu in CPU_ARCHITECTURE.items() if cpu == self.cpu_architecture))
+            check(
+                f"{owner}.build.platform",
+                self.build.platform,
+                CPU_ARCHITECTURE[self.build.platform] == self.cpu_architecture,
+                f"a platform for cpu_architecture {self.cpu_architecture}",
+                next(p for p, cpu in CPU_ARCHITECTURE.items() if cpu == self.cpu_architecture),
+            )
         if self.autoscaling is not None:
             self.autoscaling.validate(f"{owner}.autoscaling")
-        check(f"{owner}.sidecars", list(self.sidecars), len(self.sidecars) <= MAX_SIDECARS,
-              "a number of sidecars a task holds", f"at most {MAX_SIDECARS} (10 containers per task)")
-        check(f"{owner}.sidecars", list(self.sidecars), name not in self.sidecars,
-              "a set of sidecar names", f"names other than the service's own, {name!r} (its main container)")
+        check(
+            f"{owner}.sidecars",
+            list(self.sidecars),
+            len(self.sidecars) <= MAX_SIDECARS,
+            "a number of sidecars a task holds",
+            f"at most {MAX_SIDECARS} (10 containers per task)",
+        )
+        check(
+            f"{owner}.sidecars",
+            list(self.sidecars),
+            name not in self.sidecars,
+            "a set of sidecar names",
+            f"names other than the service's own, {name!r} (its main container)",
+        )
         ports = [self.container_port, *(m.container_port for s in self.sidecars.values() for m in s.port_mappings)]
-        check(f"{owner}.sidecars", ports, len(ports) == len(set(ports)), "a set of distinct container ports",
-              "each port on one container only (containers share the task's network)")
+        check(
+            f"{owner}.sidecars",
+            ports,
+            len(ports) == len(set(ports)),
+            "a set of distinct container ports",
+            "each port on one container only (containers share the task's network)",
+        )
         for key, arn in self.secrets.items():
-            check(f"{owner}.secrets.{key}", arn, _secret_kind(arn) is not None, "a secret reference",
-                  "the ARN of an SSM parameter or the full ARN of a Secrets Manager secret")
-        check(f"{owner}.secrets_kms_key_arn", self.secrets_kms_key_arn,
-              self.secrets_kms_key_arn is None or bool(self.secrets), "needed without secrets", "None")
-        check(f"{owner}.exec_command", self.exec_command, not (self.exec_command and self.readonly_root_filesystem),
-              "possible with readonly_root_filesystem", "False (the ECS Exec agent writes to the filesystem)")
+            check(
+                f"{owner}.secrets.{key}",
+                arn,
+                _secret_kind(arn) is not None,
+                "a secret reference",
+                "the ARN of an SSM parameter or the full ARN of a Secrets Manager secret",
+            )
+        check(
+            f"{owner}.secrets_kms_key_arn",
+            self.secrets_kms_key_arn,
+            self.secrets_kms_key_arn is None or bool(self.secrets),
+            "needed without secrets",
+            "None",
+        )
+        check(
+            f"{owner}.exec_command",
+            self.exec_command,
+            not (self.exec_command and self.readonly_root_filesystem),
+            "possible with readonly_root_filesystem",
+            "False (the ECS Exec agent writes to the filesystem)",
+        )
 
 
 class FargateService(pulumi.ComponentResource):
@@ -263,8 +327,9 @@ class FargateService(pulumi.ComponentResource):
         execution_policy = aws.iam.RolePolicy(
             f"{name}-execution",
             role=execution_role.id,
-            policy=execution_policy_document(log_group.arn, built, referenced, list(args.secrets.values()),
-                                             args.secrets_kms_key_arn),
+            policy=execution_policy_document(
+                log_group.arn, built, referenced, list(args.secrets.values()), args.secrets_kms_key_arn
+            ),
             opts=child,
         )
         # What the application's own AWS calls may do: nothing until granted.
@@ -280,9 +345,14 @@ class FargateService(pulumi.ComponentResource):
             aws.iam.RolePolicy(
                 f"{name}-task-exec",
                 role=task_role.id,
-                policy=json.dumps({"Version": "2012-10-17", "Statement": [
-                    {"Sid": "EcsExecSessions", "Effect": "Allow", "Action": ECS_EXEC_ACTIONS, "Resource": "*"},
-                ]}),
+                policy=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Sid": "EcsExecSessions", "Effect": "Allow", "Action": ECS_EXEC_ACTIONS, "Resource": "*"},
+                        ],
+                    }
+                ),
                 opts=child,
             )
 
@@ -296,7 +366,8 @@ class FargateService(pulumi.ComponentResource):
             execution_role_arn=execution_role.arn,
             task_role_arn=task_role.arn,
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture=args.cpu_architecture,
+                operating_system_family="LINUX",
+                cpu_architecture=args.cpu_architecture,
             ),
             # Secret environment values keep the whole document secret in the state.
             container_definitions=pulumi.Output.json_dumps(
@@ -360,13 +431,21 @@ class FargateService(pulumi.ComponentResource):
         )
 
         routing = args.routing
-        conditions = [aws.lb.ListenerRuleConditionArgs(
-            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(routing.path_patterns)),
-        )] if routing.path_patterns else []
+        conditions = (
+            [
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(routing.path_patterns)),
+                )
+            ]
+            if routing.path_patterns
+            else []
+        )
         if routing.host_headers:
-            conditions.append(aws.lb.ListenerRuleConditionArgs(
-                host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(routing.host_headers)),
-            ))
+            conditions.append(
+                aws.lb.ListenerRuleConditionArgs(
+                    host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(routing.host_headers)),
+                )
+            )
         listener_rule = aws.lb.ListenerRule(
             f"{name}",
             listener_arn=args.load_balancer.listener.arn,
@@ -404,11 +483,13 @@ class FargateService(pulumi.ComponentResource):
                 security_groups=[security_group.id, *args.security_group_ids],
                 assign_public_ip=args.assign_public_ip,
             ),
-            load_balancers=[aws.ecs.ServiceLoadBalancerArgs(
-                target_group_arn=target_group.arn,
-                container_name=name,
-                container_port=args.container_port,
-            )],
+            load_balancers=[
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=target_group.arn,
+                    container_name=name,
+                    container_port=args.container_port,
+                )
+            ],
             health_check_grace_period_seconds=args.health_check_grace_period_seconds,
             deployment_circuit_breaker=args.deployment_circuit_breaker,
             deployment_minimum_healthy_percent=args.deployment_minimum_healthy_percent,
@@ -423,7 +504,8 @@ class FargateService(pulumi.ComponentResource):
             # before ECS registers tasks in it, and the execution role must be
             # able to pull, log and read secrets before the first task starts.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[listener_rule, execution_policy, *args.depends_on],
+                parent=self,
+                depends_on=[listener_rule, execution_policy, *args.depends_on],
                 ignore_changes=ignore_changes,
             ),
         )
@@ -448,12 +530,14 @@ class FargateService(pulumi.ComponentResource):
         self.task_role_arn = task_role.arn
         self.image = image
         self.listener_rule_priority = priority
-        self.register_outputs({
-            "serviceName": self.service_name,
-            "logGroupName": self.log_group_name,
-            "targetGroupArn": self.target_group_arn,
-            "image": self.image,
-        })
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "logGroupName": self.log_group_name,
+                "targetGroupArn": self.target_group_arn,
+                "image": self.image,
+            }
+        )
 
 
 def _ecs_tasks_trust_policy(account_id: Optional[pulumi.Input[str]] = None) -> pulumi.Output[str]:
@@ -468,8 +552,10 @@ def _ecs_tasks_trust_policy(account_id: Optional[pulumi.Input[str]] = None) -> p
 
 
 def execution_policy_document(
-    log_group_arn: pulumi.Input[str], built_repositories: Sequence[pulumi.Input[str]],
-    images: Sequence[pulumi.Input[str]], secret_arns: Sequence[pulumi.Input[str]],
+    log_group_arn: pulumi.Input[str],
+    built_repositories: Sequence[pulumi.Input[str]],
+    images: Sequence[pulumi.Input[str]],
+    secret_arns: Sequence[pulumi.Input[str]],
     kms_key_arn: Optional[pulumi.Input[str]] = None,
 ) -> pulumi.Output[str]:
     """The execution role's one inline policy: what ECS does on the task's behalf before
@@ -487,39 +573,70 @@ def execution_policy_document(
     Any of these may be Outputs (an image URI or secret ARN another resource
     makes); the document is then known once they are.
     """
+
     def document(values: list[Any]) -> str:
         log_group, built, referenced, secrets, kms_key = values
         repositories = [*built, *sorted({arn for image in referenced if (arn := ecr_repository_arn(image))})]
-        statements: list[Any] = [{
-            "Sid": "WriteLogs", "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": f"{log_group}:*",
-        }]
+        statements: list[Any] = [
+            {
+                "Sid": "WriteLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group}:*",
+            }
+        ]
         if repositories:
-            statements.append({"Sid": "GetEcrAuthorizationToken", "Effect": "Allow",
-                               "Action": "ecr:GetAuthorizationToken", "Resource": "*"})
-            statements.append({"Sid": "PullImages", "Effect": "Allow",
-                               "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-                                          "ecr:BatchGetImage"],
-                               "Resource": repositories})
+            statements.append(
+                {
+                    "Sid": "GetEcrAuthorizationToken",
+                    "Effect": "Allow",
+                    "Action": "ecr:GetAuthorizationToken",
+                    "Resource": "*",
+                }
+            )
+            statements.append(
+                {
+                    "Sid": "PullImages",
+                    "Effect": "Allow",
+                    "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                    "Resource": repositories,
+                }
+            )
         parameters = sorted({arn for arn in secrets if _secret_kind(arn) == "ssm"})
         if parameters:
-            statements.append({"Sid": "ReadSsmParameters", "Effect": "Allow",
-                               "Action": "ssm:GetParameters", "Resource": parameters})
-        secret_resources = sorted({_secret_resource_arn(arn) for arn in secrets
-                                   if _secret_kind(arn) == "secretsmanager"})
+            statements.append(
+                {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": parameters}
+            )
+        secret_resources = sorted(
+            {_secret_resource_arn(arn) for arn in secrets if _secret_kind(arn) == "secretsmanager"}
+        )
         if secret_resources:
-            statements.append({"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow",
-                               "Action": "secretsmanager:GetSecretValue", "Resource": secret_resources})
+            statements.append(
+                {
+                    "Sid": "ReadSecretsManagerSecrets",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:GetSecretValue",
+                    "Resource": secret_resources,
+                }
+            )
         if kms_key is not None:
-            statements.append({"Sid": "DecryptSecrets", "Effect": "Allow",
-                               "Action": "kms:Decrypt", "Resource": kms_key,
-                               "Condition": {"StringEquals": {"kms:ViaService": _secrets_services(secrets)}}})
+            statements.append(
+                {
+                    "Sid": "DecryptSecrets",
+                    "Effect": "Allow",
+                    "Action": "kms:Decrypt",
+                    "Resource": kms_key,
+                    "Condition": {"StringEquals": {"kms:ViaService": _secrets_services(secrets)}},
+                }
+            )
         return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
     return pulumi.Output.all(
-        log_group_arn, pulumi.Output.all(*built_repositories), pulumi.Output.all(*images),
-        pulumi.Output.all(*secret_arns), kms_key_arn,
+        log_group_arn,
+        pulumi.Output.all(*built_repositories),
+        pulumi.Output.all(*images),
+        pulumi.Output.all(*secret_arns),
+        kms_key_arn,
     ).apply(document)
 
 
@@ -551,13 +668,20 @@ def _secret_resource_arn(value_from: str) -> str:
 def _secrets_services(secrets: Sequence[str]) -> list[str]:
     """The endpoints (``ssm.<region>.amazonaws.com``, ...) through which the secrets are
     read: where KMS sees the execution role's Decrypt calls come from."""
-    return sorted({f"{arn.split(':')[2]}.{arn.split(':')[3]}.amazonaws.com" + (
-        ".cn" if arn.split(":")[1] == "aws-cn" else "") for arn in secrets})
+    return sorted(
+        {
+            f"{arn.split(':')[2]}.{arn.split(':')[3]}.amazonaws.com" + (".cn" if arn.split(":")[1] == "aws-cn" else "")
+            for arn in secrets
+        }
+    )
 
 
 def container_definitions(
-    name: str, args: FargateServiceArgs, image: pulumi.Input[str],
-    log_group_name: pulumi.Input[str], region: pulumi.Input[str],
+    name: str,
+    args: FargateServiceArgs,
+    image: pulumi.Input[str],
+    log_group_name: pulumi.Input[str],
+    region: pulumi.Input[str],
 ) -> list[dict[str, Any]]:
     """The task's containers as ECS's RegisterTaskDefinition takes them.
 

@@ -17,8 +17,30 @@ import pulumi
 from .task_size import FARGATE_TASK_SIZES
 
 # The values CloudWatch Logs' PutRetentionPolicy accepts.
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
-                      731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 
 class ArgsError(pulumi.RunError):
@@ -60,8 +82,13 @@ def check_task_size(owner: str, cpu: Any, memory: Any) -> None:
         return
     check_one_of(f"{owner}.cpu", cpu, FARGATE_TASK_SIZES, "a Fargate task cpu")
     allowed = FARGATE_TASK_SIZES[cpu]
-    check(f"{owner}.memory", memory, memory in allowed, f"a Fargate task memory with cpu {cpu}",
-          f"{_ranges(allowed)} (MiB)")
+    check(
+        f"{owner}.memory",
+        memory,
+        memory in allowed,
+        f"a Fargate task memory with cpu {cpu}",
+        f"{_ranges(allowed)} (MiB)",
+    )
 
 
 def check_log_retention(arg: str, value: Any) -> None:

@@ -15,8 +15,11 @@ from fargate_policies._secrets import preserve_secrets
 
 # The SDK hides which properties are secret from its rules; ecs-no-plaintext-secrets needs to know.
 if not preserve_secrets():
-    print("fargate-alb: this pulumi-policy version deserializes differently; ecs-no-plaintext-secrets "
-          "cannot see which values are Pulumi secrets", file=sys.stderr)
+    print(
+        "fargate-alb: this pulumi-policy version deserializes differently; ecs-no-plaintext-secrets "
+        "cannot see which values are Pulumi secrets",
+        file=sys.stderr,
+    )
 
 one_pass.share()
 
@@ -26,5 +29,5 @@ PolicyPack(
     enforcement_level=EnforcementLevel.ADVISORY,
     policies=all_policies(),
     description="Fargate services behind an ALB: the walkthrough's rules, plus rules "
-                "that follow a service through its target group, load balancer, security groups and routes.",
+    "that follow a service through its target group, load balancer, security groups and routes.",
 )

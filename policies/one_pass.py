@@ -41,6 +41,7 @@ class _OncePerCall:
 def share() -> None:
     try:
         from pulumi_policy import policy
+
         servicer = policy._PolicyAnalyzerServicer
         analyze_stack = servicer.AnalyzeStack
     except (ImportError, AttributeError):

@@ -15,6 +15,12 @@ from .runner import run
 from .values import UNKNOWN
 
 __all__ = [
-    "NotApplicable", "PolicyAnalyzer", "ProgramError", "Resource", "RunResult", "UNKNOWN",
-    "Violation", "run",
+    "NotApplicable",
+    "PolicyAnalyzer",
+    "ProgramError",
+    "Resource",
+    "RunResult",
+    "UNKNOWN",
+    "Violation",
+    "run",
 ]

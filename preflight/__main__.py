@@ -38,20 +38,27 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = _Parser(
         prog="python -m preflight",
         description="Preview a Pulumi Python program offline (no Pulumi CLI, no cloud credentials) "
-                    "and judge it by a policy pack over the pack's gRPC Analyzer interface.",
+        "and judge it by a policy pack over the pack's gRPC Analyzer interface.",
         epilog="Exit status: 0 no mandatory violation, 1 a mandatory violation, 2 the program, "
-               "its config or the command line is wrong, 3 (with --strict) something was not judged.",
+        "its config or the command line is wrong, 3 (with --strict) something was not judged.",
     )
     parser.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml is read")
     parser.add_argument("--project-dir", default=".", help="the Pulumi project (default: .)")
-    parser.add_argument("--policy-pack", default=str(REPOSITORY_POLICY_PACK),
-                        help="the policy pack directory (default: this repository's policies/)")
+    parser.add_argument(
+        "--policy-pack",
+        default=str(REPOSITORY_POLICY_PACK),
+        help="the policy pack directory (default: this repository's policies/)",
+    )
     parser.add_argument("--policy-pack-config", help="JSON file in the format of pulumi's --policy-pack-config")
-    parser.add_argument("--preview", action="store_true",
-                        help="leave what a new stack would only learn on deployment unknown")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 3 when a mandatory policy could not run (values unknown until deployed) "
-                             "or a multi-language component was not expanded offline")
+    parser.add_argument(
+        "--preview", action="store_true", help="leave what a new stack would only learn on deployment unknown"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 3 when a mandatory policy could not run (values unknown until deployed) "
+        "or a multi-language component was not expanded offline",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     parser.add_argument("--graph", choices=["mermaid"], help="print the architecture as a diagram instead")
     return parser.parse_args(argv)
@@ -61,8 +68,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse(argv)
     try:
         result = run(
-            args.project_dir, args.stack, preview=args.preview,
-            policy_pack=args.policy_pack, policy_pack_config=args.policy_pack_config,
+            args.project_dir,
+            args.stack,
+            preview=args.preview,
+            policy_pack=args.policy_pack,
+            policy_pack_config=args.policy_pack_config,
         )
     except ProgramError as error:
         _fail(str(error))

@@ -63,8 +63,14 @@ class PolicyAnalyzer:
     engine gives the pack process (fixed for its lifetime; the engine starts one per deployment).
     """
 
-    def __init__(self, pack_dir: Union[str, Path], *, project: Optional[Project] = None,
-                 stack: Optional[str] = None, preview: Optional[bool] = None) -> None:
+    def __init__(
+        self,
+        pack_dir: Union[str, Path],
+        *,
+        project: Optional[Project] = None,
+        stack: Optional[str] = None,
+        preview: Optional[bool] = None,
+    ) -> None:
         self.pack_dir = Path(pack_dir).resolve()
         manifest = self.pack_dir / "PulumiPolicy.yaml"
         if not manifest.is_file():
@@ -89,10 +95,13 @@ class PolicyAnalyzer:
         env = dict(os.environ)
         env.update(_pack_environment(project, stack, preview))
         self._process = subprocess.Popen(
-            [_interpreter(self.pack_dir, options.get("virtualenv")), "-u", "-m", "pulumi.policy",
-             ENGINE_ADDRESS, "."],
-            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [_interpreter(self.pack_dir, options.get("virtualenv")), "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+            cwd=self.pack_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
@@ -188,8 +197,13 @@ class PolicyAnalyzer:
             self._configured = key
         return reconciled
 
-    def begin(self, project: Project, stack: str, preview: bool,
-              policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None) -> Session:
+    def begin(
+        self,
+        project: Project,
+        stack: str,
+        preview: bool,
+        policy_pack_config: Union[str, Path, Mapping[str, Any], None] = None,
+    ) -> Session:
         """Start judging a deployment: resources are analyzed as they are registered."""
         return Session(self, project, stack, preview, policy_pack_config)
 
@@ -211,8 +225,14 @@ class Session:
 
     _DONE = object()
 
-    def __init__(self, analyzer: PolicyAnalyzer, project: Project, stack: str, preview: bool,
-                 policy_pack_config: Union[str, Path, Mapping[str, Any], None]) -> None:
+    def __init__(
+        self,
+        analyzer: PolicyAnalyzer,
+        project: Project,
+        stack: str,
+        preview: bool,
+        policy_pack_config: Union[str, Path, Mapping[str, Any], None],
+    ) -> None:
         self.analyzer = analyzer
         self.project = project
         self.stack = stack
@@ -240,11 +260,17 @@ class Session:
     def _work(self) -> None:
         try:
             analyzer = self.analyzer
-            analyzer._call("ConfigureStack", analyzer_pb2.AnalyzerStackConfigureRequest(
-                stack=self.stack, project=self.project.name, organization="organization",
-                dry_run=self.preview, config=self.project.config,
-                config_secret_keys=list(self.project.secret_keys),
-            ))
+            analyzer._call(
+                "ConfigureStack",
+                analyzer_pb2.AnalyzerStackConfigureRequest(
+                    stack=self.stack,
+                    project=self.project.name,
+                    organization="organization",
+                    dry_run=self.preview,
+                    config=self.project.config,
+                    config_secret_keys=list(self.project.secret_keys),
+                ),
+            )
             reconciled = analyzer.configure(self.policy_pack_config)
             self._levels = {name: entry["enforcementLevel"] for name, entry in reconciled.items()}
             remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
@@ -255,7 +281,9 @@ class Session:
                 if resource.type.startswith("pulumi:providers:"):
                     self.providers[resource.urn] = resource
                 request = analyzer_pb2.AnalyzeRequest(
-                    type=resource.type, urn=resource.urn, name=resource.name,
+                    type=resource.type,
+                    urn=resource.urn,
+                    name=resource.name,
                     properties=wire_to_struct(_engine_view(resource.wire_inputs)),
                     options=_options(resource),
                     provider=self._provider(resource),
@@ -284,14 +312,16 @@ class Session:
         def collect(response: analyzer_pb2.AnalyzeResponse, urn: str) -> None:
             for diagnostic in response.diagnostics:
                 level = LEVEL_NAMES.get(diagnostic.enforcementLevel, "advisory")
-                violations.append(Violation(
-                    policy=diagnostic.policyName,
-                    enforcement_level="mandatory" if level == "remediate" else level,
-                    urn=urn or diagnostic.urn,
-                    message=diagnostic.message,
-                    pack=diagnostic.policyPackName,
-                    severity=SEVERITY_NAMES.get(diagnostic.severity),
-                ))
+                violations.append(
+                    Violation(
+                        policy=diagnostic.policyName,
+                        enforcement_level="mandatory" if level == "remediate" else level,
+                        urn=urn or diagnostic.urn,
+                        message=diagnostic.message,
+                        pack=diagnostic.policyPackName,
+                        severity=SEVERITY_NAMES.get(diagnostic.severity),
+                    )
+                )
             for entry in response.not_applicable:
                 not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
 
@@ -300,29 +330,39 @@ class Session:
                 collect(future.result(), urn)
             except grpc.RpcError as error:
                 raise ProgramError(f"policy pack Analyze of {urn} failed: {error.details()}") from None
-        stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[
-            analyzer_pb2.AnalyzerResource(
-                type=resource.type, urn=resource.urn, name=resource.name,
-                properties=wire_to_struct(_engine_view(resource.wire_outputs)),
-                options=_options(resource),
-                provider=self._provider(resource),
-                parent=resource.parent or "", dependencies=resource.dependencies,
-                propertyDependencies={
-                    key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
-                    for key, urns in resource.property_dependencies.items() if urns
-                },
-            )
-            for resource in result.resources
-        ])
+        stack_request = analyzer_pb2.AnalyzeStackRequest(
+            resources=[
+                analyzer_pb2.AnalyzerResource(
+                    type=resource.type,
+                    urn=resource.urn,
+                    name=resource.name,
+                    properties=wire_to_struct(_engine_view(resource.wire_outputs)),
+                    options=_options(resource),
+                    provider=self._provider(resource),
+                    parent=resource.parent or "",
+                    dependencies=resource.dependencies,
+                    propertyDependencies={
+                        key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
+                        for key, urns in resource.property_dependencies.items()
+                        if urns
+                    },
+                )
+                for resource in result.resources
+            ]
+        )
         collect(self.analyzer._call("AnalyzeStack", stack_request), "")
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
         result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))
         result.policy_pack = self.analyzer.label
         # pulumi-policy reports a policy that read an unknown as an advisory "can't run policy".
-        result.mandatory_not_run = sorted({
-            v.policy for v in violations
-            if v.message.startswith("can't run policy") and self._levels.get(v.policy) in ("mandatory", "remediate")})
+        result.mandatory_not_run = sorted(
+            {
+                v.policy
+                for v in violations
+                if v.message.startswith("can't run policy") and self._levels.get(v.policy) in ("mandatory", "remediate")
+            }
+        )
 
 
 def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:
@@ -342,19 +382,19 @@ def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
     )
 
 
-def _provider(resource: Resource,
-              providers: dict[str, Resource]) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
+def _provider(resource: Resource, providers: dict[str, Resource]) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
     provider = providers.get(resource.provider or "")
     if provider is None:
         return None
     return analyzer_pb2.AnalyzerProviderResource(
-        type=provider.type, urn=provider.urn, name=provider.name,
+        type=provider.type,
+        urn=provider.urn,
+        name=provider.name,
         properties=wire_to_struct(_engine_view(provider.wire_inputs)),
     )
 
 
-def _pack_environment(project: Optional[Project], stack: Optional[str],
-                      preview: Optional[bool]) -> dict[str, str]:
+def _pack_environment(project: Optional[Project], stack: Optional[str], preview: Optional[bool]) -> dict[str, str]:
     env: dict[str, str] = {}
     if project is not None and project.config:
         env["PULUMI_CONFIG"] = json.dumps(project.config)
@@ -378,6 +418,7 @@ def _interpreter(pack_dir: Path, virtualenv: Optional[str]) -> str:
 
 
 # -- policy pack config, as `--policy-pack-config` --------------------------------------------
+
 
 def load_policy_config(config: Union[str, Path, Mapping[str, Any], None]) -> dict[str, dict[str, Any]]:
     """Parse the CLI's policy config format into {policy: {enforcementLevel?, properties}}."""
@@ -412,8 +453,9 @@ def load_policy_config(config: Union[str, Path, Mapping[str, Any], None]) -> dic
             if level is not None:
                 entry["enforcementLevel"] = _level(source, name, level)
         else:
-            raise ProgramError(f"{source}: parsing {name!r}: {value!r} is not a valid value; "
-                               "must be a string or object")
+            raise ProgramError(
+                f"{source}: parsing {name!r}: {value!r} is not a valid value; must be a string or object"
+            )
         if entry.get("enforcementLevel") or entry["properties"]:
             parsed[name] = entry
     return parsed
@@ -421,13 +463,14 @@ def load_policy_config(config: Union[str, Path, Mapping[str, Any], None]) -> dic
 
 def _level(source: str, name: str, value: Any) -> str:
     if not isinstance(value, str) or value not in LEVELS:
-        raise ProgramError(f"{source}: parsing enforcement level for {name!r}: {value!r} is not a valid "
-                           f"enforcement level (one of {', '.join(LEVELS)})")
+        raise ProgramError(
+            f"{source}: parsing enforcement level for {name!r}: {value!r} is not a valid "
+            f"enforcement level (one of {', '.join(LEVELS)})"
+        )
     return value
 
 
-def reconcile_config(info: analyzer_pb2.AnalyzerInfo,
-                     given: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def reconcile_config(info: analyzer_pb2.AnalyzerInfo, given: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Schema defaults, then the pack's initial config, then the given config; then validate."""
     import jsonschema
 

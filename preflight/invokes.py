@@ -41,13 +41,30 @@ Answer = dict[str, Any]
 _MANAGED_POLICIES = {
     "AmazonECSTaskExecutionRolePolicy": {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
-            "ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer",
-            "ecr:BatchGetImage", "logs:CreateLogStream", "logs:PutLogEvents"]}],
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Resource": "*",
+                "Action": [
+                    "ecr:GetAuthorizationToken",
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchGetImage",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+            }
+        ],
     },
 }
-_ECS_TASKS_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+_ECS_TASKS_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 _CREATED = "2026-01-01T00:00:00Z"
 
 
@@ -88,8 +105,10 @@ class DataSources:
         if handler is None and token in data_sources.INVOKES:
             return data_sources.INVOKES[token](args, region)
         if handler is None and result_class is None:
-            raise OfflineGap(f"the data source {token} has no offline answer and preflight cannot find "
-                             "its result type in the provider's Python SDK")
+            raise OfflineGap(
+                f"the data source {token} has no offline answer and preflight cannot find "
+                "its result type in the provider's Python SDK"
+            )
         seed = f"{token}:{json.dumps(args, sort_keys=True, default=str)}"
         service = token.split(":")[1].split("/")[0]
         answer = providers.from_result_type(result_class, seed, region, args, service) if result_class else {}
@@ -110,16 +129,29 @@ class DataSources:
             number = int(digest(vpc_id, 4), 16) % 200 + 16
             cidr = DEFAULT_VPC_CIDR if default else f"10.{number}.0.0/16"
             self.vpcs[vpc_id] = {
-                "id": vpc_id, "cidrBlock": cidr, "default": default, "state": "available",
+                "id": vpc_id,
+                "cidrBlock": cidr,
+                "default": default,
+                "state": "available",
                 "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:vpc/{vpc_id}",
-                "dhcpOptionsId": f"dopt-{digest('dopt:' + region, 17)}", "enableDnsHostnames": True,
-                "enableDnsSupport": True, "instanceTenancy": "default", "ownerId": ACCOUNT,
-                "mainRouteTableId": f"rtb-{digest('main-rtb:' + vpc_id, 17)}", "tags": {},
-                "cidrBlockAssociations": [{"associationId": f"vpc-cidr-assoc-{digest(vpc_id, 17)}",
-                                           "cidrBlock": cidr, "state": "associated"}],
+                "dhcpOptionsId": f"dopt-{digest('dopt:' + region, 17)}",
+                "enableDnsHostnames": True,
+                "enableDnsSupport": True,
+                "instanceTenancy": "default",
+                "ownerId": ACCOUNT,
+                "mainRouteTableId": f"rtb-{digest('main-rtb:' + vpc_id, 17)}",
+                "tags": {},
+                "cidrBlockAssociations": [
+                    {"associationId": f"vpc-cidr-assoc-{digest(vpc_id, 17)}", "cidrBlock": cidr, "state": "associated"}
+                ],
             }
-            subnets = default_subnets(region) if default else [
-                self._new_subnet(vpc_id, cidr, index, zone, region) for index, zone in enumerate(zones(region)[:3])]
+            subnets = (
+                default_subnets(region)
+                if default
+                else [
+                    self._new_subnet(vpc_id, cidr, index, zone, region) for index, zone in enumerate(zones(region)[:3])
+                ]
+            )
             for subnet in subnets:
                 self.subnets.setdefault(subnet["id"], subnet)
         return self.vpcs[vpc_id]
@@ -129,10 +161,17 @@ class DataSources:
         subnet_id = f"subnet-{digest(f'{vpc_id}:{zone}:{index}', 17)}"
         prefix = ".".join(vpc_cidr.split(".")[:2])
         return {
-            "id": subnet_id, "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:subnet/{subnet_id}",
-            "availabilityZone": zone, "availabilityZoneId": zone_id(region, zone),
-            "cidrBlock": f"{prefix}.{index * 16}.0/20", "defaultForAz": False, "mapPublicIpOnLaunch": False,
-            "vpcId": vpc_id, "ownerId": ACCOUNT, "state": "available", "availableIpAddressCount": 4091,
+            "id": subnet_id,
+            "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:subnet/{subnet_id}",
+            "availabilityZone": zone,
+            "availabilityZoneId": zone_id(region, zone),
+            "cidrBlock": f"{prefix}.{index * 16}.0/20",
+            "defaultForAz": False,
+            "mapPublicIpOnLaunch": False,
+            "vpcId": vpc_id,
+            "ownerId": ACCOUNT,
+            "state": "available",
+            "availableIpAddressCount": 4091,
             "tags": {},
         }
 
@@ -142,8 +181,11 @@ class DataSources:
         filters = args.get("filters") or []
         if args.get("id"):
             vpc_id = str(args["id"])
-        elif args.get("default") is False or args.get("tags") or any(
-                f.get("name") not in ("isDefault", "state") for f in filters):
+        elif (
+            args.get("default") is False
+            or args.get("tags")
+            or any(f.get("name") not in ("isDefault", "state") for f in filters)
+        ):
             vpc_id = f"vpc-{digest(json.dumps(args, sort_keys=True, default=str), 17)}"
         else:
             vpc_id = default_vpc_id(region)
@@ -163,10 +205,12 @@ class DataSources:
             # Offline, a subnet of a VPC we made up carries no tags to filter on: every tag filter
             # matches it. The default VPC's subnets have none in AWS either, so none matches there.
             made_up = not subnet.get("defaultForAz")
-            if all(_filter_matches(subnet, f, made_up) for f in filters if f.get("name") != "vpc-id") \
-                    and (made_up or not args.get("tags")) \
-                    and args.get("availabilityZone") in (None, subnet["availabilityZone"]) \
-                    and args.get("cidrBlock") in (None, subnet["cidrBlock"]):
+            if (
+                all(_filter_matches(subnet, f, made_up) for f in filters if f.get("name") != "vpc-id")
+                and (made_up or not args.get("tags"))
+                and args.get("availabilityZone") in (None, subnet["availabilityZone"])
+                and args.get("cidrBlock") in (None, subnet["cidrBlock"])
+            ):
                 found.append(subnet)
         return found
 
@@ -180,8 +224,9 @@ class DataSources:
             if wanted not in self.subnets:
                 # A subnet we have not seen: one more of the default VPC's.
                 index = len(self.subnets) % 16
-                subnet = self._new_subnet(default_vpc_id(region), DEFAULT_VPC_CIDR, index,
-                                          zones(region)[index % len(zones(region))], region)
+                subnet = self._new_subnet(
+                    default_vpc_id(region), DEFAULT_VPC_CIDR, index, zones(region)[index % len(zones(region))], region
+                )
                 subnet["id"] = str(wanted)
                 self.subnets[subnet["id"]] = subnet
             return dict(self.subnets[wanted])
@@ -191,15 +236,24 @@ class DataSources:
         return dict(found[0])
 
     def _security_group(self, args: Answer, region: str) -> Answer:
-        vpc_id = str(args.get("vpcId") or next(
-            (v for f in args.get("filters") or [] if f.get("name") == "vpc-id" for v in f.get("values") or []),
-            default_vpc_id(region)))
+        vpc_id = str(
+            args.get("vpcId")
+            or next(
+                (v for f in args.get("filters") or [] if f.get("name") == "vpc-id" for v in f.get("values") or []),
+                default_vpc_id(region),
+            )
+        )
         vpc = self._known_vpc(vpc_id, region)
         name = str(args.get("name") or "default")
         group_id = str(args.get("id") or f"sg-{digest(f'{vpc_id}:{name}', 17)}")
-        return {"id": group_id, "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:security-group/{group_id}",
-                "name": name, "vpcId": vpc["id"], "tags": args.get("tags") or {},
-                "description": "default VPC security group" if name == "default" else f"{name} security group"}
+        return {
+            "id": group_id,
+            "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:security-group/{group_id}",
+            "name": name,
+            "vpcId": vpc["id"],
+            "tags": args.get("tags") or {},
+            "description": "default VPC security group" if name == "default" else f"{name} security group",
+        }
 
     def _load_balancer(self, args: Answer, region: str) -> Answer:
         vpc = self._known_vpc(default_vpc_id(region), region)
@@ -208,14 +262,26 @@ class DataSources:
         arn = str(args.get("arn") or f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:loadbalancer/{suffix}")
         subnets = [s["id"] for s in self.subnets.values() if s["vpcId"] == vpc["id"]]
         return {
-            "id": arn, "arn": arn, "arnSuffix": arn.split(":loadbalancer/")[-1], "name": name,
+            "id": arn,
+            "arn": arn,
+            "arnSuffix": arn.split(":loadbalancer/")[-1],
+            "name": name,
             "dnsName": f"{name}-{digits(arn, 10)}.{region}.elb.amazonaws.com",
-            "zoneId": alb_zone_id(region), "vpcId": vpc["id"], "subnets": subnets,
-            "securityGroups": [f"sg-{digest('lb:' + arn, 17)}"], "loadBalancerType": "application",
-            "internal": False, "ipAddressType": "ipv4", "idleTimeout": 60, "enableHttp2": True,
-            "enableDeletionProtection": False, "dropInvalidHeaderFields": False,
-            "subnetMappings": [{"subnetId": s, "allocationId": "", "ipv6Address": "",
-                                "outpostId": "", "privateIpv4Address": ""} for s in subnets],
+            "zoneId": alb_zone_id(region),
+            "vpcId": vpc["id"],
+            "subnets": subnets,
+            "securityGroups": [f"sg-{digest('lb:' + arn, 17)}"],
+            "loadBalancerType": "application",
+            "internal": False,
+            "ipAddressType": "ipv4",
+            "idleTimeout": 60,
+            "enableHttp2": True,
+            "enableDeletionProtection": False,
+            "dropInvalidHeaderFields": False,
+            "subnetMappings": [
+                {"subnetId": s, "allocationId": "", "ipv6Address": "", "outpostId": "", "privateIpv4Address": ""}
+                for s in subnets
+            ],
             "tags": args.get("tags") or {},
         }
 
@@ -225,11 +291,20 @@ def _filter_matches(subnet: Answer, flt: Answer, made_up: bool) -> bool:
     values = [str(v).lower() for v in flt.get("values") or []]
     if name.startswith("tag"):
         return made_up
-    field = {"availability-zone": "availabilityZone", "availabilityZone": "availabilityZone",
-             "default-for-az": "defaultForAz", "defaultForAz": "defaultForAz", "subnet-id": "id",
-             "cidr-block": "cidrBlock", "cidrBlock": "cidrBlock", "cidr": "cidrBlock", "state": "state",
-             "map-public-ip-on-launch": "mapPublicIpOnLaunch", "mapPublicIpOnLaunch": "mapPublicIpOnLaunch",
-             "availability-zone-id": "availabilityZoneId"}.get(name)
+    field = {
+        "availability-zone": "availabilityZone",
+        "availabilityZone": "availabilityZone",
+        "default-for-az": "defaultForAz",
+        "defaultForAz": "defaultForAz",
+        "subnet-id": "id",
+        "cidr-block": "cidrBlock",
+        "cidrBlock": "cidrBlock",
+        "cidr": "cidrBlock",
+        "state": "state",
+        "map-public-ip-on-launch": "mapPublicIpOnLaunch",
+        "mapPublicIpOnLaunch": "mapPublicIpOnLaunch",
+        "availability-zone-id": "availabilityZoneId",
+    }.get(name)
     if field is None:
         return False  # a filter preflight does not know matches nothing, rather than everything
     return str(subnet.get(field)).lower() in values
@@ -237,11 +312,14 @@ def _filter_matches(subnet: Answer, flt: Answer, made_up: bool) -> bool:
 
 # -- the other look-ups ---------------------------------------------------------------------------
 
+
 def _ecr_login(args: Answer, region: str) -> Answer:
     registry = str(args.get("registryId") or ACCOUNT)
     password = digest(f"ecr-login:{registry}:{region}", 64)
     return {
-        "id": registry if "registryId" in args else region, "registryId": registry, "userName": "AWS",
+        "id": registry if "registryId" in args else region,
+        "registryId": registry,
+        "userName": "AWS",
         "password": secret(password),
         "authorizationToken": secret(base64.b64encode(f"AWS:{password}".encode()).decode()),
         "proxyEndpoint": f"https://{registry}.dkr.ecr.{region}.amazonaws.com",
@@ -253,42 +331,87 @@ def _iam_policy(args: Answer, region: str) -> Answer:
     arn = str(args.get("arn") or f"arn:aws:iam::{ACCOUNT}:policy{args.get('pathPrefix') or '/'}{args.get('name')}")
     name = arn.rsplit("/", 1)[-1]
     document = _MANAGED_POLICIES.get(name, {"Version": "2012-10-17", "Statement": []})
-    return {"id": arn, "arn": arn, "name": name, "path": arn.split(":policy", 1)[1].rsplit("/", 1)[0] + "/",
-            "policy": json.dumps(document), "policyId": "ANPA" + digest(arn, 17).upper(),
-            "description": "", "attachmentCount": 1, "tags": {}}
+    return {
+        "id": arn,
+        "arn": arn,
+        "name": name,
+        "path": arn.split(":policy", 1)[1].rsplit("/", 1)[0] + "/",
+        "policy": json.dumps(document),
+        "policyId": "ANPA" + digest(arn, 17).upper(),
+        "description": "",
+        "attachmentCount": 1,
+        "tags": {},
+    }
 
 
 def _iam_role(args: Answer, region: str) -> Answer:
     name = str(args.get("name"))
-    return {"id": name, "name": name, "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}", "path": "/",
-            "assumeRolePolicy": _ECS_TASKS_TRUST, "uniqueId": "AROA" + digest(name, 17).upper(),
-            "maxSessionDuration": 3600, "createDate": _CREATED, "description": "", "permissionsBoundary": "",
-            "roleLastUseds": [], "tags": {}}
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        "path": "/",
+        "assumeRolePolicy": _ECS_TASKS_TRUST,
+        "uniqueId": "AROA" + digest(name, 17).upper(),
+        "maxSessionDuration": 3600,
+        "createDate": _CREATED,
+        "description": "",
+        "permissionsBoundary": "",
+        "roleLastUseds": [],
+        "tags": {},
+    }
 
 
 def _certificate(args: Answer, region: str) -> Answer:
     domain = str(args.get("domain") or "example.com")
     arn = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{uuid.UUID(digest('acm:' + domain, 32))}"
-    return {"id": arn, "arn": arn, "domain": domain, "status": "ISSUED", "certificate": "",
-            "certificateChain": "", "tags": {}}
+    return {
+        "id": arn,
+        "arn": arn,
+        "domain": domain,
+        "status": "ISSUED",
+        "certificate": "",
+        "certificateChain": "",
+        "tags": {},
+    }
 
 
 def _zone(args: Answer, region: str) -> Answer:
     name = str(args.get("name") or "example.com").rstrip(".")
     zone = str(args.get("zoneId") or "Z" + digest("zone:" + name, 13).upper())
-    servers = [f"ns-{int(digest(f'{zone}:{i}', 3), 16) % 2048}.awsdns-{i:02d}.{tld}"
-               for i, tld in enumerate(["com", "net", "org", "co.uk"])]
-    return {"id": zone, "zoneId": zone, "name": name, "arn": f"arn:aws:route53:::hostedzone/{zone}",
-            "nameServers": servers, "primaryNameServer": servers[0], "privateZone": bool(args.get("privateZone")),
-            "callerReference": digest(zone, 12), "comment": "", "resourceRecordSetCount": 2, "tags": {},
-            "linkedServiceDescription": "", "linkedServicePrincipal": ""}
+    servers = [
+        f"ns-{int(digest(f'{zone}:{i}', 3), 16) % 2048}.awsdns-{i:02d}.{tld}"
+        for i, tld in enumerate(["com", "net", "org", "co.uk"])
+    ]
+    return {
+        "id": zone,
+        "zoneId": zone,
+        "name": name,
+        "arn": f"arn:aws:route53:::hostedzone/{zone}",
+        "nameServers": servers,
+        "primaryNameServer": servers[0],
+        "privateZone": bool(args.get("privateZone")),
+        "callerReference": digest(zone, 12),
+        "comment": "",
+        "resourceRecordSetCount": 2,
+        "tags": {},
+        "linkedServiceDescription": "",
+        "linkedServicePrincipal": "",
+    }
 
 
 def _parameter(args: Answer, region: str) -> Answer:
     name = str(args.get("name"))
     value = f"parameter-{digest('ssm:' + name, 12)}"
-    return {"id": name, "name": name, "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{name.lstrip('/')}",
-            "type": "String", "value": secret(value), "insecureValue": value, "version": 1}
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{name.lstrip('/')}",
+        "type": "String",
+        "value": secret(value),
+        "insecureValue": value,
+        "version": 1,
+    }
 
 
 def _secret_arn(reference: str, region: str) -> str:
@@ -300,25 +423,50 @@ def _secret_arn(reference: str, region: str) -> str:
 def _secret(args: Answer, region: str) -> Answer:
     arn = _secret_arn(str(args.get("arn") or args.get("name")), region)
     name = arn.split(":secret:", 1)[1].rsplit("-", 1)[0]
-    return {"id": arn, "arn": arn, "name": name, "description": "", "kmsKeyId": "", "policy": "",
-            "tags": {}, "createdDate": _CREATED, "lastChangedDate": _CREATED}
+    return {
+        "id": arn,
+        "arn": arn,
+        "name": name,
+        "description": "",
+        "kmsKeyId": "",
+        "policy": "",
+        "tags": {},
+        "createdDate": _CREATED,
+        "lastChangedDate": _CREATED,
+    }
 
 
 def _secret_version(args: Answer, region: str) -> Answer:
     arn = _secret_arn(str(args.get("secretId")), region)
     version = str(args.get("versionId") or uuid.UUID(digest("version:" + arn, 32)))
-    return {"id": f"{arn}|{args.get('versionStage') or 'AWSCURRENT'}", "arn": arn, "secretArn": arn,
-            "secretId": args.get("secretId"), "versionId": version, "versionStages": ["AWSCURRENT"],
-            "secretString": secret(f"secret-{digest('value:' + arn, 16)}"), "secretBinary": secret(""),
-            "createdDate": _CREATED}
+    return {
+        "id": f"{arn}|{args.get('versionStage') or 'AWSCURRENT'}",
+        "arn": arn,
+        "secretArn": arn,
+        "secretId": args.get("secretId"),
+        "versionId": version,
+        "versionStages": ["AWSCURRENT"],
+        "secretString": secret(f"secret-{digest('value:' + arn, 16)}"),
+        "secretBinary": secret(""),
+        "createdDate": _CREATED,
+    }
 
 
 def _cluster(args: Answer, region: str) -> Answer:
     name = str(args.get("clusterName"))
     arn = f"arn:aws:ecs:{region}:{ACCOUNT}:cluster/{name}"
-    return {"id": arn, "arn": arn, "clusterName": name, "status": "ACTIVE", "pendingTasksCount": 0,
-            "runningTasksCount": 0, "registeredContainerInstancesCount": 0, "settings": [],
-            "serviceConnectDefaults": [], "tags": {}}
+    return {
+        "id": arn,
+        "arn": arn,
+        "clusterName": name,
+        "status": "ACTIVE",
+        "pendingTasksCount": 0,
+        "runningTasksCount": 0,
+        "registeredContainerInstancesCount": 0,
+        "settings": [],
+        "serviceConnectDefaults": [],
+        "tags": {},
+    }
 
 
 def names(tokens: Optional[set[str]]) -> list[str]:

@@ -39,8 +39,10 @@ class Project:
         """The one line a report prints about stand-in secrets ("" when every secret was decrypted)."""
         if not self.stand_in_keys:
             return ""
-        return (f"config secrets not decrypted ({self.stand_in_reason}); a stand-in secret value is used for: "
-                + ", ".join(self.stand_in_keys))
+        return (
+            f"config secrets not decrypted ({self.stand_in_reason}); a stand-in secret value is used for: "
+            + ", ".join(self.stand_in_keys)
+        )
 
     @property
     def provider_config(self) -> dict[str, dict[str, Any]]:
@@ -73,8 +75,9 @@ def load_project(
     values: dict[str, Any] = {}
     for key, spec in (document.get("config") or {}).items():
         full_key = _full_key(str(key), name)
-        if isinstance(spec, dict) and ("type" in spec or "default" in spec or "value" in spec
-                                       or "description" in spec or "secret" in spec):
+        if isinstance(spec, dict) and (
+            "type" in spec or "default" in spec or "value" in spec or "description" in spec or "secret" in spec
+        ):
             if "type" in spec:
                 declared_types[full_key] = str(spec["type"])
             if "value" in spec:
@@ -122,9 +125,15 @@ def load_project(
             secret_keys.append(key)
 
     stand_in = opener[0].key is None if opener else False
-    return Project(name, directory, program, config, tuple(secret_keys),
-                   stand_in_keys=tuple(secret_keys) if stand_in else (),
-                   stand_in_reason=opener[0].why_not if stand_in else "")
+    return Project(
+        name,
+        directory,
+        program,
+        config,
+        tuple(secret_keys),
+        stand_in_keys=tuple(secret_keys) if stand_in else (),
+        stand_in_reason=opener[0].why_not if stand_in else "",
+    )
 
 
 def _find_manifest(directory: Path) -> Path:

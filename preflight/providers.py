@@ -33,8 +33,16 @@ _SPECIAL = "!@#$%&*()-_=+[]{}<>:?"
 # defaults), so the recorded inputs and the pack see them.
 CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
     "random:index/randomPassword:RandomPassword": {
-        "lower": True, "upper": True, "numeric": True, "number": True, "special": True,
-        "minLower": 0, "minUpper": 0, "minNumeric": 0, "minSpecial": 0},
+        "lower": True,
+        "upper": True,
+        "numeric": True,
+        "number": True,
+        "special": True,
+        "minLower": 0,
+        "minUpper": 0,
+        "minNumeric": 0,
+        "minSpecial": 0,
+    },
     "random:index/randomPet:RandomPet": {"length": 2, "separator": "-"},
     "tls:index/privateKey:PrivateKey": {"algorithm": "RSA", "rsaBits": 2048, "ecdsaCurve": "P224"},
 }
@@ -54,8 +62,9 @@ def create(type_token: str, urn: str, name: str, inputs: dict[str, Any], region:
     return resource_id, outputs
 
 
-def fill(type_token: str, urn: str, inputs: dict[str, Any], outputs: dict[str, Any], region: str,
-         outputs_only: bool = False) -> None:
+def fill(
+    type_token: str, urn: str, inputs: dict[str, Any], outputs: dict[str, Any], region: str, outputs_only: bool = False
+) -> None:
     """Give every output the SDK declares always set, and neither the program nor a handler set,
     a value of its declared type. `outputs_only` leaves out the inputs the provider computes when
     the program omits them (an ECS service's `launchType`): a made-up value of those would be
@@ -72,8 +81,9 @@ def _service(token: str) -> str:
     return parts[1].split("/")[0] if len(parts) == 3 and parts[1] != "index" else parts[0]
 
 
-def from_result_type(result_class: type, seed: str, region: str, args: dict[str, Any],
-                     service: str = "") -> dict[str, Any]:
+def from_result_type(
+    result_class: type, seed: str, region: str, args: dict[str, Any], service: str = ""
+) -> dict[str, Any]:
     """A data source's answer built from its result type: the arguments it was called with echoed,
     every other required field a value of its type."""
     answer: dict[str, Any] = {}
@@ -96,8 +106,12 @@ def plausible(declared: Any, key: str, seed: str, region: str, depth: int = 0, s
         return plausible(choices[0], key, seed, region, depth, service) if choices else None
     if origin is not None and isinstance(origin, type) and issubclass(origin, collections.abc.Mapping):
         return {}
-    if origin is not None and isinstance(origin, type) and issubclass(origin, collections.abc.Sequence) \
-            and origin is not str:
+    if (
+        origin is not None
+        and isinstance(origin, type)
+        and issubclass(origin, collections.abc.Sequence)
+        and origin is not str
+    ):
         return []
     if declared is bool:
         return False
@@ -108,8 +122,11 @@ def plausible(declared: Any, key: str, seed: str, region: str, depth: int = 0, s
     if isinstance(declared, type) and declared is not str and schema.fields(declared):
         if depth >= _MAX_DEPTH:
             return {}
-        return {name: plausible(inner, name, f"{seed}:{name}", region, depth + 1, service)
-                for name, (inner, optional) in schema.fields(declared).items() if not optional}
+        return {
+            name: plausible(inner, name, f"{seed}:{name}", region, depth + 1, service)
+            for name, (inner, optional) in schema.fields(declared).items()
+            if not optional
+        }
     return _string(key, seed, region, service)
 
 
@@ -139,19 +156,23 @@ def _kebab(name: str) -> str:
 
 # -- random ---------------------------------------------------------------------------------------
 
+
 def _characters(seed: str, length: int, inputs: dict[str, Any]) -> str:
     """`length` characters from the enabled sets, each set's minimum met first (as the provider does)."""
     sets: list[tuple[str, int]] = []
-    for flag, chars, minimum in (("lower", _LOWER, "minLower"), ("upper", _UPPER, "minUpper"),
-                                 ("numeric", _DIGITS, "minNumeric"),
-                                 ("special", str(inputs.get("overrideSpecial") or _SPECIAL), "minSpecial")):
+    for flag, chars, minimum in (
+        ("lower", _LOWER, "minLower"),
+        ("upper", _UPPER, "minUpper"),
+        ("numeric", _DIGITS, "minNumeric"),
+        ("special", str(inputs.get("overrideSpecial") or _SPECIAL), "minSpecial"),
+    ):
         if inputs.get(flag, True) is not False and chars:
             sets.append((chars, int(inputs.get(minimum) or 0)))
     if not sets:
         sets = [(_LOWER, 0)]
     alphabet = "".join(chars for chars, _ in sets)
     stream = digest(seed, 4 * max(length, 1))
-    picks = [int(stream[i * 4:i * 4 + 4], 16) for i in range(max(length, 1))]
+    picks = [int(stream[i * 4 : i * 4 + 4], 16) for i in range(max(length, 1))]
     out: list[str] = []
     for chars, at_least in sets:
         out.extend(chars[picks[len(out) % len(picks)] % len(chars)] for _ in range(at_least))
@@ -176,8 +197,13 @@ def _random_id(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     raw = bytes.fromhex(digest(urn, 2 * int(inputs.get("byteLength") or 8)))
     prefix = str(inputs.get("prefix") or "")
     url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    return {"id": url, "b64Url": prefix + url, "b64Std": prefix + base64.b64encode(raw).decode(),
-            "hex": prefix + raw.hex(), "dec": prefix + str(int.from_bytes(raw, "big"))}
+    return {
+        "id": url,
+        "b64Url": prefix + url,
+        "b64Std": prefix + base64.b64encode(raw).decode(),
+        "hex": prefix + raw.hex(),
+        "dec": prefix + str(int.from_bytes(raw, "big")),
+    }
 
 
 def _random_bytes(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -193,8 +219,28 @@ def _random_integer(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {"id": str(value), "result": value}
 
 
-_WORDS = ["amber", "brave", "calm", "eager", "fancy", "gentle", "happy", "keen", "lucky", "quiet",
-          "otter", "falcon", "badger", "heron", "lynx", "marten", "panda", "raven", "tapir", "walrus"]
+_WORDS = [
+    "amber",
+    "brave",
+    "calm",
+    "eager",
+    "fancy",
+    "gentle",
+    "happy",
+    "keen",
+    "lucky",
+    "quiet",
+    "otter",
+    "falcon",
+    "badger",
+    "heron",
+    "lynx",
+    "marten",
+    "panda",
+    "raven",
+    "tapir",
+    "walrus",
+]
 
 
 def _random_pet(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -214,18 +260,23 @@ def _random_shuffle(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     items = list(inputs.get("inputs") or [])
     items.sort(key=lambda item: digest(f"{urn}:{item}", 8))
     count = inputs.get("resultCount")
-    return {"id": "-", "results": items[:int(count)] if count else items}
+    return {"id": "-", "results": items[: int(count)] if count else items}
 
 
 # -- docker ---------------------------------------------------------------------------------------
+
 
 def _docker_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """pulumi-docker's `Image`: pushed to `imageName`, pinned by the digest the registry reports."""
     name = str(inputs.get("imageName") or "image")
     repository = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
     sha = "sha256:" + digest("docker:" + urn, 64)
-    return {"id": f"{name}-{sha}", "repoDigest": f"{repository}@{sha}", "baseImageName": name,
-            "registryServer": (inputs.get("registry") or {}).get("server") or name.split("/", 1)[0]}
+    return {
+        "id": f"{name}-{sha}",
+        "repoDigest": f"{repository}@{sha}",
+        "baseImageName": name,
+        "registryServer": (inputs.get("registry") or {}).get("server") or name.split("/", 1)[0],
+    }
 
 
 def _docker_build_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -234,8 +285,12 @@ def _docker_build_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     tags = inputs.get("tags") or []
     first = str(tags[0]) if tags else ""
     repository = first.rsplit(":", 1)[0] if ":" in first.rsplit("/", 1)[-1] else first
-    return {"id": sha, "digest": sha, "ref": f"{repository}@{sha}" if repository else sha,
-            "contextHash": digest("context:" + urn, 64)}
+    return {
+        "id": sha,
+        "digest": sha,
+        "ref": f"{repository}@{sha}" if repository else sha,
+        "contextHash": digest("context:" + urn, 64),
+    }
 
 
 _HANDLERS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {

@@ -75,6 +75,7 @@ class Resource:
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     """A failure inside preflight's own answer is preflight's bug, never the program's: keep it,
     so the run reports it as such whatever the SDK makes of the exception on its way back."""
+
     @functools.wraps(method)
     def guarded(self: RecordingMonitor, request: Any) -> Any:
         try:
@@ -90,6 +91,7 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
                 f"answering {getattr(request, 'type', '') or getattr(request, 'tok', '')}"
             )
             raise
+
     return guarded
 
 
@@ -104,8 +106,9 @@ class _NoMocks(Mocks):
 
 
 class RecordingMonitor(MockMonitor):
-    def __init__(self, project: Project, stack: str, preview: bool,
-                 on_register: Optional[Callable[[Resource], None]] = None) -> None:
+    def __init__(
+        self, project: Project, stack: str, preview: bool, on_register: Optional[Callable[[Resource], None]] = None
+    ) -> None:
         super().__init__(_NoMocks())
         self.on_register = on_register
         self.project = project
@@ -143,8 +146,15 @@ class RecordingMonitor(MockMonitor):
         if version:
             inputs["version"] = version
         provider = Resource(
-            urn=urn, type=PROVIDER_PREFIX + package, name=name, custom=True, parent=None,
-            inputs={}, outputs={}, dependencies=[], property_dependencies={},
+            urn=urn,
+            type=PROVIDER_PREFIX + package,
+            name=name,
+            custom=True,
+            parent=None,
+            inputs={},
+            outputs={},
+            dependencies=[],
+            property_dependencies={},
             id=UNKNOWN if self.preview else names.digest(urn, 8) + "-" + names.digest(urn + "id", 4),
         )
         provider.wire_inputs = inputs
@@ -205,15 +215,25 @@ class RecordingMonitor(MockMonitor):
         transformed = resource_pb2.RegisterResourceRequest()
         transformed.CopyFrom(request)
         options = resource_pb2.TransformResourceOptions(
-            depends_on=list(request.dependencies), protect=request.protect,
-            ignore_changes=list(request.ignoreChanges), version=request.version,
-            provider=request.provider, additional_secret_outputs=list(request.additionalSecretOutputs),
+            depends_on=list(request.dependencies),
+            protect=request.protect,
+            ignore_changes=list(request.ignoreChanges),
+            version=request.version,
+            provider=request.provider,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
         )
         for callback in chain:
-            call = callback_pb2.CallbackInvokeRequest(token=callback.token, request=resource_pb2.TransformRequest(
-                type=request.type, name=request.name, custom=request.custom, parent=request.parent,
-                properties=transformed.object, options=options,
-            ).SerializeToString())
+            call = callback_pb2.CallbackInvokeRequest(
+                token=callback.token,
+                request=resource_pb2.TransformRequest(
+                    type=request.type,
+                    name=request.name,
+                    custom=request.custom,
+                    parent=request.parent,
+                    properties=transformed.object,
+                    options=options,
+                ).SerializeToString(),
+            )
             with grpc.insecure_channel(callback.target) as channel:
                 reply = callback_pb2_grpc.CallbacksStub(channel).Invoke(call)
             response = resource_pb2.TransformResponse.FromString(reply.response)
@@ -236,9 +256,15 @@ class RecordingMonitor(MockMonitor):
         wire_inputs = {k: for_analyzer(v) for k, v in struct_to_wire(request.object).items()}
         property_dependencies = {k: list(v.urns) for k, v in request.propertyDependencies.items()}
         record = Resource(
-            urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
-            parent=request.parent or None, inputs={}, outputs={},
-            dependencies=list(request.dependencies), property_dependencies=property_dependencies,
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            inputs={},
+            outputs={},
+            dependencies=list(request.dependencies),
+            property_dependencies=property_dependencies,
             remote=bool(request.remote),
             options={
                 "protect": bool(request.protect),
@@ -276,8 +302,9 @@ class RecordingMonitor(MockMonitor):
         record.id = UNKNOWN if self.preview else names.digest(record.urn, 8)
         record.set_outputs(dict(wire_inputs))
 
-    def _custom(self, record: Resource, wire_inputs: dict[str, Any], provider_ref: str,
-                version: str, import_id: str) -> None:
+    def _custom(
+        self, record: Resource, wire_inputs: dict[str, Any], provider_ref: str, version: str, import_id: str
+    ) -> None:
         package = record.type.split(":", 1)[0]
         provider = self._provider_for(provider_ref, package, version)
         record.provider = provider.urn
@@ -293,13 +320,15 @@ class RecordingMonitor(MockMonitor):
         # unknown inputs only keep the arithmetic on strings working.
         known = _placeholders(record.inputs) if self.preview else record.inputs
         if package == "aws":
-            created = resources.create(record.type, record.urn, known, self._region(provider),
-                                 self._default_tags(provider))
+            created = resources.create(
+                record.type, record.urn, known, self._region(provider), self._default_tags(provider)
+            )
             resource_id, computed = created.id, created.outputs
             providers.fill(record.type, record.urn, known, computed, self._region(provider), outputs_only=True)
         else:
-            resource_id, computed = providers.create(record.type, record.urn, record.name, known,
-                                                     self._region(provider))
+            resource_id, computed = providers.create(
+                record.type, record.urn, record.name, known, self._region(provider)
+            )
         if import_id:
             resource_id = import_id
         if self.preview and not import_id:
@@ -351,10 +380,17 @@ class RecordingMonitor(MockMonitor):
         with self._lock:
             provider = self._provider_for(request.provider, package, request.version)
             record = Resource(
-                urn=urn, type=request.type, name=request.name, custom=True,
-                parent=request.parent or None, inputs=plain(state), outputs={},
-                dependencies=list(request.dependencies), property_dependencies={},
-                id=request.id, provider=provider.urn,
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=True,
+                parent=request.parent or None,
+                inputs=plain(state),
+                outputs={},
+                dependencies=list(request.dependencies),
+                property_dependencies={},
+                id=request.id,
+                provider=provider.urn,
             )
             record.wire_inputs = state
             computed = {}

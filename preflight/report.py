@@ -18,6 +18,7 @@ SIMULATED_MARK = "(simulated)"
 
 # -- --json ---------------------------------------------------------------------------------------
 
+
 def document(result: RunResult) -> dict[str, Any]:
     """The `--json` document (its schema is part of the interface, see the README)."""
     return {
@@ -38,8 +39,13 @@ def document(result: RunResult) -> dict[str, Any]:
         ],
         "outputs": display(result.wire_outputs),
         "violations": [
-            {"policy": v.policy, "enforcementLevel": v.enforcement_level, "severity": v.severity,
-             "urn": v.urn, "message": v.message}
+            {
+                "policy": v.policy,
+                "enforcementLevel": v.enforcement_level,
+                "severity": v.severity,
+                "urn": v.urn,
+                "message": v.message,
+            }
             for v in result.violations
         ],
         "notApplicable": [{"policy": n.policy, "urn": n.urn, "reason": n.reason} for n in result.not_applicable],
@@ -67,31 +73,42 @@ def summary(result: RunResult) -> dict[str, Any]:
 def summary_line(result: RunResult) -> str:
     counts = summary(result)
     mode = "preview" if result.preview else "simulated update"
-    judged = (f"{counts['mandatory']} mandatory and {counts['advisory']} advisory violations "
-              f"from {result.policy_pack}" if result.policy_pack else "no policy pack run")
+    judged = (
+        f"{counts['mandatory']} mandatory and {counts['advisory']} advisory violations from {result.policy_pack}"
+        if result.policy_pack
+        else "no policy pack run"
+    )
     verdict = "FAILED" if result.mandatory else "INCOMPLETE" if result.incomplete else "ok"
     unjudged = ""
     if result.mandatory_not_run:
         count = len(result.mandatory_not_run)
-        unjudged += (f"; {count} mandatory {'policy' if count == 1 else 'policies'} could not run "
-                     f"(values unknown until deployed)")
+        unjudged += (
+            f"; {count} mandatory {'policy' if count == 1 else 'policies'} could not run "
+            f"(values unknown until deployed)"
+        )
     if result.not_expanded:
         unjudged += f"; not expanded offline: {', '.join(result.not_expanded)}"
-    return (f"{verdict}: {result.project}/{result.stack} ({mode}): {counts['resources']} resources, "
-            f"{judged}{unjudged}; exit {result.exit_code}")
+    return (
+        f"{verdict}: {result.project}/{result.stack} ({mode}): {counts['resources']} resources, "
+        f"{judged}{unjudged}; exit {result.exit_code}"
+    )
 
 
 def unjudged_text(result: RunResult) -> list[str]:
     """What the summary line's counts mean, in sentences (nothing when everything was judged)."""
     lines = []
     if result.mandatory_not_run:
-        lines.append(f"Not judged: the mandatory {', '.join(result.mandatory_not_run)} could not run on some "
-                     "resources, because the values they read are unknown until deployed; a real "
-                     "`pulumi up` runs them on the known values and may still fail.")
+        lines.append(
+            f"Not judged: the mandatory {', '.join(result.mandatory_not_run)} could not run on some "
+            "resources, because the values they read are unknown until deployed; a real "
+            "`pulumi up` runs them on the known values and may still fail."
+        )
     if result.not_expanded:
-        lines.append(f"Not judged: {', '.join(result.not_expanded)} are multi-language components whose "
-                     "provider builds their resources (services, task definitions, security groups, ...) "
-                     "at deployment; offline they are not built, so no policy saw them.")
+        lines.append(
+            f"Not judged: {', '.join(result.not_expanded)} are multi-language components whose "
+            "provider builds their resources (services, task definitions, security groups, ...) "
+            "at deployment; offline they are not built, so no policy saw them."
+        )
     if lines:
         lines.append("`--strict` makes this exit 3.")
     return lines
@@ -99,12 +116,15 @@ def unjudged_text(result: RunResult) -> list[str]:
 
 # -- the readable report --------------------------------------------------------------------------
 
+
 def text(result: RunResult) -> str:
     lines: list[str] = []
     mode = "Preview" if result.preview else "Simulated update"
     lines.append(f"{mode} of stack {result.stack!r} of project {result.project!r}, offline.")
-    lines.append(f"Values marked {SIMULATED_MARK} are invented offline where AWS would assign them; "
-                 f"{UNKNOWN_TEXT} is what a preview cannot know yet.")
+    lines.append(
+        f"Values marked {SIMULATED_MARK} are invented offline where AWS would assign them; "
+        f"{UNKNOWN_TEXT} is what a preview cannot know yet."
+    )
     lines.append("")
     lines.append(f"Resources ({len(result.resources)}):")
     lines.extend(_tree(result))
@@ -114,8 +134,9 @@ def text(result: RunResult) -> str:
     lines.extend(_outputs(result))
     lines.append("")
     if result.simulated_data_sources:
-        lines.append("Data sources answered from their result type only (simulated): "
-                     + ", ".join(result.simulated_data_sources))
+        lines.append(
+            "Data sources answered from their result type only (simulated): " + ", ".join(result.simulated_data_sources)
+        )
     lines.extend(result.notes)
     lines.extend(unjudged_text(result))
     lines.append(summary_line(result))
@@ -164,8 +185,11 @@ def _violations(result: RunResult) -> list[str]:
     if result.policy_pack is None:
         return ["Policies: none run.", ""]
     by_urn = {r.urn: r for r in result.resources}
-    lines = [f"Policy violations ({result.policy_pack}):" if result.violations
-             else f"Policy violations ({result.policy_pack}): none"]
+    lines = [
+        f"Policy violations ({result.policy_pack}):"
+        if result.violations
+        else f"Policy violations ({result.policy_pack}): none"
+    ]
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for violation in result.violations:
         grouped[(violation.enforcement_level, violation.policy)].append(violation)
@@ -226,6 +250,7 @@ def _mentions(value: Any, simulated: set[str]) -> bool:
 
 
 # -- --graph mermaid ------------------------------------------------------------------------------
+
 
 def mermaid(result: RunResult) -> str:
     """The architecture: components as subgraphs, resources as nodes, an arrow from what a

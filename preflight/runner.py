@@ -73,23 +73,32 @@ def run(
             owned.close()
 
 
-def execute(project: Project, stack: str, preview: bool,
-            on_register: Optional[Callable[[Resource], None]] = None) -> RunResult:
+def execute(
+    project: Project, stack: str, preview: bool, on_register: Optional[Callable[[Resource], None]] = None
+) -> RunResult:
     """Run the program in a fresh Pulumi runtime (its own context, event loop and modules)."""
     return contextvars.Context().run(_execute, project, stack, preview, on_register)
 
 
-def _execute(project: Project, stack: str, preview: bool,
-             on_register: Optional[Callable[[Resource], None]]) -> RunResult:
+def _execute(
+    project: Project, stack: str, preview: bool, on_register: Optional[Callable[[Resource], None]]
+) -> RunResult:
     monitor = RecordingMonitor(project, stack, preview, on_register)
     engine = RecordingEngine()
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet_abandoned_futures)
     asyncio.set_event_loop(loop)
-    pulumi_settings.configure(pulumi_settings.Settings(
-        project=project.name, stack=stack, monitor=monitor, engine=engine, dry_run=preview,
-        organization="organization", root_directory=str(project.directory),
-    ))
+    pulumi_settings.configure(
+        pulumi_settings.Settings(
+            project=project.name,
+            stack=stack,
+            monitor=monitor,
+            engine=engine,
+            dry_run=preview,
+            organization="organization",
+            root_directory=str(project.directory),
+        )
+    )
     pulumi.runtime.set_all_config(dict(project.config), list(project.secret_keys))
     program_dir = project.program if project.program.is_dir() else project.program.parent
     saved_path, saved_cwd = list(sys.path), os.getcwd()
@@ -107,9 +116,7 @@ def _execute(project: Project, stack: str, preview: bool,
     stack_trace = pulumi_resource._get_stack_trace
     pulumi_resource._get_stack_trace = source_pb2.StackTrace
     try:
-        loop.run_until_complete(
-            run_in_stack(lambda: _run_program(project.program))
-        )
+        loop.run_until_complete(run_in_stack(lambda: _run_program(project.program)))
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
@@ -132,9 +139,13 @@ def _execute(project: Project, stack: str, preview: bool,
     if engine.errors:
         raise ProgramError(engine.errors[0].strip().splitlines()[0])
     return RunResult(
-        project=project.name, stack=stack, preview=preview,
-        resources=dependency_order(monitor.records), outputs=plain(monitor.stack_outputs_wire),
-        warnings=engine.warnings, wire_outputs=monitor.stack_outputs_wire,
+        project=project.name,
+        stack=stack,
+        preview=preview,
+        resources=dependency_order(monitor.records),
+        outputs=plain(monitor.stack_outputs_wire),
+        warnings=engine.warnings,
+        wire_outputs=monitor.stack_outputs_wire,
         notes=[project.secrets_note] if project.secrets_note else [],
         simulated_data_sources=invokes.names(monitor.data_sources.simulated),
     )
@@ -222,16 +233,25 @@ def _isolate(project: Project, program_dir: Path) -> dict[str, Any]:
     the project). Modules already imported from those directories are set aside (and returned, to
     be put back), so a program's `components` package is its own, not this repository's."""
     project_root = os.path.realpath(project.directory)
-    foreign = {os.path.realpath(path) for path in
-               (os.getcwd(), str(REPOSITORY_POLICY_PACK.parent), os.path.dirname(os.path.abspath(sys.argv[0] or ".")))}
+    foreign = {
+        os.path.realpath(path)
+        for path in (
+            os.getcwd(),
+            str(REPOSITORY_POLICY_PACK.parent),
+            os.path.dirname(os.path.abspath(sys.argv[0] or ".")),
+        )
+    }
     foreign.discard(project_root)
 
     def outside(path: str) -> bool:
         return os.path.realpath(path or ".") not in foreign
 
     sys.path[:] = [str(program_dir), str(project.directory)] + [p for p in sys.path if outside(p)]
-    installed = (os.path.realpath(sys.prefix) + os.sep, os.path.realpath(sys.base_prefix) + os.sep,
-                 os.path.realpath(_PACKAGE_DIR))
+    installed = (
+        os.path.realpath(sys.prefix) + os.sep,
+        os.path.realpath(sys.base_prefix) + os.sep,
+        os.path.realpath(_PACKAGE_DIR),
+    )
     roots = tuple(path + os.sep for path in foreign)
     stashed: dict[str, Any] = {}
     for name, module in list(sys.modules.items()):
@@ -241,8 +261,7 @@ def _isolate(project: Project, program_dir: Path) -> dict[str, Any]:
         if not origin or "site-packages" in origin:
             continue
         real = os.path.realpath(origin)
-        if real.startswith(roots) and not real.startswith(installed) \
-                and not real.startswith(project_root + os.sep):
+        if real.startswith(roots) and not real.startswith(installed) and not real.startswith(project_root + os.sep):
             stashed[name] = sys.modules.pop(name)
     return stashed
 
@@ -253,8 +272,11 @@ def _forget_program_modules(before: set[str], project: Project) -> None:
     installed = (sys.prefix + os.sep, _PACKAGE_DIR)
     for name in set(sys.modules) - before:
         module_file = getattr(sys.modules.get(name), "__file__", None) or ""
-        if module_file.startswith(root) and not module_file.startswith(installed) \
-                and "site-packages" not in module_file:
+        if (
+            module_file.startswith(root)
+            and not module_file.startswith(installed)
+            and "site-packages" not in module_file
+        ):
             del sys.modules[name]
 
 
@@ -279,13 +301,18 @@ def _describe(error: BaseException, project: Project) -> str:
     message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
     if frames and frames[-1].filename.startswith(_PACKAGE_DIR):
         frame = frames[-1]
-        return (f"preflight failed on this program (a bug in preflight, please report it): "
-                f"{type(cause).__name__}: {message} at {os.path.basename(frame.filename)}:{frame.lineno}")
+        return (
+            f"preflight failed on this program (a bug in preflight, please report it): "
+            f"{type(cause).__name__}: {message} at {os.path.basename(frame.filename)}:{frame.lineno}"
+        )
     where = ""
     root = str(project.directory)
     for frame in reversed(frames):
-        if frame.filename.startswith(root) and not frame.filename.startswith(_PACKAGE_DIR) \
-                and "site-packages" not in frame.filename:
+        if (
+            frame.filename.startswith(root)
+            and not frame.filename.startswith(_PACKAGE_DIR)
+            and "site-packages" not in frame.filename
+        ):
             where = f" (at {os.path.relpath(frame.filename, root)}:{frame.lineno})"
             break
     return f"the program raised {type(cause).__name__}: {message}{where}".rstrip(": ")

@@ -70,8 +70,12 @@ def fields(cls: type) -> dict[str, tuple[Any, bool]]:
             annotation = typing.get_type_hints(attribute.fget).get("return", Any)
         except Exception:
             annotation = Any
-        inner = typing.get_args(annotation)[0] if typing.get_origin(annotation) is not None \
-            and getattr(typing.get_origin(annotation), "__name__", "") == "Output" else annotation
+        inner = (
+            typing.get_args(annotation)[0]
+            if typing.get_origin(annotation) is not None
+            and getattr(typing.get_origin(annotation), "__name__", "") == "Output"
+            else annotation
+        )
         optional = _is_optional(inner)
         if optional:
             inner = next(arg for arg in typing.get_args(inner) if arg is not type(None))

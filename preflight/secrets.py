@@ -55,8 +55,9 @@ class StackSecrets:
             raise ProgramError(f"{stack_file}: {full_key}: cannot decrypt the secure value ({error})") from None
 
 
-def for_stack(document: Mapping[str, Any], stack_file: str,
-              environ: Optional[Mapping[str, str]] = None) -> StackSecrets:
+def for_stack(
+    document: Mapping[str, Any], stack_file: str, environ: Optional[Mapping[str, str]] = None
+) -> StackSecrets:
     """The secrets provider the stack file names, opened with the passphrase from the environment."""
     environ = os.environ if environ is None else environ
     provider = str(document.get("secretsprovider") or "")
@@ -65,8 +66,9 @@ def for_stack(document: Mapping[str, Any], stack_file: str,
         scheme = provider.split("://", 1)[0]
         return StackSecrets(None, f"the stack's secrets provider ({scheme}) is not reachable offline")
     if not salt_state:
-        return StackSecrets(None, "the stack's secrets are kept by the Pulumi Cloud backend, "
-                                  "which is not reachable offline")
+        return StackSecrets(
+            None, "the stack's secrets are kept by the Pulumi Cloud backend, which is not reachable offline"
+        )
     passphrase = _passphrase(environ)
     if passphrase is None:
         return StackSecrets(None, "neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set")

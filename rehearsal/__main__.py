@@ -12,7 +12,8 @@ import json
 import os
 import sys
 import traceback
-from typing import NoReturn, Optional, Sequence
+from collections.abc import Sequence
+from typing import NoReturn, Optional
 
 from .emulator import require_moto
 from .errors import RehearsalInputError
@@ -37,27 +38,38 @@ def text(outcome: Outcome) -> str:
     if replan["clean"]:
         lines.append("  re-plan      clean")
     else:
-        lines.append(f"  re-plan      {len(replan['changes'])} unexplained, "
-                     f"{len(replan['explainedByEmulator'])} explained by emulator gaps")
+        lines.append(
+            f"  re-plan      {len(replan['changes'])} unexplained, "
+            f"{len(replan['explainedByEmulator'])} explained by emulator gaps"
+        )
         for change in replan["changes"]:
             lines.append(f"    ! {change['address']} {change['action']}: {', '.join(change.get('attributes', []))}")
         for change in replan["explainedByEmulator"]:
             lines.append(f"    ~ {change['address']}: {', '.join(change['attributes'])} ({'; '.join(change['gaps'])})")
     if outcome.update is not None:
         actions = outcome.update["actions"]
-        lines.append(f"  update       {len(actions)} resource(s) changed" + ("" if outcome.update["applied"] else ", NOT applied"))
+        lines.append(
+            f"  update       {len(actions)} resource(s) changed"
+            + ("" if outcome.update["applied"] else ", NOT applied")
+        )
         for action in actions:
             lines.append(f"    {action['action']:<8} {action['address']}")
     lines.append(f"  destroyed    {outcome.destroyed}")
-    lines.append(f"  leftover     {len(outcome.leftover)}" + "".join(f"\n    ! {l['kind']} {l['id']}" for l in outcome.leftover))
+    lines.append(
+        f"  leftover     {len(outcome.leftover)}"
+        + "".join(f"\n    ! {left['kind']} {left['id']}" for left in outcome.leftover)
+    )
     for item in outcome.not_rehearsed:
         lines.append(f"  not rehearsed {item['type']} ({item['reason']}); stand-ins: {json.dumps(item['standIns'])}")
     for left in outcome.left_out:
         lines.append(f"  left out     {left} (newer than provider 5.100)")
     for failure in outcome.failures:
         lines.append(f"  FAILED       {failure.address} {failure.resource}: {failure.message}")
-    lines.append(f"  time         {outcome.seconds:.0f}s (" +
-                 ", ".join(f"{phase} {seconds:.0f}s" for phase, seconds in outcome.phases.items()) + ")")
+    lines.append(
+        f"  time         {outcome.seconds:.0f}s ("
+        + ", ".join(f"{phase} {seconds:.0f}s" for phase, seconds in outcome.phases.items())
+        + ")"
+    )
     lines.append("result: " + ("ok" if outcome.exit_code == 0 else "FAILED"))
     return "\n".join(lines)
 
@@ -69,8 +81,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--update-to", help="stack name or stack file whose config is then applied to the same state")
     parser.add_argument("--plugin-dir", help="Terraform filesystem mirror holding the AWS provider 5.100.0")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
-    parser.add_argument("--check", action="store_true",
-                        help="only check that Terraform, the AWS provider and moto are installed (exit 0 or 2)")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that Terraform, the AWS provider and moto are installed (exit 0 or 2)",
+    )
     args = parser.parse_args(argv)
     if args.check:
         try:
@@ -78,8 +93,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             moto_version = require_moto()
         except RehearsalInputError as error:
             _fail(str(error))
-        print(f"rehearsal: {toolchain.terraform}, AWS provider {toolchain.version} in {toolchain.plugin_dir}, "
-              f"moto {moto_version}")
+        print(
+            f"rehearsal: {toolchain.terraform}, AWS provider {toolchain.version} in {toolchain.plugin_dir}, "
+            f"moto {moto_version}"
+        )
         return 0
     if not args.stack:
         _fail("--stack is required (see --help)")
@@ -87,7 +104,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         outcome = rehearse(args.project_dir, args.stack, update_to=args.update_to, plugin_dir=args.plugin_dir)
     except RehearsalInputError as error:
         _fail(str(error))
-    except Exception as error:  # noqa: BLE001 - a bug in the rehearsal still gets one line
+    except Exception as error:
         if os.environ.get("REHEARSAL_DEBUG"):
             traceback.print_exc()
         _fail(f"internal error: {type(error).__name__}: {error} (set REHEARSAL_DEBUG=1 for the traceback)")

@@ -15,10 +15,10 @@ from typing import Any
 # Before moto is imported: the AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy...).
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
 
-from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
-from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
-from moto.moto_server import threaded_moto_server  # noqa: E402
-from moto.server import ThreadedMotoServer  # noqa: E402
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.moto_server import threaded_moto_server
+from moto.server import ThreadedMotoServer
 
 _TAGS: dict[str, dict[str, str]] = {}
 _TAGS_LOCK = threading.Lock()
@@ -60,8 +60,11 @@ def _register_keeping_tags(self: ApplicationAutoScalingResponse) -> str:
 
 ApplicationAutoScalingResponse.register_scalable_target = _register_keeping_tags  # type: ignore[method-assign]
 
-for _name, _call in (("list_tags_for_resource", _list_tags_for_resource), ("tag_resource", _tag_resource),
-                     ("untag_resource", _untag_resource)):
+for _name, _call in (
+    ("list_tags_for_resource", _list_tags_for_resource),
+    ("tag_resource", _tag_resource),
+    ("untag_resource", _untag_resource),
+):
     if not hasattr(ApplicationAutoScalingResponse, _name):
         setattr(ApplicationAutoScalingResponse, _name, _call)
 
@@ -77,7 +80,7 @@ def _create_service_keeping_strategy(self: EC2ContainerServiceResponse) -> Any:
     if strategy:
         cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
         service = self.ecs_backend.services[f"{cluster.name}:{self._get_param('serviceName')}"]
-        service.capacity_provider_strategy = strategy
+        service.capacity_provider_strategy = strategy  # type: ignore[attr-defined]  # moto's Service lacks it
         service.launch_type = None
     return answer
 
@@ -85,7 +88,7 @@ def _create_service_keeping_strategy(self: EC2ContainerServiceResponse) -> Any:
 EC2ContainerServiceResponse.create_service = _create_service_keeping_strategy  # type: ignore[method-assign]
 
 
-class _OneRequestAtATime(threaded_moto_server.DomainDispatcherApplication):  # type: ignore[misc]
+class _OneRequestAtATime(threaded_moto_server.DomainDispatcherApplication):
     """moto's backends are plain dicts and lists, not thread-safe, and its server answers each
     request in a thread of its own; the provider sends up to ten at once (-parallelism). Under load
     the full rehearsal met a DeregisterScalableTarget answered "No scalable target found" at

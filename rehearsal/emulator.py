@@ -11,8 +11,9 @@ import datetime
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Optional
 
 import boto3
 from botocore.config import Config
@@ -23,7 +24,8 @@ from .translate import strings_in
 ACCOUNT = "123456789012"  # moto's default account, the one the preflight's ARNs name too
 _PLACEHOLDER = re.compile(
     r"^arn:aws:(?P<service>acm|ssm|secretsmanager):(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"(?P<kind>certificate|parameter|secret):?/?(?P<name>.+)$")
+    r"(?P<kind>certificate|parameter|secret):?/?(?P<name>.+)$"
+)
 
 
 def require_moto() -> str:
@@ -33,7 +35,8 @@ def require_moto() -> str:
         import moto
     except ImportError:
         raise RehearsalInputError(
-            "moto's server is not installed in this Python: pip install -r requirements-dev.txt (moto[server])") from None
+            "moto's server is not installed in this Python: pip install -r requirements-dev.txt (moto[server])"
+        ) from None
     return str(moto.__version__)
 
 
@@ -42,8 +45,12 @@ class Emulator:
         self.region = region
         require_moto()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rehearsal._moto_server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, cwd=str(Path(__file__).resolve().parent.parent),
+            [sys.executable, "-m", "rehearsal._moto_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=str(Path(__file__).resolve().parent.parent),
         )
         line = self.process.stdout.readline() if self.process.stdout else ""
         if not line.startswith("port "):
@@ -53,7 +60,7 @@ class Emulator:
         self.url = f"http://127.0.0.1:{self.port}"
         self.fixtures: set[tuple[str, str]] = set()
 
-    def __enter__(self) -> "Emulator":
+    def __enter__(self) -> Emulator:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -71,8 +78,11 @@ class Emulator:
 
     def client(self, service: str, region: Optional[str] = None) -> Any:
         return boto3.client(
-            service, region_name=region or self.region, endpoint_url=self.url,
-            aws_access_key_id="rehearsal", aws_secret_access_key="rehearsal",
+            service,
+            region_name=region or self.region,
+            endpoint_url=self.url,
+            aws_access_key_id="rehearsal",
+            aws_secret_access_key="rehearsal",
             config=Config(retries={"max_attempts": 2}),
         )
 
@@ -84,9 +94,12 @@ class Emulator:
         per `terraform apply` of the dev stack, measured), and AWS_ENDPOINT_URL sends every service,
         not only those listed, to the emulator."""
         return {
-            "access_key": "rehearsal", "secret_key": "rehearsal",
-            "skip_credentials_validation": True, "skip_requesting_account_id": False,
-            "skip_metadata_api_check": "true", "s3_use_path_style": True,
+            "access_key": "rehearsal",
+            "secret_key": "rehearsal",
+            "skip_credentials_validation": True,
+            "skip_requesting_account_id": False,
+            "skip_metadata_api_check": "true",
+            "s3_use_path_style": True,
         }
 
     def environment(self) -> dict[str, str]:
@@ -104,7 +117,8 @@ class Emulator:
                 continue
             if match["account"] != ACCOUNT:
                 raise RehearsalInputError(
-                    f"stack config: {text} is in account {match['account']}; the emulator's account is {ACCOUNT}")
+                    f"stack config: {text} is in account {match['account']}; the emulator's account is {ACCOUNT}"
+                )
             region = match["region"]
             if match["kind"] == "certificate":
                 arn = self.client("acm", region).import_certificate(**_self_signed())["CertificateArn"]
@@ -112,7 +126,8 @@ class Emulator:
             elif match["kind"] == "parameter":
                 name = "/" + match["name"].lstrip("/")
                 self.client("ssm", region).put_parameter(
-                    Name=name, Value="rehearsal", Type="SecureString", Overwrite=True)
+                    Name=name, Value="rehearsal", Type="SecureString", Overwrite=True
+                )
                 arn = f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{name}"
                 self.fixtures.add(("ssm parameter", name))
             else:
@@ -129,8 +144,9 @@ class Emulator:
         if not vpcs:
             return {}
         facts = {preflight_default_vpc: vpcs[0]["VpcId"]}
-        subnets = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]},
-                                                {"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+        subnets = ec2.describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": [vpcs[0]["VpcId"]]}, {"Name": "default-for-az", "Values": ["true"]}]
+        )["Subnets"]
         by_zone = {s["AvailabilityZone"]: s["SubnetId"] for s in subnets}
         for zone, subnet in preflight_subnets.items():
             if zone in by_zone:
@@ -149,17 +165,36 @@ class Emulator:
         ec2 = self.client("ec2")
         add("ec2 vpc", (v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v.get("IsDefault")))
         add("ec2 subnet", (s["SubnetId"] for s in ec2.describe_subnets()["Subnets"] if not s.get("DefaultForAz")))
-        add("ec2 security group", (g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]
-                                   if g["GroupName"] != "default"))
-        add("ec2 security group rule", (r["SecurityGroupRuleId"] for r in _all(
-            ec2.describe_security_group_rules, "SecurityGroupRules")))
-        add("ec2 internet gateway", (g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]))
+        add(
+            "ec2 security group",
+            (g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"] if g["GroupName"] != "default"),
+        )
+        add(
+            "ec2 security group rule",
+            (r["SecurityGroupRuleId"] for r in _all(ec2.describe_security_group_rules, "SecurityGroupRules")),
+        )
+        add(
+            "ec2 internet gateway",
+            (g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]),
+        )
         add("ec2 route table", (t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"]))
-        add("ec2 nat gateway", (n["NatGatewayId"] for n in ec2.describe_nat_gateways()["NatGateways"]
-                                if n.get("State") not in ("deleted", "deleting")))
+        add(
+            "ec2 nat gateway",
+            (
+                n["NatGatewayId"]
+                for n in ec2.describe_nat_gateways()["NatGateways"]
+                if n.get("State") not in ("deleted", "deleting")
+            ),
+        )
         add("ec2 elastic ip", (a.get("AllocationId", a.get("PublicIp")) for a in ec2.describe_addresses()["Addresses"]))
-        add("ec2 vpc endpoint", (e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
-                                 if e.get("State", "").lower() not in ("deleted", "deleting")))
+        add(
+            "ec2 vpc endpoint",
+            (
+                e["VpcEndpointId"]
+                for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]
+                if e.get("State", "").lower() not in ("deleted", "deleting")
+            ),
+        )
         add("ec2 flow log", (f["FlowLogId"] for f in ec2.describe_flow_logs()["FlowLogs"]))
         elbv2 = self.client("elbv2")
         add("elbv2 load balancer", (b["LoadBalancerArn"] for b in elbv2.describe_load_balancers()["LoadBalancers"]))
@@ -172,8 +207,14 @@ class Emulator:
             for cluster in clusters:
                 services = ecs.list_services(cluster=cluster)["serviceArns"]
                 if services:
-                    add("ecs service", (s["serviceArn"] for s in ecs.describe_services(
-                        cluster=cluster, services=services)["services"] if s.get("status") == "ACTIVE"))
+                    add(
+                        "ecs service",
+                        (
+                            s["serviceArn"]
+                            for s in ecs.describe_services(cluster=cluster, services=services)["services"]
+                            if s.get("status") == "ACTIVE"
+                        ),
+                    )
         add("ecs task definition", ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"])
         iam = self.client("iam")
         add("iam role", (r["Arn"] for r in _all(iam.list_roles, "Roles") if "/aws-service-role/" not in r["Arn"]))
@@ -182,16 +223,31 @@ class Emulator:
         add("logs log group", (g["logGroupName"] for g in self.client("logs").describe_log_groups()["logGroups"]))
         add("cloudwatch alarm", (a["AlarmArn"] for a in self.client("cloudwatch").describe_alarms()["MetricAlarms"]))
         scaling = self.client("application-autoscaling")
-        add("appautoscaling target", (t["ResourceId"] + " " + t["ScalableDimension"] for t in
-                                      scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]))
-        add("appautoscaling policy", (p["PolicyARN"] for p in
-                                      scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]))
-        add("appautoscaling scheduled action", (a["ScheduledActionARN"] for a in scaling.describe_scheduled_actions(
-            ServiceNamespace="ecs")["ScheduledActions"]))
+        add(
+            "appautoscaling target",
+            (
+                t["ResourceId"] + " " + t["ScalableDimension"]
+                for t in scaling.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"]
+            ),
+        )
+        add(
+            "appautoscaling policy",
+            (p["PolicyARN"] for p in scaling.describe_scaling_policies(ServiceNamespace="ecs")["ScalingPolicies"]),
+        )
+        add(
+            "appautoscaling scheduled action",
+            (
+                a["ScheduledActionARN"]
+                for a in scaling.describe_scheduled_actions(ServiceNamespace="ecs")["ScheduledActions"]
+            ),
+        )
         add("ecr repository", (r["repositoryArn"] for r in self.client("ecr").describe_repositories()["repositories"]))
         add("secretsmanager secret", (s["ARN"] for s in self.client("secretsmanager").list_secrets()["SecretList"]))
         add("ssm parameter", (p["Name"] for p in self.client("ssm").describe_parameters()["Parameters"]))
-        add("acm certificate", (c["CertificateArn"] for c in self.client("acm").list_certificates()["CertificateSummaryList"]))
+        add(
+            "acm certificate",
+            (c["CertificateArn"] for c in self.client("acm").list_certificates()["CertificateSummaryList"]),
+        )
         add("s3 bucket", (b["Name"] for b in self.client("s3").list_buckets().get("Buckets", [])))
         return found
 
@@ -212,14 +268,21 @@ def _self_signed() -> dict[str, bytes]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rehearsal.example.com")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-                   .not_valid_after(now + datetime.timedelta(days=30))
-                   .add_extension(x509.SubjectAlternativeName([x509.DNSName("rehearsal.example.com")]), False)
-                   .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("rehearsal.example.com")]), False)
+        .sign(key, hashes.SHA256())
+    )
     return {
         "Certificate": certificate.public_bytes(serialization.Encoding.PEM),
-        "PrivateKey": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption()),
+        "PrivateKey": key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
     }

@@ -6,8 +6,9 @@ Nothing here ever reaches the program: `pulumi up` against AWS is not affected b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 MOTO_VERSION_SEEN = "5.2.5"
 
@@ -29,37 +30,64 @@ class Gap:
 # The emulator's gaps met by the rehearsal. `replan_attributes` gaps explain a re-plan difference;
 # the others are handled before it could show (an added API call, an override, a created fixture).
 GAPS: tuple[Gap, ...] = (
-    Gap("aws_appautoscaling_target, aws_appautoscaling_policy", "ListTagsForResource, TagResource, UntagResource; RegisterScalableTarget Tags",
+    Gap(
+        "aws_appautoscaling_target, aws_appautoscaling_policy",
+        "ListTagsForResource, TagResource, UntagResource; RegisterScalableTarget Tags",
         "Application Auto Scaling has no tagging calls (they answer 500, which the provider retries for minutes) and drops the Tags of RegisterScalableTarget",
-        "the emulator process adds the three calls and keeps RegisterScalableTarget's Tags (where the default tags go), per ARN in memory"),
-    Gap("aws_ecs_service", "wait_for_steady_state",
+        "the emulator process adds the three calls and keeps RegisterScalableTarget's Tags (where the default tags go), per ARN in memory",
+    ),
+    Gap(
+        "aws_ecs_service",
+        "wait_for_steady_state",
         "ECS tasks never run, so a service never reaches a steady state",
-        "the rehearsal sets wait_for_steady_state = false (the program sets true)"),
-    Gap("aws_ecs_service", "enable_ecs_managed_tags, enable_execute_command, health_check_grace_period_seconds, "
+        "the rehearsal sets wait_for_steady_state = false (the program sets true)",
+    ),
+    Gap(
+        "aws_ecs_service",
+        "enable_ecs_managed_tags, enable_execute_command, health_check_grace_period_seconds, "
         "availability_zone_rebalancing",
         "CreateService keeps none of the four; DescribeServices returns false, false, nothing and nothing",
-        "a re-plan difference on these four attributes of a service is explained by this gap"),
-    Gap("aws_vpc_security_group_ingress_rule, aws_vpc_security_group_egress_rule", "description",
+        "a re-plan difference on these four attributes of a service is explained by this gap",
+    ),
+    Gap(
+        "aws_vpc_security_group_ingress_rule, aws_vpc_security_group_egress_rule",
+        "description",
         "a rule that references a security group or a prefix list loses its description (kept only on CIDR rules)",
-        "a re-plan difference on the description of such a rule is explained by this gap"),
-    Gap("aws_ecs_service", "capacity_provider_strategy",
+        "a re-plan difference on the description of such a rule is explained by this gap",
+    ),
+    Gap(
+        "aws_ecs_service",
+        "capacity_provider_strategy",
         "CreateService keeps no capacity provider strategy and reports launch type EC2",
-        "the emulator process keeps CreateService's strategy and reports no launch type, as AWS does"),
-    Gap("aws_iam_role_policy_attachment", "policy_arn (AWS-managed policies)",
+        "the emulator process keeps CreateService's strategy and reports no launch type, as AWS does",
+    ),
+    Gap(
+        "aws_iam_role_policy_attachment",
+        "policy_arn (AWS-managed policies)",
         "AWS-managed policies exist only when MOTO_IAM_LOAD_MANAGED_POLICIES=true",
-        "the emulator starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true"),
-    Gap("stack config", "placeholder ARNs (prod's ACM certificate, SSM parameter)",
+        "the emulator starts with MOTO_IAM_LOAD_MANAGED_POLICIES=true",
+    ),
+    Gap(
+        "stack config",
+        "placeholder ARNs (prod's ACM certificate, SSM parameter)",
         "an ARN must name something that exists in the emulator's account",
         "created in the emulator before the program runs (a self-signed certificate imported into ACM, "
-        "a SecureString parameter) and the stack config's ARNs replaced by theirs; left out of the leftover check"),
-    Gap("*", "concurrent requests",
+        "a SecureString parameter) and the stack config's ARNs replaced by theirs; left out of the leftover check",
+    ),
+    Gap(
+        "*",
+        "concurrent requests",
         "its server answers each request in a thread of its own, over backends that are not thread-safe; in "
         "full runs under load one rehearsal's destroy met DeregisterScalableTarget answered \"No scalable target "
-        "found\" (and stopped, leaving 23 resources), another left one resource over; neither ever alone",
-        "the emulator process answers one request at a time (each takes milliseconds)"),
-    Gap("data sources", "aws:ec2/getVpc, aws:ec2/getSubnets (the default VPC)",
+        'found" (and stopped, leaving 23 resources), another left one resource over; neither ever alone',
+        "the emulator process answers one request at a time (each takes milliseconds)",
+    ),
+    Gap(
+        "data sources",
+        "aws:ec2/getVpc, aws:ec2/getSubnets (the default VPC)",
         "the emulator's default VPC and subnets have their own random ids, not the preflight's",
-        "the preflight's default VPC and subnet ids are replaced by the emulator's, zone by zone"),
+        "the preflight's default VPC and subnet ids are replaced by the emulator's, zone by zone",
+    ),
 )
 
 # Inputs pulumi-aws 7 sends that provider 5.100 does not have: pulumi-aws 7 embeds the provider's
@@ -72,6 +100,7 @@ NEWER_THAN_PROVIDER: dict[str, str] = {
 OVERRIDES: dict[tuple[str, str], tuple[Any, str]] = {
     ("aws_ecs_service", "wait_for_steady_state"): (False, "wait_for_steady_state"),
 }
+
 
 # Re-plan differences the emulator causes: (Terraform type, top-level attribute) -> the gap, and
 # the condition under which it explains the difference (the state as the emulator left it, and
@@ -93,11 +122,19 @@ def _rule_to_group_lost_description(state: dict[str, Any], before: Any, after: A
 
 _ECS_SERVICE_GAP = "aws_ecs_service: managed tags, exec, grace period, AZ rebalancing"
 REPLAN_EXPLAINED: dict[tuple[str, str], Explained] = {
-    **{("aws_ecs_service", attribute): Explained(_ECS_SERVICE_GAP, _emulator_forgot)
-       for attribute in ("enable_ecs_managed_tags", "enable_execute_command", "health_check_grace_period_seconds",
-                         "availability_zone_rebalancing")},
-    **{(rule, "description"): Explained("security group rule description", _rule_to_group_lost_description)
-       for rule in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")},
+    **{
+        ("aws_ecs_service", attribute): Explained(_ECS_SERVICE_GAP, _emulator_forgot)
+        for attribute in (
+            "enable_ecs_managed_tags",
+            "enable_execute_command",
+            "health_check_grace_period_seconds",
+            "availability_zone_rebalancing",
+        )
+    },
+    **{
+        (rule, "description"): Explained("security group rule description", _rule_to_group_lost_description)
+        for rule in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule")
+    },
 }
 
 
@@ -113,16 +150,22 @@ class Setting:
 
 # The README's table of harness settings is held to this one by a test.
 SETTINGS: tuple[Setting, ...] = (
-    Setting("AWS_ENDPOINT_URL in the provider's environment, no `endpoints` block",
-            "the provider spends about 5 s of CPU on an `endpoints` block each time it validates its configuration "
-            "(several times per command): `terraform apply` of a log group and a role took 24.6 s of CPU with it, "
-            "7.4 s without",
-            "every service still goes to the emulator and nowhere else; the provider block is otherwise the same"),
-    Setting("REHEARSAL_WORKERS=4 rehearsals side by side, each with its own moto and working directory",
-            "most of a rehearsal is the provider waiting (about 60 s for each `aws_lb` to become active), not CPU",
-            "each rehearsal starts from an empty emulator; the program runs one at a time (it is not thread-safe)"),
-    Setting("REHEARSAL_PHASE_TIMEOUT=600 s per Terraform command",
-            "a hung provider or emulator must fail the rehearsal, never hang CI; the slowest command measured "
-            "takes about 2 minutes",
-            "Terraform's own timeouts and the provider's waiters and retries are untouched"),
+    Setting(
+        "AWS_ENDPOINT_URL in the provider's environment, no `endpoints` block",
+        "the provider spends about 5 s of CPU on an `endpoints` block each time it validates its configuration "
+        "(several times per command): `terraform apply` of a log group and a role took 24.6 s of CPU with it, "
+        "7.4 s without",
+        "every service still goes to the emulator and nowhere else; the provider block is otherwise the same",
+    ),
+    Setting(
+        "REHEARSAL_WORKERS=4 rehearsals side by side, each with its own moto and working directory",
+        "most of a rehearsal is the provider waiting (about 60 s for each `aws_lb` to become active), not CPU",
+        "each rehearsal starts from an empty emulator; the program runs one at a time (it is not thread-safe)",
+    ),
+    Setting(
+        "REHEARSAL_PHASE_TIMEOUT=600 s per Terraform command",
+        "a hung provider or emulator must fail the rehearsal, never hang CI; the slowest command measured "
+        "takes about 2 minutes",
+        "Terraform's own timeouts and the provider's waiters and retries are untouched",
+    ),
 )

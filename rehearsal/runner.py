@@ -8,9 +8,10 @@ import json
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Optional, Union
 
 import yaml
 
@@ -29,8 +30,13 @@ from .translate import Schema, Translation, translate
 _PROGRAM_LOCK = threading.Lock()
 _TIMEOUT_HINT = terraform.TIMEOUT_HINT
 _ACTION_NAMES = {
-    ("no-op",): "same", ("create",): "create", ("read",): "read", ("update",): "update",
-    ("delete",): "delete", ("delete", "create"): "replace", ("create", "delete"): "replace",
+    ("no-op",): "same",
+    ("create",): "create",
+    ("read",): "read",
+    ("update",): "update",
+    ("delete",): "delete",
+    ("delete", "create"): "replace",
+    ("create", "delete"): "replace",
 }
 
 
@@ -71,19 +77,31 @@ class Outcome:
     @property
     def exit_code(self) -> int:
         replan_ok = self.replan["clean"] or not self.replan["changes"]
-        update_ok = self.update is None or (self.update.get("replan", {}).get("clean", True)
-                                            or not self.update.get("replan", {}).get("changes"))
-        return 0 if not self.failures and replan_ok and update_ok and not self.leftover \
-            and self.applied == self.expected else 1
+        update_ok = self.update is None or (
+            self.update.get("replan", {}).get("clean", True) or not self.update.get("replan", {}).get("changes")
+        )
+        return (
+            0
+            if not self.failures and replan_ok and update_ok and not self.leftover and self.applied == self.expected
+            else 1
+        )
 
     def document(self) -> dict[str, Any]:
         return {
-            "stack": self.stack, "updateTo": self.update_to, "applied": self.applied, "expected": self.expected,
-            "replan": self.replan, "update": self.update, "destroyed": self.destroyed, "leftover": self.leftover,
-            "notRehearsed": self.not_rehearsed, "leftOutInputs": self.left_out,
+            "stack": self.stack,
+            "updateTo": self.update_to,
+            "applied": self.applied,
+            "expected": self.expected,
+            "replan": self.replan,
+            "update": self.update,
+            "destroyed": self.destroyed,
+            "leftover": self.leftover,
+            "notRehearsed": self.not_rehearsed,
+            "leftOutInputs": self.left_out,
             "emulatorFixtures": self.fixtures,
             "failures": [{"address": f.address, "resource": f.resource, "message": f.message} for f in self.failures],
-            "seconds": round(self.seconds, 1), "phases": {k: round(v, 1) for k, v in self.phases.items()},
+            "seconds": round(self.seconds, 1),
+            "phases": {k: round(v, 1) for k, v in self.phases.items()},
             "exitCode": self.exit_code,
         }
 
@@ -109,8 +127,14 @@ def stack_name(stack: str) -> str:
     return stack
 
 
-def rehearse(project_dir: Union[str, Path], stack: str, *, update_to: Optional[str] = None,
-             plugin_dir: Optional[str] = None, keep: Optional[Path] = None) -> Outcome:
+def rehearse(
+    project_dir: Union[str, Path],
+    stack: str,
+    *,
+    update_to: Optional[str] = None,
+    plugin_dir: Optional[str] = None,
+    keep: Optional[Path] = None,
+) -> Outcome:
     """Rehearse one stack (and an update to another stack's config). Raises RehearsalInputError
     on bad input or a missing tool; everything the provider or the emulator says is in the Outcome."""
     started = time.monotonic()
@@ -193,7 +217,8 @@ def _translate(emulator: Emulator, schema: Schema, project: Path, stack: str, co
     region = str(config.get("aws:region") or preflight_aws.DEFAULT_REGION)
     facts = emulator.account_facts(
         preflight_aws.default_vpc_id(region),
-        {s["availabilityZone"]: s["id"] for s in preflight_aws.default_subnets(region)})
+        {s["availabilityZone"]: s["id"] for s in preflight_aws.default_subnets(region)},
+    )
     for item in translation.resources:
         item.body = _replace(item.body, facts)
     return translation
@@ -261,22 +286,30 @@ def _diagnostics(process, translation: Translation, phase: str) -> list[Failure]
     return failures
 
 
-def _apply(toolchain, workdir: Path, env, translation: Translation, outcome: Outcome, phase: str,
-           *extra: str) -> tuple[bool, int]:
+def _apply(
+    toolchain, workdir: Path, env, translation: Translation, outcome: Outcome, phase: str, *extra: str
+) -> tuple[bool, int]:
     """Apply; (succeeded, resources created)."""
-    process = terraform.run(toolchain, workdir, env, "apply", "-auto-approve", "-json", "-no-color", *extra,
-                            check=False)
+    process = terraform.run(
+        toolchain, workdir, env, "apply", "-auto-approve", "-json", "-no-color", *extra, check=False
+    )
     (workdir / f"{phase}.log").write_text(process.stdout + process.stderr)
     outcome.record(_diagnostics(process, translation, phase))
-    created = sum(1 for event in _events(process.stdout) if event.get("type") == "apply_complete"
-                  and event.get("hook", {}).get("action") == "create")
+    created = sum(
+        1
+        for event in _events(process.stdout)
+        if event.get("type") == "apply_complete" and event.get("hook", {}).get("action") == "create"
+    )
     return process.returncode == 0, created
 
 
-def _plan(toolchain, workdir: Path, env, translation: Translation, outcome: Outcome, phase: str) -> Optional[list[dict]]:
+def _plan(
+    toolchain, workdir: Path, env, translation: Translation, outcome: Outcome, phase: str
+) -> Optional[list[dict]]:
     """The plan's resource changes (none when the plan is empty), or None when planning failed."""
-    process = terraform.run(toolchain, workdir, env, "plan", "-detailed-exitcode", "-out=plan.bin", "-json",
-                            "-no-color", check=False)
+    process = terraform.run(
+        toolchain, workdir, env, "plan", "-detailed-exitcode", "-out=plan.bin", "-json", "-no-color", check=False
+    )
     (workdir / f"{phase.replace(' ', '-')}.log").write_text(process.stdout + process.stderr)
     if process.returncode == 0:
         return []
@@ -298,7 +331,7 @@ def _changed_paths(before: Any, after: Any, unknown: Any, path: str = "") -> lis
         return paths
     if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
         paths = []
-        for index, (old, new) in enumerate(zip(before, after)):
+        for index, (old, new) in enumerate(zip(before, after, strict=True)):
             inner_unknown = unknown[index] if isinstance(unknown, list) and index < len(unknown) else None
             paths += _changed_paths(old, new, inner_unknown, f"{path}[{index}]")
         return paths
@@ -318,10 +351,14 @@ def _replan(toolchain, workdir: Path, env, translation: Translation, outcome: Ou
             continue
         detail = change["change"]
         paths = _changed_paths(detail.get("before"), detail.get("after"), detail.get("after_unknown"))
-        entry = {"address": change["address"], "resource": _describe(change["address"], translation),
-                 "action": action, "attributes": paths,
-                 "values": {p: [_at(detail.get("before"), p), _at(detail.get("after"), p)] for p in paths}}
-        reasons = []
+        entry = {
+            "address": change["address"],
+            "resource": _describe(change["address"], translation),
+            "action": action,
+            "attributes": paths,
+            "values": {p: [_at(detail.get("before"), p), _at(detail.get("after"), p)] for p in paths},
+        }
+        reasons: list[Optional[str]] = []
         for path in paths:
             top = path.split("[")[0].split(".")[0]
             known = REPLAN_EXPLAINED.get((change["type"], top))
@@ -347,10 +384,14 @@ def _update(toolchain, workdir: Path, env, translation: Translation, outcome: Ou
         if action == "same":
             continue
         detail = change["change"]
-        actions.append({"address": change["address"], "resource": _describe(change["address"], translation),
-                        "action": action,
-                        "attributes": _changed_paths(detail.get("before"), detail.get("after"),
-                                                     detail.get("after_unknown"))})
+        actions.append(
+            {
+                "address": change["address"],
+                "resource": _describe(change["address"], translation),
+                "action": action,
+                "attributes": _changed_paths(detail.get("before"), detail.get("after"), detail.get("after_unknown")),
+            }
+        )
     applied, _ = _apply(toolchain, workdir, env, translation, outcome, "update", "plan.bin")
     return {"actions": actions, "applied": applied}
 
@@ -359,8 +400,11 @@ def _destroy(toolchain, workdir: Path, env, translation: Translation, outcome: O
     process = terraform.run(toolchain, workdir, env, "destroy", "-auto-approve", "-json", "-no-color", check=False)
     (workdir / "destroy.log").write_text(process.stdout + process.stderr)
     outcome.record(_diagnostics(process, translation, "destroy"))
-    return sum(1 for event in _events(process.stdout) if event.get("type") == "apply_complete"
-               and event.get("hook", {}).get("action") == "delete")
+    return sum(
+        1
+        for event in _events(process.stdout)
+        if event.get("type") == "apply_complete" and event.get("hook", {}).get("action") == "delete"
+    )
 
 
 def _at(value: Any, path: str) -> Any:

@@ -21,8 +21,13 @@ from .errors import RehearsalInputError
 PROVIDER_SOURCE = "registry.terraform.io/hashicorp/aws"
 # The provider the rehearsal is written against: the newest 5.x installed on this machine.
 PROVIDER_VERSION = "5.100.0"
-_SEARCH_ROOTS = ("/opt", "/usr/local/share", "/usr/share", str(Path.home() / ".terraform.d"),
-                 str(Path.home() / ".local/share/terraform"))
+_SEARCH_ROOTS = (
+    "/opt",
+    "/usr/local/share",
+    "/usr/share",
+    str(Path.home() / ".terraform.d"),
+    str(Path.home() / ".local/share/terraform"),
+)
 _CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fargate-rehearsal"
 
 
@@ -38,22 +43,28 @@ class Toolchain:
         config.write_text(
             "provider_installation {\n"
             f"  filesystem_mirror {{\n    path    = {json.dumps(str(self.plugin_dir))}\n"
-            f"    include = [\"{PROVIDER_SOURCE}\"]\n  }}\n"
-            "  direct { exclude = [\"*/*/*\"] }\n}\n"
+            f'    include = ["{PROVIDER_SOURCE}"]\n  }}\n'
+            '  direct { exclude = ["*/*/*"] }\n}\n'
             "disable_checkpoint = true\n"
         )
         return config
 
     def environment(self, config: Path) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "AWS_"))}
-        env.update({
-            "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "TF_INPUT": "0",
-            "CHECKPOINT_DISABLE": "1",
-            # The provider must never find real credentials on this machine.
-            "AWS_ACCESS_KEY_ID": "rehearsal", "AWS_SECRET_ACCESS_KEY": "rehearsal",
-            "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        })
+        env.update(
+            {
+                "TF_CLI_CONFIG_FILE": str(config),
+                "TF_IN_AUTOMATION": "1",
+                "TF_INPUT": "0",
+                "CHECKPOINT_DISABLE": "1",
+                # The provider must never find real credentials on this machine.
+                "AWS_ACCESS_KEY_ID": "rehearsal",
+                "AWS_SECRET_ACCESS_KEY": "rehearsal",
+                "AWS_EC2_METADATA_DISABLED": "true",
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            }
+        )
         return env
 
 
@@ -62,17 +73,20 @@ def find_toolchain(plugin_dir: Optional[str] = None) -> Toolchain:
     if terraform is None:
         raise RehearsalInputError(
             "terraform is not on the PATH: install Terraform 1.5 or newer "
-            "(https://developer.hashicorp.com/terraform/install)")
+            "(https://developer.hashicorp.com/terraform/install)"
+        )
     mirror = Path(plugin_dir).resolve() if plugin_dir else _find_mirror()
     if mirror is None:
         raise RehearsalInputError(
             f"the Terraform AWS provider {PROVIDER_VERSION} is not installed: put it in a filesystem mirror "
-            f"(<dir>/{PROVIDER_SOURCE}/{PROVIDER_VERSION}/linux_amd64/) and pass --plugin-dir <dir>")
+            f"(<dir>/{PROVIDER_SOURCE}/{PROVIDER_VERSION}/linux_amd64/) and pass --plugin-dir <dir>"
+        )
     binary_dir = mirror / PROVIDER_SOURCE / PROVIDER_VERSION
     if not any(binary_dir.glob("*/terraform-provider-aws_*")):
         raise RehearsalInputError(
             f"--plugin-dir {mirror}: no {PROVIDER_SOURCE}/{PROVIDER_VERSION}/<os_arch>/terraform-provider-aws_* "
-            "in it; a Terraform filesystem mirror of the AWS provider is needed")
+            "in it; a Terraform filesystem mirror of the AWS provider is needed"
+        )
     return Toolchain(terraform, mirror, PROVIDER_VERSION)
 
 
@@ -106,14 +120,25 @@ TIMEOUT_HINT = "(REHEARSAL_PHASE_TIMEOUT sets the limit)"
 TIMED_OUT = 124  # the return code a command ended by the rehearsal's timeout is given, as timeout(1) does
 
 
-def run(toolchain: Toolchain, directory: Path, env: dict[str, str], *args: str,
-        check: bool = True, timeout: Optional[float] = None) -> subprocess.CompletedProcess:
+def run(
+    toolchain: Toolchain,
+    directory: Path,
+    env: dict[str, str],
+    *args: str,
+    check: bool = True,
+    timeout: Optional[float] = None,
+) -> subprocess.CompletedProcess:
     """One Terraform command. Past the timeout, Terraform and the provider it started (one process
     group) are killed and the command counts as failed with return code TIMED_OUT."""
     limit = phase_timeout() if timeout is None else timeout
     process = subprocess.Popen(
-        [toolchain.terraform, *args], cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, start_new_session=True,
+        [toolchain.terraform, *args],
+        cwd=directory,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         stdout, stderr = process.communicate(timeout=limit)
@@ -123,8 +148,7 @@ def run(toolchain: Toolchain, directory: Path, env: dict[str, str], *args: str,
         except ProcessLookupError:
             pass
         stdout, stderr = process.communicate()
-        stderr += (f"\nrehearsal: terraform {args[0]} did not finish within {limit:.0f} s and was ended "
-                   + TIMEOUT_HINT)
+        stderr += f"\nrehearsal: terraform {args[0]} did not finish within {limit:.0f} s and was ended " + TIMEOUT_HINT
         completed = subprocess.CompletedProcess(process.args, TIMED_OUT, stdout, stderr)
     else:
         completed = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

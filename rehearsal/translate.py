@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
-from preflight import Resource, RunResult, UNKNOWN
+from preflight import UNKNOWN, Resource, RunResult
 
 from .errors import TranslationError
 from .gaps import NEWER_THAN_PROVIDER, OVERRIDES
@@ -108,7 +109,8 @@ class Schema:
                 return candidate
         raise TranslationError(
             f"{token}: provider 5.100 has no resource aws_{module}_{snake(name)} or aws_{snake(name)}; "
-            "add it to rehearsal.translate.TYPE_EXCEPTIONS if its Terraform name differs")
+            "add it to rehearsal.translate.TYPE_EXCEPTIONS if its Terraform name differs"
+        )
 
     def block(self, tf_type: str) -> dict[str, Any]:
         return self.resources[tf_type]["block"]
@@ -145,14 +147,15 @@ def _is_collection(attribute: dict[str, Any]) -> bool:
 
 
 class _Context:
-    def __init__(self, where: str, references: "_References", left_out: list[str]) -> None:
+    def __init__(self, where: str, references: _References, left_out: list[str]) -> None:
         self.where = where
         self.references = references
         self.left_out = left_out
 
 
-def _convert_block(value: Any, block: dict[str, Any], path: str, ctx: _Context, top: bool = False,
-                   tf_type: str = "") -> dict[str, Any]:
+def _convert_block(
+    value: Any, block: dict[str, Any], path: str, ctx: _Context, top: bool = False, tf_type: str = ""
+) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise TranslationError(f"{ctx.where}: {path or 'inputs'} is {value!r}, the provider wants an object")
     converted: dict[str, Any] = {}
@@ -168,7 +171,8 @@ def _convert_block(value: Any, block: dict[str, Any], path: str, ctx: _Context, 
             raise TranslationError(
                 f"{ctx.where}: input {here!r} has no counterpart in provider 5.100's schema "
                 f"(attributes: {', '.join(sorted(block.get('attributes', {})))}; "
-                f"blocks: {', '.join(sorted(block.get('block_types', {}))) or 'none'})")
+                f"blocks: {', '.join(sorted(block.get('block_types', {}))) or 'none'})"
+            )
         if kind == "attribute":
             spec = block["attributes"][name]
             if "nested_type" in spec:
@@ -184,8 +188,9 @@ def _convert_block(value: Any, block: dict[str, Any], path: str, ctx: _Context, 
                 converted[name] = {k: _convert_block(v, inner_block, f"{here}.{k}", ctx) for k, v in inner.items()}
             else:
                 items = inner if isinstance(inner, list) else [inner]  # a flattened max-1 block
-                converted[name] = [_convert_block(item, inner_block, f"{here}[{i}]", ctx)
-                                   for i, item in enumerate(items)]
+                converted[name] = [
+                    _convert_block(item, inner_block, f"{here}[{i}]", ctx) for i, item in enumerate(items)
+                ]
     return converted
 
 
@@ -214,7 +219,10 @@ def _convert_typed(value: Any, kind: Any, path: str, ctx: _Context) -> Any:
             block = {"attributes": {name: {"type": inner} for name, inner in kind[1].items()}}
             return _convert_block(value, block, path, ctx)
         if outer == "tuple":
-            return [_convert_typed(item, inner, f"{path}[{i}]", ctx) for i, (item, inner) in enumerate(zip(value, kind[1]))]
+            return [
+                _convert_typed(item, inner, f"{path}[{i}]", ctx)
+                for i, (item, inner) in enumerate(zip(value, kind[1], strict=False))
+            ]
     if isinstance(value, str):
         return ctx.references.substitute(value)
     if isinstance(value, (dict, list)) and kind == "string":
@@ -229,16 +237,18 @@ class _References:
     def __init__(self, candidates: dict[str, tuple[tuple[int, int], str]]) -> None:
         self.candidates = candidates
         ordered = sorted(candidates, key=len, reverse=True)
-        self.pattern = re.compile(
-            _BOUNDARY_BEFORE + "(" + "|".join(re.escape(v) for v in ordered) + ")" + _BOUNDARY_AFTER
-        ) if ordered else None
+        self.pattern = (
+            re.compile(_BOUNDARY_BEFORE + "(" + "|".join(re.escape(v) for v in ordered) + ")" + _BOUNDARY_AFTER)
+            if ordered
+            else None
+        )
         self.used: set[str] = set()
 
     def substitute(self, text: str) -> str:
         pieces, last = [], 0
         if self.pattern is not None:
             for match in self.pattern.finditer(text):
-                pieces.append(_escape(text[last:match.start()]))
+                pieces.append(_escape(text[last : match.start()]))
                 reference = self.candidates[match.group(1)][1]
                 pieces.append("${" + reference + "}")
                 self.used.add(reference.rsplit(".", 1)[0])
@@ -256,15 +266,22 @@ def translate(result: RunResult, schema: Schema) -> Translation:
     if result.preview:
         raise TranslationError("the rehearsal needs a simulated up (preview=False): a preview leaves values unknown")
     by_urn = {r.urn: r for r in result.resources}
-    custom_aws = [r for r in result.resources
-                  if r.custom and not r.type.startswith("pulumi:") and r.type.split(":", 1)[0] == "aws"]
+    custom_aws = [
+        r
+        for r in result.resources
+        if r.custom and not r.type.startswith("pulumi:") and r.type.split(":", 1)[0] == "aws"
+    ]
     not_rehearsed: list[NotRehearsed] = []
     for resource in result.resources:
         if resource.remote:
-            not_rehearsed.append(NotRehearsed(
-                resource.urn, resource.type,
-                "a multi-language component: its children are made by its own provider, which does not run offline",
-                {k: resource.outputs[k] for k in sorted(resource.simulated) if k in resource.outputs}))
+            not_rehearsed.append(
+                NotRehearsed(
+                    resource.urn,
+                    resource.type,
+                    "a multi-language component: its children are made by its own provider, which does not run offline",
+                    {k: resource.outputs[k] for k in sorted(resource.simulated) if k in resource.outputs},
+                )
+            )
         elif resource.custom and not resource.type.startswith("pulumi:") and resource not in custom_aws:
             not_rehearsed.append(NotRehearsed(resource.urn, resource.type, "not a pulumi-aws resource"))
     rehearsed = {r.urn for r in custom_aws}
@@ -345,8 +362,9 @@ def translate(result: RunResult, schema: Schema) -> Translation:
         for (override_type, attribute), (value, _gap) in OVERRIDES.items():
             if override_type == tf_type and attribute in body:
                 body[attribute] = value
-        depends = sorted(f"{addresses[u][0]}.{addresses[u][1]}" for u in expand(resource.dependencies)
-                         if u != resource.urn)
+        depends = sorted(
+            f"{addresses[u][0]}.{addresses[u][1]}" for u in expand(resource.dependencies) if u != resource.urn
+        )
         depends = [d for d in depends if d not in referenced]
         if depends:
             body["depends_on"] = depends
@@ -409,8 +427,13 @@ def _check_traced(translated: list[Translated], resources: list[Resource]) -> No
         del made_up[value]
     if not made_up:
         return
-    pattern = re.compile(_BOUNDARY_BEFORE + "(" + "|".join(
-        re.escape(v) for v in sorted(made_up, key=len, reverse=True)) + ")" + _BOUNDARY_AFTER)
+    pattern = re.compile(
+        _BOUNDARY_BEFORE
+        + "("
+        + "|".join(re.escape(v) for v in sorted(made_up, key=len, reverse=True))
+        + ")"
+        + _BOUNDARY_AFTER
+    )
     for item in translated:
         text = json.dumps({k: v for k, v in item.body.items() if k not in ("depends_on", "lifecycle")})
         for match in pattern.finditer(text):
@@ -419,7 +442,8 @@ def _check_traced(translated: list[Translated], resources: list[Resource]) -> No
                 continue  # its own auto-name
             raise TranslationError(
                 f"{item.address}: holds {match.group(1)!r}, an output of {source.type} {source.name!r}, "
-                "without a recorded dependency on it; the rehearsal cannot tell which reference it is")
+                "without a recorded dependency on it; the rehearsal cannot tell which reference it is"
+            )
 
 
 def strings_in(value: Any) -> Iterable[str]:

@@ -17,7 +17,7 @@ from preflight import PolicyAnalyzer, RunResult, run
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 POLICY_PACK = REPOSITORY / "policies"
-COMMITTED_STACKS = sorted(path.name[len("Pulumi."):-len(".yaml")] for path in REPOSITORY.glob("Pulumi.*.yaml"))
+COMMITTED_STACKS = sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in REPOSITORY.glob("Pulumi.*.yaml"))
 MODES = [pytest.param(False, id="up"), pytest.param(True, id="preview")]
 
 

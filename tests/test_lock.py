@@ -42,7 +42,8 @@ RANGES = [(file, req) for file in REQUIREMENT_FILES for req in _requirements(ROO
 def test_lock_pins_every_range_within_it(file, requirement):
     version, _ = LOCK[canonicalize_name(requirement.name)]
     assert requirement.specifier.contains(version, prereleases=True), (
-        f"{file}: {requirement} but requirements.lock pins {version}: run `make lock`")
+        f"{file}: {requirement} but requirements.lock pins {version}: run `make lock`"
+    )
 
 
 def test_every_requirement_file_is_constrained_by_the_lock():
@@ -68,8 +69,13 @@ def test_venv_holds_the_locked_versions():
 def test_distribution_ranges_are_the_programs():
     """pyproject's ranges are what a user's resolver sees; they must say what requirements.txt says."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {canonicalize_name(Requirement(r).name): str(Requirement(r).specifier)
-                for r in project["dependencies"] + project["optional-dependencies"]["policies"]}
-    program = {canonicalize_name(r.name): str(r.specifier)
-               for file in ("requirements.txt", "policies/requirements.txt") for r in _requirements(ROOT / file)}
+    declared = {
+        canonicalize_name(Requirement(r).name): str(Requirement(r).specifier)
+        for r in project["dependencies"] + project["optional-dependencies"]["policies"]
+    }
+    program = {
+        canonicalize_name(r.name): str(r.specifier)
+        for file in ("requirements.txt", "policies/requirements.txt")
+        for r in _requirements(ROOT / file)
+    }
     assert declared == program

@@ -11,5 +11,16 @@ from .reading import parse_config
 from .stack import *  # noqa: F403 - the names of every module, listed once in stack.__all__
 from .stack import __all__ as _STACK_NAMES
 
-__all__ = [*_STACK_NAMES, "SCHEDULE_FORMS", "Platform", "ScaleOutStep", "ScheduleConfig", "StepScalingConfig",
-           "check_schedule", "describe_error", "key_path", "parse_config", "stage_names"]
+__all__ = [
+    *_STACK_NAMES,
+    "SCHEDULE_FORMS",
+    "Platform",
+    "ScaleOutStep",
+    "ScheduleConfig",
+    "StepScalingConfig",
+    "check_schedule",
+    "describe_error",
+    "key_path",
+    "parse_config",
+    "stage_names",
+]

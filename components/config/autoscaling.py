@@ -60,14 +60,20 @@ def check_schedule(expression: str) -> str:
         try:
             datetime.strptime(body, "%Y-%m-%dT%H:%M:%S")
         except ValueError:
-            raise ValueError("at(...) takes a date and time yyyy-mm-ddThh:mm:ss, e.g. at(2030-01-31T18:00:00)") from None
+            raise ValueError(
+                "at(...) takes a date and time yyyy-mm-ddThh:mm:ss, e.g. at(2030-01-31T18:00:00)"
+            ) from None
     elif form == "rate":
         rate = _RATE.match(body)
         if not rate:
-            raise ValueError("rate(...) takes a positive whole number and minute(s), hour(s) or day(s), e.g. rate(6 hours)")
+            raise ValueError(
+                "rate(...) takes a positive whole number and minute(s), hour(s) or day(s), e.g. rate(6 hours)"
+            )
         value, unit = int(rate.group(1)), rate.group(2)
         if (value == 1) != (not unit.endswith("s")):
-            raise ValueError("rate(...) takes a singular unit for 1 and a plural one otherwise, e.g. rate(1 hour), rate(2 hours)")
+            raise ValueError(
+                "rate(...) takes a singular unit for 1 and a plural one otherwise, e.g. rate(1 hour), rate(2 hours)"
+            )
     else:
         try:
             AWSCronExpressionValidator.validate(body)
@@ -82,13 +88,27 @@ def check_schedule(expression: str) -> str:
 class ScheduleConfig(ConfigModel):
     """One scheduled change of the task-count bounds (a ScheduledAction)."""
 
-    name: str = Field(description='unique per service; letters, digits, `.`, `_`, `-`')
-    schedule: str = Field(description='`cron(min hour day-of-month month day-of-week year)` with `?` in one day field, `rate(6 hours)` / `rate(1 day)`, or `at(2030-01-31T18:00:00)`')
+    name: str = Field(description="unique per service; letters, digits, `.`, `_`, `-`")
+    schedule: str = Field(
+        description="`cron(min hour day-of-month month day-of-week year)` with `?` in one day field, `rate(6 hours)` / `rate(1 day)`, or `at(2030-01-31T18:00:00)`"
+    )
     # Either bound may be left out to keep its current value; AWS needs one.
-    min_count: Optional[TaskCount] = Field(None, description='the new lower bound from that time on; set it, `maxCount` or both. Alone it must not be above every possible `maxCount` (AWS fails the action when it runs otherwise)', json_schema_extra={'yamlDefault': 'unchanged'})
-    max_count: Optional[TaskCount] = Field(None, description='the new upper bound from that time on. Alone it must not be below every possible `minCount`', json_schema_extra={'yamlDefault': 'unchanged'})
+    min_count: Optional[TaskCount] = Field(
+        None,
+        description="the new lower bound from that time on; set it, `maxCount` or both. Alone it must not be above every possible `maxCount` (AWS fails the action when it runs otherwise)",
+        json_schema_extra={"yamlDefault": "unchanged"},
+    )
+    max_count: Optional[TaskCount] = Field(
+        None,
+        description="the new upper bound from that time on. Alone it must not be below every possible `minCount`",
+        json_schema_extra={"yamlDefault": "unchanged"},
+    )
     # Default UTC, as AWS; an IANA zone name makes cron follow daylight saving.
-    timezone: Optional[str] = Field(None, description='an IANA name such as `Europe/Berlin`; cron then follows daylight saving', json_schema_extra={'yamlDefault': 'UTC, as AWS'})
+    timezone: Optional[str] = Field(
+        None,
+        description="an IANA name such as `Europe/Berlin`; cron then follows daylight saving",
+        json_schema_extra={"yamlDefault": "UTC, as AWS"},
+    )
 
     @field_validator("name")
     @classmethod
@@ -122,7 +142,7 @@ class ScheduleConfig(ConfigModel):
         return value
 
     @model_validator(mode="after")
-    def _one_bound(self) -> "ScheduleConfig":
+    def _one_bound(self) -> ScheduleConfig:
         if self.min_count is None and self.max_count is None and usable("min_count", "max_count"):
             raise ValueError("set minCount, maxCount or both: a schedule changes the task-count bounds")
         return self
@@ -131,32 +151,50 @@ class ScheduleConfig(ConfigModel):
 class ScaleOutStep(ConfigModel):
     """A further band above ``scaleOutAbove`` that adds more tasks at once."""
 
-    above: Percent = Field(description='percent from which this band applies; each band higher than the last')
-    scale_out_by: Annotated[int, Field(ge=1)] = Field(description='tasks added at once in this band')
+    above: Percent = Field(description="percent from which this band applies; each band higher than the last")
+    scale_out_by: Annotated[int, Field(ge=1)] = Field(description="tasks added at once in this band")
 
 
 class StepScalingConfig(ConfigModel):
     """Step scaling: two CloudWatch alarms on the service's CPU or memory, each
     invoking a step policy (the walkthrough's metric -> alarm -> policy chain)."""
 
-    metric: Literal["cpu", "memory"] = Field(description="`cpu` or `memory`: the service's `AWS/ECS` `CPUUtilization` / `MemoryUtilization`")
-    scale_out_above: Percent = Field(description='scale-out alarm threshold, percent')
-    scale_in_below: Percent = Field(description='scale-in alarm threshold, percent, below `scaleOutAbove`')
+    metric: Literal["cpu", "memory"] = Field(
+        description="`cpu` or `memory`: the service's `AWS/ECS` `CPUUtilization` / `MemoryUtilization`"
+    )
+    scale_out_above: Percent = Field(description="scale-out alarm threshold, percent")
+    scale_in_below: Percent = Field(description="scale-in alarm threshold, percent, below `scaleOutAbove`")
     # One task at a time: a small, predictable step; add bands for bigger jumps.
-    scale_out_by: Annotated[int, Field(ge=1)] = Field(1, description='tasks added above the threshold; one at a time is a small, predictable step (add bands for bigger jumps)')
-    scale_in_by: Annotated[int, Field(ge=1)] = Field(1, description='tasks removed below the threshold')
+    scale_out_by: Annotated[int, Field(ge=1)] = Field(
+        1,
+        description="tasks added above the threshold; one at a time is a small, predictable step (add bands for bigger jumps)",
+    )
+    scale_in_by: Annotated[int, Field(ge=1)] = Field(1, description="tasks removed below the threshold")
     # Bands further above scaleOutAbove, e.g. [{above: 90, scaleOutBy: 3}].
-    scale_out_steps: list[ScaleOutStep] = Field([], description='further bands: `[{above: 95, scaleOutBy: 3}]`, each higher than the last')
+    scale_out_steps: list[ScaleOutStep] = Field(
+        [], description="further bands: `[{above: 95, scaleOutBy: 3}]`, each higher than the last"
+    )
     # ECS publishes service CPU and memory once a minute: a shorter period has
     # no data, a longer one only slows the alarm down.
-    period_seconds: Annotated[int, Field(ge=60, multiple_of=60)] = Field(60, description='alarm period; ECS publishes once a minute, so 60 is the fastest useful and longer only slows the alarm')
+    period_seconds: Annotated[int, Field(ge=60, multiple_of=60)] = Field(
+        60,
+        description="alarm period; ECS publishes once a minute, so 60 is the fastest useful and longer only slows the alarm",
+    )
     # 3 and 15 one-minute periods: the alarms target tracking creates for
     # itself, so both kinds of policy react alike (quick out, slow in).
-    scale_out_evaluation_periods: Annotated[int, Field(ge=1)] = Field(3, description='periods the scale-out alarm looks at: the 3 target tracking uses (quick out)')
-    scale_in_evaluation_periods: Annotated[int, Field(ge=1)] = Field(15, description='periods the scale-in alarm looks at: the 15 target tracking uses (slow in)')
+    scale_out_evaluation_periods: Annotated[int, Field(ge=1)] = Field(
+        3, description="periods the scale-out alarm looks at: the 3 target tracking uses (quick out)"
+    )
+    scale_in_evaluation_periods: Annotated[int, Field(ge=1)] = Field(
+        15, description="periods the scale-in alarm looks at: the 15 target tracking uses (slow in)"
+    )
     # Default: every period in the window must breach ("N out of N").
-    scale_out_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = Field(None, description='breaching periods needed ("M out of N")', json_schema_extra={'yamlDefault': 'all of them'})
-    scale_in_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = Field(None, description='breaching periods needed ("M out of N")', json_schema_extra={'yamlDefault': 'all of them'})
+    scale_out_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = Field(
+        None, description='breaching periods needed ("M out of N")', json_schema_extra={"yamlDefault": "all of them"}
+    )
+    scale_in_datapoints_to_alarm: Optional[Annotated[int, Field(ge=1)]] = Field(
+        None, description='breaching periods needed ("M out of N")', json_schema_extra={"yamlDefault": "all of them"}
+    )
 
     @field_validator("scale_in_below")
     @classmethod
@@ -172,7 +210,9 @@ class StepScalingConfig(ConfigModel):
         previous = info.data.get("scale_out_above")
         for step in steps:
             if previous is not None and step.above <= previous:
-                raise ValueError(f"each step's 'above' must be higher than the one before it (scaleOutAbove first), got {step.above:g} after {previous:g}")
+                raise ValueError(
+                    f"each step's 'above' must be higher than the one before it (scaleOutAbove first), got {step.above:g} after {previous:g}"
+                )
             previous = step.above
         return steps
 
@@ -195,21 +235,43 @@ def _at_most_periods(value: Optional[int], periods: Optional[int], key: str) -> 
 
 class AutoscalingConfig(ConfigModel):
     # One task always serving, as the walkthrough's "minimum number of tasks".
-    min_count: TaskCount = Field(1, description="fewest tasks; one always serving, as the walkthrough's minimum; `0 ≤ minCount ≤ maxCount`")
+    min_count: TaskCount = Field(
+        1, description="fewest tasks; one always serving, as the walkthrough's minimum; `0 ≤ minCount ≤ maxCount`"
+    )
     # No default: the ceiling bounds the bill, so it is the user's to choose.
-    max_count: Annotated[int, Field(ge=1)] = Field(description='most tasks; it bounds the bill, so there is no default')
+    max_count: Annotated[int, Field(ge=1)] = Field(description="most tasks; it bounds the bill, so there is no default")
     # Target tracking (each optional): AWS adds or removes tasks to hold the
     # metric near the target. Requests are per task per minute.
-    cpu_target: Optional[Percent] = Field(None, description='target tracking on `ECSServiceAverageCPUUtilization`, percent in (0, 100]', json_schema_extra={'yamlDefault': 'off'})
-    memory_target: Optional[Percent] = Field(None, description='target tracking on `ECSServiceAverageMemoryUtilization`, percent in (0, 100]', json_schema_extra={'yamlDefault': 'off'})
-    requests_per_target: Optional[Annotated[float, Field(gt=0)]] = Field(None, description='target tracking on `ALBRequestCountPerTarget` (requests per task per minute)', json_schema_extra={'yamlDefault': 'off'})
+    cpu_target: Optional[Percent] = Field(
+        None,
+        description="target tracking on `ECSServiceAverageCPUUtilization`, percent in (0, 100]",
+        json_schema_extra={"yamlDefault": "off"},
+    )
+    memory_target: Optional[Percent] = Field(
+        None,
+        description="target tracking on `ECSServiceAverageMemoryUtilization`, percent in (0, 100]",
+        json_schema_extra={"yamlDefault": "off"},
+    )
+    requests_per_target: Optional[Annotated[float, Field(gt=0)]] = Field(
+        None,
+        description="target tracking on `ALBRequestCountPerTarget` (requests per task per minute)",
+        json_schema_extra={"yamlDefault": "off"},
+    )
     # Scale out fast (60 s) so a burst is met, scale in slowly (300 s) so a
     # lull does not drop tasks that are needed a minute later; as
     # terraform-aws-ecs does. Applies to target tracking and step policies.
-    scale_out_cooldown_seconds: Seconds = Field(60, description='wait after a scale-out before the next one counts; scale out fast so a burst is met (terraform-aws-ecs uses the same 60/300)')
-    scale_in_cooldown_seconds: Seconds = Field(300, description='wait after a scale-in before the next one; scale in slowly so a lull does not drop tasks needed a minute later')
-    steps: Optional[StepScalingConfig] = Field(None, description='step scaling through two CloudWatch alarms', json_schema_extra={'yamlDefault': 'off'})
-    schedules: list[ScheduleConfig] = Field([], description='scheduled changes of the task-count bounds')
+    scale_out_cooldown_seconds: Seconds = Field(
+        60,
+        description="wait after a scale-out before the next one counts; scale out fast so a burst is met (terraform-aws-ecs uses the same 60/300)",
+    )
+    scale_in_cooldown_seconds: Seconds = Field(
+        300,
+        description="wait after a scale-in before the next one; scale in slowly so a lull does not drop tasks needed a minute later",
+    )
+    steps: Optional[StepScalingConfig] = Field(
+        None, description="step scaling through two CloudWatch alarms", json_schema_extra={"yamlDefault": "off"}
+    )
+    schedules: list[ScheduleConfig] = Field([], description="scheduled changes of the task-count bounds")
 
     @field_validator("max_count")
     @classmethod
@@ -244,18 +306,25 @@ class AutoscalingConfig(ConfigModel):
             if schedule.max_count is None and schedule.min_count > highest_max:
                 raise ValueError(
                     f"schedule '{schedule.name}' sets only minCount ({schedule.min_count}), above every maxCount "
-                    f"in force (at most {highest_max}); set its maxCount too, or AWS fails the action when it runs")
+                    f"in force (at most {highest_max}); set its maxCount too, or AWS fails the action when it runs"
+                )
             if schedule.min_count is None and schedule.max_count < lowest_min:
                 raise ValueError(
                     f"schedule '{schedule.name}' sets only maxCount ({schedule.max_count}), below every minCount "
-                    f"in force (at least {lowest_min}); set its minCount too, or AWS fails the action when it runs")
+                    f"in force (at least {lowest_min}); set its minCount too, or AWS fails the action when it runs"
+                )
         return schedules
 
     @model_validator(mode="after")
-    def _something_scales(self) -> "AutoscalingConfig":
-        if not self.has_policy and not self.schedules and usable(
-                "cpu_target", "memory_target", "requests_per_target", "steps", "schedules"):
-            raise ValueError("set at least one of cpuTarget, memoryTarget, requestsPerTarget, steps or schedules: without one nothing ever changes the task count")
+    def _something_scales(self) -> AutoscalingConfig:
+        if (
+            not self.has_policy
+            and not self.schedules
+            and usable("cpu_target", "memory_target", "requests_per_target", "steps", "schedules")
+        ):
+            raise ValueError(
+                "set at least one of cpuTarget, memoryTarget, requestsPerTarget, steps or schedules: without one nothing ever changes the task count"
+            )
         return self
 
     @property

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 import typing
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
@@ -18,12 +19,44 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import MISSING, NAMESPACE, describe_error, errors_at, format_errors, key_path
 
-__all__ = ["usable", "ConfigModel", "NAMESPACE", "MISSING", "describe_error", "errors_at", "format_errors", "key_path",
-           "LOG_RETENTION_DAYS", "REGIONAL_ARN"]
+__all__ = [
+    "usable",
+    "ConfigModel",
+    "NAMESPACE",
+    "MISSING",
+    "describe_error",
+    "errors_at",
+    "format_errors",
+    "key_path",
+    "LOG_RETENTION_DAYS",
+    "REGIONAL_ARN",
+]
 
 # The values CloudWatch Logs' PutRetentionPolicy accepts (service logs and flow logs).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545,
-                      731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 # The start of an ARN in any partition (aws, aws-cn, aws-us-gov) and region;
 # ``REGIONAL_ARN.format(service="acm")``.
@@ -40,7 +73,6 @@ class ConfigModel(BaseModel):
         frozen=True,
         str_strip_whitespace=True,
     )
-
 
     @model_validator(mode="wrap")
     @classmethod
@@ -66,8 +98,12 @@ class ConfigModel(BaseModel):
             except ValidationError:  # a required key failed: nothing to judge the rules on
                 raise field_errors from None
             # An unknown key is most likely a known one misspelt: that one counts as failed too.
-            failed |= {close for e in first if e["type"] == "extra_forbidden" and len(e["loc"]) == 1
-                       for close in difflib.get_close_matches(str(e["loc"][0]), list(names), n=1, cutoff=0.5)}
+            failed |= {
+                close
+                for e in first
+                if e["type"] == "extra_forbidden" and len(e["loc"]) == 1
+                for close in difflib.get_close_matches(str(e["loc"][0]), list(names), n=1, cutoff=0.5)
+            }
             token = _FAILED.set(frozenset(names.get(key, key) for key in failed))
             try:
                 later = _rule_problems(cls, partial)
@@ -75,8 +111,9 @@ class ConfigModel(BaseModel):
                 _FAILED.reset(token)
             if not later:
                 raise
-            raise ValidationError.from_exception_data(cls.__name__, [*map(_detail, first), *map(_detail, later)]) \
-                from None
+            raise ValidationError.from_exception_data(
+                cls.__name__, [*map(_detail, first), *map(_detail, later)]
+            ) from None
 
 
 # The fields of the model being judged whose values failed (see _every_problem_at_once).
@@ -101,8 +138,12 @@ def _without(model: type[BaseModel], data: Mapping[str, Any], errors: list[Any])
             kept[key] = value
             continue
         field = next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
-        if None in bad_entries[key] or field is None or typing.get_origin(field.annotation) is not dict \
-                or not isinstance(value, Mapping):
+        if (
+            None in bad_entries[key]
+            or field is None
+            or typing.get_origin(field.annotation) is not dict
+            or not isinstance(value, Mapping)
+        ):
             continue
         rest = {name: entry for name, entry in value.items() if name not in bad_entries[key]}
         if rest:
@@ -119,7 +160,7 @@ def _rule_problems(model: type[BaseModel], instance: BaseModel) -> list[dict[str
         try:
             decorator.func(instance)
         except ValidationError as found:
-            problems += found.errors(include_url=False)
+            problems += [dict(error) for error in found.errors(include_url=False)]
         except (ValueError, AssertionError) as found:
             problems.append({"type": "value_error", "loc": (), "msg": str(found), "input": instance})
     return problems
@@ -128,5 +169,8 @@ def _rule_problems(model: type[BaseModel], instance: BaseModel) -> list[dict[str
 def _detail(error: Mapping[str, Any]) -> InitErrorDetails:
     """An error as reported, made again (its message kept, its kind still telling)."""
     context = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, (int, float, str))}
-    return InitErrorDetails(type=PydanticCustomError(error["type"], "{rule}", {**context, "rule": error["msg"]}),
-                            loc=tuple(error["loc"]), input=error.get("input"))
+    return InitErrorDetails(
+        type=PydanticCustomError(error["type"], "{rule}", {**context, "rule": error["msg"]}),
+        loc=tuple(error["loc"]),
+        input=error.get("input"),
+    )

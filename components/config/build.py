@@ -46,16 +46,37 @@ def stage_names(dockerfile_text: str) -> list[str]:
 class BuildConfig(ConfigModel):
     # Required: the only directory-wide default (".") is the project root,
     # which holds venv/ and would be sent to the builder whole.
-    context: str = Field(min_length=1, description="instead of `image`: build the image from this Docker context, push it to the service's own ECR repository (scan on push, untagged images expire after 14 days) and run it by digest", json_schema_extra={'yamlType': 'directory relative to the project', 'yamlDefault': 'required with `build`'})
+    context: str = Field(
+        min_length=1,
+        description="instead of `image`: build the image from this Docker context, push it to the service's own ECR repository (scan on push, untagged images expire after 14 days) and run it by digest",
+        json_schema_extra={"yamlType": "directory relative to the project", "yamlDefault": "required with `build`"},
+    )
     # Docker's own default name, looked up inside the context.
-    dockerfile: str = Field("Dockerfile", min_length=1, validate_default=True, description='must exist', json_schema_extra={'yamlType': 'path relative to the context'})
+    dockerfile: str = Field(
+        "Dockerfile",
+        min_length=1,
+        validate_default=True,
+        description="must exist",
+        json_schema_extra={"yamlType": "path relative to the context"},
+    )
     # None builds the Dockerfile's last stage, as `docker build` does.
-    target: Optional[str] = Field(None, min_length=1, description='a `FROM … AS <name>` stage of the Dockerfile', json_schema_extra={'yamlType': 'stage name', 'yamlDefault': 'the last stage'})
-    args: dict[str, str] = Field({}, description='build arguments', json_schema_extra={'yamlType': 'map string → string'})
+    target: Optional[str] = Field(
+        None,
+        min_length=1,
+        description="a `FROM … AS <name>` stage of the Dockerfile",
+        json_schema_extra={"yamlType": "stage name", "yamlDefault": "the last stage"},
+    )
+    args: dict[str, str] = Field(
+        {}, description="build arguments", json_schema_extra={"yamlType": "map string → string"}
+    )
     # Fargate runs X86_64 unless the task asks for ARM64; always naming the
     # platform keeps a build on an arm64 laptop from producing an image that
     # x86 tasks cannot start ("exec format error").
-    platform: Platform = Field("linux/amd64", description='must match `architecture`', json_schema_extra={'yamlDefault': 'follows `architecture`'})
+    platform: Platform = Field(
+        "linux/amd64",
+        description="must match `architecture`",
+        json_schema_extra={"yamlDefault": "follows `architecture`"},
+    )
 
     @field_validator("context")
     @classmethod
@@ -80,9 +101,7 @@ class BuildConfig(ConfigModel):
             return dockerfile
         path = posixpath.normpath(posixpath.join(context, dockerfile.replace(os.sep, "/")))
         if not (Path.cwd() / path).is_file():
-            raise ValueError(
-                f"must be a file relative to the build context; {path} does not exist"
-            )
+            raise ValueError(f"must be a file relative to the build context; {path} does not exist")
         return dockerfile
 
     @field_validator("target")
@@ -96,7 +115,8 @@ class BuildConfig(ConfigModel):
         stages = stage_names((Path.cwd() / dockerfile).read_text(errors="replace"))
         if target not in stages:
             raise ValueError(
-                f"one of the stages of {posixpath.normpath(dockerfile)}: {', '.join(stages)}" if stages
+                f"one of the stages of {posixpath.normpath(dockerfile)}: {', '.join(stages)}"
+                if stages
                 else f"{posixpath.normpath(dockerfile)} names no stage (FROM <image> AS <name>)"
             )
         return target

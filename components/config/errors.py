@@ -16,7 +16,8 @@ import re
 import shlex
 import types
 import typing
-from typing import Any, Iterable, Mapping, Optional, Type
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
 
 import pydantic
 import yaml
@@ -36,9 +37,9 @@ def errors_at(title: str, problems: Iterable[tuple[tuple, Any, Optional[str]]]) 
     ``MISSING`` reports a key that is required in this combination.
     """
     details = [
-        InitErrorDetails(type="missing", loc=loc, input=value) if rule is MISSING else
-        InitErrorDetails(type=PydanticCustomError("value_error", "{rule}", {"rule": rule}),
-                         loc=loc, input=value)
+        InitErrorDetails(type="missing", loc=loc, input=value)
+        if rule is MISSING
+        else InitErrorDetails(type=PydanticCustomError("value_error", "{rule}", {"rule": rule}), loc=loc, input=value)
         for loc, value, rule in problems
     ]
     if details:
@@ -64,7 +65,7 @@ def yaml_value(value: Any, limit: int = 80) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     text = _flow(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _flow(value: Any) -> str:
@@ -74,8 +75,11 @@ def _flow(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value == value and abs(value) != float("inf"):
         return repr(value)
-    return yaml.safe_dump(_plain(value), default_flow_style=True, width=10**6, sort_keys=False) \
-        .removesuffix("\n").removesuffix("\n...")
+    return (
+        yaml.safe_dump(_plain(value), default_flow_style=True, width=10**6, sort_keys=False)
+        .removesuffix("\n")
+        .removesuffix("\n...")
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -91,7 +95,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _model_at(root: Type[BaseModel], loc: tuple) -> Optional[Type[BaseModel]]:
+def _model_at(root: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]:
     """The model class that owns the last element of ``loc`` (for suggestions)."""
     current: Any = root
     for item in loc[:-1]:
@@ -119,7 +123,7 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
-def _unwrap_model(annotation: Any) -> Optional[Type[BaseModel]]:
+def _unwrap_model(annotation: Any) -> Optional[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
@@ -129,18 +133,18 @@ def _unwrap_model(annotation: Any) -> Optional[Type[BaseModel]]:
     return None
 
 
-def _field_by_key(model: Type[BaseModel], key: Any):
+def _field_by_key(model: type[BaseModel], key: Any):
     for name, field in model.model_fields.items():
         if key in (name, field.alias):
             return field
     return None
 
 
-def _known_keys(model: Type[BaseModel]) -> list[str]:
+def _known_keys(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _annotation_at(root: Type[BaseModel], loc: tuple) -> Any:
+def _annotation_at(root: type[BaseModel], loc: tuple) -> Any:
     """The type annotation of the key at ``loc`` (None when the path leaves the models)."""
     current: Any = root
     for item in loc:
@@ -176,15 +180,35 @@ def yaml_type(annotation: Any, plural: bool = False) -> str:
         return ("mappings" if plural else "a mapping") + f" of names to {yaml_type(args[1], plural=True)}"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mappings" if plural else "a mapping"
-    words = {str: ("a string", "strings"), bool: ("true or false", "true or false values"),
-             int: ("an integer", "integers"), float: ("a number", "numbers")}
+    words = {
+        str: ("a string", "strings"),
+        bool: ("true or false", "true or false values"),
+        int: ("an integer", "integers"),
+        float: ("a number", "numbers"),
+    }
     return words.get(annotation, ("a value", "values"))[plural]
 
 
 # pydantic's type errors: the words are taken from the key's own type instead.
-_TYPE_ERRORS = {"int_type", "int_parsing", "int_from_float", "float_type", "float_parsing", "bool_type",
-                "bool_parsing", "string_type", "list_type", "tuple_type", "set_type", "dict_type",
-                "model_type", "model_attributes_type", "literal_error", "enum", "none_required"}
+_TYPE_ERRORS = {
+    "int_type",
+    "int_parsing",
+    "int_from_float",
+    "float_type",
+    "float_parsing",
+    "bool_type",
+    "bool_parsing",
+    "string_type",
+    "list_type",
+    "tuple_type",
+    "set_type",
+    "dict_type",
+    "model_type",
+    "model_attributes_type",
+    "literal_error",
+    "enum",
+    "none_required",
+}
 
 
 def _rule(error: Mapping, annotation: Any) -> str:
@@ -192,9 +216,13 @@ def _rule(error: Mapping, annotation: Any) -> str:
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     if kind in _TYPE_ERRORS and annotation is not None:
         return yaml_type(annotation)
-    bounds = {"greater_than_equal": ("at least", "ge"), "greater_than": ("above", "gt"),
-              "less_than_equal": ("at most", "le"), "less_than": ("below", "lt"),
-              "multiple_of": ("a multiple of", "multiple_of")}
+    bounds = {
+        "greater_than_equal": ("at least", "ge"),
+        "greater_than": ("above", "gt"),
+        "less_than_equal": ("at most", "le"),
+        "less_than": ("below", "lt"),
+        "multiple_of": ("a multiple of", "multiple_of"),
+    }
     if kind in bounds and bounds[kind][1] in ctx:
         words, key = bounds[kind]
         bound = ctx[key]
@@ -211,13 +239,16 @@ def _rule(error: Mapping, annotation: Any) -> str:
     message = str(error.get("msg", "invalid value"))
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     return message
 
 
 # pydantic's own loc entries for unions and validators: "function-after[_check(), ...]".
-_INTERNAL_LOC = re.compile(r"(?:function-(?:after|before|wrap|plain)|union|tagged-union|nullable|chain|"
-                           r"lax-or-strict|json-or-python|model|default)\[.*\]", re.DOTALL)
+_INTERNAL_LOC = re.compile(
+    r"(?:function-(?:after|before|wrap|plain)|union|tagged-union|nullable|chain|"
+    r"lax-or-strict|json-or-python|model|default)\[.*\]",
+    re.DOTALL,
+)
 
 
 def _quoted(word: str) -> str:
@@ -225,7 +256,7 @@ def _quoted(word: str) -> str:
     return "'" + word.replace("'", "'\"'\"'") + "'"
 
 
-def describe_error(root: Type[BaseModel], error: Mapping, namespace: str = NAMESPACE) -> str:
+def describe_error(root: type[BaseModel], error: Mapping, namespace: str = NAMESPACE) -> str:
     """One line for one pydantic error: the key path, the value as YAML, what is allowed."""
     loc = tuple(error.get("loc", ()))
     # Drop pydantic's internal loc entries for unions/validators ("function-after[...]").
@@ -241,9 +272,11 @@ def describe_error(root: Type[BaseModel], error: Mapping, namespace: str = NAMES
             # flat key whose name holds the dots.
             value = error.get("input")
             shown = value if isinstance(value, str) else _flow(value)
-            return (f"{path}: {yaml_value(value)} is not allowed; a key of its own named '{key}', not a path: "
-                    f"set it with `pulumi config rm {_quoted(f'{namespace}:{key}')} && pulumi config set --path "
-                    f"{_quoted(f'{namespace}:{key}')} {shlex.quote(shown)}`")
+            return (
+                f"{path}: {yaml_value(value)} is not allowed; a key of its own named '{key}', not a path: "
+                f"set it with `pulumi config rm {_quoted(f'{namespace}:{key}')} && pulumi config set --path "
+                f"{_quoted(f'{namespace}:{key}')} {shlex.quote(shown)}`"
+            )
         hint = ""
         if owner is not None:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.5)
@@ -252,14 +285,15 @@ def describe_error(root: Type[BaseModel], error: Mapping, namespace: str = NAMES
     if kind in ("missing", "missing_in_combination"):
         return f"{path}: required key is missing"
     annotation = _annotation_at(root, loc)
-    return f"{path}: {yaml_value(error['input']) if 'input' in error else 'the value'} is not allowed; " \
+    return (
+        f"{path}: {yaml_value(error['input']) if 'input' in error else 'the value'} is not allowed; "
         f"{_rule(error, annotation)}"
+    )
 
 
-def format_errors(root: Type[BaseModel], exc: pydantic.ValidationError, namespace: str = NAMESPACE) -> str:
+def format_errors(root: type[BaseModel], exc: pydantic.ValidationError, namespace: str = NAMESPACE) -> str:
     """All of a ValidationError's problems, one per line, in one message."""
     lines = [describe_error(root, e, namespace) for e in exc.errors(include_url=False)]
     if len(lines) == 1:
         return f"invalid stack config: {lines[0]}"
     return "invalid stack config:\n  " + "\n  ".join(lines)
-

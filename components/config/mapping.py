@@ -74,20 +74,31 @@ def load_balancer_args(config: StackConfig, network: Network) -> LoadBalancerArg
         ssl_policy=lb.ssl_policy,
         drop_invalid_header_fields=lb.drop_invalid_headers,
         access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-            bucket=lb.access_logs.bucket, prefix=lb.access_logs.prefix, enabled=True,
-        ) if lb.access_logs else None,
+            bucket=lb.access_logs.bucket,
+            prefix=lb.access_logs.prefix,
+            enabled=True,
+        )
+        if lb.access_logs
+        else None,
     )
 
 
 def cluster_args(config: StackConfig) -> ClusterArgs:
-    return ClusterArgs(container_insights=config.cluster.container_insights,
-                       capacity_providers=config.capacity_providers)
+    return ClusterArgs(
+        container_insights=config.cluster.container_insights, capacity_providers=config.capacity_providers
+    )
 
 
 def service_args(
-    service: ServiceConfig, *, cluster_arn: pulumi.Input[str], cluster_name: pulumi.Input[str],
-    network: Network, load_balancer: LoadBalancer, endpoints: Optional[VpcEndpoints] = None,
-    secret: bool = False, depends_on: Sequence[pulumi.Resource] = (),
+    service: ServiceConfig,
+    *,
+    cluster_arn: pulumi.Input[str],
+    cluster_name: pulumi.Input[str],
+    network: Network,
+    load_balancer: LoadBalancer,
+    endpoints: Optional[VpcEndpoints] = None,
+    secret: bool = False,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> FargateServiceArgs:
     """One service's args. ``secret``: the stack holds ``fargate:services`` as a secret,
     so its environment values are marked secret (and with them the container definitions)."""
@@ -110,27 +121,44 @@ def service_args(
         desired_count=service.desired_count,
         assign_public_ip=service.assign_public_ip,
         health_check=aws.lb.TargetGroupHealthCheckArgs(
-            enabled=True, protocol="HTTP", port="traffic-port", path=health.path, matcher=health.matcher,
-            interval=health.interval_seconds, timeout=health.timeout_seconds,
-            healthy_threshold=health.healthy_threshold, unhealthy_threshold=health.unhealthy_threshold,
+            enabled=True,
+            protocol="HTTP",
+            port="traffic-port",
+            path=health.path,
+            matcher=health.matcher,
+            interval=health.interval_seconds,
+            timeout=health.timeout_seconds,
+            healthy_threshold=health.healthy_threshold,
+            unhealthy_threshold=health.unhealthy_threshold,
         ),
         health_check_grace_period_seconds=health.grace_period_seconds,
-        routing=RoutingArgs(path_patterns=list(service.routing.path_patterns),
-                            host_headers=list(service.routing.host_headers), priority=service.routing.priority),
+        routing=RoutingArgs(
+            path_patterns=list(service.routing.path_patterns),
+            host_headers=list(service.routing.host_headers),
+            priority=service.routing.priority,
+        ),
         environment=_maybe_secret(secret, service.environment),
         secrets=dict(service.secrets),
         secrets_kms_key_arn=service.secrets_kms_key_arn,
         readonly_root_filesystem=service.readonly_root_filesystem,
         user=service.user,
         log_retention_days=service.log_retention_days,
-        sidecars={name: SidecarArgs(
-            image=sidecar.image, cpu=sidecar.cpu, memory=sidecar.memory, essential=sidecar.essential,
-            environment=_maybe_secret(secret, sidecar.environment),
-            port_mappings=[PortMappingArgs(container_port=p.container_port, protocol=p.protocol)
-                           for p in sidecar.port_mappings],
-        ) for name, sidecar in service.sidecars.items()},
+        sidecars={
+            name: SidecarArgs(
+                image=sidecar.image,
+                cpu=sidecar.cpu,
+                memory=sidecar.memory,
+                essential=sidecar.essential,
+                environment=_maybe_secret(secret, sidecar.environment),
+                port_mappings=[
+                    PortMappingArgs(container_port=p.container_port, protocol=p.protocol) for p in sidecar.port_mappings
+                ],
+            )
+            for name, sidecar in service.sidecars.items()
+        },
         deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
-            enable=deployment.circuit_breaker, rollback=deployment.circuit_breaker),
+            enable=deployment.circuit_breaker, rollback=deployment.circuit_breaker
+        ),
         deployment_minimum_healthy_percent=deployment.minimum_healthy_percent,
         deployment_maximum_percent=deployment.maximum_percent,
         autoscaling=autoscaling_args(service.autoscaling) if service.autoscaling is not None else None,
@@ -139,7 +167,9 @@ def service_args(
         capacity_provider_strategies=[
             aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider=provider, base=base, weight=weight)
             for provider, base, weight in service.capacity_providers.strategy()
-        ] if service.capacity_providers else [],
+        ]
+        if service.capacity_providers
+        else [],
         security_group_ids=[endpoints.client_security_group.id] if endpoints is not None and uses_endpoints else [],
         depends_on=[*([endpoints] if endpoints is not None and uses_endpoints else []), *depends_on],
     )
@@ -161,22 +191,34 @@ def autoscaling_args(scaling: AutoscalingConfig) -> AutoscalingArgs:
             scale_in_below=steps.scale_in_below,
             scale_out_by=steps.scale_out_by,
             scale_in_by=steps.scale_in_by,
-            scale_out_steps=[ScaleOutStepArgs(above=s.above, scale_out_by=s.scale_out_by)
-                             for s in steps.scale_out_steps],
+            scale_out_steps=[
+                ScaleOutStepArgs(above=s.above, scale_out_by=s.scale_out_by) for s in steps.scale_out_steps
+            ],
             period_seconds=steps.period_seconds,
             scale_out_evaluation_periods=steps.scale_out_evaluation_periods,
             scale_in_evaluation_periods=steps.scale_in_evaluation_periods,
             scale_out_datapoints_to_alarm=steps.scale_out_datapoints_to_alarm,
             scale_in_datapoints_to_alarm=steps.scale_in_datapoints_to_alarm,
-        ) if steps is not None else None,
-        schedules=[ScheduleArgs(name=s.name, schedule=s.schedule, min_count=s.min_count,
-                                max_count=s.max_count, timezone=s.timezone) for s in scaling.schedules],
+        )
+        if steps is not None
+        else None,
+        schedules=[
+            ScheduleArgs(
+                name=s.name, schedule=s.schedule, min_count=s.min_count, max_count=s.max_count, timezone=s.timezone
+            )
+            for s in scaling.schedules
+        ],
     )
 
 
 def _build_args(build: BuildConfig) -> ContainerImageArgs:
-    return ContainerImageArgs(context=build.context, dockerfile=build.dockerfile_path, target=build.target,
-                              args=dict(build.args), platform=build.platform)
+    return ContainerImageArgs(
+        context=build.context,
+        dockerfile=build.dockerfile_path,
+        target=build.target,
+        args=dict(build.args),
+        platform=build.platform,
+    )
 
 
 def _maybe_secret(secret: bool, variables: dict[str, str]) -> dict[str, pulumi.Input[str]]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Literal, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Literal, Optional
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -23,40 +24,89 @@ class NetworkConfig(ConfigModel):
     # natGateways shape it); `default` uses the account's default VPC, whose
     # subnets are all public; `existing` uses the VPC and subnets named below.
     # The last two create no VPC resources.
-    vpc: Literal["new", "default", "existing"] = Field("new", description="`new` builds a VPC for this stack; `default` uses the account's default VPC and its default subnets (all public); `existing` uses the ids below. The last two create no VPC resources ([VPCs](#vpcs-default-and-existing))")
+    vpc: Literal["new", "default", "existing"] = Field(
+        "new",
+        description="`new` builds a VPC for this stack; `default` uses the account's default VPC and its default subnets (all public); `existing` uses the ids below. The last two create no VPC resources ([VPCs](#vpcs-default-and-existing))",
+    )
     # Split into 16 equal blocks: public subnets take blocks 0-5, private 8-13,
     # so adding an AZ never renumbers existing subnets. /16-/22 keeps every
     # subnet at least /26, above the ALB's /27 minimum.
-    cidr_block: str = Field("10.0.0.0/16", description="`new` only: the VPC's range; cut into 16 blocks: public subnets take blocks 0-5, private 8-13, so adding an AZ renumbers nothing", json_schema_extra={'yamlType': 'IPv4 CIDR, /16 to /22'})
+    cidr_block: str = Field(
+        "10.0.0.0/16",
+        description="`new` only: the VPC's range; cut into 16 blocks: public subnets take blocks 0-5, private 8-13, so adding an AZ renumbers nothing",
+        json_schema_extra={"yamlType": "IPv4 CIDR, /16 to /22"},
+    )
     # Two AZs is the ALB's minimum and the cheapest highly available layout.
-    availability_zones: int = Field(2, ge=2, le=6, description="`new` only: AZs to spread subnets over (the region's own zones, no Local Zones); two is the ALB's minimum")
+    availability_zones: int = Field(
+        2,
+        ge=2,
+        le=6,
+        description="`new` only: AZs to spread subnets over (the region's own zones, no Local Zones); two is the ALB's minimum",
+    )
     # No NAT by default: a NAT gateway costs about $32/month each plus data;
     # tasks then run in public subnets with public IPs, reachable only from the ALB.
-    nat_gateways: Literal["none", "single", "per-az"] = Field("none", description='`new` only: NAT for the private subnets. `none` is cheapest (tasks then run in public subnets); `single` shares one NAT; `per-az` survives an AZ outage')
+    nat_gateways: Literal["none", "single", "per-az"] = Field(
+        "none",
+        description="`new` only: NAT for the private subnets. `none` is cheapest (tasks then run in public subnets); `single` shares one NAT; `per-az` survives an AZ outage",
+    )
     # `existing` only: the VPC, and its subnets by role, one per AZ. Public ones
     # route to an internet gateway; private ones to NAT (or use vpcEndpoints).
-    vpc_id: Optional[str] = Field(None, description='the existing VPC', json_schema_extra={'yamlType': '`vpc-…`', 'yamlDefault': 'required with `existing`'})
-    public_subnet_ids: tuple[str, ...] = Field((), description='`existing` only: subnets routed to an internet gateway, one per AZ; at least two when the internet-facing ALB or a public service uses them', json_schema_extra={'yamlType': 'list of `subnet-…`'})
-    private_subnet_ids: tuple[str, ...] = Field((), description='`existing` only: subnets with NAT (or served by `vpcEndpoints`), one per AZ; at least two when an internal ALB or a private service uses them; when given, services default to them', json_schema_extra={'yamlType': 'list of `subnet-…`'})
+    vpc_id: Optional[str] = Field(
+        None,
+        description="the existing VPC",
+        json_schema_extra={"yamlType": "`vpc-…`", "yamlDefault": "required with `existing`"},
+    )
+    public_subnet_ids: tuple[str, ...] = Field(
+        (),
+        description="`existing` only: subnets routed to an internet gateway, one per AZ; at least two when the internet-facing ALB or a public service uses them",
+        json_schema_extra={"yamlType": "list of `subnet-…`"},
+    )
+    private_subnet_ids: tuple[str, ...] = Field(
+        (),
+        description="`existing` only: subnets with NAT (or served by `vpcEndpoints`), one per AZ; at least two when an internal ALB or a private service uses them; when given, services default to them",
+        json_schema_extra={"yamlType": "list of `subnet-…`"},
+    )
     # `existing` with vpcEndpoints: the private subnets' route tables, which the
     # S3 gateway endpoint (image layers) is added to.
-    private_route_table_ids: tuple[str, ...] = Field((), description="`existing` with `vpcEndpoints` only (then required): the private subnets' route tables, for the S3 gateway endpoint", json_schema_extra={'yamlType': 'list of `rtb-…`'})
+    private_route_table_ids: tuple[str, ...] = Field(
+        (),
+        description="`existing` with `vpcEndpoints` only (then required): the private subnets' route tables, for the S3 gateway endpoint",
+        json_schema_extra={"yamlType": "list of `rtb-…`"},
+    )
     # Off: interface endpoints bill per AZ and hour (3 endpoints in 2 AZs cost
     # more than one NAT gateway). On, tasks in private subnets pull images, log
     # and read secrets without NAT; only this stack's tasks may use them.
-    vpc_endpoints: bool = Field(False, description='VPC endpoints so private tasks run without NAT ([endpoints](#private-tasks-without-nat-vpc-endpoints)); needs a private service; not with `default`. Services then default to private subnets')
+    vpc_endpoints: bool = Field(
+        False,
+        description="VPC endpoints so private tasks run without NAT ([endpoints](#private-tasks-without-nat-vpc-endpoints)); needs a private service; not with `default`. Services then default to private subnets",
+    )
     # Which traffic VPC flow logs record. Unset: `rejected` for a new VPC (what a
     # security-group mistake or a probe leaves behind, at the lowest volume of the
     # three); `off` for `default` and `existing`, which are not this stack's VPC
     # to log (their owner may log them already). `all` adds accepted traffic.
-    flow_logs: Literal["off", "rejected", "all"] = Field("off", description="VPC flow logs of the whole VPC: `rejected` records what security groups and network ACLs turned away (a misconfigured group, a probe) at the lowest volume; `all` adds accepted traffic. A `default` or `existing` VPC is not this stack's, so it gets flow logs only when asked ([flow logs](#vpc-flow-logs))", json_schema_extra={'yamlDefault': '`rejected` with `new`, `off` with `default` and `existing`'})
+    flow_logs: Literal["off", "rejected", "all"] = Field(
+        "off",
+        description="VPC flow logs of the whole VPC: `rejected` records what security groups and network ACLs turned away (a misconfigured group, a probe) at the lowest volume; `all` adds accepted traffic. A `default` or `existing` VPC is not this stack's, so it gets flow logs only when asked ([flow logs](#vpc-flow-logs))",
+        json_schema_extra={"yamlDefault": "`rejected` with `new`, `off` with `default` and `existing`"},
+    )
     # None: flow logs go to a CloudWatch log group of this stack, written through a
     # role that may write there only. An S3 bucket ARN (arn:aws:s3:::<bucket>[/<folder>])
     # sends them there instead, at half the per-GB price; the bucket is yours.
-    flow_logs_bucket_arn: Optional[str] = Field(None, description='with `flowLogs` on only: deliver to your S3 bucket instead (half the per-GB price; no role needed)', json_schema_extra={'yamlType': '`arn:aws:s3:::<bucket>[/<folder>]`', 'yamlDefault': 'none (a CloudWatch log group)'})
+    flow_logs_bucket_arn: Optional[str] = Field(
+        None,
+        description="with `flowLogs` on only: deliver to your S3 bucket instead (half the per-GB price; no role needed)",
+        json_schema_extra={
+            "yamlType": "`arn:aws:s3:::<bucket>[/<folder>]`",
+            "yamlDefault": "none (a CloudWatch log group)",
+        },
+    )
     # A month, like the services' logRetentionDays: enough to look back on last
     # week's incident, cheap to keep. CloudWatch destination only.
-    flow_logs_retention_days: int = Field(30, description='with `flowLogs` on and no bucket only: days the flow-log group keeps records', json_schema_extra={'yamlType': 'as `logRetentionDays`'})
+    flow_logs_retention_days: int = Field(
+        30,
+        description="with `flowLogs` on and no bucket only: days the flow-log group keeps records",
+        json_schema_extra={"yamlType": "as `logRetentionDays`"},
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -70,8 +120,10 @@ class NetworkConfig(ConfigModel):
     def _flow_logs_bucket_arn(cls, value: Optional[str]) -> Optional[str]:
         match = S3_BUCKET_ARN.match(value) if value is not None else None
         if value is not None and (not match or ".." in match.group(1) or "/AWSLogs" in value):
-            raise ValueError("an S3 bucket ARN such as arn:aws:s3:::my-flow-logs or "
-                             "arn:aws:s3:::my-flow-logs/vpc (a folder not named AWSLogs)")
+            raise ValueError(
+                "an S3 bucket ARN such as arn:aws:s3:::my-flow-logs or "
+                "arn:aws:s3:::my-flow-logs/vpc (a folder not named AWSLogs)"
+            )
         return value
 
     @field_validator("flow_logs_retention_days")
@@ -102,53 +154,98 @@ class NetworkConfig(ConfigModel):
     @field_validator("public_subnet_ids", "private_subnet_ids", "private_route_table_ids")
     @classmethod
     def _resource_ids(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        pattern, example = ((ROUTE_TABLE_ID, "rtb-0123456789abcdef0") if info.field_name == "private_route_table_ids"
-                            else (SUBNET_ID, "subnet-0123456789abcdef0"))
-        key = to_camel(info.field_name)
-        errors_at(key, [((index,), item, f"an id such as {example}") if not pattern.match(item) else
-                        ((index,), item, "each id once")
-                        for index, item in enumerate(value) if not pattern.match(item) or item in value[:index]])
+        pattern, example = (
+            (ROUTE_TABLE_ID, "rtb-0123456789abcdef0")
+            if info.field_name == "private_route_table_ids"
+            else (SUBNET_ID, "subnet-0123456789abcdef0")
+        )
+        key = to_camel(str(info.field_name))
+        errors_at(
+            key,
+            [
+                ((index,), item, f"an id such as {example}")
+                if not pattern.match(item)
+                else ((index,), item, "each id once")
+                for index, item in enumerate(value)
+                if not pattern.match(item) or item in value[:index]
+            ],
+        )
         return value
 
     @model_validator(mode="after")
-    def _keys_of_the_vpc_source(self) -> "NetworkConfig":
+    def _keys_of_the_vpc_source(self) -> NetworkConfig:
         # Fields that failed are left out of `given` and stand at their defaults: rules
         # reading them wait until they are valid (see ConfigModel).
         given = self.model_fields_set if usable("vpc") else set()
         problems: list[tuple[tuple, Any, Optional[str]]] = []
         for field in ("cidr_block", "availability_zones", "nat_gateways"):
             if field in given and self.vpc != "new":
-                problems.append(((to_camel(field),), getattr(self, field),
-                                 f"only with vpc 'new' (it shapes the VPC this stack builds; vpc is '{self.vpc}')"))
+                problems.append(
+                    (
+                        (to_camel(field),),
+                        getattr(self, field),
+                        f"only with vpc 'new' (it shapes the VPC this stack builds; vpc is '{self.vpc}')",
+                    )
+                )
         for field in ("vpc_id", "public_subnet_ids", "private_subnet_ids", "private_route_table_ids"):
             if field in given and self.vpc != "existing":
-                problems.append(((to_camel(field),), _plain(getattr(self, field)),
-                                 f"only with vpc 'existing' (vpc is '{self.vpc}')"))
+                problems.append(
+                    (
+                        (to_camel(field),),
+                        _plain(getattr(self, field)),
+                        f"only with vpc 'existing' (vpc is '{self.vpc}')",
+                    )
+                )
         if self.vpc == "existing" and usable("vpc"):
             if self.vpc_id is None and usable("vpc_id"):
                 problems.append((("vpcId",), None, MISSING))
             both = set(self.public_subnet_ids) & set(self.private_subnet_ids)
             if both and usable("public_subnet_ids", "private_subnet_ids"):
-                problems.append((("privateSubnetIds",), list(self.private_subnet_ids),
-                                 f"subnets other than the public ones ({', '.join(sorted(both))} is in both)"))
+                problems.append(
+                    (
+                        ("privateSubnetIds",),
+                        list(self.private_subnet_ids),
+                        f"subnets other than the public ones ({', '.join(sorted(both))} is in both)",
+                    )
+                )
             if self.vpc_endpoints and not self.private_route_table_ids and usable("private_route_table_ids"):
-                problems.append((("privateRouteTableIds",), [],
-                                 "the private subnets' route tables, with vpcEndpoints on "
-                                 "(the S3 gateway endpoint for image layers is added to them)"))
+                problems.append(
+                    (
+                        ("privateRouteTableIds",),
+                        [],
+                        "the private subnets' route tables, with vpcEndpoints on "
+                        "(the S3 gateway endpoint for image layers is added to them)",
+                    )
+                )
         if not usable("flow_logs"):
             pass
         elif self.flow_logs == "off":
             for field in ("flow_logs_bucket_arn", "flow_logs_retention_days"):
                 if field in self.model_fields_set:
-                    problems.append(((to_camel(field),), getattr(self, field),
-                                     "only with flowLogs 'rejected' or 'all' (flowLogs is 'off')"))
+                    problems.append(
+                        (
+                            (to_camel(field),),
+                            getattr(self, field),
+                            "only with flowLogs 'rejected' or 'all' (flowLogs is 'off')",
+                        )
+                    )
         elif self.flow_logs_bucket_arn is not None and "flow_logs_retention_days" in self.model_fields_set:
-            problems.append((("flowLogsRetentionDays",), self.flow_logs_retention_days,
-                             "only without flowLogsBucketArn (the bucket's lifecycle rules keep S3 objects)"))
+            problems.append(
+                (
+                    ("flowLogsRetentionDays",),
+                    self.flow_logs_retention_days,
+                    "only without flowLogsBucketArn (the bucket's lifecycle rules keep S3 objects)",
+                )
+            )
         if self.vpc == "default" and self.vpc_endpoints:
-            problems.append((("vpcEndpoints",), True,
-                             "false with vpc 'default': its subnets are all public, and tasks there "
-                             "reach AWS through their public IPs"))
+            problems.append(
+                (
+                    ("vpcEndpoints",),
+                    True,
+                    "false with vpc 'default': its subnets are all public, and tasks there "
+                    "reach AWS through their public IPs",
+                )
+            )
         errors_at("network", problems)
         return self
 
@@ -156,7 +253,7 @@ class NetworkConfig(ConfigModel):
         """(public, private) CIDR blocks, one of each per AZ."""
         blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
         count = self.availability_zones
-        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8:8 + count]])
+        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8 : 8 + count]])
 
     @property
     def has_private_subnets(self) -> bool:

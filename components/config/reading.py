@@ -7,7 +7,8 @@ Nothing here knows the models: ``stack.py`` parses ``fargate:*`` into
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Optional, Type, TypeVar
+from collections.abc import Mapping
+from typing import Any, Optional, TypeVar
 
 import pulumi
 from pydantic import BaseModel, ValidationError
@@ -36,9 +37,9 @@ def stack_config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
             continue
         raw = pulumi.runtime.get_config(full_key)
         try:
-            values[full_key[len(prefix):]] = json.loads(raw)
+            values[full_key[len(prefix) :]] = json.loads(raw)
         except (TypeError, ValueError):
-            values[full_key[len(prefix):]] = raw
+            values[full_key[len(prefix) :]] = raw
     return values
 
 
@@ -52,9 +53,12 @@ def config_is_secret(key: str, namespace: str = NAMESPACE) -> bool:
     return pulumi.runtime.is_config_secret(full_key) or full_key in pulumi.runtime.get_config_secret_keys_env()
 
 
-
-def parse_config(model: Type[Model], values: Mapping[str, Any], context: Optional[Mapping[str, Any]] = None,
-                 namespace: str = NAMESPACE) -> Model:
+def parse_config(
+    model: type[Model],
+    values: Mapping[str, Any],
+    context: Optional[Mapping[str, Any]] = None,
+    namespace: str = NAMESPACE,
+) -> Model:
     """Parse ``<namespace>:*`` values (keys without the namespace) into ``model``.
 
     Every problem is reported in one ``pulumi.RunError``, which the CLI prints

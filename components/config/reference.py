@@ -9,7 +9,8 @@ and its description.
 from __future__ import annotations
 
 import typing
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import annotated_types
 from pydantic import BaseModel

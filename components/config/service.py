@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
@@ -25,22 +26,27 @@ CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 CONTAINER_USER = re.compile(r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HTTP_MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
-SSM_PARAMETER_ARN = re.compile("^" + REGIONAL_ARN.format(service="ssm") + r"parameter/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$")
+SSM_PARAMETER_ARN = re.compile(
+    "^" + REGIONAL_ARN.format(service="ssm") + r"parameter/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$"
+)
 # The secret's full ARN (name plus the 6 characters Secrets Manager appends), optionally
 # followed by ECS's `:json-key:version-stage:version-id` selector. Group 1 is the secret
 # itself, what IAM grants on; a partial ARN (without the suffix) would match no secret.
 SECRETS_MANAGER_ARN = re.compile(
     "^(" + REGIONAL_ARN.format(service="secretsmanager") + r"secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})"
-    r"(?::[^:]*:[^:]*:[^:]*)?$")
+    r"(?::[^:]*:[^:]*:[^:]*)?$"
+)
 # A customer managed key by its key ARN (IAM grants on key ARNs; an alias ARN in a
 # policy's Resource matches no key): a uuid, or mrk-<32 hex> for a multi-Region key.
 KMS_KEY_ARN = re.compile(
-    "^" + REGIONAL_ARN.format(service="kms") + r"key/(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")
+    "^" + REGIONAL_ARN.format(service="kms") + r"key/(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+)
 # A private ECR image: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>).
 # Group 1 is the account, 2 the region, 3 the China suffix, 4 the repository.
 ECR_IMAGE = re.compile(
     r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?/"
-    r"([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$")
+    r"([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$"
+)
 ECR_HOST = re.compile(r"^[^/]*\.dkr\.ecr(?:-fips)?\.[^/]*/")
 # services.<name>.architecture -> the Docker platform its image is built for.
 _PLATFORM = {cpu.lower(): platform for platform, cpu in CPU_ARCHITECTURE.items()}
@@ -56,23 +62,39 @@ def _strings(value: Any) -> Any:
 
 
 def _env_names(value: Mapping[str, str]) -> Mapping[str, str]:
-    errors_at("environment", [
-        ((key,), key, "a variable name: letters, digits and underscores, not starting with a digit")
-        for key in value if not ENV_NAME.match(key)
-    ])
+    errors_at(
+        "environment",
+        [
+            ((key,), key, "a variable name: letters, digits and underscores, not starting with a digit")
+            for key in value
+            if not ENV_NAME.match(key)
+        ],
+    )
     return value
 
 
 class HealthCheckConfig(ConfigModel):
-    path: str = Field("/", description="the target group's health check path", json_schema_extra={'yamlType': 'path starting with `/`'})
+    path: str = Field(
+        "/",
+        description="the target group's health check path",
+        json_schema_extra={"yamlType": "path starting with `/`"},
+    )
     # Any 2xx/3xx: a redirect from `/` to a login page still means "up".
-    matcher: str = Field("200-399", description='healthy responses: `200`, `200,302` or `200-399`', json_schema_extra={'yamlType': 'HTTP codes 200-499'})
-    interval_seconds: int = Field(30, ge=5, le=300, description='seconds between checks')
-    timeout_seconds: int = Field(5, ge=2, le=120, description='seconds before a check fails; less than `intervalSeconds`')
-    healthy_threshold: int = Field(3, ge=2, le=10, description='passes before a task gets traffic')
-    unhealthy_threshold: int = Field(3, ge=2, le=10, description='failures before a task is taken out')
+    matcher: str = Field(
+        "200-399",
+        description="healthy responses: `200`, `200,302` or `200-399`",
+        json_schema_extra={"yamlType": "HTTP codes 200-499"},
+    )
+    interval_seconds: int = Field(30, ge=5, le=300, description="seconds between checks")
+    timeout_seconds: int = Field(
+        5, ge=2, le=120, description="seconds before a check fails; less than `intervalSeconds`"
+    )
+    healthy_threshold: int = Field(3, ge=2, le=10, description="passes before a task gets traffic")
+    unhealthy_threshold: int = Field(3, ge=2, le=10, description="failures before a task is taken out")
     # Time a new task gets to start before failed health checks count against it.
-    grace_period_seconds: int = Field(60, ge=0, le=2147483647, description='time a new task gets to start before failed checks count')
+    grace_period_seconds: int = Field(
+        60, ge=0, le=2147483647, description="time a new task gets to start before failed checks count"
+    )
 
     @field_validator("path")
     @classmethod
@@ -90,31 +112,49 @@ class HealthCheckConfig(ConfigModel):
         return value
 
     @model_validator(mode="after")
-    def _timeout_below_interval(self) -> "HealthCheckConfig":
+    def _timeout_below_interval(self) -> HealthCheckConfig:
         if self.timeout_seconds >= self.interval_seconds and usable("timeout_seconds", "interval_seconds"):
             # Blame the key that was set: `intervalSeconds: 5` alone meets the default timeout.
             if "timeout_seconds" not in self.model_fields_set:
-                errors_at("healthCheck", [(("intervalSeconds",), self.interval_seconds,
-                                           f"more than timeoutSeconds ({self.timeout_seconds})")])
-            errors_at("healthCheck", [(("timeoutSeconds",), self.timeout_seconds,
-                                       f"less than intervalSeconds ({self.interval_seconds})")])
+                errors_at(
+                    "healthCheck",
+                    [
+                        (
+                            ("intervalSeconds",),
+                            self.interval_seconds,
+                            f"more than timeoutSeconds ({self.timeout_seconds})",
+                        )
+                    ],
+                )
+            errors_at(
+                "healthCheck",
+                [(("timeoutSeconds",), self.timeout_seconds, f"less than intervalSeconds ({self.interval_seconds})")],
+            )
         return self
 
 
 class PortMappingConfig(ConfigModel):
-    container_port: int = Field(ge=1, le=65535, description='a port the sidecar listens on; no two containers of a task may share a port')
+    container_port: int = Field(
+        ge=1, le=65535, description="a port the sidecar listens on; no two containers of a task may share a port"
+    )
     protocol: Literal["tcp", "udp"] = Field("tcp", description="the port's protocol")
 
 
 class SidecarConfig(ConfigModel):
     image: str = Field(min_length=1, description="the sidecar's image")
     # Container-level CPU units; 0 lets the sidecar share the task's CPU.
-    cpu: int = Field(0, ge=0, description="container CPU units (0 shares the task's); all sidecars together at most the task's cpu")
+    cpu: int = Field(
+        0, ge=0, description="container CPU units (0 shares the task's); all sidecars together at most the task's cpu"
+    )
     # Hard limit in MiB; None lets it share the task's memory (6 MiB is Docker's minimum).
-    memory: Optional[int] = Field(None, ge=6, description="hard memory limit; all sidecars together at most the task's memory")
+    memory: Optional[int] = Field(
+        None, ge=6, description="hard memory limit; all sidecars together at most the task's memory"
+    )
     # ECS's default: if a sidecar the app relies on dies, the task is replaced.
     essential: bool = Field(True, description="if it stops, the task is replaced (ECS's default)")
-    environment: dict[str, str] = Field({}, description="the sidecar's environment variables", json_schema_extra={'yamlType': 'map string → string'})
+    environment: dict[str, str] = Field(
+        {}, description="the sidecar's environment variables", json_schema_extra={"yamlType": "map string → string"}
+    )
     port_mappings: tuple[PortMappingConfig, ...] = ()
 
     _strings = field_validator("environment", mode="before")(_strings)
@@ -123,19 +163,35 @@ class SidecarConfig(ConfigModel):
 
 class DeploymentConfig(ConfigModel):
     # A deployment whose tasks never become healthy is stopped and rolled back.
-    circuit_breaker: bool = Field(True, description='stop a deployment whose tasks never get healthy and roll back to the last good one')
+    circuit_breaker: bool = Field(
+        True, description="stop a deployment whose tasks never get healthy and roll back to the last good one"
+    )
     # 100/200: start new tasks before stopping old ones, so a deploy never
     # lowers capacity (ECS's default for services).
-    minimum_healthy_percent: int = Field(100, ge=0, le=100, description='tasks that must stay healthy during a deployment')
-    maximum_percent: int = Field(200, ge=100, le=200, description='tasks allowed during a deployment; must leave room to stop or start one')
+    minimum_healthy_percent: int = Field(
+        100, ge=0, le=100, description="tasks that must stay healthy during a deployment"
+    )
+    maximum_percent: int = Field(
+        200, ge=100, le=200, description="tasks allowed during a deployment; must leave room to stop or start one"
+    )
 
 
 class CapacityProviderConfig(ConfigModel):
     # Tasks placed on this provider before the weights share out the rest.
-    base: int = Field(0, ge=0, le=100000, description='tasks placed on this provider before the weights share out the rest; only one provider may have a base')
+    base: int = Field(
+        0,
+        ge=0,
+        le=100000,
+        description="tasks placed on this provider before the weights share out the rest; only one provider may have a base",
+    )
     # This provider's share of the tasks beyond the bases; 1 so a provider
     # that is listed receives tasks.
-    weight: int = Field(1, ge=0, le=1000, description="this provider's share of the tasks beyond the bases. Without `capacityProviders` every task runs on regular Fargate ([capacity](#capacity-fargate-spot-and-arm))")
+    weight: int = Field(
+        1,
+        ge=0,
+        le=1000,
+        description="this provider's share of the tasks beyond the bases. Without `capacityProviders` every task runs on regular Fargate ([capacity](#capacity-fargate-spot-and-arm))",
+    )
 
 
 class CapacityProvidersConfig(ConfigModel):
@@ -144,27 +200,39 @@ class CapacityProvidersConfig(ConfigModel):
     fargate_spot: Optional[CapacityProviderConfig] = Field(None, alias="FARGATE_SPOT")
 
     @model_validator(mode="after")
-    def _strategy_rules(self) -> "CapacityProvidersConfig":
+    def _strategy_rules(self) -> CapacityProvidersConfig:
         if not usable("fargate", "fargate_spot"):
             return self
         providers = self.strategy()
         if not providers:
             errors_at("capacityProviders", [((), {}, "FARGATE, FARGATE_SPOT or both")])
-        problems = []
-        if sum(1 for _, base, _ in providers if base) > 1:
-            problems.append((("FARGATE_SPOT", "base"), self.fargate_spot.base,
-                             "0 while FARGATE has a base (ECS allows a base on one provider only)"))
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
+        if sum(1 for _, base, _ in providers if base) > 1 and self.fargate_spot is not None:
+            problems.append(
+                (
+                    ("FARGATE_SPOT", "base"),
+                    self.fargate_spot.base,
+                    "0 while FARGATE has a base (ECS allows a base on one provider only)",
+                )
+            )
         if providers and not any(weight for _, _, weight in providers):
-            problems.append(((providers[-1][0], "weight"), 0,
-                             "above 0 on at least one provider (weights place every task beyond the base)"))
+            problems.append(
+                (
+                    (providers[-1][0], "weight"),
+                    0,
+                    "above 0 on at least one provider (weights place every task beyond the base)",
+                )
+            )
         errors_at("capacityProviders", problems)
         return self
 
     def strategy(self) -> list[tuple[str, int, int]]:
         """``(provider, base, weight)`` for each configured provider."""
-        return [(name, provider.base, provider.weight)
-                for name, provider in (("FARGATE", self.fargate), ("FARGATE_SPOT", self.fargate_spot))
-                if provider is not None]
+        return [
+            (name, provider.base, provider.weight)
+            for name, provider in (("FARGATE", self.fargate), ("FARGATE_SPOT", self.fargate_spot))
+            if provider is not None
+        ]
 
 
 def ecr_repository_arn(image: Optional[str]) -> Optional[str]:
@@ -187,49 +255,118 @@ def _secret_resource_arn(value_from: str) -> str:
 class ServiceConfig(ConfigModel):
     # Exactly one of the two: an image to run, or a Docker build of one (pushed
     # to an ECR repository of the service's own, see components/image.py).
-    image: Optional[str] = Field(None, min_length=1, description='image reference, e.g. `public.ecr.aws/nginx/nginx:stable`; a private ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@sha256:…`) gives the execution role pull rights on that repository (sidecar images too)', json_schema_extra={'yamlDefault': 'required unless `build`'})
+    image: Optional[str] = Field(
+        None,
+        min_length=1,
+        description="image reference, e.g. `public.ecr.aws/nginx/nginx:stable`; a private ECR image (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` or `@sha256:…`) gives the execution role pull rights on that repository (sidecar images too)",
+        json_schema_extra={"yamlDefault": "required unless `build`"},
+    )
     build: Optional[BuildConfig] = None
     # The smallest Fargate size (0.25 vCPU / 0.5 GiB); raise it per service.
-    cpu: int = Field(256, description='task CPU units (1024 = 1 vCPU)', json_schema_extra={'yamlType': '256, 512, 1024, 2048, 4096, 8192, 16384'})
-    memory: int = Field(512, description='task memory; must be a Fargate size for the cpu: 256 → 512-2048; 512 → 1024-4096; 1024 → 2048-8192; 2048 → 4096-16384; 4096 → 8192-30720 (steps of 1024); 8192 → 16384-61440 (steps of 4096); 16384 → 32768-122880 (steps of 8192)', json_schema_extra={'yamlType': 'MiB'})
-    container_port: int = Field(80, ge=1, le=65535, description='the port the main container listens on; the ALB sends traffic and health checks there')
-    desired_count: int = Field(1, ge=0, description="tasks to run (with autoscaling: only the first deployment's count, clamped into its bounds)")
+    cpu: int = Field(
+        256,
+        description="task CPU units (1024 = 1 vCPU)",
+        json_schema_extra={"yamlType": "256, 512, 1024, 2048, 4096, 8192, 16384"},
+    )
+    memory: int = Field(
+        512,
+        description="task memory; must be a Fargate size for the cpu: 256 → 512-2048; 512 → 1024-4096; 1024 → 2048-8192; 2048 → 4096-16384; 4096 → 8192-30720 (steps of 1024); 8192 → 16384-61440 (steps of 4096); 16384 → 32768-122880 (steps of 8192)",
+        json_schema_extra={"yamlType": "MiB"},
+    )
+    container_port: int = Field(
+        80,
+        ge=1,
+        le=65535,
+        description="the port the main container listens on; the ALB sends traffic and health checks there",
+    )
+    desired_count: int = Field(
+        1,
+        ge=0,
+        description="tasks to run (with autoscaling: only the first deployment's count, clamped into its bounds)",
+    )
     # Public unless the network has NAT (set by StackConfig): private subnets
     # without NAT cannot pull images. Tasks are reachable only from the ALB either way.
-    subnets: Literal["public", "private"] = Field("public", description='where the tasks run; private needs NAT or VPC endpoints to pull images; the default VPC has no private subnets', json_schema_extra={'yamlDefault': "`private` when private tasks can pull images (NAT, `vpcEndpoints`, or an existing VPC's `privateSubnetIds`), else `public`"})
+    subnets: Literal["public", "private"] = Field(
+        "public",
+        description="where the tasks run; private needs NAT or VPC endpoints to pull images; the default VPC has no private subnets",
+        json_schema_extra={
+            "yamlDefault": "`private` when private tasks can pull images (NAT, `vpcEndpoints`, or an existing VPC's `privateSubnetIds`), else `public`"
+        },
+    )
     # A task in a public subnet needs a public IP to reach the image registry;
     # one in a private subnet goes through NAT. Derived from `subnets` when unset.
-    assign_public_ip: bool = Field(True, description='must match `subnets`: a task in a public subnet needs a public IP to pull its image', json_schema_extra={'yamlDefault': '`true` in public subnets, `false` in private'})
+    assign_public_ip: bool = Field(
+        True,
+        description="must match `subnets`: a task in a public subnet needs a public IP to pull its image",
+        json_schema_extra={"yamlDefault": "`true` in public subnets, `false` in private"},
+    )
     health_check: HealthCheckConfig = HealthCheckConfig()
     routing: RoutingConfig = RoutingConfig()
-    environment: dict[str, str] = Field({}, description='environment variables of the main container (quote numbers and booleans in YAML)', json_schema_extra={'yamlType': 'map string → string'})
+    environment: dict[str, str] = Field(
+        {},
+        description="environment variables of the main container (quote numbers and booleans in YAML)",
+        json_schema_extra={"yamlType": "map string → string"},
+    )
     # Off: most public images (nginx among them) write to their own filesystem.
     # Turn it on for images built for it.
-    readonly_root_filesystem: bool = Field(False, description="mount the main container's root filesystem read-only, for images built for it")
+    readonly_root_filesystem: bool = Field(
+        False, description="mount the main container's root filesystem read-only, for images built for it"
+    )
     # None runs as the image's USER (root unless the image says otherwise);
     # "uid", "uid:gid" or a user name the image knows.
-    user: Optional[str] = Field(None, description='user the main container runs as', json_schema_extra={'yamlType': '`uid`, `uid:gid`, `user` or `user:group`', 'yamlDefault': "the image's"})
+    user: Optional[str] = Field(
+        None,
+        description="user the main container runs as",
+        json_schema_extra={"yamlType": "`uid`, `uid:gid`, `user` or `user:group`", "yamlDefault": "the image's"},
+    )
     # A month of logs: enough to debug last week's incident, cheap to keep.
-    log_retention_days: int = Field(30, description="days CloudWatch keeps the service's logs", json_schema_extra={'yamlType': '1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'})
-    sidecars: dict[str, SidecarConfig] = Field({}, max_length=MAX_SIDECARS, description="at most 9 more containers (10 per task); names are letters, digits, `_`, `-`, not the service's own")
+    log_retention_days: int = Field(
+        30,
+        description="days CloudWatch keeps the service's logs",
+        json_schema_extra={
+            "yamlType": "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
+        },
+    )
+    sidecars: dict[str, SidecarConfig] = Field(
+        {},
+        max_length=MAX_SIDECARS,
+        description="at most 9 more containers (10 per task); names are letters, digits, `_`, `-`, not the service's own",
+    )
     deployment: DeploymentConfig = DeploymentConfig()
     # Service autoscaling (issue 5); None keeps desiredCount fixed.
-    autoscaling: Optional[AutoscalingConfig] = Field(None, description='service autoscaling; see [Scaling](#scaling)')
+    autoscaling: Optional[AutoscalingConfig] = Field(None, description="service autoscaling; see [Scaling](#scaling)")
     # NAME -> ARN of an SSM parameter or a Secrets Manager secret. ECS reads
     # each when a task starts and hands it to the main container as NAME; the
     # execution role may read exactly these ARNs and nothing else.
-    secrets: dict[str, str] = Field({}, description="read by ECS at task start into the main container's environment; the execution role may read exactly these ARNs ([secrets](#secrets)); names not also in `environment`", json_schema_extra={'yamlType': 'map name → SSM parameter or Secrets Manager ARN'})
+    secrets: dict[str, str] = Field(
+        {},
+        description="read by ECS at task start into the main container's environment; the execution role may read exactly these ARNs ([secrets](#secrets)); names not also in `environment`",
+        json_schema_extra={"yamlType": "map name → SSM parameter or Secrets Manager ARN"},
+    )
     # None: the secrets are encrypted with the AWS managed keys (aws/ssm,
     # aws/secretsmanager), which need no grant. The key ARN of a customer managed
     # KMS key that encrypts them gives the execution role kms:Decrypt on that key,
     # through SSM and Secrets Manager only.
-    secrets_kms_key_arn: Optional[str] = Field(None, description='with `secrets` only: the customer managed key that encrypts them; the execution role may `kms:Decrypt` with it through SSM and Secrets Manager only ([IAM](#iam-what-each-role-may-do))', json_schema_extra={'yamlType': 'KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`, not an alias)', 'yamlDefault': 'none (AWS managed keys)'})
+    secrets_kms_key_arn: Optional[str] = Field(
+        None,
+        description="with `secrets` only: the customer managed key that encrypts them; the execution role may `kms:Decrypt` with it through SSM and Secrets Manager only ([IAM](#iam-what-each-role-may-do))",
+        json_schema_extra={
+            "yamlType": "KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`, not an alias)",
+            "yamlDefault": "none (AWS managed keys)",
+        },
+    )
     # ECS Exec (`aws ecs execute-command`): off, as a shell into a running
     # task is access most services never need.
-    exec_command: bool = Field(False, description='allow `aws ecs execute-command` into the tasks ([ECS Exec](#ecs-exec)); not with `readonlyRootFilesystem`')
+    exec_command: bool = Field(
+        False,
+        description="allow `aws ecs execute-command` into the tasks ([ECS Exec](#ecs-exec)); not with `readonlyRootFilesystem`",
+    )
     # The CPU the tasks run on. arm64 (Graviton) costs about 20 % less, but the
     # image, and any sidecar image, must be built for it.
-    architecture: Literal["x86_64", "arm64"] = Field("x86_64", description="the tasks' CPU (`runtimePlatform`); `arm64` (Graviton) costs about 20 % less, but every image of the task must be built for it")
+    architecture: Literal["x86_64", "arm64"] = Field(
+        "x86_64",
+        description="the tasks' CPU (`runtimePlatform`); `arm64` (Graviton) costs about 20 % less, but every image of the task must be built for it",
+    )
     # None: every task on regular Fargate (launch type FARGATE).
     capacity_providers: Optional[CapacityProvidersConfig] = None
 
@@ -257,20 +394,29 @@ class ServiceConfig(ConfigModel):
     @field_validator("secrets")
     @classmethod
     def _secret_arns(cls, value: dict[str, str]) -> dict[str, str]:
-        errors_at("secrets", [
-            ((name,), arn, "the ARN of an SSM parameter (arn:aws:ssm:<region>:<account>:parameter/<name>) "
-                           "or the full ARN of a Secrets Manager secret "
-                           "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)")
-            for name, arn in value.items() if not (SSM_PARAMETER_ARN.match(arn) or SECRETS_MANAGER_ARN.match(arn))
-        ])
+        errors_at(
+            "secrets",
+            [
+                (
+                    (name,),
+                    arn,
+                    "the ARN of an SSM parameter (arn:aws:ssm:<region>:<account>:parameter/<name>) "
+                    "or the full ARN of a Secrets Manager secret "
+                    "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
+                )
+                for name, arn in value.items()
+                if not (SSM_PARAMETER_ARN.match(arn) or SECRETS_MANAGER_ARN.match(arn))
+            ],
+        )
         return value
 
     @field_validator("secrets_kms_key_arn")
     @classmethod
     def _kms_key_arn(cls, value: Optional[str]) -> Optional[str]:
         if value is not None and not KMS_KEY_ARN.match(value):
-            raise ValueError("a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/<uuid> "
-                             "(the key's ARN, not an alias)")
+            raise ValueError(
+                "a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/<uuid> (the key's ARN, not an alias)"
+            )
         return value
 
     @field_validator("image", mode="before")
@@ -304,28 +450,45 @@ class ServiceConfig(ConfigModel):
     @field_validator("sidecars")
     @classmethod
     def _sidecar_names(cls, value: dict[str, SidecarConfig]) -> dict[str, SidecarConfig]:
-        errors_at("sidecars", [((name,), name, "a container name: up to 255 letters, digits, '_' and '-'")
-                               for name in value if not CONTAINER_NAME.match(name)])
+        errors_at(
+            "sidecars",
+            [
+                ((name,), name, "a container name: up to 255 letters, digits, '_' and '-'")
+                for name in value
+                if not CONTAINER_NAME.match(name)
+            ],
+        )
         return value
 
     @model_validator(mode="after")
-    def _task_rules(self) -> "ServiceConfig":
+    def _task_rules(self) -> ServiceConfig:
         # Fields that failed stand at their defaults here; each rule reading one waits
         # until it is valid (see ConfigModel).
-        problems: list[tuple[tuple, Any, str]] = []
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
         allowed = FARGATE_TASK_SIZES[self.cpu]
         if self.memory not in allowed and usable("cpu", "memory"):
             if "memory" in self.model_fields_set:
                 problems.append((("memory",), self.memory, f"with cpu {self.cpu}: {_ranges(allowed)} (MiB)"))
             else:  # `cpu: 1024` alone: the cpu is what was set, the default memory does not fit it
                 cpus = [str(cpu) for cpu, memories in FARGATE_TASK_SIZES.items() if self.memory in memories]
-                problems.append((("cpu",), self.cpu, f"with memory {self.memory} (the default): {', '.join(cpus)}; "
-                                 f"or set memory too, which with cpu {self.cpu} is {_ranges(allowed)} (MiB)"))
+                problems.append(
+                    (
+                        ("cpu",),
+                        self.cpu,
+                        f"with memory {self.memory} (the default): {', '.join(cpus)}; "
+                        f"or set memory too, which with cpu {self.cpu} is {_ranges(allowed)} (MiB)",
+                    )
+                )
         if not usable("subnets", "assign_public_ip"):
             pass
         elif self.subnets == "public" and not self.assign_public_ip:
-            problems.append((("assignPublicIp",), False,
-                             "true in public subnets: without a public IP the task cannot pull its image"))
+            problems.append(
+                (
+                    ("assignPublicIp",),
+                    False,
+                    "true in public subnets: without a public IP the task cannot pull its image",
+                )
+            )
         if self.subnets == "private" and self.assign_public_ip:
             problems.append((("assignPublicIp",), True, "false in private subnets (a public IP has no route there)"))
         problems += self._image_problems()
@@ -340,50 +503,87 @@ class ServiceConfig(ConfigModel):
         if self.image is None and self.build is None and usable("image", "build"):
             problems.append((("image",), None, MISSING))
         if self.image is not None and self.build is not None:
-            problems.append((("build",), self.build.model_dump(by_alias=True, exclude_defaults=True),
-                             "not together with image: run a given image or build one, not both"))
+            problems.append(
+                (
+                    ("build",),
+                    self.build.model_dump(by_alias=True, exclude_defaults=True),
+                    "not together with image: run a given image or build one, not both",
+                )
+            )
         # An ECR host with a reference IAM could not be granted on: refused here, not
         # taken for another registry (the task would get no pull rights and fail to start).
-        for loc, image in [(("image",), self.image), *((("sidecars", name, "image"), sidecar.image)
-                                                       for name, sidecar in self.sidecars.items())]:
+        for loc, image in [
+            (("image",), self.image),
+            *((("sidecars", name, "image"), sidecar.image) for name, sidecar in self.sidecars.items()),
+        ]:
             if image and ECR_HOST.match(image) and ecr_repository_arn(image) is None:
-                problems.append((loc, image, "a private ECR image such as "
-                                 "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0 "
-                                 "(lowercase repository, a tag or @sha256: digest)"))
-        if self.build is not None and CPU_ARCHITECTURE[self.build.platform] != self.cpu_architecture \
-                and usable("architecture"):
-            problems.append((("build", "platform"), self.build.platform,
-                             f"{_PLATFORM[self.architecture]} to match architecture '{self.architecture}' "
-                             "(or leave platform out): tasks cannot run an image built for another CPU"))
+                problems.append(
+                    (
+                        loc,
+                        image,
+                        "a private ECR image such as "
+                        "123456789012.dkr.ecr.us-east-1.amazonaws.com/my-app:1.0 "
+                        "(lowercase repository, a tag or @sha256: digest)",
+                    )
+                )
+        if (
+            self.build is not None
+            and CPU_ARCHITECTURE[self.build.platform] != self.cpu_architecture
+            and usable("architecture")
+        ):
+            problems.append(
+                (
+                    ("build", "platform"),
+                    self.build.platform,
+                    f"{_PLATFORM[self.architecture]} to match architecture '{self.architecture}' "
+                    "(or leave platform out): tasks cannot run an image built for another CPU",
+                )
+            )
         return problems
 
-    def _runtime_problems(self) -> list[tuple[tuple, Any, str]]:
-        problems = []
+    def _runtime_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
         # Fargate Spot with arm64 is allowed: it needs platform 1.4.0+, and services run LATEST.
         # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
         if self.exec_command and self.readonly_root_filesystem:
-            problems.append((("execCommand",), True,
-                             "false while readonlyRootFilesystem is true: the ECS Exec agent must write "
-                             "to the container's filesystem"))
-        problems += [(("secrets", name), name,
-                      "a name not also in environment (the container would get it twice)")
-                     for name in sorted(self.secrets.keys() & self.environment.keys())]
+            problems.append(
+                (
+                    ("execCommand",),
+                    True,
+                    "false while readonlyRootFilesystem is true: the ECS Exec agent must write "
+                    "to the container's filesystem",
+                )
+            )
+        problems += [
+            (("secrets", name), name, "a name not also in environment (the container would get it twice)")
+            for name in sorted(self.secrets.keys() & self.environment.keys())
+        ]
         if self.secrets_kms_key_arn is not None and not self.secrets and usable("secrets"):
-            problems.append((("secretsKmsKeyArn",), self.secrets_kms_key_arn,
-                             "only with secrets (the key decrypts them; there are none)"))
+            problems.append(
+                (
+                    ("secretsKmsKeyArn",),
+                    self.secrets_kms_key_arn,
+                    "only with secrets (the key decrypts them; there are none)",
+                )
+            )
         return problems
 
-    def _container_problems(self) -> list[tuple[tuple, Any, str]]:
-        problems = []
+    def _container_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
+        problems: list[tuple[tuple, Any, Optional[str]]] = []
         ports = {self.container_port: "the main container"}
         for name, sidecar in self.sidecars.items() if usable("container_port") else ():
             for index, mapping in enumerate(sidecar.port_mappings):
                 owner = ports.setdefault(mapping.container_port, f"sidecars.{name}")
                 if owner != f"sidecars.{name}" or sum(
-                        m.container_port == mapping.container_port for m in sidecar.port_mappings[:index]):
-                    problems.append((("sidecars", name, "portMappings", index, "containerPort"),
-                                     mapping.container_port,
-                                     f"a port no other container uses (taken by {owner}; containers share the task's network)"))
+                    m.container_port == mapping.container_port for m in sidecar.port_mappings[:index]
+                ):
+                    problems.append(
+                        (
+                            ("sidecars", name, "portMappings", index, "containerPort"),
+                            mapping.container_port,
+                            f"a port no other container uses (taken by {owner}; containers share the task's network)",
+                        )
+                    )
         cpu = sum(s.cpu for s in self.sidecars.values())
         if cpu > self.cpu and usable("cpu"):
             problems.append((("sidecars",), cpu, f"sidecar cpu totalling at most the task's {self.cpu} units"))
@@ -392,7 +592,7 @@ class ServiceConfig(ConfigModel):
             problems.append((("sidecars",), memory, f"sidecar memory totalling at most the task's {self.memory} MiB"))
         return problems
 
-    def _deployment_problems(self) -> list[tuple[tuple, Any, str]]:
+    def _deployment_problems(self) -> list[tuple[tuple, Any, Optional[str]]]:
         # ECS rounds minimumHealthyPercent up and maximumPercent down: with
         # neither room to stop a task first nor to start one first, a deploy stalls.
         count = self.autoscaling.clamp(self.desired_count) if self.autoscaling else self.desired_count
@@ -400,20 +600,34 @@ class ServiceConfig(ConfigModel):
             return []
         floor_tasks = math.ceil(count * self.deployment.minimum_healthy_percent / 100)
         ceiling_tasks = math.floor(count * self.deployment.maximum_percent / 100)
-        if floor_tasks >= count and ceiling_tasks <= count and not (
+        if (
+            floor_tasks >= count
+            and ceiling_tasks <= count
+            and not (
                 {"minimum_healthy_percent"} <= self.deployment.model_fields_set
-                and "maximum_percent" not in self.deployment.model_fields_set):
-            return [(("deployment", "maximumPercent"), self.deployment.maximum_percent,
-                     f"with desiredCount {count} and minimumHealthyPercent "
-                     f"{self.deployment.minimum_healthy_percent}, room for one extra task "
-                     f"(at least {math.ceil(100 * (count + 1) / count)}) or deployments cannot proceed")]
+                and "maximum_percent" not in self.deployment.model_fields_set
+            )
+        ):
+            return [
+                (
+                    ("deployment", "maximumPercent"),
+                    self.deployment.maximum_percent,
+                    f"with desiredCount {count} and minimumHealthyPercent "
+                    f"{self.deployment.minimum_healthy_percent}, room for one extra task "
+                    f"(at least {math.ceil(100 * (count + 1) / count)}) or deployments cannot proceed",
+                )
+            ]
         if floor_tasks >= count and ceiling_tasks <= count:  # minimumHealthyPercent set, maximumPercent not
-            return [(("deployment", "minimumHealthyPercent"), self.deployment.minimum_healthy_percent,
-                     f"with desiredCount {count} and maximumPercent {self.deployment.maximum_percent}, room to "
-                     f"stop one task first (at most {math.floor(100 * (count - 1) / count)}) "
-                     "or deployments cannot proceed")]
+            return [
+                (
+                    ("deployment", "minimumHealthyPercent"),
+                    self.deployment.minimum_healthy_percent,
+                    f"with desiredCount {count} and maximumPercent {self.deployment.maximum_percent}, room to "
+                    f"stop one task first (at most {math.floor(100 * (count - 1) / count)}) "
+                    "or deployments cannot proceed",
+                )
+            ]
         return []
-
 
     @property
     def cpu_architecture(self) -> str:
@@ -432,16 +646,26 @@ class ServiceConfig(ConfigModel):
     def secrets_services(self) -> list[str]:
         """The endpoints (``ssm.<region>.amazonaws.com``, ...) through which the secrets are
         read: where KMS sees the execution role's Decrypt calls come from."""
-        return sorted({f"{arn.split(':')[2]}.{arn.split(':')[3]}.amazonaws.com" + (
-            ".cn" if arn.split(":")[1] == "aws-cn" else "") for arn in self.secrets.values()})
+        return sorted(
+            {
+                f"{arn.split(':')[2]}.{arn.split(':')[3]}.amazonaws.com"
+                + (".cn" if arn.split(":")[1] == "aws-cn" else "")
+                for arn in self.secrets.values()
+            }
+        )
 
     @property
     def ecr_repository_arns(self) -> list[str]:
         """The private ECR repositories the configured images (main and sidecars) are
         pulled from. Images elsewhere (public.ecr.aws, Docker Hub, ghcr.io...) need no grant.
         An image built here (``build``) is not among them: its repository is the service's own."""
-        return sorted({arn for image in [self.image, *(s.image for s in self.sidecars.values())]
-                       if (arn := ecr_repository_arn(image)) is not None})
+        return sorted(
+            {
+                arn
+                for image in [self.image, *(s.image for s in self.sidecars.values())]
+                if (arn := ecr_repository_arn(image)) is not None
+            }
+        )
 
 
 def _listed(items: list[str]) -> str:

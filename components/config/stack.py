@@ -14,7 +14,8 @@ before the split.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 import pulumi
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -54,16 +55,55 @@ from .service import (
 )
 
 __all__ = [
-    "ACM_CERTIFICATE_ARN", "CONTAINER_NAME", "CONTAINER_USER", "CPU_ARCHITECTURE", "ECR_HOST", "ECR_IMAGE",
-    "ELB_SECURITY_POLICY", "ENV_NAME", "FARGATE_TASK_SIZES", "HOST_HEADER", "HTTP_MATCHER", "KMS_KEY_ARN",
-    "LOG_RETENTION_DAYS", "MAX_SERVICES", "MAX_SIDECARS", "MISSING",
-    "NAMESPACE", "PATH_PATTERN", "ROUTE_TABLE_ID", "S3_BUCKET", "S3_BUCKET_ARN",
-    "SECRETS_MANAGER_ARN", "SERVICE_NAME", "SSM_PARAMETER_ARN", "SUBNET_ID", "VPC_ID",
-    "AccessLogsConfig", "AutoscalingConfig", "BuildConfig", "CapacityProviderConfig", "CapacityProvidersConfig",
-    "ClusterConfig", "ConfigModel", "DeploymentConfig", "HealthCheckConfig", "LoadBalancerConfig",
-    "NetworkConfig", "PortMappingConfig", "RoutingConfig", "ServiceConfig", "SidecarConfig", "StackConfig",
-    "config_is_secret", "ecr_repository_arn", "errors_at", "format_errors",
-    "load_stack_config", "parse_stack_config", "stack_config_values",
+    "ACM_CERTIFICATE_ARN",
+    "CONTAINER_NAME",
+    "CONTAINER_USER",
+    "CPU_ARCHITECTURE",
+    "ECR_HOST",
+    "ECR_IMAGE",
+    "ELB_SECURITY_POLICY",
+    "ENV_NAME",
+    "FARGATE_TASK_SIZES",
+    "HOST_HEADER",
+    "HTTP_MATCHER",
+    "KMS_KEY_ARN",
+    "LOG_RETENTION_DAYS",
+    "MAX_SERVICES",
+    "MAX_SIDECARS",
+    "MISSING",
+    "NAMESPACE",
+    "PATH_PATTERN",
+    "ROUTE_TABLE_ID",
+    "S3_BUCKET",
+    "S3_BUCKET_ARN",
+    "SECRETS_MANAGER_ARN",
+    "SERVICE_NAME",
+    "SSM_PARAMETER_ARN",
+    "SUBNET_ID",
+    "VPC_ID",
+    "AccessLogsConfig",
+    "AutoscalingConfig",
+    "BuildConfig",
+    "CapacityProviderConfig",
+    "CapacityProvidersConfig",
+    "ClusterConfig",
+    "ConfigModel",
+    "DeploymentConfig",
+    "HealthCheckConfig",
+    "LoadBalancerConfig",
+    "NetworkConfig",
+    "PortMappingConfig",
+    "RoutingConfig",
+    "ServiceConfig",
+    "SidecarConfig",
+    "StackConfig",
+    "config_is_secret",
+    "ecr_repository_arn",
+    "errors_at",
+    "format_errors",
+    "load_stack_config",
+    "parse_stack_config",
+    "stack_config_values",
 ]
 
 # Each service adds an egress rule to the ALB's security group, whose default
@@ -80,7 +120,9 @@ class StackConfig(ConfigModel):
     network: NetworkConfig = NetworkConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
     cluster: ClusterConfig = ClusterConfig()
-    services: dict[str, ServiceConfig] = Field(description="1 to 50 services (each adds an egress rule to the ALB's security group, whose default quota is 60 per direction); names are lowercase letters, digits and `-`, start with a letter, at most 20 characters, not `sg-…` (EC2 refuses such security group names)")
+    services: dict[str, ServiceConfig] = Field(
+        description="1 to 50 services (each adds an egress rule to the ALB's security group, whose default quota is 60 per direction); names are lowercase letters, digits and `-`, start with a letter, at most 20 characters, not `sg-…` (EC2 refuses such security group names)"
+    )
 
     @field_validator("services", mode="before")
     @classmethod
@@ -89,11 +131,16 @@ class StackConfig(ConfigModel):
         # subnets tasks can pull images from (NAT, endpoints, or an existing
         # VPC's own); `network` is validated first, so its value is known here.
         network = info.data.get("network")
-        if isinstance(value, Mapping) and network is not None and network.has_private_subnets \
-                and network.private_egress:
-            value = {name: ({"subnets": "private", **svc} if isinstance(svc, Mapping)
-                            and "subnets" not in svc else svc)
-                     for name, svc in value.items()}
+        if (
+            isinstance(value, Mapping)
+            and network is not None
+            and network.has_private_subnets
+            and network.private_egress
+        ):
+            value = {
+                name: ({"subnets": "private", **svc} if isinstance(svc, Mapping) and "subnets" not in svc else svc)
+                for name, svc in value.items()
+            }
         return value
 
     @field_validator("services", mode="before")
@@ -101,24 +148,42 @@ class StackConfig(ConfigModel):
     def _service_names(cls, value: Any) -> Any:
         # The names as written: parsed as str keys they would lose surrounding whitespace.
         if isinstance(value, Mapping):
-            errors_at("services", [((name,), name, "a service name: lowercase letters, digits and '-', "
-                                    "starting with a letter, at most 20 characters, not starting with 'sg-'")
-                                   for name in value if not (isinstance(name, str) and SERVICE_NAME.fullmatch(name))])
+            errors_at(
+                "services",
+                [
+                    (
+                        (name,),
+                        name,
+                        "a service name: lowercase letters, digits and '-', "
+                        "starting with a letter, at most 20 characters, not starting with 'sg-'",
+                    )
+                    for name in value
+                    if not (isinstance(name, str) and SERVICE_NAME.fullmatch(name))
+                ],
+            )
         return value
 
     @field_validator("services")
     @classmethod
     def _service_count(cls, value: dict[str, ServiceConfig]) -> dict[str, ServiceConfig]:
         if not 1 <= len(value) <= MAX_SERVICES:
-            raise ValueError(f"from 1 to {MAX_SERVICES} services (each adds a rule to the ALB's security "
-                             "group, whose default quota is 60 per direction)")
-        errors_at("services", [((name, "sidecars", sidecar), sidecar,
-                                "a name other than the service's own (its main container)")
-                               for name, svc in value.items() for sidecar in svc.sidecars if sidecar == name])
+            raise ValueError(
+                f"from 1 to {MAX_SERVICES} services (each adds a rule to the ALB's security "
+                "group, whose default quota is 60 per direction)"
+            )
+        errors_at(
+            "services",
+            [
+                ((name, "sidecars", sidecar), sidecar, "a name other than the service's own (its main container)")
+                for name, svc in value.items()
+                for sidecar in svc.sidecars
+                if sidecar == name
+            ],
+        )
         return value
 
     @model_validator(mode="after")
-    def _stack_rules(self) -> "StackConfig":
+    def _stack_rules(self) -> StackConfig:
         problems = self._placement_problems()
         seen_priority: dict[int, str] = {}
         seen_routes: dict[tuple, str] = {}
@@ -126,14 +191,23 @@ class StackConfig(ConfigModel):
             priority = service.routing.priority
             if priority is not None:
                 if priority in seen_priority:
-                    problems.append((("services", name, "routing", "priority"), priority,
-                                     f"a priority no other service uses (services.{seen_priority[priority]} has it)"))
+                    problems.append(
+                        (
+                            ("services", name, "routing", "priority"),
+                            priority,
+                            f"a priority no other service uses (services.{seen_priority[priority]} has it)",
+                        )
+                    )
                 seen_priority.setdefault(priority, name)
             route = (frozenset(service.routing.path_patterns), frozenset(service.routing.host_headers))
             if route in seen_routes:
-                problems.append((("services", name, "routing"), service.routing.model_dump(by_alias=True),
-                                 f"routes different from services.{seen_routes[route]}'s, "
-                                 "or one of them never receives traffic"))
+                problems.append(
+                    (
+                        ("services", name, "routing"),
+                        service.routing.model_dump(by_alias=True),
+                        f"routes different from services.{seen_routes[route]}'s, or one of them never receives traffic",
+                    )
+                )
             seen_routes.setdefault(route, name)
         errors_at("StackConfig", problems)
         return self
@@ -145,33 +219,55 @@ class StackConfig(ConfigModel):
         network, internal = self.network, self.load_balancer.internal
         users: dict[str, list[str]] = {"public": [], "private": []}
         users["private" if internal else "public"].append(
-            "the internal load balancer" if internal else "the internet-facing load balancer")
+            "the internal load balancer" if internal else "the internet-facing load balancer"
+        )
         for name, service in self.services.items():
             users[service.subnets].append(f"services.{name}")
 
         problems: list[tuple[tuple, Any, Optional[str]]] = []
         if network.vpc == "default":
-            no_private = ("the default VPC's subnets are all public "
-                          "(for private placement use network.vpc 'existing' with privateSubnetIds)")
+            no_private = (
+                "the default VPC's subnets are all public "
+                "(for private placement use network.vpc 'existing' with privateSubnetIds)"
+            )
             if internal:
                 problems.append((("loadBalancer", "internal"), True, f"false with network.vpc 'default': {no_private}"))
-            problems += [(("services", name, "subnets"), "private", f"'public' with network.vpc 'default': {no_private}")
-                         for name, service in self.services.items() if service.subnets == "private"]
+            problems += [
+                (("services", name, "subnets"), "private", f"'public' with network.vpc 'default': {no_private}")
+                for name, service in self.services.items()
+                if service.subnets == "private"
+            ]
         elif network.vpc == "existing":
             for role in ("public", "private"):
                 ids = getattr(network, f"{role}_subnet_ids")
                 if users[role] and len(ids) < 2:
-                    problems.append((("network", f"{role}SubnetIds"), list(ids),
-                                     f"at least two subnets, in different AZs, for {_listed(users[role])}"))
+                    problems.append(
+                        (
+                            ("network", f"{role}SubnetIds"),
+                            list(ids),
+                            f"at least two subnets, in different AZs, for {_listed(users[role])}",
+                        )
+                    )
         elif not network.private_egress:
-            problems += [(("services", name, "subnets"), "private",
-                          "'public' while network.natGateways is 'none' and network.vpcEndpoints is off: "
-                          "tasks in private subnets need NAT or VPC endpoints to pull images")
-                         for name, service in self.services.items() if service.subnets == "private"]
+            problems += [
+                (
+                    ("services", name, "subnets"),
+                    "private",
+                    "'public' while network.natGateways is 'none' and network.vpcEndpoints is off: "
+                    "tasks in private subnets need NAT or VPC endpoints to pull images",
+                )
+                for name, service in self.services.items()
+                if service.subnets == "private"
+            ]
         if network.vpc_endpoints and not self.private_services() and usable("services"):
-            problems.append((("network", "vpcEndpoints"), True,
-                             "true only when a service runs in private subnets "
-                             "(the endpoints serve no one else, and bill per AZ-hour)"))
+            problems.append(
+                (
+                    ("network", "vpcEndpoints"),
+                    True,
+                    "true only when a service runs in private subnets "
+                    "(the endpoints serve no one else, and bill per AZ-hour)",
+                )
+            )
         return problems
 
     def private_services(self) -> dict[str, ServiceConfig]:
@@ -195,11 +291,8 @@ class StackConfig(ConfigModel):
         return []
 
 
-
 def _listed(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 
 
 def parse_stack_config(values: Mapping[str, Any], region: Optional[str] = None) -> StackConfig:

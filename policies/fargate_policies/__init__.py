@@ -18,8 +18,16 @@ PACK_NAME = "fargate-alb"
 
 def all_rules() -> list[Rule]:
     """Every rule of the pack, with its default level and documentation."""
-    return [*ecs.RULES, *network.RULES, *alb.RULES, *iam.RULES, *scaling.RULES, *logs.RULES,
-            iam.NO_MANAGED_POLICY_ON_TASK_ROLES, network.VPC_FLOW_LOGS]
+    return [
+        *ecs.RULES,
+        *network.RULES,
+        *alb.RULES,
+        *iam.RULES,
+        *scaling.RULES,
+        *logs.RULES,
+        iam.NO_MANAGED_POLICY_ON_TASK_ROLES,
+        network.VPC_FLOW_LOGS,
+    ]
 
 
 def all_policies() -> list[Policy]:

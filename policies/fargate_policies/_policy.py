@@ -63,14 +63,14 @@ def config_schema(**properties: dict[str, Any]) -> PolicyConfigSchema:
     return PolicyConfigSchema(properties=properties)
 
 
-def settings(args: Union[ResourceValidationArgs, StackValidationArgs],
-             schema: PolicyConfigSchema) -> Mapping[str, Any]:
+def settings(args: Union[ResourceValidationArgs, StackValidationArgs], schema: PolicyConfigSchema) -> Mapping[str, Any]:
     """The rule's configuration: the schema defaults overlaid with the policy config."""
     merged = {name: prop["default"] for name, prop in schema.properties.items()}
     merged.update(args.get_config())
     # Config travels as a protobuf Struct, which carries every number as a float.
-    return {name: int(value) if isinstance(value, float) and value.is_integer() else value
-            for name, value in merged.items()}
+    return {
+        name: int(value) if isinstance(value, float) and value.is_integer() else value for name, value in merged.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -99,9 +99,14 @@ class Rule:
     def policy(self) -> Policy:
         if self.types is None:
             return StackValidationPolicy(
-                name=self.name, description=self.docs["summary"], validate=self.function,
-                enforcement_level=self.level, config_schema=self.config,
-                severity=self.severity, tags=[self.area])
+                name=self.name,
+                description=self.docs["summary"],
+                validate=self.function,
+                enforcement_level=self.level,
+                config_schema=self.config,
+                severity=self.severity,
+                tags=[self.area],
+            )
         types, function = tuple(self.types), self.function
 
         def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
@@ -109,6 +114,11 @@ class Rule:
                 function(args, report_violation)
 
         return ResourceValidationPolicy(
-            name=self.name, description=self.docs["summary"], validate=validate,
-            enforcement_level=self.level, config_schema=self.config,
-            severity=self.severity, tags=[self.area])
+            name=self.name,
+            description=self.docs["summary"],
+            validate=validate,
+            enforcement_level=self.level,
+            config_schema=self.config,
+            severity=self.severity,
+            tags=[self.area],
+        )

@@ -86,13 +86,13 @@ class Ingress:
     """One ingress permission, from whichever of the three forms declared it."""
 
     declared_by: PolicyResource
-    targets: Refs            # the security groups that admit the traffic
-    protocol: Any            # "tcp", "udp", "-1", ... or UNKNOWN
+    targets: Refs  # the security groups that admit the traffic
+    protocol: Any  # "tcp", "udp", "-1", ... or UNKNOWN
     from_port: Any
     to_port: Any
-    sources: Refs            # security groups the traffic may come from
-    from_self: Any           # True when the group admits its own members
-    cidrs: tuple[Any, ...]   # IPv4 and IPv6 CIDR blocks, UNKNOWN where unknown
+    sources: Refs  # security groups the traffic may come from
+    from_self: Any  # True when the group admits its own members
+    cidrs: tuple[Any, ...]  # IPv4 and IPv6 CIDR blocks, UNKNOWN where unknown
     # True for inline entries of a group whose `ingress` has several entries with unknown source
     # groups: each takes every group the input depends on, but only some are really its own.
     shared_sources: bool = False
@@ -137,7 +137,7 @@ class TargetGroupUse:
 class Egress:
     """Where a subnet's default route (0.0.0.0/0) leads."""
 
-    kind: str                       # "internet-gateway", "nat", "appliance", "none" or "unknown"
+    kind: str  # "internet-gateway", "nat", "appliance", "none" or "unknown"
     route_tables: tuple[PolicyResource, ...] = ()
 
 
@@ -175,12 +175,11 @@ class Stack:
     def refs(self, resource: PolicyResource, path: Sequence[Any], types: Sequence[str]) -> Refs:
         """The resources of `types` named by the value (or list of values) at `path`."""
         values = elements(peek(resource.props, *path))
-        dependencies = [d for d in resource.property_dependencies.get(path[0], [])
-                        if d.resource_type in types]
+        dependencies = [d for d in resource.property_dependencies.get(path[0], []) if d.resource_type in types]
         matched: list[PolicyResource] = []
         external: list[str] = []
         unknown = values is UNKNOWN
-        for value in ([] if unknown else values):
+        for value in [] if unknown else values:
             if value is UNKNOWN:
                 unknown = True
             elif isinstance(value, str) and value:
@@ -231,8 +230,7 @@ class Stack:
         own network interface: subnets and security groups come from the service."""
         if self.is_fargate(service) is True:
             return True
-        return any(self.given(task, "networkMode") == "awsvpc"
-                   for task in self.task_definitions(service).resources)
+        return any(self.given(task, "networkMode") == "awsvpc" for task in self.task_definitions(service).resources)
 
     def fargate_services(self) -> list[PolicyResource]:
         return [s for s in self.of_type(T.ECS_SERVICE) if self.is_fargate(s) is True]
@@ -254,8 +252,9 @@ class Stack:
                 found |= self.refs(resource, (key, index, "forward", "targetGroups"), T.TARGET_GROUP)
                 continue
             for group_index in range(len(groups)):
-                found |= self.refs(resource, (key, index, "forward", "targetGroups", group_index, "arn"),
-                                   T.TARGET_GROUP)
+                found |= self.refs(
+                    resource, (key, index, "forward", "targetGroups", group_index, "arn"), T.TARGET_GROUP
+                )
         return found
 
     @cached_property
@@ -268,12 +267,15 @@ class Stack:
                 result[group.urn] = _unique(result.get(group.urn, ()) + load_balancers.resources)
 
         for listener in self.of_type(T.LISTENER):
-            link(self._action_target_groups(listener, "defaultActions"),
-                 self.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER))
+            link(
+                self._action_target_groups(listener, "defaultActions"),
+                self.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER),
+            )
         for rule in self.of_type(T.LISTENER_RULE):
             listeners = self.refs(rule, ("listenerArn",), T.LISTENER)
-            load_balancers = union(self.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER)
-                                   for listener in listeners.resources)
+            load_balancers = union(
+                self.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER) for listener in listeners.resources
+            )
             link(self._action_target_groups(rule, "actions"), load_balancers)
         return result
 
@@ -321,48 +323,70 @@ class Stack:
                 if entry is UNKNOWN:
                     rules.append(_unknown_ingress(group, own))
                     continue
-                rules.append(Ingress(
-                    declared_by=group, targets=own,
-                    protocol=peek(entry, "protocol"),
-                    from_port=peek(entry, "fromPort"), to_port=peek(entry, "toPort"),
-                    sources=self.refs(group, ("ingress", index, "securityGroups"), T.SECURITY_GROUP),
-                    from_self=as_bool(peek(entry, "self")),
-                    cidrs=_cidrs(entry, "cidrBlocks", "ipv6CidrBlocks"),
-                    shared_sources=shared and _unknown_sources(entry),
-                    prefix_lists=(self.refs(group, ("ingress", index, "prefixListIds"), T.MANAGED_PREFIX_LIST)
-                                  if peek(entry, "prefixListIds") else Refs()),
-                ))
+                rules.append(
+                    Ingress(
+                        declared_by=group,
+                        targets=own,
+                        protocol=peek(entry, "protocol"),
+                        from_port=peek(entry, "fromPort"),
+                        to_port=peek(entry, "toPort"),
+                        sources=self.refs(group, ("ingress", index, "securityGroups"), T.SECURITY_GROUP),
+                        from_self=as_bool(peek(entry, "self")),
+                        cidrs=_cidrs(entry, "cidrBlocks", "ipv6CidrBlocks"),
+                        shared_sources=shared and _unknown_sources(entry),
+                        prefix_lists=(
+                            self.refs(group, ("ingress", index, "prefixListIds"), T.MANAGED_PREFIX_LIST)
+                            if peek(entry, "prefixListIds")
+                            else Refs()
+                        ),
+                    )
+                )
         for rule in self.of_type(T.SECURITY_GROUP_RULE):
             kind = peek(rule.props, "type")
             if kind is UNKNOWN:
                 rules.append(_unknown_ingress(rule, self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP)))
             if kind != "ingress":
                 continue
-            rules.append(Ingress(
-                declared_by=rule,
-                targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
-                protocol=peek(rule.props, "protocol"),
-                from_port=peek(rule.props, "fromPort"), to_port=peek(rule.props, "toPort"),
-                # Computed when the rule names CIDRs instead: unknown in a preview, not a source.
-                sources=(self.refs(rule, ("sourceSecurityGroupId",), T.SECURITY_GROUP)
-                         if self.given(rule, "sourceSecurityGroupId") is not None else Refs()),
-                from_self=as_bool(peek(rule.props, "self")),
-                cidrs=_cidrs(rule.props, "cidrBlocks", "ipv6CidrBlocks"),
-                prefix_lists=(self.refs(rule, ("prefixListIds",), T.MANAGED_PREFIX_LIST)
-                              if self.given(rule, "prefixListIds") else Refs()),
-            ))
+            rules.append(
+                Ingress(
+                    declared_by=rule,
+                    targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
+                    protocol=peek(rule.props, "protocol"),
+                    from_port=peek(rule.props, "fromPort"),
+                    to_port=peek(rule.props, "toPort"),
+                    # Computed when the rule names CIDRs instead: unknown in a preview, not a source.
+                    sources=(
+                        self.refs(rule, ("sourceSecurityGroupId",), T.SECURITY_GROUP)
+                        if self.given(rule, "sourceSecurityGroupId") is not None
+                        else Refs()
+                    ),
+                    from_self=as_bool(peek(rule.props, "self")),
+                    cidrs=_cidrs(rule.props, "cidrBlocks", "ipv6CidrBlocks"),
+                    prefix_lists=(
+                        self.refs(rule, ("prefixListIds",), T.MANAGED_PREFIX_LIST)
+                        if self.given(rule, "prefixListIds")
+                        else Refs()
+                    ),
+                )
+            )
         for rule in self.of_type(T.SECURITY_GROUP_INGRESS_RULE):
-            rules.append(Ingress(
-                declared_by=rule,
-                targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
-                protocol=peek(rule.props, "ipProtocol"),
-                from_port=peek(rule.props, "fromPort"), to_port=peek(rule.props, "toPort"),
-                sources=self.refs(rule, ("referencedSecurityGroupId",), T.SECURITY_GROUP),
-                from_self=False,
-                cidrs=_cidrs(rule.props, "cidrIpv4", "cidrIpv6"),
-                prefix_lists=(self.refs(rule, ("prefixListId",), T.MANAGED_PREFIX_LIST)
-                              if self.given(rule, "prefixListId") is not None else Refs()),
-            ))
+            rules.append(
+                Ingress(
+                    declared_by=rule,
+                    targets=self.refs(rule, ("securityGroupId",), T.SECURITY_GROUP),
+                    protocol=peek(rule.props, "ipProtocol"),
+                    from_port=peek(rule.props, "fromPort"),
+                    to_port=peek(rule.props, "toPort"),
+                    sources=self.refs(rule, ("referencedSecurityGroupId",), T.SECURITY_GROUP),
+                    from_self=False,
+                    cidrs=_cidrs(rule.props, "cidrIpv4", "cidrIpv6"),
+                    prefix_lists=(
+                        self.refs(rule, ("prefixListId",), T.MANAGED_PREFIX_LIST)
+                        if self.given(rule, "prefixListId") is not None
+                        else Refs()
+                    ),
+                )
+            )
         return rules
 
     def ingress_into(self, groups: Refs) -> list[Ingress]:
@@ -491,8 +515,13 @@ class Stack:
                 found = self.given(declared_by, key)
             else:
                 found = peek(route, key)
-                if found is UNKNOWN and traced_to is not None and not any(
-                        d.resource_type in traced_to for d in declared_by.property_dependencies.get(path[0], [])):
+                if (
+                    found is UNKNOWN
+                    and traced_to is not None
+                    and not any(
+                        d.resource_type in traced_to for d in declared_by.property_dependencies.get(path[0], [])
+                    )
+                ):
                     # Unknown, but the table's routes come from no resource of that kind.
                     found = None
             return None if found == "" else found
@@ -542,8 +571,15 @@ class Stack:
 
 # Route targets that carry traffic onward through something we cannot inspect
 # (a firewall, a NAT instance, another network): assumed to reach the internet.
-_APPLIANCE_TARGETS = ("transitGatewayId", "networkInterfaceId", "vpcEndpointId",
-                      "vpcPeeringConnectionId", "localGatewayId", "carrierGatewayId", "coreNetworkArn")
+_APPLIANCE_TARGETS = (
+    "transitGatewayId",
+    "networkInterfaceId",
+    "vpcEndpointId",
+    "vpcPeeringConnectionId",
+    "localGatewayId",
+    "carrierGatewayId",
+    "coreNetworkArn",
+)
 _ENDPOINT_SERVICE = re.compile(r"^(?:cn\.)?com\.amazonaws\.[a-z0-9-]+\.(.+)$")
 
 
@@ -569,8 +605,17 @@ def contains_all(admitted: Sequence[Any], ranges: Sequence[Any]) -> bool:
 
 def _unknown_ingress(declared_by: PolicyResource, targets: Refs) -> Ingress:
     """A permission a preview cannot read yet: it may admit anything from anywhere."""
-    return Ingress(declared_by, targets, UNKNOWN, UNKNOWN, UNKNOWN, Refs(unresolved=True), UNKNOWN, (UNKNOWN,),
-                   prefix_lists=Refs(unresolved=True))
+    return Ingress(
+        declared_by,
+        targets,
+        UNKNOWN,
+        UNKNOWN,
+        UNKNOWN,
+        Refs(unresolved=True),
+        UNKNOWN,
+        (UNKNOWN,),
+        prefix_lists=Refs(unresolved=True),
+    )
 
 
 def _unknown_sources(entry: Any) -> bool:

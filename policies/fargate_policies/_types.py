@@ -30,18 +30,14 @@ DEFAULT_ROUTE_TABLE = ("aws:ec2/defaultRouteTable:DefaultRouteTable",)
 INTERNET_GATEWAY = ("aws:ec2/internetGateway:InternetGateway",)
 NAT_GATEWAY = ("aws:ec2/natGateway:NatGateway",)
 VPC_ENDPOINT = ("aws:ec2/vpcEndpoint:VpcEndpoint",)
-VPC_ENDPOINT_ROUTE_TABLE_ASSOCIATION = (
-    "aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation",
-)
+VPC_ENDPOINT_ROUTE_TABLE_ASSOCIATION = ("aws:ec2/vpcEndpointRouteTableAssociation:VpcEndpointRouteTableAssociation",)
 
 IAM_ROLE = ("aws:iam/role:Role",)
 IAM_ROLE_POLICY = ("aws:iam/rolePolicy:RolePolicy",)
 IAM_POLICY = ("aws:iam/policy:Policy",)
 IAM_ROLE_POLICY_ATTACHMENT = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment",)
 IAM_POLICY_ATTACHMENT = ("aws:iam/policyAttachment:PolicyAttachment",)
-IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = (
-    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
-)
+IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = ("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",)
 
 SCALABLE_TARGET = ("aws:appautoscaling/target:Target",)
 SCALING_POLICY = ("aws:appautoscaling/policy:Policy",)

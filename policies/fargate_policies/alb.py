@@ -50,14 +50,17 @@ def alb_https_redirect(args: ResourceValidationArgs, report_violation: ReportVio
         return
     for action in get_list(args.props, "defaultActions"):
         if get(action, "type") != "redirect" or str(get(action, "redirect", "protocol", default="")).upper() != "HTTPS":
-            report_violation(f"HTTP listener on port {as_number(get(args.props, 'port'))} {get(action, 'type')}s "
-                             "instead of redirecting to HTTPS.")
+            report_violation(
+                f"HTTP listener on port {as_number(get(args.props, 'port'))} {get(action, 'type')}s "
+                "instead of redirecting to HTTPS."
+            )
             return
 
 
 TLS_CONFIG = config_schema(
     allowedPolicies={
-        "type": "array", "items": {"type": "string"},
+        "type": "array",
+        "items": {"type": "string"},
         "description": "SSL policies HTTPS/TLS listeners may use.",
         "default": TLS_12_POLICIES,
     },
@@ -78,8 +81,10 @@ def alb_tls_policy(args: ResourceValidationArgs, report_violation: ReportViolati
     policy = get(args.props, "sslPolicy")
     allowed = settings(args, TLS_CONFIG)["allowedPolicies"]
     if policy not in allowed:
-        report_violation(f"sslPolicy {policy or 'unset (ELBSecurityPolicy-2016-08)'} is not allowed; "
-                         f"use one of {', '.join(allowed)}.")
+        report_violation(
+            f"sslPolicy {policy or 'unset (ELBSecurityPolicy-2016-08)'} is not allowed; "
+            f"use one of {', '.join(allowed)}."
+        )
 
 
 def alb_drop_invalid_headers(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -145,8 +150,11 @@ def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportV
                 continue
             judged = True
             if target_type != "ip":
-                report_violation(f"Target group {group.name!r} used by awsvpc service {service.name!r} "
-                                 f"has targetType {target_type!r}; set targetType: ip.", group.urn)
+                report_violation(
+                    f"Target group {group.name!r} used by awsvpc service {service.name!r} "
+                    f"has targetType {target_type!r}; set targetType: ip.",
+                    group.urn,
+                )
     if not judged:
         args.not_applicable("no awsvpc service uses a target group of this stack")
 

@@ -32,6 +32,7 @@ MAX_CONTAINERS_PER_TASK = 10
 
 # -- reading task definitions ---------------------------------------------------------
 
+
 def _containers(args: ResourceValidationArgs) -> list[Mapping[str, Any]]:
     """The container definitions (a JSON string in pulumi-aws). Unknown during a
     preview if the JSON embeds outputs; the SDK then notes the rule could not run."""
@@ -72,6 +73,7 @@ def _describe(sizes: tuple) -> str:
 
 # -- task definition rules ---------------------------------------------------------------
 
+
 def fargate_awsvpc_network_mode(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Fargate task definitions use the awsvpc network mode, and Fargate services have a network configuration.
 
@@ -85,8 +87,9 @@ def fargate_awsvpc_network_mode(args: ResourceValidationArgs, report_violation: 
         if _requires_fargate(args):
             mode = get(args.props, "networkMode")
             if mode != "awsvpc":
-                report_violation(f"Task definition requires FARGATE but its networkMode is {mode!r}; "
-                                 "set networkMode to 'awsvpc'.")
+                report_violation(
+                    f"Task definition requires FARGATE but its networkMode is {mode!r}; set networkMode to 'awsvpc'."
+                )
         return
     if service_is_fargate(args.props) is True and get(args.props, "networkConfiguration") is None:
         report_violation("Fargate service has no networkConfiguration; give it subnets and security groups.")
@@ -109,42 +112,88 @@ def fargate_task_size(args: ResourceValidationArgs, report_violation: ReportViol
     else:
         cpu, memory = _size(cpu_value, "vcpu", 1024), _size(memory_value, "gb", 1024)
         if cpu not in FARGATE_TASK_SIZES:
-            report_violation(f"cpu {cpu_value!r} is not a Fargate size; use one of "
-                             f"{', '.join(map(str, FARGATE_TASK_SIZES))}.")
+            report_violation(
+                f"cpu {cpu_value!r} is not a Fargate size; use one of {', '.join(map(str, FARGATE_TASK_SIZES))}."
+            )
         elif _is_windows(args) and cpu not in WINDOWS_TASK_CPU:
-            report_violation(f"cpu {cpu_value!r} is not available to Windows tasks on Fargate; use one of "
-                             f"{', '.join(map(str, WINDOWS_TASK_CPU))}.")
+            report_violation(
+                f"cpu {cpu_value!r} is not available to Windows tasks on Fargate; use one of "
+                f"{', '.join(map(str, WINDOWS_TASK_CPU))}."
+            )
         elif memory not in FARGATE_TASK_SIZES[cpu]:
-            report_violation(f"memory {memory_value!r} is not valid with cpu {cpu}; use "
-                             f"{_describe(FARGATE_TASK_SIZES[cpu])} MiB.")
+            report_violation(
+                f"memory {memory_value!r} is not valid with cpu {cpu}; use {_describe(FARGATE_TASK_SIZES[cpu])} MiB."
+            )
     containers = _containers(args)
     if len(containers) > MAX_CONTAINERS_PER_TASK:
-        report_violation(f"{len(containers)} container definitions; a task definition holds at most "
-                         f"{MAX_CONTAINERS_PER_TASK}.")
+        report_violation(
+            f"{len(containers)} container definitions; a task definition holds at most {MAX_CONTAINERS_PER_TASK}."
+        )
 
 
 SECRETS_CONFIG = config_schema(
     secretWords={
-        "type": "array", "items": {"type": "string"},
+        "type": "array",
+        "items": {"type": "string"},
         "description": "Words that name a secret. A variable's name is split into words on `_`, `-` "
-                       "and case changes (DB_PASSWORD, dbPassword: DB PASSWORD); an entry of several "
-                       "words (API KEY) matches them in a row. Case-insensitive, whole words only.",
-        "default": ["PASSWORD", "PASSWD", "PWD", "PASS", "SECRET", "TOKEN", "APIKEY", "API KEY",
-                    "PRIVATE KEY", "CREDENTIAL", "CREDENTIALS", "AUTH"],
+        "and case changes (DB_PASSWORD, dbPassword: DB PASSWORD); an entry of several "
+        "words (API KEY) matches them in a row. Case-insensitive, whole words only.",
+        "default": [
+            "PASSWORD",
+            "PASSWD",
+            "PWD",
+            "PASS",
+            "SECRET",
+            "TOKEN",
+            "APIKEY",
+            "API KEY",
+            "PRIVATE KEY",
+            "CREDENTIAL",
+            "CREDENTIALS",
+            "AUTH",
+        ],
     },
     propertyWords={
-        "type": "array", "items": {"type": "string"},
+        "type": "array",
+        "items": {"type": "string"},
         "description": "Words that make a name describe a property of a secret (TOKEN_EXPIRE_MINUTES) "
-                       "or a reference to one (DB_SECRET_ARN), not the secret itself: a name with one "
-                       "of them is not judged by its name (its value still is).",
-        "default": ["EXPIRE", "EXPIRY", "TTL", "LIFETIME", "TIMEOUT", "LENGTH", "MINUTES", "HOURS", "DAYS",
-                    "SECONDS", "ALGORITHM", "HEADER", "TYPE", "ARN", "URL", "URI", "ENDPOINT", "FILE",
-                    "PATH", "NAME",
-                    # Switches and choices around a secret (AUTH_ENABLED, AUTH_MODE, PASSWORD_REQUIRED).
-                    "ENABLED", "DISABLED", "ENABLE", "DISABLE", "REQUIRED", "MODE", "PROVIDER", "METHOD"],
+        "or a reference to one (DB_SECRET_ARN), not the secret itself: a name with one "
+        "of them is not judged by its name (its value still is).",
+        "default": [
+            "EXPIRE",
+            "EXPIRY",
+            "TTL",
+            "LIFETIME",
+            "TIMEOUT",
+            "LENGTH",
+            "MINUTES",
+            "HOURS",
+            "DAYS",
+            "SECONDS",
+            "ALGORITHM",
+            "HEADER",
+            "TYPE",
+            "ARN",
+            "URL",
+            "URI",
+            "ENDPOINT",
+            "FILE",
+            "PATH",
+            "NAME",
+            # Switches and choices around a secret (AUTH_ENABLED, AUTH_MODE, PASSWORD_REQUIRED).
+            "ENABLED",
+            "DISABLED",
+            "ENABLE",
+            "DISABLE",
+            "REQUIRED",
+            "MODE",
+            "PROVIDER",
+            "METHOD",
+        ],
     },
     allowedNames={
-        "type": "array", "items": {"type": "string"},
+        "type": "array",
+        "items": {"type": "string"},
         "description": "Variable names exempt from the check by name (their values are still judged).",
         "default": [],
     },
@@ -161,7 +210,7 @@ def name_words(name: str) -> list[str]:
 
 def _has_words(words: Sequence[str], phrase: str) -> bool:
     wanted = phrase.upper().split()
-    return any(list(words[i:i + len(wanted)]) == wanted for i in range(len(words) - len(wanted) + 1))
+    return any(list(words[i : i + len(wanted)]) == wanted for i in range(len(words) - len(wanted) + 1))
 
 
 def secret_name(name: str, secret_words: Sequence[str], property_words: Sequence[str]) -> Optional[str]:
@@ -175,8 +224,10 @@ def secret_name(name: str, secret_words: Sequence[str], property_words: Sequence
 # What a value that carries a credential looks like, whatever its variable is called.
 SECRET_VALUES = [
     # scheme://user:password@host; a ${VAR} / $VAR password is a template, not a password.
-    ("a URL with a password in it",
-     re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?!\$\{?[A-Za-z_][A-Za-z0-9_]*\}?@)[^\s/@]+@", re.IGNORECASE)),
+    (
+        "a URL with a password in it",
+        re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]*:(?!\$\{?[A-Za-z_][A-Za-z0-9_]*\}?@)[^\s/@]+@", re.IGNORECASE),
+    ),
     ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
     ("a PEM private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
     ("a GitHub token", re.compile(r"\b(?:ghp_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22,})")),
@@ -216,24 +267,31 @@ def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: Re
     definitions = raw(args.props, "containerDefinitions")
     if not is_secret(definitions):
         return False
-    lead = ("containerDefinitions is a Pulumi secret: a value the program marked secret is written into "
-            "the task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every "
-            "revision)")
+    lead = (
+        "containerDefinitions is a Pulumi secret: a value the program marked secret is written into "
+        "the task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every "
+        "revision)"
+    )
     try:
         containers = _containers(args)
     except UnknownValueError:
-        report_violation(f"{lead}. Its value is unknown until deployed, so which container and variable carry "
-                         f"it cannot be told yet; {_USE_SECRETS} instead.")
+        report_violation(
+            f"{lead}. Its value is unknown until deployed, so which container and variable carry "
+            f"it cannot be told yet; {_USE_SECRETS} instead."
+        )
         return True
     candidates = []
     for index, container in enumerate(containers):
         names = [str(v.get("name", "")) for v in container.get("environment") or [] if isinstance(v, Mapping)]
         if names:
-            candidates.append(f"container {_container_name(container, index)!r} sets "
-                              f"{', '.join(map(repr, names))}")
-    where = ("; ".join(candidates) + " (one of these, or another setting, carries it)" if candidates else
-             "no container sets an environment variable, so another setting of "
-             + ", ".join(repr(_container_name(c, i)) for i, c in enumerate(containers)) + " carries it")
+            candidates.append(f"container {_container_name(container, index)!r} sets {', '.join(map(repr, names))}")
+    where = (
+        "; ".join(candidates) + " (one of these, or another setting, carries it)"
+        if candidates
+        else "no container sets an environment variable, so another setting of "
+        + ", ".join(repr(_container_name(c, i)) for i, c in enumerate(containers))
+        + " carries it"
+    )
     report_violation(f"{lead}: {where}; {_USE_SECRETS} instead.")
     return False
 
@@ -260,8 +318,10 @@ def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: Rep
                 continue
             name, value = str(variable.get("name", "")), variable.get("value")
             if contains_secret(value):
-                report_violation(f"{where} {name!r} to a Pulumi secret, which ECS stores and shows in plain "
-                                 f"text; {_USE_SECRETS} instead.")
+                report_violation(
+                    f"{where} {name!r} to a Pulumi secret, which ECS stores and shows in plain "
+                    f"text; {_USE_SECRETS} instead."
+                )
                 continue
             kind = secret_value(value)
             if kind:
@@ -303,8 +363,9 @@ def ecs_readonly_root_filesystem(args: ResourceValidationArgs, report_violation:
         return
     for index, container in enumerate(_containers(args)):
         if container.get("readonlyRootFilesystem") is not True:
-            report_violation(f"Container {_container_name(container, index)!r} does not set "
-                             "readonlyRootFilesystem: true.")
+            report_violation(
+                f"Container {_container_name(container, index)!r} does not set readonlyRootFilesystem: true."
+            )
 
 
 def _is_root(user: str) -> bool:
@@ -325,8 +386,10 @@ def ecs_nonroot_user(args: ResourceValidationArgs, report_violation: ReportViola
     for index, container in enumerate(_containers(args)):
         user = container.get("user")
         if not user:
-            report_violation(f"Container {_container_name(container, index)!r} names no user "
-                             "(it runs as the image's default user, root unless the image says otherwise).")
+            report_violation(
+                f"Container {_container_name(container, index)!r} names no user "
+                "(it runs as the image's default user, root unless the image says otherwise)."
+            )
         elif _is_root(str(user)):
             report_violation(f"Container {_container_name(container, index)!r} runs as {user!r}.")
 
@@ -342,11 +405,14 @@ def ecs_log_configuration(args: ResourceValidationArgs, report_violation: Report
     for index, container in enumerate(_containers(args)):
         configuration = container.get("logConfiguration")
         if not isinstance(configuration, Mapping) or not configuration.get("logDriver"):
-            report_violation(f"Container {_container_name(container, index)!r} has no logConfiguration "
-                             "with a logDriver (for example awslogs).")
+            report_violation(
+                f"Container {_container_name(container, index)!r} has no logConfiguration "
+                "with a logDriver (for example awslogs)."
+            )
 
 
 # -- cluster and service rules ---------------------------------------------------------------
+
 
 def ecs_container_insights(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """ECS clusters enable Container Insights.
@@ -381,10 +447,12 @@ def ecs_circuit_breaker(args: ResourceValidationArgs, report_violation: ReportVi
 
 
 PLATFORM_CONFIG = config_schema(
-    latestLinuxVersion={"type": "string", "description": "Latest Fargate Linux platform version.",
-                        "default": "1.4.0"},
-    latestWindowsVersion={"type": "string", "description": "Latest Fargate Windows platform version.",
-                          "default": "1.0.0"},
+    latestLinuxVersion={"type": "string", "description": "Latest Fargate Linux platform version.", "default": "1.4.0"},
+    latestWindowsVersion={
+        "type": "string",
+        "description": "Latest Fargate Windows platform version.",
+        "default": "1.0.0",
+    },
 )
 
 
@@ -407,18 +475,36 @@ def ecs_latest_platform_version(args: ResourceValidationArgs, report_violation: 
 
 
 RULES = [
-    Rule("fargate-awsvpc-network-mode", MANDATORY, fargate_awsvpc_network_mode,
-         T.ECS_TASK_DEFINITION + T.ECS_SERVICE, severity=HIGH),
+    Rule(
+        "fargate-awsvpc-network-mode",
+        MANDATORY,
+        fargate_awsvpc_network_mode,
+        T.ECS_TASK_DEFINITION + T.ECS_SERVICE,
+        severity=HIGH,
+    ),
     Rule("fargate-task-size", MANDATORY, fargate_task_size, T.ECS_TASK_DEFINITION, severity=HIGH),
-    Rule("ecs-no-plaintext-secrets", MANDATORY, ecs_no_plaintext_secrets, T.ECS_TASK_DEFINITION,
-         SECRETS_CONFIG, severity=CRITICAL),
+    Rule(
+        "ecs-no-plaintext-secrets",
+        MANDATORY,
+        ecs_no_plaintext_secrets,
+        T.ECS_TASK_DEFINITION,
+        SECRETS_CONFIG,
+        severity=CRITICAL,
+    ),
     Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION, severity=HIGH),
-    Rule("ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION,
-         severity=MEDIUM),
+    Rule(
+        "ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION, severity=MEDIUM
+    ),
     Rule("ecs-nonroot-user", ADVISORY, ecs_nonroot_user, T.ECS_TASK_DEFINITION, severity=MEDIUM),
     Rule("ecs-log-configuration", ADVISORY, ecs_log_configuration, T.ECS_TASK_DEFINITION, severity=MEDIUM),
     Rule("ecs-container-insights", ADVISORY, ecs_container_insights, T.ECS_CLUSTER, severity=LOW),
     Rule("ecs-circuit-breaker", ADVISORY, ecs_circuit_breaker, T.ECS_SERVICE, severity=MEDIUM),
-    Rule("ecs-latest-platform-version", ADVISORY, ecs_latest_platform_version, T.ECS_SERVICE,
-         PLATFORM_CONFIG, severity=MEDIUM),
+    Rule(
+        "ecs-latest-platform-version",
+        ADVISORY,
+        ecs_latest_platform_version,
+        T.ECS_SERVICE,
+        PLATFORM_CONFIG,
+        severity=MEDIUM,
+    ),
 ]

@@ -25,8 +25,12 @@ def grants_admin(document: Any) -> Any:
     if not isinstance(document, Mapping):
         return False
     for statement in as_list(document.get("Statement")):
-        if (isinstance(statement, Mapping) and statement.get("Effect") == "Allow"
-                and "*" in as_list(statement.get("Action")) and "*" in as_list(statement.get("Resource"))):
+        if (
+            isinstance(statement, Mapping)
+            and statement.get("Effect") == "Allow"
+            and "*" in as_list(statement.get("Action"))
+            and "*" in as_list(statement.get("Resource"))
+        ):
             return True
     return False
 
@@ -59,15 +63,21 @@ def _attached(stack: Stack, role: PolicyResource) -> list[tuple]:
     """(where, policy ARN value, refs to policy resources) for each managed policy on the role."""
     found = []
     arns = elements(stack.given(role, "managedPolicyArns"))
-    found.append((f"role {role.name!r} managedPolicyArns", arns,
-                  stack.refs(role, ("managedPolicyArns",), T.IAM_POLICY)))
+    found.append(
+        (f"role {role.name!r} managedPolicyArns", arns, stack.refs(role, ("managedPolicyArns",), T.IAM_POLICY))
+    )
     attachments = [(a, ("role",), "policyArn") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENT)]
     attachments += [(a, ("roles",), "policyArn") for a in stack.of_type(T.IAM_POLICY_ATTACHMENT)]
     attachments += [(a, ("roleName",), "policyArns") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE)]
     for attachment, role_path, arn_key in attachments:
         if role in stack.refs(attachment, role_path, T.IAM_ROLE).resources:
-            found.append((f"attachment {attachment.name!r}", elements(peek(attachment.props, arn_key)),
-                          stack.refs(attachment, (arn_key,), T.IAM_POLICY)))
+            found.append(
+                (
+                    f"attachment {attachment.name!r}",
+                    elements(peek(attachment.props, arn_key)),
+                    stack.refs(attachment, (arn_key,), T.IAM_POLICY),
+                )
+            )
     return found
 
 
@@ -75,7 +85,7 @@ def _documents(stack: Stack, role: PolicyResource) -> list[tuple]:
     """(where, policy document) for each inline policy of the role."""
     documents = []
     inline = elements(stack.given(role, "inlinePolicies"))
-    for entry in ([UNKNOWN] if inline is UNKNOWN else inline):
+    for entry in [UNKNOWN] if inline is UNKNOWN else inline:
         document = peek(entry, "policy") if entry is not UNKNOWN else UNKNOWN
         documents.append((f"role {role.name!r} inline policy", document))
     for role_policy in stack.of_type(T.IAM_ROLE_POLICY):
@@ -108,7 +118,7 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
                 reasons.append(f"{where} allows * on *")
         for where, arns, policies in _attached(stack, role):
             unknown |= arns is UNKNOWN or UNKNOWN in arns
-            for arn in ([] if arns is UNKNOWN else arns):
+            for arn in [] if arns is UNKNOWN else arns:
                 if isinstance(arn, str) and ADMINISTRATOR_ACCESS.match(arn):
                     reasons.append(f"{where} attaches AdministratorAccess")
             for policy in policies.resources:
@@ -117,8 +127,7 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
                 if verdict is True:
                     reasons.append(f"{where} attaches policy {policy.name!r}, which allows * on *")
         if reasons:
-            report_violation(f"Role {role.name!r}, which ECS tasks run with: " + "; ".join(reasons) + ".",
-                             role.urn)
+            report_violation(f"Role {role.name!r}, which ECS tasks run with: " + "; ".join(reasons) + ".", role.urn)
         elif unknown:
             unjudged.append(f"role {role.name!r} (a policy document is unknown)")
     if unjudged and len(unjudged) == len(roles):
@@ -134,10 +143,14 @@ RULES = [
 
 AWS_MANAGED_POLICY = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(.+)$")
 MANAGED_POLICY_CONFIG = config_schema(
-    allowedManagedPolicies={"type": "array", "items": {"type": "string"}, "default": [],
-                            "description": "AWS-managed policies a task or execution role may carry: "
-                                           "an ARN in any partition, the path and name after 'policy/' "
-                                           "(service-role/AmazonECSTaskExecutionRolePolicy) or the name alone."},
+    allowedManagedPolicies={
+        "type": "array",
+        "items": {"type": "string"},
+        "default": [],
+        "description": "AWS-managed policies a task or execution role may carry: "
+        "an ARN in any partition, the path and name after 'policy/' "
+        "(service-role/AmazonECSTaskExecutionRolePolicy) or the name alone.",
+    },
 )
 
 
@@ -190,13 +203,19 @@ def iam_no_managed_policy_on_task_roles(args: StackValidationArgs, report_violat
             report_violation(
                 f"Role {role.name!r} ({', '.join(sorted(uses))}) carries AWS-managed "
                 f"{'policy' if len(found) == 1 else 'policies'} {', '.join(found)}; grant what the task needs "
-                "in an inline or customer managed policy, or allow it in allowedManagedPolicies.", role.urn)
+                "in an inline or customer managed policy, or allow it in allowedManagedPolicies.",
+                role.urn,
+            )
         elif unknown:
             unjudged.append(f"role {role.name!r} (a policy ARN is unknown)")
     if unjudged and len(unjudged) == len(roles):
         args.not_applicable("could not judge " + "; ".join(unjudged))
 
 
-NO_MANAGED_POLICY_ON_TASK_ROLES = Rule("iam-no-managed-policy-on-task-roles", ADVISORY,
-                                       iam_no_managed_policy_on_task_roles, config=MANAGED_POLICY_CONFIG,
-                                       severity=MEDIUM)
+NO_MANAGED_POLICY_ON_TASK_ROLES = Rule(
+    "iam-no-managed-policy-on-task-roles",
+    ADVISORY,
+    iam_no_managed_policy_on_task_roles,
+    config=MANAGED_POLICY_CONFIG,
+    severity=MEDIUM,
+)

@@ -9,9 +9,12 @@ from ._policy import ADVISORY, LOW, ReportViolation, Rule, config_schema, settin
 from ._props import as_number, get
 
 RETENTION_CONFIG = config_schema(
-    minimumRetentionDays={"type": "integer", "minimum": 1, "default": 1,
-                          "description": "Shortest retention a log group may set (365 mirrors "
-                                         "Security Hub CloudWatch.16)."},
+    minimumRetentionDays={
+        "type": "integer",
+        "minimum": 1,
+        "default": 1,
+        "description": "Shortest retention a log group may set (365 mirrors Security Hub CloudWatch.16).",
+    },
 )
 
 

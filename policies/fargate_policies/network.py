@@ -38,11 +38,18 @@ def _finish(args: StackValidationArgs, judged: bool, violated: bool, unjudged: l
 # -- fargate-min-two-subnets ----------------------------------------------------------------
 
 SUBNETS_CONFIG = config_schema(
-    minSubnets={"type": "integer", "minimum": 1, "default": 2,
-                "description": "Fewest subnets a Fargate service or an ALB may use."},
-    minAvailabilityZones={"type": "integer", "minimum": 1, "default": 2,
-                          "description": "Fewest distinct availability zones those subnets span, "
-                                         "where the stack knows the zones."},
+    minSubnets={
+        "type": "integer",
+        "minimum": 1,
+        "default": 2,
+        "description": "Fewest subnets a Fargate service or an ALB may use.",
+    },
+    minAvailabilityZones={
+        "type": "integer",
+        "minimum": 1,
+        "default": 2,
+        "description": "Fewest distinct availability zones those subnets span, where the stack knows the zones.",
+    },
 )
 
 
@@ -54,11 +61,12 @@ def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
     # `subnets` and `subnetMappings` each compute the other: use the one the program set.
     mappings = elements(stack.given(resource, "subnetMappings"))
     if mappings is UNKNOWN:
-        return (stack.count_at(resource, ("subnetMappings",), T.SUBNET),
-                stack.refs(resource, ("subnetMappings",), T.SUBNET))
+        return (
+            stack.count_at(resource, ("subnetMappings",), T.SUBNET),
+            stack.refs(resource, ("subnetMappings",), T.SUBNET),
+        )
     if mappings:
-        refs = union(stack.refs(resource, ("subnetMappings", i, "subnetId"), T.SUBNET)
-                     for i in range(len(mappings)))
+        refs = union(stack.refs(resource, ("subnetMappings", i, "subnetId"), T.SUBNET) for i in range(len(mappings)))
         return len(mappings), refs
     if stack.given(resource, "subnets") is None:
         return 0, Refs()
@@ -89,17 +97,23 @@ def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportV
         judged = True
         if count < config["minSubnets"]:
             violated = True
-            report_violation(f"{kind} {resource.name!r} uses {count} subnet(s); use at least "
-                             f"{config['minSubnets']}, in different availability zones.", resource.urn)
+            report_violation(
+                f"{kind} {resource.name!r} uses {count} subnet(s); use at least "
+                f"{config['minSubnets']}, in different availability zones.",
+                resource.urn,
+            )
             continue
         zones = [stack.availability_zone(subnet) for subnet in refs.resources]
         known_zones = {z for z in zones if z is not UNKNOWN}
         zones_complete = not refs.external and not refs.unresolved and UNKNOWN not in zones
         if zones_complete and len(known_zones) < config["minAvailabilityZones"]:
             violated = True
-            report_violation(f"{kind} {resource.name!r} uses subnets {_names(refs)}, all in "
-                             f"{', '.join(sorted(known_zones))}; spread them over at least "
-                             f"{config['minAvailabilityZones']} availability zones.", resource.urn)
+            report_violation(
+                f"{kind} {resource.name!r} uses subnets {_names(refs)}, all in "
+                f"{', '.join(sorted(known_zones))}; spread them over at least "
+                f"{config['minAvailabilityZones']} availability zones.",
+                resource.urn,
+            )
     _finish(args, judged, violated, unjudged, "Fargate service or Application Load Balancer")
 
 
@@ -121,7 +135,8 @@ def _admits(stack: Stack, service_groups: Refs, balancer_groups: Refs, port: Any
         if covers is False:
             continue
         from_balancer = bool(rule.sources.keys & balancer_keys) or (
-            rule.from_self is True and bool(rule.targets.keys & balancer_keys))
+            rule.from_self is True and bool(rule.targets.keys & balancer_keys)
+        )
         if from_balancer and rule.shared_sources:
             # The balancer's group is the source of one of the group's entries with unknown
             # sources, not necessarily of this one: certain only if each of them covers the port.
@@ -157,31 +172,36 @@ def _balancer_ranges(stack: Stack, balancer: PolicyResource, target_group: Polic
         if len(found) == len(blocks):
             return found, "its subnets " + ", ".join(sorted(map(str, found)))
     balancer_groups = stack.security_groups_of(balancer, ("securityGroups",)).resources
-    vpcs = union([stack.vpc_of(subnet) for subnet in subnets.resources]
-                 + [stack.vpc_of(target_group), union(stack.vpc_of(group) for group in balancer_groups)])
+    vpcs = union(
+        [stack.vpc_of(subnet) for subnet in subnets.resources]
+        + [stack.vpc_of(target_group), union(stack.vpc_of(group) for group in balancer_groups)]
+    )
     if len(vpcs.resources) == 1 and not vpcs.external:
         blocks = stack.vpc_cidrs(vpcs.resources[0], version)
         if blocks is not UNKNOWN and networks(blocks, version):
             found = networks(blocks, version)
             return found, f"its VPC {vpcs.resources[0].name!r} " + ", ".join(map(str, found))
-    return UNKNOWN, (f"the IPv{version} addresses of load balancer {balancer.name!r} are unknown: "
-                     "neither its subnets' nor its VPC's CIDR blocks are in the stack")
+    return UNKNOWN, (
+        f"the IPv{version} addresses of load balancer {balancer.name!r} are unknown: "
+        "neither its subnets' nor its VPC's CIDR blocks are in the stack"
+    )
 
 
 @dataclass
 class _Reach:
     """How a service's security groups admit a load balancer on one port."""
 
-    verdict: Any                  # True, False or UNKNOWN
-    by_group: Any = False         # through the load balancer's security group
+    verdict: Any  # True, False or UNKNOWN
+    by_group: Any = False  # through the load balancer's security group
     ranges: tuple[str, ...] = ()  # address ranges that admit the port ("10.0.0.0/16 ('tasks-from-vpc')")
-    anywhere: bool = False        # one of them is the whole internet
-    balancer_ranges: str = ""     # where the load balancer's addresses lie, for messages
+    anywhere: bool = False  # one of them is the whole internet
+    balancer_ranges: str = ""  # where the load balancer's addresses lie, for messages
     why_unknown: str = ""
 
 
-def _by_range(stack: Stack, service_groups: Refs, balancer: PolicyResource, target_group: PolicyResource,
-              port: Any) -> _Reach:
+def _by_range(
+    stack: Stack, service_groups: Refs, balancer: PolicyResource, target_group: PolicyResource, port: Any
+) -> _Reach:
     """Do the CIDR and prefix-list rules of the service's groups admit the load balancer's addresses on `port`?"""
     if port is UNKNOWN or port is None:
         return _Reach(UNKNOWN)
@@ -206,11 +226,14 @@ def _by_range(stack: Stack, service_groups: Refs, balancer: PolicyResource, targ
             listed = networks(entries, version)
             found.extend(listed)
             if listed:
-                described.append(f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) "
-                                 f"in {rule.declared_by.name!r}")
+                described.append(
+                    f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) in {rule.declared_by.name!r}"
+                )
         for external in rule.prefix_lists.external:
-            doubts.append(f"prefix list {external!r} is AWS-managed or looked up, not defined in the stack, "
-                          "so its entries cannot be read")
+            doubts.append(
+                f"prefix list {external!r} is AWS-managed or looked up, not defined in the stack, "
+                "so its entries cannot be read"
+            )
         if rule.prefix_lists.unresolved and rule.protocol is not UNKNOWN:
             doubts.append(f"a prefix list of {rule.declared_by.name!r} is unknown")
         if covers is UNKNOWN:
@@ -247,8 +270,8 @@ class _Judgement:
     service_named: str
     balancer_named: str
     reaches: dict[Any, _Reach]
-    failures: list[list[Any]]   # port sets no rule admits the load balancer on
-    why_unknown: str            # "" when judged
+    failures: list[list[Any]]  # port sets no rule admits the load balancer on
+    why_unknown: str  # "" when judged
 
 
 def _judgements(stack: Stack) -> list[_Judgement]:
@@ -292,11 +315,17 @@ def _judgements(stack: Stack) -> list[_Judgement]:
                 if doubt:
                     reasons = [r.why_unknown for r in reaches.values() if r.verdict is UNKNOWN and r.why_unknown]
                     why = "; ".join(dict.fromkeys(reasons)) or "a port, group or rule it depends on is unknown"
-                judgements.append(_Judgement(
-                    service, balancer,
-                    _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP,
-                    _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP,
-                    reaches, failures, why))
+                judgements.append(
+                    _Judgement(
+                        service,
+                        balancer,
+                        _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP,
+                        _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP,
+                        reaches,
+                        failures,
+                        why,
+                    )
+                )
     return judgements
 
 
@@ -305,8 +334,9 @@ def _judgeable(stack: Stack) -> tuple[list[_Judgement], list[str]]:
     judgeable, unjudged = [], []
     for judgement in _judgements(stack):
         if judgement.why_unknown:
-            unjudged.append(f"service {judgement.service.name!r} behind {judgement.balancer.name!r} "
-                            f"({judgement.why_unknown})")
+            unjudged.append(
+                f"service {judgement.service.name!r} behind {judgement.balancer.name!r} ({judgement.why_unknown})"
+            )
         else:
             judgeable.append(judgement)
     return judgeable, unjudged
@@ -331,17 +361,23 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
             violated = True
             port = " or ".join(map(str, ports))
             ranges = [r for p in ports for r in judgement.reaches[p].ranges]
-            addresses = next((judgement.reaches[p].balancer_ranges for p in ports
-                              if judgement.reaches[p].balancer_ranges), "")
-            through_ranges = (f", and the address ranges they admit on it ({', '.join(dict.fromkeys(ranges))}) "
-                              f"do not contain the load balancer's addresses ({addresses})" if ranges else "")
+            addresses = next(
+                (judgement.reaches[p].balancer_ranges for p in ports if judgement.reaches[p].balancer_ranges), ""
+            )
+            through_ranges = (
+                f", and the address ranges they admit on it ({', '.join(dict.fromkeys(ranges))}) "
+                f"do not contain the load balancer's addresses ({addresses})"
+                if ranges
+                else ""
+            )
             report_violation(
                 f"Service {service.name!r} receives traffic from load balancer {balancer.name!r} "
                 f"on container port {port}, but no ingress rule of its security groups ({judgement.service_named}) "
                 f"admits the load balancer on TCP {port}: none names the load balancer's security groups "
                 f"({judgement.balancer_named}){through_ranges}. "
                 "Add an ingress rule whose source is the load balancer's security group.",
-                service.urn)
+                service.urn,
+            )
     _finish(args, judged, violated, unjudged, "ECS service behind an Application Load Balancer")
 
 
@@ -360,8 +396,11 @@ def fargate_ingress_by_security_group(args: StackValidationArgs, report_violatio
     judged, violated = bool(judgeable), False
     for judgement in judgeable:
         service, balancer = judgement.service, judgement.balancer
-        by_range = {port: reach for port, reach in judgement.reaches.items()
-                    if reach.verdict is True and reach.by_group is False and reach.ranges and not reach.anywhere}
+        by_range = {
+            port: reach
+            for port, reach in judgement.reaches.items()
+            if reach.verdict is True and reach.by_group is False and reach.ranges and not reach.anywhere
+        }
         if not by_range:
             continue
         violated = True
@@ -370,11 +409,14 @@ def fargate_ingress_by_security_group(args: StackValidationArgs, report_violatio
         report_violation(
             f"Service {service.name!r} admits load balancer {balancer.name!r} on TCP {ports} only through "
             f"address ranges ({ranges}): every other host in them reaches the tasks too. Admit the load "
-            f"balancer's security group ({judgement.balancer_named}) instead.", service.urn)
+            f"balancer's security group ({judgement.balancer_named}) instead.",
+            service.urn,
+        )
     _finish(args, judged, violated, unjudged, "ECS service behind an Application Load Balancer")
 
 
 # -- fargate-image-pull-path -------------------------------------------------------------------
+
 
 def _pull_path_problem(stack: Stack, subnet: PolicyResource, public_ip: Any) -> Optional[str]:
     """Why tasks in this subnet cannot reach ECR; "" if they can; None if unknowable."""
@@ -386,18 +428,25 @@ def _pull_path_problem(stack: Stack, subnet: PolicyResource, public_ip: Any) -> 
     if egress.kind == "internet-gateway":
         if public_ip is UNKNOWN:
             return None
-        return "" if public_ip is True else (
-            f"subnet {subnet.name!r} routes to an internet gateway but the service does not assign a "
-            "public IP (set assignPublicIp: true, or use subnets routed to a NAT gateway)")
+        return (
+            ""
+            if public_ip is True
+            else (
+                f"subnet {subnet.name!r} routes to an internet gateway but the service does not assign a "
+                "public IP (set assignPublicIp: true, or use subnets routed to a NAT gateway)"
+            )
+        )
     services = stack.endpoint_services(stack.vpc_of(subnet), egress.route_tables)
     if services is UNKNOWN:
         return None
     missing = [s for s in IMAGE_PULL_ENDPOINTS if s not in services]
     if not missing:
         return ""
-    return (f"subnet {subnet.name!r} has no route to the internet (0.0.0.0/0) and its VPC has no "
-            f"{', '.join(missing)} endpoint(s) serving it (route it to a NAT gateway, or add VPC endpoints "
-            "for ecr.api, ecr.dkr and an S3 gateway endpoint on its route table)")
+    return (
+        f"subnet {subnet.name!r} has no route to the internet (0.0.0.0/0) and its VPC has no "
+        f"{', '.join(missing)} endpoint(s) serving it (route it to a NAT gateway, or add VPC endpoints "
+        "for ecr.api, ecr.dkr and an S3 gateway endpoint on its route table)"
+    )
 
 
 def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -419,13 +468,16 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
             unjudged.append(f"service {service.name!r} (its subnets' route tables are not in the stack)")
             continue
         public_ip = as_bool(peek(service.props, "networkConfiguration", "assignPublicIp", default=False))
-        problems = [_pull_path_problem(stack, subnet, public_ip)
-                    for subnet in sorted(subnets.resources, key=lambda s: s.name)]
+        problems = [
+            _pull_path_problem(stack, subnet, public_ip) for subnet in sorted(subnets.resources, key=lambda s: s.name)
+        ]
         found = [p for p in problems if p]
         if found:
             judged = violated = True
-            report_violation(f"Tasks of Fargate service {service.name!r} cannot pull their image: "
-                             + "; ".join(found) + ".", service.urn)
+            report_violation(
+                f"Tasks of Fargate service {service.name!r} cannot pull their image: " + "; ".join(found) + ".",
+                service.urn,
+            )
         elif None in problems:
             unjudged.append(f"service {service.name!r} (a route, route table or endpoint is unknown)")
         else:
@@ -434,6 +486,7 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
 
 
 # -- ecs-no-public-task-ingress -------------------------------------------------------------------
+
 
 def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """No security group of an ECS service's tasks admits 0.0.0.0/0 or ::/0.
@@ -469,7 +522,9 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
         report_violation(
             f"Security group {group.name!r} of service(s) {', '.join(map(repr, users[urn]))} "
             f"admits the internet ({', '.join(cidrs)}) through {', '.join(through)}; "
-            "admit the load balancer's security group instead.", urn)
+            "admit the load balancer's security group instead.",
+            urn,
+        )
 
 
 RULES = [
@@ -510,12 +565,17 @@ def vpc_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) 
     missing = [vpc for vpc in vpcs if vpc.urn not in logged]
     if missing and unplaced:
         # A flow log whose VPC a preview cannot tell may be on any of them: no guess.
-        args.not_applicable(f"could not tell which VPC flow log(s) {', '.join(map(repr, sorted(unplaced)))} "
-                            "record (vpcId unknown, no dependency)")
+        args.not_applicable(
+            f"could not tell which VPC flow log(s) {', '.join(map(repr, sorted(unplaced)))} "
+            "record (vpcId unknown, no dependency)"
+        )
         return
     for vpc in missing:
-        report_violation(f"VPC {vpc.name!r} has no flow log; add an aws.ec2.FlowLog with its vpcId "
-                         "(trafficType REJECT is the cheapest useful one).", vpc.urn)
+        report_violation(
+            f"VPC {vpc.name!r} has no flow log; add an aws.ec2.FlowLog with its vpcId "
+            "(trafficType REJECT is the cheapest useful one).",
+            vpc.urn,
+        )
 
 
 VPC_FLOW_LOGS = Rule("vpc-flow-logs", ADVISORY, vpc_flow_logs, severity=LOW)

@@ -29,7 +29,22 @@ from .names import (
 from .resources import Created, create
 
 __all__ = [
-    "ACCOUNT", "AUTONAMED", "CHECK_DEFAULTS", "Created", "DEFAULT_REGION", "DEFAULT_VPC_CIDR", "INVOKES",
-    "alb_zone_id", "check", "create", "default_subnets", "default_vpc_id", "digest", "digits",
-    "policy_document", "remote_component", "zone_id", "zones",
+    "ACCOUNT",
+    "AUTONAMED",
+    "CHECK_DEFAULTS",
+    "Created",
+    "DEFAULT_REGION",
+    "DEFAULT_VPC_CIDR",
+    "INVOKES",
+    "alb_zone_id",
+    "check",
+    "create",
+    "default_subnets",
+    "default_vpc_id",
+    "digest",
+    "digits",
+    "policy_document",
+    "remote_component",
+    "zone_id",
+    "zones",
 ]

@@ -14,8 +14,9 @@ from .names import ACCOUNT, digest
 def remote_component(type_token: str, urn: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """Plausible outputs of a multi-language component whose children we cannot build offline."""
     if type_token == "awsx:ecr:Image":
-        repository = str(inputs.get("repositoryUrl") or
-                         f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{urn.rsplit('::', 1)[-1]}")
+        repository = str(
+            inputs.get("repositoryUrl") or f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{urn.rsplit('::', 1)[-1]}"
+        )
         return {"imageUri": f"{repository}@sha256:{digest('image:' + urn, 64)}"}
     if type_token == "awsx:ecr:Repository":
         name = urn.rsplit("::", 1)[-1].lower() + "-" + digest(urn, 7)

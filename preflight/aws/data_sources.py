@@ -19,21 +19,34 @@ def _get_availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]
     excluded_ids = set(args.get("excludeZoneIds") or [])
     names = [z for z in zones(region) if z not in excluded_names and zone_id(region, z) not in excluded_ids]
     return {
-        "id": region, "names": names, "zoneIds": [zone_id(region, z) for z in names],
-        "groupNames": [region], "state": args.get("state"), "region": region,
+        "id": region,
+        "names": names,
+        "zoneIds": [zone_id(region, z) for z in names],
+        "groupNames": [region],
+        "state": args.get("state"),
+        "region": region,
         "allAvailabilityZones": args.get("allAvailabilityZones"),
     }
 
 
 def _get_region(args: dict[str, Any], region: str) -> dict[str, Any]:
     wanted = args.get("region") or args.get("name") or region
-    return {"id": wanted, "name": wanted, "region": wanted, "endpoint": f"ec2.{wanted}.amazonaws.com",
-            "description": wanted}
+    return {
+        "id": wanted,
+        "name": wanted,
+        "region": wanted,
+        "endpoint": f"ec2.{wanted}.amazonaws.com",
+        "description": wanted,
+    }
 
 
 def _get_caller_identity(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": ACCOUNT, "accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/preflight",
-            "userId": "AIDA" + digest("caller", 17).upper()}
+    return {
+        "id": ACCOUNT,
+        "accountId": ACCOUNT,
+        "arn": f"arn:aws:iam::{ACCOUNT}:user/preflight",
+        "userId": "AIDA" + digest("caller", 17).upper(),
+    }
 
 
 def _get_partition(args: dict[str, Any], region: str) -> dict[str, Any]:
@@ -45,14 +58,24 @@ def _get_vpc_endpoint_service(args: dict[str, Any], region: str) -> dict[str, An
     name = args.get("serviceName") or f"com.amazonaws.{region}.{short}"
     gateway = name.endswith((".s3", ".dynamodb")) and args.get("serviceType") != "Interface"
     return {
-        "id": digest(name, 8), "service": short or name.rsplit(".", 1)[-1], "serviceName": name,
-        "serviceId": f"vpce-svc-{digest(name, 17)}", "serviceType": "Gateway" if gateway else "Interface",
-        "availabilityZones": zones(region), "acceptanceRequired": False, "managesVpcEndpoints": False,
-        "owner": "amazon", "vpcEndpointPolicySupported": True, "privateDnsName": "" if gateway else name,
-        "baseEndpointDnsNames": [name.replace("com.amazonaws.", "").replace(f"{region}.", "")
-                                 + f".{region}.amazonaws.com"],
+        "id": digest(name, 8),
+        "service": short or name.rsplit(".", 1)[-1],
+        "serviceName": name,
+        "serviceId": f"vpce-svc-{digest(name, 17)}",
+        "serviceType": "Gateway" if gateway else "Interface",
+        "availabilityZones": zones(region),
+        "acceptanceRequired": False,
+        "managesVpcEndpoints": False,
+        "owner": "amazon",
+        "vpcEndpointPolicySupported": True,
+        "privateDnsName": "" if gateway else name,
+        "baseEndpointDnsNames": [
+            name.replace("com.amazonaws.", "").replace(f"{region}.", "") + f".{region}.amazonaws.com"
+        ],
         "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:vpc-endpoint-service/vpce-svc-{digest(name, 17)}",
-        "region": region, "supportedIpAddressTypes": ["ipv4"], "tags": {},
+        "region": region,
+        "supportedIpAddressTypes": ["ipv4"],
+        "tags": {},
     }
 
 
@@ -81,8 +104,10 @@ def policy_document(args: dict[str, Any]) -> dict[str, Any]:
             statements.append(statement)
     for override in args.get("overridePolicyDocuments") or []:
         for statement in _as_list(json.loads(override).get("Statement")):
-            index = next((i for i, s in enumerate(statements) if statement.get("Sid")
-                          and s.get("Sid") == statement.get("Sid")), None)
+            index = next(
+                (i for i, s in enumerate(statements) if statement.get("Sid") and s.get("Sid") == statement.get("Sid")),
+                None,
+            )
             if index is None:
                 statements.append(statement)
             else:
@@ -99,8 +124,12 @@ def _statement(raw: dict[str, Any]) -> dict[str, Any]:
     if raw.get("sid"):
         statement["Sid"] = raw["sid"]
     statement["Effect"] = raw.get("effect") or "Allow"
-    for key, name in (("actions", "Action"), ("notActions", "NotAction"),
-                      ("resources", "Resource"), ("notResources", "NotResource")):
+    for key, name in (
+        ("actions", "Action"),
+        ("notActions", "NotAction"),
+        ("resources", "Resource"),
+        ("notResources", "NotResource"),
+    ):
         if raw.get(key):
             statement[name] = _one_or_many(sorted(raw[key], key=str, reverse=True))
     for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):

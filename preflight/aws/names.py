@@ -19,14 +19,25 @@ DEFAULT_REGION = "us-east-1"
 # The zones a default account sees. Regions not listed get a, b and c.
 _ZONE_LETTERS = {"us-east-1": "abcdef", "us-west-2": "abcd", "ap-northeast-1": "acd"}
 _ZONE_ID_PREFIX = {
-    "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2",
-    "eu-west-1": "euw1", "eu-west-2": "euw2", "eu-central-1": "euc1", "ap-northeast-1": "apne1",
-    "ap-southeast-1": "apse1", "ap-southeast-2": "apse2",
+    "us-east-1": "use1",
+    "us-east-2": "use2",
+    "us-west-1": "usw1",
+    "us-west-2": "usw2",
+    "eu-west-1": "euw1",
+    "eu-west-2": "euw2",
+    "eu-central-1": "euc1",
+    "ap-northeast-1": "apne1",
+    "ap-southeast-1": "apse1",
+    "ap-southeast-2": "apse2",
 }
 # Route 53 hosted zone of the ALBs in a region (what `aws.lb.LoadBalancer.zone_id` reports).
 _ALB_ZONE = {
-    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-1": "Z368ELLRRE2KJ0",
-    "us-west-2": "Z1H1FL5HABSF5", "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-1": "Z368ELLRRE2KJ0",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
 }
 DEFAULT_VPC_CIDR = "172.31.0.0/16"
 
@@ -61,6 +72,7 @@ def alb_zone_id(region: str) -> str:
 
 # -- the default VPC ------------------------------------------------------------------------------
 
+
 def default_vpc_id(region: str) -> str:
     return f"vpc-{digest(f'default-vpc:{region}', 17)}"
 
@@ -70,21 +82,23 @@ def default_subnets(region: str) -> list[dict[str, Any]]:
     result = []
     for index, zone in enumerate(zones(region)):
         subnet_id = f"subnet-{digest(f'default-subnet:{region}:{zone}', 17)}"
-        result.append({
-            "id": subnet_id,
-            "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:subnet/{subnet_id}",
-            "availabilityZone": zone,
-            "availabilityZoneId": zone_id(region, zone),
-            "cidrBlock": f"172.31.{index * 16}.0/20",
-            "defaultForAz": True,
-            "mapPublicIpOnLaunch": True,
-            "vpcId": default_vpc_id(region),
-            "ownerId": ACCOUNT,
-            "state": "available",
-            "availableIpAddressCount": 4091,
-            "tags": {},
-            "region": region,
-        })
+        result.append(
+            {
+                "id": subnet_id,
+                "arn": f"arn:aws:ec2:{region}:{ACCOUNT}:subnet/{subnet_id}",
+                "availabilityZone": zone,
+                "availabilityZoneId": zone_id(region, zone),
+                "cidrBlock": f"172.31.{index * 16}.0/20",
+                "defaultForAz": True,
+                "mapPublicIpOnLaunch": True,
+                "vpcId": default_vpc_id(region),
+                "ownerId": ACCOUNT,
+                "state": "available",
+                "availableIpAddressCount": 4091,
+                "tags": {},
+                "region": region,
+            }
+        )
     return result
 
 
@@ -123,11 +137,18 @@ AUTONAMED: dict[str, tuple[str, int, bool]] = {
 # Schema defaults the provider's Check fills in, so the engine (and the policy pack) sees them
 # among the inputs even when the program leaves them out.
 CHECK_DEFAULTS: dict[str, dict[str, Any]] = {
-    "aws:lb/loadBalancer:LoadBalancer": {"loadBalancerType": "application", "idleTimeout": 60,
-                                         "enableDeletionProtection": False, "dropInvalidHeaderFields": False},
+    "aws:lb/loadBalancer:LoadBalancer": {
+        "loadBalancerType": "application",
+        "idleTimeout": 60,
+        "enableDeletionProtection": False,
+        "dropInvalidHeaderFields": False,
+    },
     "aws:lb/targetGroup:TargetGroup": {"targetType": "instance"},
-    "aws:ecs/service:Service": {"schedulingStrategy": "REPLICA", "enableEcsManagedTags": False,
-                                "waitForSteadyState": False},
+    "aws:ecs/service:Service": {
+        "schedulingStrategy": "REPLICA",
+        "enableEcsManagedTags": False,
+        "waitForSteadyState": False,
+    },
     "aws:cloudwatch/logGroup:LogGroup": {"retentionInDays": 0, "skipDestroy": False},
     "aws:ec2/securityGroup:SecurityGroup": {"description": "Managed by Pulumi", "revokeRulesOnDelete": False},
     "aws:iam/role:Role": {"path": "/", "maxSessionDuration": 3600, "forceDetachPolicies": False},

@@ -23,8 +23,9 @@ class Created:
     outputs: dict[str, Any]
 
 
-def create(type_token: str, urn: str, inputs: dict[str, Any], region: str,
-           default_tags: Optional[dict[str, Any]] = None) -> Created:
+def create(
+    type_token: str, urn: str, inputs: dict[str, Any], region: str, default_tags: Optional[dict[str, Any]] = None
+) -> Created:
     """The provider's side of a new AWS resource: its id and the outputs it computes."""
     ctx = _Context(type_token, urn, inputs, region)
     handler = _HANDLERS.get(type_token, _generic)
@@ -72,6 +73,7 @@ def _handles(*tokens: str) -> Callable[[Handler], Handler]:
         for token in tokens:
             _HANDLERS[token] = handler
         return handler
+
     return register
 
 
@@ -79,6 +81,7 @@ def _ec2(prefix: str, kind: str) -> Handler:
     def handler(ctx: _Context) -> dict[str, Any]:
         resource_id = ctx.aws_id(prefix)
         return {"id": resource_id, "arn": ctx.arn("ec2", f"{kind}/{resource_id}"), "ownerId": ctx.account}
+
     return handler
 
 
@@ -93,18 +96,24 @@ for _token, _prefix, _kind in [
 
 def _named_by_arn(service: str, resource: Callable[[_Context], str]) -> Handler:
     """Resources whose id is their ARN."""
+
     def handler(ctx: _Context) -> dict[str, Any]:
         arn = ctx.arn(service, resource(ctx))
         return {"id": arn, "arn": arn}
+
     return handler
 
 
 _HANDLERS["aws:ecs/cluster:Cluster"] = _named_by_arn("ecs", lambda ctx: f"cluster/{ctx.get('name')}")
 _HANDLERS["aws:sns/topic:Topic"] = _named_by_arn("sns", lambda ctx: str(ctx.get("name")))
 _HANDLERS["aws:ssm/parameter:Parameter"] = lambda ctx: {
-    "id": ctx.get("name"), "arn": ctx.arn("ssm", f"parameter/{str(ctx.get('name')).lstrip('/')}"), "version": 1}
+    "id": ctx.get("name"),
+    "arn": ctx.arn("ssm", f"parameter/{str(ctx.get('name')).lstrip('/')}"),
+    "version": 1,
+}
 _HANDLERS["aws:secretsmanager/secret:Secret"] = _named_by_arn(
-    "secretsmanager", lambda ctx: f"secret:{ctx.get('name')}-{ctx.hex(6)}")
+    "secretsmanager", lambda ctx: f"secret:{ctx.get('name')}-{ctx.hex(6)}"
+)
 
 
 @_handles("aws:ec2/vpc:Vpc", "aws:ec2/defaultVpc:DefaultVpc")
@@ -145,12 +154,15 @@ def _vpc_endpoint(ctx: _Context) -> dict[str, Any]:
         outputs["networkInterfaceIds"] = []
     else:
         short = service.replace(f"com.amazonaws.{ctx.region}.", "")
-        outputs["dnsEntries"] = [{
-            "dnsName": f"{endpoint_id}-{ctx.hex(8, 'dns')}.{short}.{ctx.region}.vpce.amazonaws.com",
-            "hostedZoneId": "Z" + ctx.hex(13, "zone").upper(),
-        }]
-        outputs["networkInterfaceIds"] = [ctx.aws_id(f"eni{i}").replace(f"eni{i}-", "eni-")
-                                          for i, _ in enumerate(ctx.get("subnetIds") or [])]
+        outputs["dnsEntries"] = [
+            {
+                "dnsName": f"{endpoint_id}-{ctx.hex(8, 'dns')}.{short}.{ctx.region}.vpce.amazonaws.com",
+                "hostedZoneId": "Z" + ctx.hex(13, "zone").upper(),
+            }
+        ]
+        outputs["networkInterfaceIds"] = [
+            ctx.aws_id(f"eni{i}").replace(f"eni{i}-", "eni-") for i, _ in enumerate(ctx.get("subnetIds") or [])
+        ]
     return outputs
 
 
@@ -222,8 +234,10 @@ def _security_group_rule(ctx: _Context) -> dict[str, Any]:
     return {"id": f"sgrule-{digits(ctx.urn, 10)}", "securityGroupRuleId": ctx.aws_id("sgr")}
 
 
-@_handles("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+@_handles(
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+)
 def _vpc_security_group_rule(ctx: _Context) -> dict[str, Any]:
     rule_id = ctx.aws_id("sgr")
     return {"id": rule_id, "securityGroupRuleId": rule_id, "arn": ctx.arn("ec2", f"security-group-rule/{rule_id}")}
@@ -330,8 +344,11 @@ def _role_policy(ctx: _Context) -> dict[str, Any]:
 @_handles("aws:iam/instanceProfile:InstanceProfile")
 def _instance_profile(ctx: _Context) -> dict[str, Any]:
     name = ctx.get("name")
-    return {"id": name, "arn": ctx.arn("iam", f"instance-profile/{name}", regional=False),
-            "uniqueId": "AIPA" + ctx.hex(17).upper()}
+    return {
+        "id": name,
+        "arn": ctx.arn("iam", f"instance-profile/{name}", regional=False),
+        "uniqueId": "AIPA" + ctx.hex(17).upper(),
+    }
 
 
 @_handles("aws:cloudwatch/logGroup:LogGroup")
@@ -384,16 +401,26 @@ def _ecr_repository(ctx: _Context) -> dict[str, Any]:
 
 
 # The port each RDS engine listens on when the program sets none.
-_RDS_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "mariadb": 3306,
-              "aurora-mysql": 3306, "aurora": 3306, "oracle": 1521, "sqlserver": 1433, "db2": 50000}
+_RDS_PORTS = {
+    "postgres": 5432,
+    "aurora-postgresql": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "aurora-mysql": 3306,
+    "aurora": 3306,
+    "oracle": 1521,
+    "sqlserver": 1433,
+    "db2": 50000,
+}
 
 
 @_handles("aws:rds/instance:Instance", "aws:rds/cluster:Cluster")
 def _rds(ctx: _Context) -> dict[str, Any]:
     engine = str(ctx.get("engine", "postgres"))
     port = int(ctx.get("port") or next((p for prefix, p in _RDS_PORTS.items() if engine.startswith(prefix)), 5432))
-    identifier = str(ctx.get("identifier") or ctx.get("clusterIdentifier") or
-                     (ctx.get("identifierPrefix") or "db-") + ctx.hex(12))
+    identifier = str(
+        ctx.get("identifier") or ctx.get("clusterIdentifier") or (ctx.get("identifierPrefix") or "db-") + ctx.hex(12)
+    )
     cluster = ctx.type.endswith(":Cluster")
     host = f"{identifier}.{'cluster-' if cluster else ''}{ctx.hex(12, 'host')}.{ctx.region}.rds.amazonaws.com"
     outputs: dict[str, Any] = {
@@ -431,15 +458,21 @@ def _bucket(ctx: _Context) -> dict[str, Any]:
 @_handles("aws:sqs/queue:Queue")
 def _queue(ctx: _Context) -> dict[str, Any]:
     name = ctx.get("name")
-    return {"id": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account}/{name}",
-            "arn": ctx.arn("sqs", str(name)), "url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account}/{name}"}
+    return {
+        "id": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account}/{name}",
+        "arn": ctx.arn("sqs", str(name)),
+        "url": f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account}/{name}",
+    }
 
 
 @_handles("aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace")
 def _dns_namespace(ctx: _Context) -> dict[str, Any]:
     namespace_id = "ns-" + ctx.hex(16)
-    return {"id": namespace_id, "arn": ctx.arn("servicediscovery", f"namespace/{namespace_id}"),
-            "hostedZone": "Z" + ctx.hex(20).upper()}
+    return {
+        "id": namespace_id,
+        "arn": ctx.arn("servicediscovery", f"namespace/{namespace_id}"),
+        "hostedZone": "Z" + ctx.hex(20).upper(),
+    }
 
 
 @_handles("aws:servicediscovery/service:Service")

@@ -25,7 +25,10 @@ def server():
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": "0", "SERVICE_NAME": "web"}
     process = subprocess.Popen(
         [sys.executable, str(APP / "server.py")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         first_line = process.stdout.readline()
@@ -66,16 +69,12 @@ def test_server_answers_root_and_health_then_stops_on_sigterm(server):
 
 
 def test_dockerfile_runs_the_server_as_non_root_on_8080_without_healthcheck():
-    lines = [
-        line for line in (APP / "Dockerfile").read_text().splitlines()
-        if not line.lstrip().startswith("#")
-    ]
+    lines = [line for line in (APP / "Dockerfile").read_text().splitlines() if not line.lstrip().startswith("#")]
     # Join continuation lines, then one (KEYWORD, arguments) pair per instruction.
     instructions = [
         (keyword.upper(), " ".join(rest.split()))
         for keyword, rest in (
-            text.split(None, 1) for text in "\n".join(lines).replace("\\\n", " ").splitlines()
-            if text.strip()
+            text.split(None, 1) for text in "\n".join(lines).replace("\\\n", " ").splitlines() if text.strip()
         )
     ]
     keywords = [keyword for keyword, _ in instructions]

@@ -38,7 +38,7 @@ def prod(committed_stack) -> RunResult:
 
 # Everything the committed stacks leave at defaults or off: three AZs with one
 # NAT, an internal ALB, host routing, sidecars, autoscaling, a custom health check.
-FEATURES = {
+FEATURES: dict[str, Any] = {
     "network": {"cidrBlock": "10.30.0.0/20", "availabilityZones": 3, "natGateways": "single"},
     "loadBalancer": {"internal": True, "ingressCidrs": ["10.0.0.0/8"], "idleTimeoutSeconds": 120},
     "services": {
@@ -50,23 +50,35 @@ FEATURES = {
             "desiredCount": 5,
             "readonlyRootFilesystem": True,
             "user": "1000:1000",
-            "healthCheck": {"path": "/healthz", "matcher": "200", "intervalSeconds": 15,
-                            "timeoutSeconds": 3, "gracePeriodSeconds": 120},
+            "healthCheck": {
+                "path": "/healthz",
+                "matcher": "200",
+                "intervalSeconds": 15,
+                "timeoutSeconds": 3,
+                "gracePeriodSeconds": 120,
+            },
             "routing": {"hostHeaders": ["app.example.com"], "pathPatterns": ["/v1/*", "/v2/*"]},
             "environment": {"MODE": "production", "A_FIRST": "1"},
             "logRetentionDays": 365,
             "sidecars": {
-                "envoy": {"image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod",
-                          "cpu": 256, "memory": 512, "essential": True,
-                          "portMappings": [{"containerPort": 9901}, {"containerPort": 15000, "protocol": "udp"}],
-                          "environment": {"ENVOY_LOG_LEVEL": "info"}},
+                "envoy": {
+                    "image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.6.0-prod",
+                    "cpu": 256,
+                    "memory": 512,
+                    "essential": True,
+                    "portMappings": [{"containerPort": 9901}, {"containerPort": 15000, "protocol": "udp"}],
+                    "environment": {"ENVOY_LOG_LEVEL": "info"},
+                },
                 "xray": {"image": "public.ecr.aws/xray/aws-xray-daemon:3.3.12", "essential": False},
             },
             "deployment": {"circuitBreaker": False, "minimumHealthyPercent": 50, "maximumPercent": 150},
             "autoscaling": {"minCount": 2, "maxCount": 4, "cpuTarget": 60},
         },
-        "admin": {"image": "public.ecr.aws/nginx/nginx:stable", "subnets": "private",
-                  "routing": {"pathPatterns": ["/admin/*"], "priority": 7}},
+        "admin": {
+            "image": "public.ecr.aws/nginx/nginx:stable",
+            "subnets": "private",
+            "routing": {"pathPatterns": ["/admin/*"], "priority": 7},
+        },
     },
 }
 
@@ -91,18 +103,29 @@ CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333
 # us-east-1: private tasks without NAT through VPC endpoints (secrets and exec
 # ones too), an ARM image built from app/, Secrets Manager secrets, HTTPS with
 # its own TLS policy and access logs, and a public service on Fargate and Spot.
-PRODUCTION = {
+PRODUCTION: dict[str, Any] = {
     "network": {"availabilityZones": 3, "vpcEndpoints": True},
-    "loadBalancer": {"certificateArn": CERTIFICATE, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
-                     "dropInvalidHeaders": False,
-                     "accessLogs": {"bucket": "example-alb-logs", "prefix": "fargate/production"}},
+    "loadBalancer": {
+        "certificateArn": CERTIFICATE,
+        "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-2021-06",
+        "dropInvalidHeaders": False,
+        "accessLogs": {"bucket": "example-alb-logs", "prefix": "fargate/production"},
+    },
     "services": {
-        "app": {"build": {"context": "app"}, "architecture": "arm64", "containerPort": 8080,
-                "healthCheck": {"path": "/healthz"}, "execCommand": True,
-                "secrets": {"DB_PASSWORD": SSM_PARAMETER, "SIGNING_KEY": SECRET, "API_TOKEN": SECRET_KEY}},
-        "edge": {"image": "public.ecr.aws/nginx/nginx:stable", "subnets": "public",
-                 "routing": {"pathPatterns": ["/edge/*"]},
-                 "capacityProviders": {"FARGATE": {"base": 1}, "FARGATE_SPOT": {"weight": 4}}},
+        "app": {
+            "build": {"context": "app"},
+            "architecture": "arm64",
+            "containerPort": 8080,
+            "healthCheck": {"path": "/healthz"},
+            "execCommand": True,
+            "secrets": {"DB_PASSWORD": SSM_PARAMETER, "SIGNING_KEY": SECRET, "API_TOKEN": SECRET_KEY},
+        },
+        "edge": {
+            "image": "public.ecr.aws/nginx/nginx:stable",
+            "subnets": "public",
+            "routing": {"pathPatterns": ["/edge/*"]},
+            "capacityProviders": {"FARGATE": {"base": 1}, "FARGATE_SPOT": {"weight": 4}},
+        },
     },
 }
 
@@ -118,10 +141,15 @@ PRIVATE_SUBNETS = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
 PRIVATE_ROUTE_TABLES = ["rtb-0ccccccccccccccc1", "rtb-0ccccccccccccccc2"]
 
 # An existing VPC whose private subnets have no NAT: tasks there go through endpoints.
-EXISTING = {
-    "network": {"vpc": "existing", "vpcId": VPC_ID, "publicSubnetIds": PUBLIC_SUBNETS,
-                "privateSubnetIds": PRIVATE_SUBNETS, "privateRouteTableIds": PRIVATE_ROUTE_TABLES,
-                "vpcEndpoints": True},
+EXISTING: dict[str, Any] = {
+    "network": {
+        "vpc": "existing",
+        "vpcId": VPC_ID,
+        "publicSubnetIds": PUBLIC_SUBNETS,
+        "privateSubnetIds": PRIVATE_SUBNETS,
+        "privateRouteTableIds": PRIVATE_ROUTE_TABLES,
+        "vpcEndpoints": True,
+    },
     "services": {"web": {"image": "public.ecr.aws/nginx/nginx:stable", "secrets": {"DB_PASSWORD": SSM_PARAMETER}}},
 }
 
@@ -141,25 +169,42 @@ APP_CONTEXT = os.path.relpath(PROJECT / "app", IMAGE_FIXTURE)
 @pytest.fixture(scope="session")
 def applied() -> RunResult:
     """As after `pulumi up` in eu-west-1: the sample app built, every optional endpoint."""
-    return run(IMAGE_FIXTURE, "test", policy_pack=None, stack_config={
-        "aws:region": "eu-west-1",
-        "fargate:services": {"web": {"build": {"context": APP_CONTEXT}}},
-        "fargate:endpoints": {"includeSecrets": True, "includeExec": True},
-    })
+    return run(
+        IMAGE_FIXTURE,
+        "test",
+        policy_pack=None,
+        stack_config={
+            "aws:region": "eu-west-1",
+            "fargate:services": {"web": {"build": {"context": APP_CONTEXT}}},
+            "fargate:endpoints": {"includeSecrets": True, "includeExec": True},
+        },
+    )
 
 
 @pytest.fixture(scope="session")
 def previewed() -> RunResult:
     """As `pulumi preview` of a new stack: a multi-stage ARM build, default endpoints,
     and an explicit region different from the provider's."""
-    return run(IMAGE_FIXTURE, "test", preview=True, policy_pack=None, stack_config={
-        "aws:region": "eu-west-1",
-        "fargate:services": {"api": {"build": {
-            "context": "multistage", "target": "runtime", "platform": "linux/arm64",
-            "args": {"VERSION": "1.2"},
-        }}},
-        "fargate:endpoints": {"region": "ap-southeast-2"},
-    })
+    return run(
+        IMAGE_FIXTURE,
+        "test",
+        preview=True,
+        policy_pack=None,
+        stack_config={
+            "aws:region": "eu-west-1",
+            "fargate:services": {
+                "api": {
+                    "build": {
+                        "context": "multistage",
+                        "target": "runtime",
+                        "platform": "linux/arm64",
+                        "args": {"VERSION": "1.2"},
+                    }
+                }
+            },
+            "fargate:endpoints": {"region": "ap-southeast-2"},
+        },
+    )
 
 
 # ------------------------------------------------------------------ components from args
@@ -169,8 +214,13 @@ ARGS_FIXTURE = Path(__file__).parent / "fixtures" / "args"
 
 def run_scenario(scenario: str, *, preview: bool = False) -> RunResult:
     """One scenario of ``fixtures/args`` (a program composing the components from args)."""
-    return run(ARGS_FIXTURE, "test", preview=preview, policy_pack=None,
-               stack_config={"aws:region": "us-east-1", "fixture:scenario": scenario})
+    return run(
+        ARGS_FIXTURE,
+        "test",
+        preview=preview,
+        policy_pack=None,
+        stack_config={"aws:region": "us-east-1", "fixture:scenario": scenario},
+    )
 
 
 def container_definitions(task_definition) -> list[dict[str, Any]]:

@@ -65,8 +65,11 @@ def test_no_component_imports_the_stack_config(module):
             imported += [("." * node.level) + alias.name for alias in node.names if not node.module]
         elif isinstance(node, ast.Import):
             imported += [alias.name for alias in node.names]
-    assert [name for name in imported if name in (".config", "components.config")
-            or name.startswith((".config.", "components.config."))] == []
+    assert [
+        name
+        for name in imported
+        if name in (".config", "components.config") or name.startswith((".config.", "components.config."))
+    ] == []
 
 
 # --------------------------------------------------------------------------- defaults
@@ -88,9 +91,17 @@ def test_a_service_left_at_its_defaults_is_the_smallest_safe_one(defaults):
     log_group = defaults.one("aws:cloudwatch/logGroup:LogGroup", "web").inputs
     assert log_group["retentionInDays"] == 30
     health = defaults.one(TARGET_GROUP, "web").inputs["healthCheck"]
-    assert health == {"enabled": True, "protocol": "HTTP", "port": "traffic-port", "path": "/",
-                      "matcher": "200-399", "interval": 30, "timeout": 5,
-                      "healthyThreshold": 3, "unhealthyThreshold": 3}
+    assert health == {
+        "enabled": True,
+        "protocol": "HTTP",
+        "port": "traffic-port",
+        "path": "/",
+        "matcher": "200-399",
+        "interval": 30,
+        "timeout": 5,
+        "healthyThreshold": 3,
+        "unhealthyThreshold": 3,
+    }
 
 
 def test_defaults_route_everything_to_the_service_with_its_derived_priority(defaults):
@@ -102,8 +113,11 @@ def test_defaults_route_everything_to_the_service_with_its_derived_priority(defa
 def test_defaults_keep_tasks_reachable_only_from_the_alb_on_the_container_port(defaults):
     tasks = defaults.one(SECURITY_GROUP, "web")
     alb = defaults.one(SECURITY_GROUP, "alb")
-    (ingress,) = [r.inputs for r in defaults.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-                  if r.inputs["securityGroupId"] == tasks.id]
+    (ingress,) = [
+        r.inputs
+        for r in defaults.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+        if r.inputs["securityGroupId"] == tasks.id
+    ]
     assert (ingress["referencedSecurityGroupId"], ingress["fromPort"], ingress["toPort"]) == (alb.id, 80, 80)
 
 
@@ -123,8 +137,14 @@ def test_defaults_of_the_network_load_balancer_and_cluster(defaults):
 
 
 def test_args_defaults_are_the_safe_ones_each_field_states():
-    service = FargateServiceArgs(cluster_arn="c", cluster_name="c", vpc_id="v", subnet_ids=[],
-                                 load_balancer=None, image="nginx")  # type: ignore[arg-type]
+    service = FargateServiceArgs(
+        cluster_arn="c",
+        cluster_name="c",
+        vpc_id="v",
+        subnet_ids=[],
+        load_balancer=None,  # type: ignore[arg-type]  # the args alone, no component built
+        image="nginx",
+    )
     assert service.assign_public_ip is False and service.exec_command is False
     assert service.capacity_provider_strategies == () and service.autoscaling is None
     assert LoadBalancerArgs(vpc_id="v", subnet_ids=[]).ingress_cidrs == ("0.0.0.0/0", "::/0")
@@ -140,13 +160,28 @@ def test_args_defaults_are_the_safe_ones_each_field_states():
 def test_two_networks_load_balancers_and_clusters_coexist_with_their_own_names(two_of_each):
     urns = [r.urn for r in two_of_each.resources]
     assert len(urns) == len(set(urns))
-    tags = Counter(r.inputs["tags"]["Name"] for r in two_of_each.resources
-                   if r.custom and isinstance(r.inputs.get("tags"), dict) and "Name" in r.inputs["tags"]
-                   and r.type in ("aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:lb/loadBalancer:LoadBalancer",
-                                  "aws:ecs/cluster:Cluster", "aws:ec2/internetGateway:InternetGateway"))
+    tags = Counter(
+        r.inputs["tags"]["Name"]
+        for r in two_of_each.resources
+        if r.custom
+        and isinstance(r.inputs.get("tags"), dict)
+        and "Name" in r.inputs["tags"]
+        and r.type
+        in (
+            "aws:ec2/vpc:Vpc",
+            "aws:ec2/subnet:Subnet",
+            "aws:lb/loadBalancer:LoadBalancer",
+            "aws:ecs/cluster:Cluster",
+            "aws:ec2/internetGateway:InternetGateway",
+        )
+    )
     assert [name for name, count in tags.items() if count > 1] == []
-    assert {"args-fixture-test-net-a-vpc", "args-fixture-test-net-b-vpc",
-            "args-fixture-test-alb-a", "args-fixture-test-alb-b"} <= set(tags)
+    assert {
+        "args-fixture-test-net-a-vpc",
+        "args-fixture-test-net-b-vpc",
+        "args-fixture-test-alb-a",
+        "args-fixture-test-alb-b",
+    } <= set(tags)
     # Each ALB's physical name is its own and within ELBv2's 32 characters.
     names = [r.outputs["name"] for r in two_of_each.of_type("aws:lb/loadBalancer:LoadBalancer")]
     names += [r.outputs["name"] for r in two_of_each.of_type(TARGET_GROUP)]
@@ -181,8 +216,10 @@ def test_an_output_certificate_turns_on_https(outputs):
     certificate = outputs.one("aws:acm/certificate:Certificate")
     https = outputs.one("aws:lb/listener:Listener", "alb-https").inputs
     assert (https["port"], https["certificateArn"]) == (443, certificate.outputs["arn"])
-    assert outputs.one(LISTENER_RULE, "api").inputs["listenerArn"] == \
-        outputs.one("aws:lb/listener:Listener", "alb-https").outputs["arn"]
+    assert (
+        outputs.one(LISTENER_RULE, "api").inputs["listenerArn"]
+        == outputs.one("aws:lb/listener:Listener", "alb-https").outputs["arn"]
+    )
 
 
 def test_an_output_image_and_secret_are_granted_exactly(outputs):
@@ -207,8 +244,13 @@ def test_an_outputs_program_previews_with_its_outputs_unknown(outputs):
 @pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])
 @pytest.mark.parametrize("scenario", ["defaults", "two_of_each", "outputs"])
 def test_programs_composed_from_args_pass_the_policy_pack(scenario, preview):
-    result = run(ARGS_FIXTURE, "test", preview=preview, policy_pack=PROJECT / "policies",
-                 stack_config={"aws:region": "us-east-1", "fixture:scenario": scenario})
+    result = run(
+        ARGS_FIXTURE,
+        "test",
+        preview=preview,
+        policy_pack=PROJECT / "policies",
+        stack_config={"aws:region": "us-east-1", "fixture:scenario": scenario},
+    )
     assert result.policy_pack, "the policy pack did not run"
     assert result.mandatory == [], [f"{v.policy}: {v.message}" for v in result.mandatory]
 
@@ -225,57 +267,106 @@ def test_requests_scaling_labels_with_the_load_balancers_and_target_groups_suffi
 
 
 def service_args(**changes) -> FargateServiceArgs:
-    return FargateServiceArgs(**{"cluster_arn": "c", "cluster_name": "c", "vpc_id": "v", "subnet_ids": [],
-                                 "load_balancer": None, "image": "nginx", **changes})
+    return FargateServiceArgs(
+        **{
+            "cluster_arn": "c",
+            "cluster_name": "c",
+            "vpc_id": "v",
+            "subnet_ids": [],
+            "load_balancer": None,
+            "image": "nginx",
+            **changes,
+        }
+    )
 
 
-@pytest.mark.parametrize("check, message", [
-    (lambda: service_args(cpu=300).validate("web"),
-     "FargateServiceArgs.cpu: 300 is not a Fargate task cpu; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"),
-    (lambda: service_args(cpu=256, memory=4096).validate("web"),
-     "FargateServiceArgs.memory: 4096 is not a Fargate task memory with cpu 256; allowed: 512, 1024, 2048 (MiB)"),
-    (lambda: service_args(image=None).validate("web"),
-     "FargateServiceArgs.image: None is not one image source; allowed: exactly one of image and build"),
-    (lambda: service_args(log_retention_days=10).validate("web"),
-     "FargateServiceArgs.log_retention_days: 10 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14, 30, "
-     "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"),
-    (lambda: service_args(routing=RoutingArgs(path_patterns=[])).validate("web"),
-     "FargateServiceArgs.routing.path_patterns: [] is not a routing condition; "
-     "allowed: at least one path pattern or host header"),
-    (lambda: service_args(routing=RoutingArgs(priority=0)).validate("web"),
-     "FargateServiceArgs.routing.priority: 0 is not a listener-rule priority; allowed: 1 to 50000"),
-    (lambda: service_args(secrets={"DB": "arn:aws:s3:::bucket/key"}).validate("web"),
-     "FargateServiceArgs.secrets.DB: 'arn:aws:s3:::bucket/key' is not a secret reference; "
-     "allowed: the ARN of an SSM parameter or the full ARN of a Secrets Manager secret"),
-    (lambda: service_args(sidecars={"envoy": SidecarArgs(image="e")}, container_port=0).validate("web"),
-     "FargateServiceArgs.container_port: 0 is not a port; allowed: 1 to 65535"),
-    (lambda: service_args(build=ContainerImageArgs(context="app", platform="linux/arm64"), image=None).validate("web"),
-     "FargateServiceArgs.build.platform: 'linux/arm64' is not a platform for cpu_architecture X86_64; "
-     "allowed: linux/amd64"),
-    (lambda: service_args().validate("a-name-longer-than-twenty-four"),
-     "FargateService name: 'a-name-longer-than-twenty-four' is not a service name; allowed: 1-24 letters, digits "
-     "and '-', not starting or ending with '-' (it names the target group, whose name allows 32 characters "
-     "with an 8-character suffix)"),
-    (lambda: NetworkArgs(availability_zones=1).validate(),
-     "NetworkArgs.availability_zones: 1 is not a number of availability zones; allowed: 2 to 6"),
-    (lambda: NetworkArgs(cidr_block="10.0.0.0/8").validate(),
-     "NetworkArgs.cidr_block: '10.0.0.0/8' is not an IPv4 network from /16 to /22; allowed: e.g. 10.0.0.0/16 "
-     "(no host bits set)"),
-    (lambda: NetworkArgs(vpc="existing").validate(),
-     "NetworkArgs.vpc_id: None is not a VPC id; allowed: the existing VPC's id, with vpc 'existing'"),
-    (lambda: LoadBalancerArgs(vpc_id="v", subnet_ids=[], ingress_cidrs=["everyone"]).validate(),
-     "LoadBalancerArgs.ingress_cidrs: 'everyone' is not a CIDR; allowed: IPv4 or IPv6 networks such as "
-     "203.0.113.0/24 or ::/0"),
-    (lambda: ClusterArgs(capacity_providers=["EC2"]).validate(),
-     "ClusterArgs.capacity_providers: 'EC2' is not a Fargate capacity provider; allowed: FARGATE, FARGATE_SPOT"),
-    (lambda: ServiceAutoscalingArgs(cluster_name="c", service_name="s",
-                                    scaling=AutoscalingArgs(max_count=3, requests_per_target=100)).validate(),
-     "ServiceAutoscalingArgs.target_group_arn_suffix: None is not enough for requests_per_target; "
-     "allowed: the load balancer's and target group's ARN suffixes"),
-    (lambda: AutoscalingArgs(max_count=3).validate(),
-     "AutoscalingArgs: 'no policy' is not enough to scale; allowed: at least one of cpu_target, memory_target, "
-     "requests_per_target, steps or schedules: without one nothing ever changes the task count"),
-])
+@pytest.mark.parametrize(
+    "check, message",
+    [
+        (
+            lambda: service_args(cpu=300).validate("web"),
+            "FargateServiceArgs.cpu: 300 is not a Fargate task cpu; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384",
+        ),
+        (
+            lambda: service_args(cpu=256, memory=4096).validate("web"),
+            "FargateServiceArgs.memory: 4096 is not a Fargate task memory with cpu 256; allowed: 512, 1024, 2048 (MiB)",
+        ),
+        (
+            lambda: service_args(image=None).validate("web"),
+            "FargateServiceArgs.image: None is not one image source; allowed: exactly one of image and build",
+        ),
+        (
+            lambda: service_args(log_retention_days=10).validate("web"),
+            "FargateServiceArgs.log_retention_days: 10 is not a CloudWatch Logs retention; allowed: 1, 3, 5, 7, 14, 30, "
+            "60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
+        ),
+        (
+            lambda: service_args(routing=RoutingArgs(path_patterns=[])).validate("web"),
+            "FargateServiceArgs.routing.path_patterns: [] is not a routing condition; "
+            "allowed: at least one path pattern or host header",
+        ),
+        (
+            lambda: service_args(routing=RoutingArgs(priority=0)).validate("web"),
+            "FargateServiceArgs.routing.priority: 0 is not a listener-rule priority; allowed: 1 to 50000",
+        ),
+        (
+            lambda: service_args(secrets={"DB": "arn:aws:s3:::bucket/key"}).validate("web"),
+            "FargateServiceArgs.secrets.DB: 'arn:aws:s3:::bucket/key' is not a secret reference; "
+            "allowed: the ARN of an SSM parameter or the full ARN of a Secrets Manager secret",
+        ),
+        (
+            lambda: service_args(sidecars={"envoy": SidecarArgs(image="e")}, container_port=0).validate("web"),
+            "FargateServiceArgs.container_port: 0 is not a port; allowed: 1 to 65535",
+        ),
+        (
+            lambda: service_args(build=ContainerImageArgs(context="app", platform="linux/arm64"), image=None).validate(
+                "web"
+            ),
+            "FargateServiceArgs.build.platform: 'linux/arm64' is not a platform for cpu_architecture X86_64; "
+            "allowed: linux/amd64",
+        ),
+        (
+            lambda: service_args().validate("a-name-longer-than-twenty-four"),
+            "FargateService name: 'a-name-longer-than-twenty-four' is not a service name; allowed: 1-24 letters, digits "
+            "and '-', not starting or ending with '-' (it names the target group, whose name allows 32 characters "
+            "with an 8-character suffix)",
+        ),
+        (
+            lambda: NetworkArgs(availability_zones=1).validate(),
+            "NetworkArgs.availability_zones: 1 is not a number of availability zones; allowed: 2 to 6",
+        ),
+        (
+            lambda: NetworkArgs(cidr_block="10.0.0.0/8").validate(),
+            "NetworkArgs.cidr_block: '10.0.0.0/8' is not an IPv4 network from /16 to /22; allowed: e.g. 10.0.0.0/16 "
+            "(no host bits set)",
+        ),
+        (
+            lambda: NetworkArgs(vpc="existing").validate(),
+            "NetworkArgs.vpc_id: None is not a VPC id; allowed: the existing VPC's id, with vpc 'existing'",
+        ),
+        (
+            lambda: LoadBalancerArgs(vpc_id="v", subnet_ids=[], ingress_cidrs=["everyone"]).validate(),
+            "LoadBalancerArgs.ingress_cidrs: 'everyone' is not a CIDR; allowed: IPv4 or IPv6 networks such as "
+            "203.0.113.0/24 or ::/0",
+        ),
+        (
+            lambda: ClusterArgs(capacity_providers=["EC2"]).validate(),
+            "ClusterArgs.capacity_providers: 'EC2' is not a Fargate capacity provider; allowed: FARGATE, FARGATE_SPOT",
+        ),
+        (
+            lambda: ServiceAutoscalingArgs(
+                cluster_name="c", service_name="s", scaling=AutoscalingArgs(max_count=3, requests_per_target=100)
+            ).validate(),
+            "ServiceAutoscalingArgs.target_group_arn_suffix: None is not enough for requests_per_target; "
+            "allowed: the load balancer's and target group's ARN suffixes",
+        ),
+        (
+            lambda: AutoscalingArgs(max_count=3).validate(),
+            "AutoscalingArgs: 'no policy' is not enough to scale; allowed: at least one of cpu_target, memory_target, "
+            "requests_per_target, steps or schedules: without one nothing ever changes the task count",
+        ),
+    ],
+)
 def test_an_invalid_arg_is_one_error_naming_it_its_value_and_what_is_allowed(check, message):
     with pytest.raises(ArgsError) as caught:
         check()
@@ -287,8 +378,10 @@ def test_outputs_are_never_judged_or_waited_for():
     loop = asyncio.new_event_loop()  # Outputs hold futures of a loop
     asyncio.set_event_loop(loop)
     try:
+
         def unknown(value):
             return pulumi.Output.from_input(value)
+
         NetworkArgs(vpc="existing", vpc_id=unknown(None)).validate()
         service_args(secrets={"DB": unknown("arn:aws:s3:::bucket/key")}, cpu=unknown(300)).validate("web")
         LoadBalancerArgs(vpc_id=unknown("v"), subnet_ids=unknown([]), idle_timeout_seconds=unknown(0)).validate()
@@ -306,24 +399,26 @@ def test_args_errors_are_run_errors_which_pulumi_prints_without_a_traceback():
 def test_an_invalid_arg_stops_the_program_before_its_component_registers():
     with pytest.raises(ProgramError) as caught:
         run_scenario("invalid_cpu")
-    assert str(caught.value) == ("FargateServiceArgs.cpu: 300 is not a Fargate task cpu; "
-                                 "allowed: 256, 512, 1024, 2048, 4096, 8192, 16384")
+    assert str(caught.value) == (
+        "FargateServiceArgs.cpu: 300 is not a Fargate task cpu; allowed: 256, 512, 1024, 2048, 4096, 8192, 16384"
+    )
 
 
 def test_a_listener_refuses_nothing_it_has_not_given_out():
     listener = ListenerPriorities()
     assert listener.claim("r", "web", RoutingArgs(priority=5)) == 5
-    assert listener.claim("r", "api", RoutingArgs(path_patterns=["/api/*"])) == \
-        derived_priority("api", RoutingArgs(path_patterns=["/api/*"]))
+    assert listener.claim("r", "api", RoutingArgs(path_patterns=["/api/*"])) == derived_priority(
+        "api", RoutingArgs(path_patterns=["/api/*"])
+    )
 
 
 def test_pulumi_aws_args_types_pass_through_as_given():
     """Reused provider types (health check, circuit breaker, access logs) reach the
     resources unchanged: the component adds nothing of its own to them."""
-    args = service_args(health_check=aws.lb.TargetGroupHealthCheckArgs(path="/healthz"),
-                        deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=False,
-                                                                                                rollback=False))
+    args = service_args(
+        health_check=aws.lb.TargetGroupHealthCheckArgs(path="/healthz"),
+        deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=False, rollback=False),
+    )
     assert args.health_check.path == "/healthz" and args.deployment_circuit_breaker.enable is False
-    assert isinstance(FargateServiceArgs.__dataclass_fields__["health_check"].default_factory(),
-                      aws.lb.TargetGroupHealthCheckArgs)
-
+    default = FargateServiceArgs.__dataclass_fields__["health_check"].default_factory
+    assert callable(default) and isinstance(default(), aws.lb.TargetGroupHealthCheckArgs)

@@ -46,11 +46,14 @@ def test_scalable_target_is_the_services_desired_count(full):
     assert full.outputs["resourceId"] == f"service/{cluster_name}/{service_name}"
 
 
-@pytest.mark.parametrize("key, metric, value", [
-    ("cpu", "ECSServiceAverageCPUUtilization", 60),
-    ("memory", "ECSServiceAverageMemoryUtilization", 75),
-    ("requests", "ALBRequestCountPerTarget", 1000),
-])
+@pytest.mark.parametrize(
+    "key, metric, value",
+    [
+        ("cpu", "ECSServiceAverageCPUUtilization", 60),
+        ("memory", "ECSServiceAverageMemoryUtilization", 75),
+        ("requests", "ALBRequestCountPerTarget", 1000),
+    ],
+)
 def test_target_tracking_policies_track_their_metric_with_the_configured_cooldowns(full, key, metric, value):
     inputs = policy(full, key).inputs
     assert inputs["policyType"] == "TargetTrackingScaling"
@@ -80,7 +83,10 @@ def test_step_policies_add_in_bands_and_remove_below_the_threshold(full):
     assert out["policyType"] == "StepScaling"
     out_config = out["stepScalingPolicyConfiguration"]
     assert (out_config["adjustmentType"], out_config["metricAggregationType"], out_config["cooldown"]) == (
-        "ChangeInCapacity", "Average", 45)
+        "ChangeInCapacity",
+        "Average",
+        45,
+    )
     # Offsets from the 80 % threshold: 80-90 % adds 1 task, 90 % and up adds 3.
     assert out_config["stepAdjustments"] == [
         {"metricIntervalLowerBound": "0", "metricIntervalUpperBound": "10", "scalingAdjustment": 1},
@@ -91,12 +97,16 @@ def test_step_policies_add_in_bands_and_remove_below_the_threshold(full):
     assert in_config["stepAdjustments"] == [{"metricIntervalUpperBound": "0", "scalingAdjustment": -2}]
 
 
-@pytest.mark.parametrize("key, operator, threshold, periods, datapoints", [
-    ("step-out", "GreaterThanThreshold", 80, 2, 2),
-    ("step-in", "LessThanThreshold", 25, 10, 8),
-])
+@pytest.mark.parametrize(
+    "key, operator, threshold, periods, datapoints",
+    [
+        ("step-out", "GreaterThanThreshold", 80, 2, 2),
+        ("step-in", "LessThanThreshold", 25, 10, 8),
+    ],
+)
 def test_each_alarm_watches_the_services_metric_and_invokes_its_policy(
-        full, key, operator, threshold, periods, datapoints):
+    full, key, operator, threshold, periods, datapoints
+):
     cluster_name, service_name = names(full)
     alarm = full.one(ALARM, f"web-{key}-alarm").inputs
     assert alarm["alarmActions"] == [policy(full, key).outputs["arn"]]
@@ -111,12 +121,18 @@ def test_scheduled_actions_change_the_bounds_on_their_schedule(full):
     business = full.one(SCHEDULE, "web-schedule-business-hours").inputs
     nights = full.one(SCHEDULE, "web-schedule-nights").inputs
     assert (business["name"], business["schedule"], business["timezone"]) == (
-        "business-hours", "cron(0 8 ? * MON-FRI *)", "Europe/Berlin")
+        "business-hours",
+        "cron(0 8 ? * MON-FRI *)",
+        "Europe/Berlin",
+    )
     assert business["scalableTargetAction"] == {"minCapacity": 4}
     assert nights["scalableTargetAction"] == {"minCapacity": 2, "maxCapacity": 6}
     for action in (business, nights):
         assert (action["resourceId"], action["scalableDimension"], action["serviceNamespace"]) == (
-            target["resourceId"], "ecs:service:DesiredCount", "ecs")
+            target["resourceId"],
+            "ecs:service:DesiredCount",
+            "ecs",
+        )
 
 
 def test_each_scaling_feature_asked_for_is_one_child_of_the_component_and_nothing_else(full):
@@ -125,8 +141,10 @@ def test_each_scaling_feature_asked_for_is_one_child_of_the_component_and_nothin
     assert children == {
         "web-target": TARGET,
         **{f"web-{key}": POLICY for key in ("cpu", "memory", "requests", "step-out", "step-in")},
-        "web-step-out-alarm": ALARM, "web-step-in-alarm": ALARM,
-        "web-schedule-business-hours": SCHEDULE, "web-schedule-nights": SCHEDULE,
+        "web-step-out-alarm": ALARM,
+        "web-step-in-alarm": ALARM,
+        "web-schedule-business-hours": SCHEDULE,
+        "web-schedule-nights": SCHEDULE,
     }
 
 
@@ -158,5 +176,7 @@ def test_minimal_config_makes_one_cpu_policy_with_the_default_cooldowns(minimal)
 def test_a_ceiling_below_the_floor_stops_the_program_naming_the_arg():
     with pytest.raises(ProgramError) as caught:
         run(FIXTURE, "minimal", policy_pack=None, stack_config={"autoscaling-fixture:minCount": 4})
-    assert str(caught.value) == ("ServiceAutoscalingArgs.scaling.max_count: 3 is not a task ceiling; "
-                                 "allowed: at least 1 and at least min_count (4)")
+    assert str(caught.value) == (
+        "ServiceAutoscalingArgs.scaling.max_count: 3 is not a task ceiling; "
+        "allowed: at least 1 and at least min_count (4)"
+    )

@@ -89,7 +89,10 @@ def test_prod_web_raises_its_floor_on_weekday_mornings(prod):
     morning = children["web-schedule-weekday-morning"].inputs
     evening = children["web-schedule-weekday-evening"].inputs
     assert (morning["schedule"], morning["timezone"], morning["scalableTargetAction"]) == (
-        "cron(0 7 ? * MON-FRI *)", "America/New_York", {"minCapacity": 4})
+        "cron(0 7 ? * MON-FRI *)",
+        "America/New_York",
+        {"minCapacity": 4},
+    )
     assert (evening["schedule"], evening["scalableTargetAction"]) == ("cron(0 20 ? * MON-FRI *)", {"minCapacity": 2})
     for action in (morning, evening):
         assert action["resourceId"] == children["web-target"].inputs["resourceId"]
@@ -106,15 +109,21 @@ def test_prod_api_scales_on_cpu_through_step_alarms(prod):
         {"metricIntervalLowerBound": "20", "scalingAdjustment": 3},
     ]
     assert scale_in["stepScalingPolicyConfiguration"]["stepAdjustments"] == [
-        {"metricIntervalUpperBound": "0", "scalingAdjustment": -1}]
+        {"metricIntervalUpperBound": "0", "scalingAdjustment": -1}
+    ]
 
     dimensions = {"ClusterName": prod.outputs["clusterName"], "ServiceName": prod.one(SERVICE, "api").outputs["name"]}
-    for key, operator, threshold, periods in (("step-out", "GreaterThanThreshold", 70, 3),
-                                              ("step-in", "LessThanThreshold", 30, 15)):
+    for key, operator, threshold, periods in (
+        ("step-out", "GreaterThanThreshold", 70, 3),
+        ("step-in", "LessThanThreshold", 30, 15),
+    ):
         alarm = children[f"api-{key}-alarm"].inputs
         assert alarm["alarmActions"] == [children[f"api-{key}"].outputs["arn"]]
         assert (alarm["namespace"], alarm["metricName"], alarm["dimensions"]) == (
-            "AWS/ECS", "CPUUtilization", dimensions)
+            "AWS/ECS",
+            "CPUUtilization",
+            dimensions,
+        )
         assert (alarm["comparisonOperator"], alarm["threshold"]) == (operator, threshold)
         assert (alarm["period"], alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (60, periods, periods)
 

@@ -17,7 +17,9 @@ def endpoints_stack(committed_stack):
 
 
 def services_of(result, endpoint_type):
-    return sorted(e.inputs["serviceName"] for e in result.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == endpoint_type)
+    return sorted(
+        e.inputs["serviceName"] for e in result.of_type(ENDPOINT) if e.inputs["vpcEndpointType"] == endpoint_type
+    )
 
 
 def private_subnets(result):
@@ -25,16 +27,19 @@ def private_subnets(result):
 
 
 def test_endpoints_are_named_for_the_stacks_region_and_cover_secrets_and_exec_when_used(production):
-    assert services_of(production, "Interface") == [f"com.amazonaws.eu-west-1.{service}" for service in (
-        "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages")]
+    assert services_of(production, "Interface") == [
+        f"com.amazonaws.eu-west-1.{service}"
+        for service in ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages")
+    ]
     assert services_of(production, "Gateway") == ["com.amazonaws.eu-west-1.s3"]
 
 
 def test_interface_endpoints_sit_in_every_private_subnet_and_s3_on_every_private_route_table(production):
     subnets = private_subnets(production)
     assert len(subnets) == 3
-    tables = sorted(t.id for t in production.of_type("aws:ec2/routeTable:RouteTable")
-                    if t.name.startswith("network-private-"))
+    tables = sorted(
+        t.id for t in production.of_type("aws:ec2/routeTable:RouteTable") if t.name.startswith("network-private-")
+    )
     for endpoint in production.of_type(ENDPOINT):
         assert endpoint.inputs["vpcId"] == production.outputs["vpcId"]
         if endpoint.inputs["vpcEndpointType"] == "Interface":
@@ -45,7 +50,10 @@ def test_interface_endpoints_sit_in_every_private_subnet_and_s3_on_every_private
 
 def test_the_endpoints_stack_pays_only_for_image_pull_and_logs(endpoints_stack):
     assert services_of(endpoints_stack, "Interface") == [
-        "com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr", "com.amazonaws.us-east-1.logs"]
+        "com.amazonaws.us-east-1.ecr.api",
+        "com.amazonaws.us-east-1.ecr.dkr",
+        "com.amazonaws.us-east-1.logs",
+    ]
     assert services_of(endpoints_stack, "Gateway") == ["com.amazonaws.us-east-1.s3"]
     assert endpoints_stack.of_type("aws:ec2/natGateway:NatGateway") == []
     service = endpoints_stack.one("aws:ecs/service:Service", "app")
@@ -56,14 +64,18 @@ def test_the_endpoints_stack_pays_only_for_image_pull_and_logs(endpoints_stack):
 def test_the_endpoints_stack_runs_the_sample_app_built_from_source(endpoints_stack):
     image = endpoints_stack.one("awsx:ecr:Image", "app")
     assert (image.inputs["context"], image.inputs["dockerfile"], image.inputs["platform"]) == (
-        "app", "app/Dockerfile", "linux/amd64")
+        "app",
+        "app/Dockerfile",
+        "linux/amd64",
+    )
     assert endpoints_stack.one("aws:lb/targetGroup:TargetGroup", "app").inputs["healthCheck"]["path"] == "/healthz"
     assert endpoints_stack.one("aws:lb/targetGroup:TargetGroup", "app").inputs["port"] == 8080
 
 
 def test_secrets_without_exec_get_the_secrets_endpoints_only(existing):
-    assert services_of(existing, "Interface") == [f"com.amazonaws.us-east-1.{service}" for service in (
-        "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm")]
+    assert services_of(existing, "Interface") == [
+        f"com.amazonaws.us-east-1.{service}" for service in ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm")
+    ]
     for endpoint in existing.of_type(ENDPOINT):
         if endpoint.inputs["vpcEndpointType"] == "Interface":
             assert endpoint.inputs["subnetIds"] == PRIVATE_SUBNETS
@@ -88,8 +100,7 @@ HTTPS = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443}
 
 def endpoints_of(result, endpoint_type):
     return {
-        r.inputs["serviceName"]: r for r in result.of_type(ENDPOINT)
-        if r.inputs["vpcEndpointType"] == endpoint_type
+        r.inputs["serviceName"]: r for r in result.of_type(ENDPOINT) if r.inputs["vpcEndpointType"] == endpoint_type
     }
 
 
@@ -102,8 +113,10 @@ def test_every_child_belongs_to_the_vpc_endpoints_component(applied):
 
 def test_interface_endpoints_are_named_for_the_stacks_region_with_private_dns(applied):
     interface = endpoints_of(applied, "Interface")
-    assert sorted(interface) == sorted(f"com.amazonaws.eu-west-1.{service}" for service in (
-        "ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages"))
+    assert sorted(interface) == sorted(
+        f"com.amazonaws.eu-west-1.{service}"
+        for service in ("ecr.api", "ecr.dkr", "logs", "secretsmanager", "ssm", "ssmmessages")
+    )
     endpoint_group = applied.outputs["endpointSecurityGroupId"]
     for endpoint in interface.values():
         assert endpoint.inputs["privateDnsEnabled"] is True
@@ -123,7 +136,8 @@ def test_endpoint_group_admits_https_only_from_client_and_task_groups(applied):
     assert "ingress" not in group.inputs and "egress" not in group.inputs
     ingress = [r.inputs for r in applied.of_type(INGRESS) if r.inputs["securityGroupId"] == endpoint_group]
     assert sorted(rule["referencedSecurityGroupId"] for rule in ingress) == sorted(
-        [applied.outputs["endpointClientSecurityGroupId"], applied.outputs["taskSecurityGroupId"]])
+        [applied.outputs["endpointClientSecurityGroupId"], applied.outputs["taskSecurityGroupId"]]
+    )
     for rule in ingress:
         assert {key: rule[key] for key in HTTPS} == HTTPS
         assert not {"cidrIpv4", "cidrIpv6", "prefixListId"} & rule.keys()
@@ -131,10 +145,7 @@ def test_endpoint_group_admits_https_only_from_client_and_task_groups(applied):
 
 
 def egress_of(result, security_group_id):
-    return {
-        rule.name: rule for rule in result.of_type(EGRESS)
-        if rule.inputs["securityGroupId"] == security_group_id
-    }
+    return {rule.name: rule for rule in result.of_type(EGRESS) if rule.inputs["securityGroupId"] == security_group_id}
 
 
 def test_client_group_reaches_the_interface_endpoints_over_https(applied):

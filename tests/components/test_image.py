@@ -32,13 +32,21 @@ def test_lifecycle_policy_expires_only_untagged_images_of_this_repository(applie
     repository = applied.one(REPOSITORY, "web")
     policy = applied.one(LIFECYCLE_POLICY, "web")
     assert policy.inputs["repository"] == repository.outputs["name"]
-    assert json.loads(policy.inputs["policy"]) == {"rules": [{
-        "rulePriority": 1,
-        "description": "Expire untagged images 14 days after push",
-        "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                      "countUnit": "days", "countNumber": 14},
-        "action": {"type": "expire"},
-    }]}
+    assert json.loads(policy.inputs["policy"]) == {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "Expire untagged images 14 days after push",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 14,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
 
 
 def test_image_is_built_from_the_configured_context_and_pushed_to_the_repository(applied):

@@ -20,8 +20,7 @@ RULE = "fargate-image-pull-path"
 
 
 def verdicts(result):
-    return ([v for v in result.violations if v.policy == RULE],
-            [n for n in result.not_applicable if n.policy == RULE])
+    return ([v for v in result.violations if v.policy == RULE], [n for n in result.not_applicable if n.policy == RULE])
 
 
 def test_the_endpoints_stack_passes_and_is_judged_even_in_a_preview_of_a_new_stack(committed_stack):
@@ -41,6 +40,7 @@ def test_the_same_private_tasks_without_endpoints_cannot_pull_their_image():
     assert not_applicable == [] and violation.enforcement_level == "mandatory"
     assert violation.urn == result.one("aws:ecs/service:Service", "web").urn
     for subnet in ("network-private-0", "network-private-1"):
-        assert (f"subnet {subnet!r} has no route to the internet (0.0.0.0/0) and its VPC has no "
-                "ecr.api, ecr.dkr, s3 endpoint(s) serving it") in violation.message
-
+        assert (
+            f"subnet {subnet!r} has no route to the internet (0.0.0.0/0) and its VPC has no "
+            "ecr.api, ecr.dkr, s3 endpoint(s) serving it"
+        ) in violation.message

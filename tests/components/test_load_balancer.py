@@ -27,7 +27,10 @@ def test_internet_facing_alb_spans_the_public_subnets_with_its_own_group(dev):
 
 def test_alb_takes_header_dropping_timeouts_protection_and_logs_from_config(dev, prod, features, production):
     for result, drop, timeout, protected in (
-        (dev, True, 60, False), (prod, True, 60, True), (features, True, 120, False), (production, False, 60, False),
+        (dev, True, 60, False),
+        (prod, True, 60, True),
+        (features, True, 120, False),
+        (production, False, 60, False),
     ):
         alb = result.one(ALB, "alb")
         assert alb.inputs["dropInvalidHeaderFields"] is drop
@@ -35,7 +38,10 @@ def test_alb_takes_header_dropping_timeouts_protection_and_logs_from_config(dev,
         assert alb.inputs["enableDeletionProtection"] is protected
         assert ("accessLogs" in alb.inputs) is (result is production)
     assert production.one(ALB, "alb").inputs["accessLogs"] == {
-        "bucket": "example-alb-logs", "prefix": "fargate/production", "enabled": True}
+        "bucket": "example-alb-logs",
+        "prefix": "fargate/production",
+        "enabled": True,
+    }
 
 
 def test_internal_alb_sits_in_the_private_subnets(features):
@@ -54,8 +60,12 @@ def test_alb_group_admits_the_listener_ports_from_each_ingress_cidr_only(dev, pr
         group = result.one(SECURITY_GROUP, "alb")
         rules = [r for r in result.of_type(INGRESS) if r.inputs["securityGroupId"] == group.id]
         assert all(r.inputs["ipProtocol"] == "tcp" and r.inputs["fromPort"] == r.inputs["toPort"] for r in rules)
-        admitted = {(r.inputs["fromPort"], (key, r.inputs[key]))
-                    for r in rules for key in ("cidrIpv4", "cidrIpv6") if key in r.inputs}
+        admitted = {
+            (r.inputs["fromPort"], (key, r.inputs[key]))
+            for r in rules
+            for key in ("cidrIpv4", "cidrIpv6")
+            if key in r.inputs
+        }
         assert admitted == expected and len(rules) == len(expected)
         # Inline rules would fight the separate rule resources.
         assert "ingress" not in group.inputs and "egress" not in group.inputs
@@ -73,16 +83,20 @@ def test_http_listener_answers_404_unless_a_rule_matches(dev):
 def test_with_a_certificate_http_redirects_permanently_to_https(prod):
     listener = prod.one(LISTENER, "alb-http")
     assert (listener.inputs["port"], listener.inputs["protocol"]) == (80, "HTTP")
-    assert listener.inputs["defaultActions"] == [{"type": "redirect", "redirect": {
-        "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]
+    assert listener.inputs["defaultActions"] == [
+        {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+    ]
     # Host, path and query are left at #{host}, /#{path}, #{query}: the client lands where it asked.
     assert "sslPolicy" not in listener.inputs and "certificateArn" not in listener.inputs
 
 
 def test_https_listener_serves_the_certificate_with_tls_1_2_and_up_and_answers_404(prod, production):
     for result, certificate, policy in (
-        (prod, "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
-         "ELBSecurityPolicy-TLS13-1-2-2021-06"),
+        (
+            prod,
+            "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        ),
         (production, CERTIFICATE, "ELBSecurityPolicy-TLS13-1-3-2021-06"),
     ):
         listener = result.one(LISTENER, "alb-https")

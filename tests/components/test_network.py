@@ -31,8 +31,11 @@ def route_table_of(result, subnet):
 
 
 def default_route(result, route_table):
-    routes = [r for r in result.of_type(ROUTE)
-              if r.inputs["routeTableId"] == route_table.id and r.inputs["destinationCidrBlock"] == "0.0.0.0/0"]
+    routes = [
+        r
+        for r in result.of_type(ROUTE)
+        if r.inputs["routeTableId"] == route_table.id and r.inputs["destinationCidrBlock"] == "0.0.0.0/0"
+    ]
     return routes[0] if routes else None
 
 
@@ -44,14 +47,14 @@ def test_subnets_spread_over_distinct_azs_inside_the_vpc(dev, features, kind):
         assert len(found) == count
         assert len({s.inputs["availabilityZone"] for s in found}) == count
         assert all(s.inputs["vpcId"] == vpc.id for s in found)
-        network = ipaddress.ip_network(vpc.inputs["cidrBlock"])
-        assert all(ipaddress.ip_network(s.inputs["cidrBlock"]).subnet_of(network) for s in found)
+        network = ipaddress.IPv4Network(vpc.inputs["cidrBlock"])
+        assert all(ipaddress.IPv4Network(s.inputs["cidrBlock"]).subnet_of(network) for s in found)
 
 
 def test_subnet_blocks_do_not_overlap(features):
     blocks = [ipaddress.ip_network(s.inputs["cidrBlock"]) for s in features.of_type(SUBNET)]
     assert len(blocks) == 6
-    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
+    assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
 
 
 def test_vpc_has_dns_for_endpoints_and_a_name(dev):
@@ -125,11 +128,16 @@ def test_all_network_resources_are_children_of_the_component(dev):
 def test_more_azs_than_the_region_has_stops_the_program_naming_the_arg():
     # eu-north-1 has three zones (a, b, c).
     with pytest.raises(ProgramError) as error:
-        run(PROJECT, "dev", policy_pack=None, stack_config={
-            "aws:region": "eu-north-1",
-            "fargate:network": {"availabilityZones": 4},
-            "fargate:services": {"web": {"image": "nginx"}},
-        })
+        run(
+            PROJECT,
+            "dev",
+            policy_pack=None,
+            stack_config={
+                "aws:region": "eu-north-1",
+                "fargate:network": {"availabilityZones": 4},
+                "fargate:services": {"web": {"image": "nginx"}},
+            },
+        )
     assert str(error.value) == (
         "NetworkArgs.availability_zones: 4 is not available in this region; "
         "allowed: at most 3 (eu-north-1a, eu-north-1b, eu-north-1c)"
@@ -139,8 +147,16 @@ def test_more_azs_than_the_region_has_stops_the_program_naming_the_arg():
 # --------------------------------------------------------------------------- default and existing VPCs
 
 # Everything `vpc: new` builds; the other sources build none of it.
-VPC_RESOURCES = ("aws:ec2/vpc:Vpc", SUBNET, ROUTE, ROUTE_TABLE, ASSOCIATION, NAT, EIP,
-                 "aws:ec2/internetGateway:InternetGateway")
+VPC_RESOURCES = (
+    "aws:ec2/vpc:Vpc",
+    SUBNET,
+    ROUTE,
+    ROUTE_TABLE,
+    ASSOCIATION,
+    NAT,
+    EIP,
+    "aws:ec2/internetGateway:InternetGateway",
+)
 
 
 def test_default_vpc_is_looked_up_not_built(default_vpc):
@@ -172,7 +188,9 @@ def test_existing_vpc_is_used_by_id_and_builds_nothing(existing):
     assert service.inputs["networkConfiguration"]["subnets"] == PRIVATE_SUBNETS
     assert service.inputs["networkConfiguration"]["assignPublicIp"] is False
     assert existing.one("aws:lb/targetGroup:TargetGroup", "web").inputs["vpcId"] == VPC_ID
-    s3 = next(e for e in existing.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Gateway")
+    s3 = next(
+        e for e in existing.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Gateway"
+    )
     assert s3.inputs["routeTableIds"] == PRIVATE_ROUTE_TABLES and s3.inputs["vpcId"] == VPC_ID
 
 
@@ -208,32 +226,59 @@ def test_a_new_vpc_logs_rejected_traffic_to_its_own_log_group_by_default(dev, pr
 
 def test_the_flow_log_role_is_for_this_accounts_flow_logs_and_writes_only_to_its_group(dev):
     _, log_group, role, policy = flow_log_parts(dev)
-    assert json.loads(role.inputs["assumeRolePolicy"]) == {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]}
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+            }
+        ],
+    }
     assert policy.inputs["role"] == role.id
-    assert json.loads(policy.inputs["policy"]) == {"Version": "2012-10-17", "Statement": [{
-        "Sid": "WriteFlowLogs", "Effect": "Allow",
-        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-        "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/vpc/fargate-dev/flow-logs:*"}]}
+    assert json.loads(policy.inputs["policy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "WriteFlowLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:/vpc/fargate-dev/flow-logs:*",
+            }
+        ],
+    }
     assert not role.inputs.get("managedPolicyArns") and not role.inputs.get("inlinePolicies")
     assert not dev.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 
 
 def test_all_traffic_with_its_own_retention():
-    result = run(PROJECT, "dev", policy_pack=None, stack_config={
-        "aws:region": "us-east-1",
-        "fargate:network": {"flowLogs": "all", "flowLogsRetentionDays": 90},
-        "fargate:services": {"web": {"image": "nginx"}}})
+    result = run(
+        PROJECT,
+        "dev",
+        policy_pack=None,
+        stack_config={
+            "aws:region": "us-east-1",
+            "fargate:network": {"flowLogs": "all", "flowLogsRetentionDays": 90},
+            "fargate:services": {"web": {"image": "nginx"}},
+        },
+    )
     flow_log, log_group, _, _ = flow_log_parts(result)
     assert flow_log.inputs["trafficType"] == "ALL" and log_group.inputs["retentionInDays"] == 90
 
 
 def test_flow_logs_to_a_bucket_need_no_log_group_and_no_role():
-    result = run(PROJECT, "dev", policy_pack=None, stack_config={
-        "aws:region": "us-east-1",
-        "fargate:network": {"flowLogsBucketArn": BUCKET},
-        "fargate:services": {"web": {"image": "nginx"}}})
+    result = run(
+        PROJECT,
+        "dev",
+        policy_pack=None,
+        stack_config={
+            "aws:region": "us-east-1",
+            "fargate:network": {"flowLogsBucketArn": BUCKET},
+            "fargate:services": {"web": {"image": "nginx"}},
+        },
+    )
     flow_log, log_group, role, policy = flow_log_parts(result)
     assert (log_group, role, policy) == (None, None, None)
     assert flow_log.inputs["logDestinationType"] == "s3" and flow_log.inputs["logDestination"] == BUCKET
@@ -243,19 +288,34 @@ def test_flow_logs_to_a_bucket_need_no_log_group_and_no_role():
 def test_vpcs_that_are_not_ours_get_flow_logs_only_when_asked(default_vpc, existing):
     for result in (default_vpc, existing):
         assert result.of_type(FLOW_LOG) == []
-    for network, vpc_id in (({"vpc": "default"}, default_vpc_id("us-east-1")),
-                            ({"vpc": "existing", "vpcId": VPC_ID, "publicSubnetIds": PUBLIC_SUBNETS}, VPC_ID)):
-        result = run(PROJECT, "dev", policy_pack=None, stack_config={
-            "aws:region": "us-east-1",
-            "fargate:network": {**network, "flowLogs": "rejected"},
-            "fargate:services": {"web": {"image": "nginx", "subnets": "public"}}})
+    for network, vpc_id in (
+        ({"vpc": "default"}, default_vpc_id("us-east-1")),
+        ({"vpc": "existing", "vpcId": VPC_ID, "publicSubnetIds": PUBLIC_SUBNETS}, VPC_ID),
+    ):
+        result = run(
+            PROJECT,
+            "dev",
+            policy_pack=None,
+            stack_config={
+                "aws:region": "us-east-1",
+                "fargate:network": {**network, "flowLogs": "rejected"},
+                "fargate:services": {"web": {"image": "nginx", "subnets": "public"}},
+            },
+        )
         flow_log, log_group, _, _ = flow_log_parts(result)
         assert flow_log.inputs["vpcId"] == vpc_id and log_group is not None
         assert [r for r in result.resources if r.type in VPC_RESOURCES] == []
 
 
 def test_flow_logs_off_builds_nothing():
-    result = run(PROJECT, "dev", policy_pack=None, stack_config={
-        "aws:region": "us-east-1", "fargate:network": {"flowLogs": "off"},
-        "fargate:services": {"web": {"image": "nginx"}}})
+    result = run(
+        PROJECT,
+        "dev",
+        policy_pack=None,
+        stack_config={
+            "aws:region": "us-east-1",
+            "fargate:network": {"flowLogs": "off"},
+            "fargate:services": {"web": {"image": "nginx"}},
+        },
+    )
     assert flow_log_parts(result) == (None, None, None, None)

@@ -25,7 +25,8 @@ def project(tmp_path_factory):
     (directory / "__main__.py").write_text(f"import sys\nsys.path.insert(0, {str(PROJECT)!r})\n\n" + match)
     (directory / "Pulumi.yaml").write_text("name: reuse\nruntime: python\n")
     (directory / "Pulumi.test.yaml").write_text(
-        "config:\n  aws:region: us-east-1\n  reuse:dbPassword: not-a-real-one\n")
+        "config:\n  aws:region: us-east-1\n  reuse:dbPassword: not-a-real-one\n"
+    )
     return directory
 
 
@@ -43,6 +44,7 @@ def test_the_readme_example_passes_the_policy_pack(project, preview):
     assert rules["api"]["priority"] < rules["web"]["priority"]
     (container,) = json.loads(result.one("aws:ecs/taskDefinition:TaskDefinition", "api").inputs["containerDefinitions"])
     assert container["image"] == result.one("aws:ecr/repository:Repository").outputs["repositoryUrl"] + ":1.0"
-    assert container["secrets"] == [{"name": "DB_PASSWORD",
-                                     "valueFrom": result.one("aws:ssm/parameter:Parameter").outputs["arn"]}]
+    assert container["secrets"] == [
+        {"name": "DB_PASSWORD", "valueFrom": result.one("aws:ssm/parameter:Parameter").outputs["arn"]}
+    ]
     assert result.one("aws:ec2/vpc:Vpc").inputs["tags"]["Name"] == "reuse-test-shop-vpc"

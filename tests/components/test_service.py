@@ -47,14 +47,23 @@ def as_register_request(task_definition) -> dict:
     """The RegisterTaskDefinition request the provider sends for these inputs."""
     inputs = task_definition.inputs
     request = {"containerDefinitions": container_definitions(task_definition)}
-    for key in ("family", "taskRoleArn", "executionRoleArn", "networkMode", "requiresCompatibilities",
-                "cpu", "memory", "runtimePlatform"):
+    for key in (
+        "family",
+        "taskRoleArn",
+        "executionRoleArn",
+        "networkMode",
+        "requiresCompatibilities",
+        "cpu",
+        "memory",
+        "runtimePlatform",
+    ):
         request[key] = inputs[key]
     return request
 
 
 def test_every_container_definition_is_a_valid_register_task_definition_request(
-        dev, prod, features, production, register_task_definition):
+    dev, prod, features, production, register_task_definition
+):
     for result, name in all_services(dev, prod, features) + [(production, "app"), (production, "edge")]:
         request = as_register_request(part(result, name, TASK_DEFINITION))
         report = ParamValidator().validate(request, register_task_definition)
@@ -85,8 +94,14 @@ def test_main_container_logs_to_its_log_group_and_exposes_the_container_port(dev
     assert main["name"] == "web" and main["essential"] is True
     assert main["image"] == "public.ecr.aws/nginx/nginx:stable"
     assert main["portMappings"] == [{"containerPort": 80, "protocol": "tcp"}]
-    assert main["logConfiguration"] == {"logDriver": "awslogs", "options": {
-        "awslogs-group": log_group.outputs["name"], "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web"}}
+    assert main["logConfiguration"] == {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": log_group.outputs["name"],
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "web",
+        },
+    }
 
 
 def test_sidecars_environment_and_hardening_reach_the_containers(features):
@@ -94,8 +109,10 @@ def test_sidecars_environment_and_hardening_reach_the_containers(features):
     assert main["environment"] == [{"name": "A_FIRST", "value": "1"}, {"name": "MODE", "value": "production"}]
     assert main["readonlyRootFilesystem"] is True and main["user"] == "1000:1000"
     assert (envoy["name"], envoy["cpu"], envoy["memory"], envoy["essential"]) == ("envoy", 256, 512, True)
-    assert envoy["portMappings"] == [{"containerPort": 9901, "protocol": "tcp"},
-                                     {"containerPort": 15000, "protocol": "udp"}]
+    assert envoy["portMappings"] == [
+        {"containerPort": 9901, "protocol": "tcp"},
+        {"containerPort": 15000, "protocol": "udp"},
+    ]
     assert envoy["environment"] == [{"name": "ENVOY_LOG_LEVEL", "value": "info"}]
     assert (xray["name"], xray["essential"], "memory" in xray) == ("xray", False, False)
     assert envoy["logConfiguration"] == main["logConfiguration"] == xray["logConfiguration"]
@@ -121,8 +138,11 @@ def test_execution_role_has_one_inline_policy_and_no_managed_policy(dev, prod, f
         execution = role_of(result, part(result, name, TASK_DEFINITION), "executionRoleArn")
         assert list(inline_policies(result, execution)) == [f"{name}-execution"]
         assert not execution.inputs.get("inlinePolicies") and not execution.inputs.get("managedPolicyArns")
-        assert trust(execution) == {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                                    "Action": "sts:AssumeRole"}
+        assert trust(execution) == {
+            "Effect": "Allow",
+            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
     # No role of any stack carries an AWS-managed (or any attached) policy.
     for result in (dev, prod, features, production):
         assert result.of_type(ATTACHMENT) == []
@@ -155,10 +175,15 @@ def test_service_group_admits_only_the_alb_group_on_the_container_port(dev, feat
 
 def test_alb_group_may_reach_each_service_on_its_port_only(features):
     alb_group = features.one(SECURITY_GROUP, "alb")
-    egress = {(r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"])
-              for r in features.of_type(EGRESS) if r.inputs["securityGroupId"] == alb_group.id}
-    assert egress == {(part(features, "app", SECURITY_GROUP).id, 8080, 8080),
-                      (part(features, "admin", SECURITY_GROUP).id, 80, 80)}
+    egress = {
+        (r.inputs["referencedSecurityGroupId"], r.inputs["fromPort"], r.inputs["toPort"])
+        for r in features.of_type(EGRESS)
+        if r.inputs["securityGroupId"] == alb_group.id
+    }
+    assert egress == {
+        (part(features, "app", SECURITY_GROUP).id, 8080, 8080),
+        (part(features, "admin", SECURITY_GROUP).id, 80, 80),
+    }
 
 
 def test_target_group_registers_task_ips_on_the_container_port_with_the_health_check(dev, features):
@@ -166,8 +191,14 @@ def test_target_group_registers_task_ips_on_the_container_port_with_the_health_c
     assert (group.inputs["targetType"], group.inputs["protocol"], group.inputs["port"]) == ("ip", "HTTP", 80)
     assert group.inputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
     check = group.inputs["healthCheck"]
-    assert (check["path"], check["matcher"], check["interval"], check["timeout"],
-            check["healthyThreshold"], check["unhealthyThreshold"]) == ("/", "200-399", 30, 5, 3, 3)
+    assert (
+        check["path"],
+        check["matcher"],
+        check["interval"],
+        check["timeout"],
+        check["healthyThreshold"],
+        check["unhealthyThreshold"],
+    ) == ("/", "200-399", 30, 5, 3, 3)
     check = part(features, "app", TARGET_GROUP).inputs["healthCheck"]
     assert (check["path"], check["matcher"], check["interval"], check["timeout"]) == ("/healthz", "200", 15, 3)
     assert part(features, "app", TARGET_GROUP).inputs["port"] == 8080
@@ -179,18 +210,22 @@ def test_listener_rule_forwards_matching_requests_to_the_target_group(dev, prod,
         (dev, "web", [{"pathPattern": {"values": ["/*"]}}], 46258, "alb-http"),
         (prod, "api", [{"pathPattern": {"values": ["/api/*"]}}], 44099, "alb-https"),
         (prod, "web", [{"pathPattern": {"values": ["/*"]}}], 46258, "alb-https"),
-        (features, "app", [{"pathPattern": {"values": ["/v1/*", "/v2/*"]}},
-                           {"hostHeader": {"values": ["app.example.com"]}}],
-         derived_priority("app", RoutingArgs(path_patterns=["/v1/*", "/v2/*"], host_headers=["app.example.com"])),
-         "alb-http"),
+        (
+            features,
+            "app",
+            [{"pathPattern": {"values": ["/v1/*", "/v2/*"]}}, {"hostHeader": {"values": ["app.example.com"]}}],
+            derived_priority("app", RoutingArgs(path_patterns=["/v1/*", "/v2/*"], host_headers=["app.example.com"])),
+            "alb-http",
+        ),
         (features, "admin", [{"pathPattern": {"values": ["/admin/*"]}}], 7, "alb-http"),
     ):
         rule = part(result, name, LISTENER_RULE)
         assert rule.inputs["listenerArn"] == result.one("aws:lb/listener:Listener", listener).outputs["arn"]
         assert rule.inputs["priority"] == priority
         assert rule.inputs["conditions"] == conditions
-        assert rule.inputs["actions"] == [{"type": "forward",
-                                           "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"]}]
+        assert rule.inputs["actions"] == [
+            {"type": "forward", "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"]}
+        ]
 
 
 # --------------------------------------------------------------------------- ECS service
@@ -201,14 +236,19 @@ def test_ecs_service_runs_the_task_in_its_subnets_and_group_behind_the_target_gr
         service = part(result, name, ECS_SERVICE)
         network = service.inputs["networkConfiguration"]
         assert sorted(network["subnets"]) == sorted(
-            r.id for r in result.of_type("aws:ec2/subnet:Subnet") if r.name.startswith(f"network-{kind}-"))
+            r.id for r in result.of_type("aws:ec2/subnet:Subnet") if r.name.startswith(f"network-{kind}-")
+        )
         assert network["securityGroups"] == [part(result, name, SECURITY_GROUP).id]
         assert network["assignPublicIp"] is public_ip
         assert service.inputs["cluster"] == result.one("aws:ecs/cluster:Cluster").outputs["arn"]
         assert service.inputs["taskDefinition"] == part(result, name, TASK_DEFINITION).outputs["arn"]
-        assert service.inputs["loadBalancers"] == [{
-            "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"],
-            "containerName": name, "containerPort": 80}]
+        assert service.inputs["loadBalancers"] == [
+            {
+                "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"],
+                "containerName": name,
+                "containerPort": 80,
+            }
+        ]
 
 
 def test_ecs_service_deploys_safely_by_default(dev, prod):
@@ -250,8 +290,18 @@ def test_every_service_resource_is_a_child_of_its_component(prod):
     for name in ("web", "api"):
         component = prod.one(SERVICE, name)
         kids = {r.type for r in prod.children(component.urn)}
-        assert {TASK_DEFINITION, ECS_SERVICE, TARGET_GROUP, LISTENER_RULE, LOG_GROUP, ROLE, ROLE_POLICY,
-                SECURITY_GROUP, INGRESS, EGRESS} <= kids
+        assert {
+            TASK_DEFINITION,
+            ECS_SERVICE,
+            TARGET_GROUP,
+            LISTENER_RULE,
+            LOG_GROUP,
+            ROLE,
+            ROLE_POLICY,
+            SECURITY_GROUP,
+            INGRESS,
+            EGRESS,
+        } <= kids
 
 
 def test_container_definitions_stay_secret_when_the_services_config_holds_a_secret(dev):
@@ -259,8 +309,14 @@ def test_container_definitions_stay_secret_when_the_services_config_holds_a_secr
 
     from .conftest import run_stack
 
-    result = run_stack(services={"web": {"image": "public.ecr.aws/nginx/nginx:stable",
-                                         "environment": {"GREETING": {"secure": "AAABAHkE9f0="}}}})
+    result = run_stack(
+        services={
+            "web": {
+                "image": "public.ecr.aws/nginx/nginx:stable",
+                "environment": {"GREETING": {"secure": "AAABAHkE9f0="}},
+            }
+        }
+    )
     assert is_secret(part(result, "web", TASK_DEFINITION).wire_inputs["containerDefinitions"])
     assert not is_secret(part(dev, "web", TASK_DEFINITION).wire_inputs["containerDefinitions"])
 
@@ -287,10 +343,17 @@ def test_a_built_image_is_pushed_to_the_services_own_repository_and_runs_by_dige
 
 
 def test_runtime_platform_follows_the_architecture(dev, prod, production):
-    for result, name, cpu in ((dev, "web", "X86_64"), (prod, "web", "X86_64"), (prod, "api", "ARM64"),
-                              (production, "app", "ARM64"), (production, "edge", "X86_64")):
+    for result, name, cpu in (
+        (dev, "web", "X86_64"),
+        (prod, "web", "X86_64"),
+        (prod, "api", "ARM64"),
+        (production, "app", "ARM64"),
+        (production, "edge", "X86_64"),
+    ):
         assert part(result, name, TASK_DEFINITION).inputs["runtimePlatform"] == {
-            "operatingSystemFamily": "LINUX", "cpuArchitecture": cpu}
+            "operatingSystemFamily": "LINUX",
+            "cpuArchitecture": cpu,
+        }
 
 
 # --------------------------------------------------------------------------- secrets
@@ -309,22 +372,32 @@ def inline_policies(result, role):
 
 def test_secrets_reach_the_main_container_by_reference(prod, production):
     main, *_ = container_definitions(part(prod, "api", TASK_DEFINITION))
-    assert main["secrets"] == [{"name": "DB_PASSWORD",
-                                "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"}]
+    assert main["secrets"] == [
+        {"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"}
+    ]
     assert not any(e["name"] == "DB_PASSWORD" for e in main["environment"])
     (main,) = container_definitions(part(production, "app", TASK_DEFINITION))
-    assert main["secrets"] == [{"name": "API_TOKEN", "valueFrom": SECRET_KEY},
-                               {"name": "DB_PASSWORD", "valueFrom": SSM_PARAMETER},
-                               {"name": "SIGNING_KEY", "valueFrom": SECRET}]
+    assert main["secrets"] == [
+        {"name": "API_TOKEN", "valueFrom": SECRET_KEY},
+        {"name": "DB_PASSWORD", "valueFrom": SSM_PARAMETER},
+        {"name": "SIGNING_KEY", "valueFrom": SECRET},
+    ]
     web, *_ = container_definitions(part(prod, "web", TASK_DEFINITION))
     assert "secrets" not in web
 
 
 LOGS = {"Sid": "WriteLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]}
-ECR_TOKEN = {"Sid": "GetEcrAuthorizationToken", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken",
-             "Resource": "*"}
-PULL = {"Sid": "PullImages", "Effect": "Allow",
-        "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]}
+ECR_TOKEN = {
+    "Sid": "GetEcrAuthorizationToken",
+    "Effect": "Allow",
+    "Action": "ecr:GetAuthorizationToken",
+    "Resource": "*",
+}
+PULL = {
+    "Sid": "PullImages",
+    "Effect": "Allow",
+    "Action": ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+}
 KMS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 
 
@@ -348,53 +421,91 @@ def test_a_public_image_needs_only_its_own_log_group(dev, prod, features, produc
 
 
 def test_a_private_ecr_image_is_pulled_from_exactly_its_repositories():
-    result = run_stack(services={"web": {
-        "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:1.4",
-        "sidecars": {
-            "agent": {"image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/agents/log@sha256:" + "0" * 64},
-            "proxy": {"image": "public.ecr.aws/nginx/nginx:stable"},
-            "cache": {"image": "redis:7"},
-        }}})
+    result = run_stack(
+        services={
+            "web": {
+                "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web:1.4",
+                "sidecars": {
+                    "agent": {"image": "210987654321.dkr.ecr.eu-west-1.amazonaws.com/agents/log@sha256:" + "0" * 64},
+                    "proxy": {"image": "public.ecr.aws/nginx/nginx:stable"},
+                    "cache": {"image": "redis:7"},
+                },
+            }
+        }
+    )
     assert execution_statements(result, "web") == [
-        own_logs(result, "web"), ECR_TOKEN,
-        {**PULL, "Resource": ["arn:aws:ecr:eu-west-1:210987654321:repository/agents/log",
-                              "arn:aws:ecr:us-east-1:123456789012:repository/team/web"]},
+        own_logs(result, "web"),
+        ECR_TOKEN,
+        {
+            **PULL,
+            "Resource": [
+                "arn:aws:ecr:eu-west-1:210987654321:repository/agents/log",
+                "arn:aws:ecr:us-east-1:123456789012:repository/team/web",
+            ],
+        },
     ]
 
 
 def test_a_built_image_is_pulled_from_the_services_own_repository_and_secrets_are_read_exactly(production):
     repository = production.one("aws:ecr/repository:Repository", "app")
     assert execution_statements(production, "app") == [
-        own_logs(production, "app"), ECR_TOKEN,
+        own_logs(production, "app"),
+        ECR_TOKEN,
         {**PULL, "Resource": [repository.outputs["arn"]]},
         {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": [SSM_PARAMETER]},
         # The JSON-key selector is ECS's; IAM grants on the secret (both secrets, each once).
-        {"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-         "Resource": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:fargate/api-Zz99Yy", SECRET]},
+        {
+            "Sid": "ReadSecretsManagerSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:fargate/api-Zz99Yy", SECRET],
+        },
     ]
 
 
 def test_secrets_are_readable_exactly_and_need_no_kms_grant_with_aws_managed_keys(prod):
     assert execution_statements(prod, "api") == [
         own_logs(prod, "api"),
-        {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters",
-         "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"]},
+        {
+            "Sid": "ReadSsmParameters",
+            "Effect": "Allow",
+            "Action": "ssm:GetParameters",
+            "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/fargate/prod/db-password"],
+        },
     ]
 
 
 def test_a_customer_managed_key_is_decryptable_only_through_the_secrets_services():
-    result = run_stack(region="eu-west-1", services={"web": {
-        "image": "public.ecr.aws/nginx/nginx:stable",
-        "secrets": {"DB_PASSWORD": SSM_PARAMETER, "SIGNING_KEY": SECRET},
-        "secretsKmsKeyArn": KMS_KEY}})
+    result = run_stack(
+        region="eu-west-1",
+        services={
+            "web": {
+                "image": "public.ecr.aws/nginx/nginx:stable",
+                "secrets": {"DB_PASSWORD": SSM_PARAMETER, "SIGNING_KEY": SECRET},
+                "secretsKmsKeyArn": KMS_KEY,
+            }
+        },
+    )
     assert execution_statements(result, "web") == [
         own_logs(result, "web"),
         {"Sid": "ReadSsmParameters", "Effect": "Allow", "Action": "ssm:GetParameters", "Resource": [SSM_PARAMETER]},
-        {"Sid": "ReadSecretsManagerSecrets", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue",
-         "Resource": [SECRET]},
-        {"Sid": "DecryptSecrets", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": KMS_KEY,
-         "Condition": {"StringEquals": {"kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com",
-                                                           "ssm.eu-west-1.amazonaws.com"]}}},
+        {
+            "Sid": "ReadSecretsManagerSecrets",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetSecretValue",
+            "Resource": [SECRET],
+        },
+        {
+            "Sid": "DecryptSecrets",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": KMS_KEY,
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"]
+                }
+            },
+        },
     ]
 
 
@@ -415,9 +526,9 @@ def test_in_a_preview_the_policy_waits_for_the_log_group_and_repository_arns():
     policy = result.one(ROLE_POLICY, "app-execution")
     assert policy.inputs["policy"] is UNKNOWN
     sources = {urn.rsplit("::", 1)[1] for urn in policy.property_dependencies["policy"]}
-    assert sources == {"app"} and {r.type for r in result.resources
-                                   if r.urn in policy.property_dependencies["policy"]} == {
-        LOG_GROUP, "aws:ecr/repository:Repository"}
+    assert sources == {"app"} and {
+        r.type for r in result.resources if r.urn in policy.property_dependencies["policy"]
+    } == {LOG_GROUP, "aws:ecr/repository:Repository"}
 
 
 # --------------------------------------------------------------------------- ECS Exec
@@ -427,11 +538,24 @@ def test_exec_enables_execute_command_and_grants_the_task_role_only_the_ssmmessa
     for result, name in ((dev, "web"), (production, "app")):
         assert part(result, name, ECS_SERVICE).inputs["enableExecuteCommand"] is True
         task_role = role_of(result, part(result, name, TASK_DEFINITION), "taskRoleArn")
-        assert inline_policies(result, task_role) == {f"{name}-task-exec": {"Version": "2012-10-17", "Statement": [{
-            "Sid": "EcsExecSessions", "Effect": "Allow", "Resource": "*",
-            "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
-                       "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"],
-        }]}}
+        assert inline_policies(result, task_role) == {
+            f"{name}-task-exec": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "EcsExecSessions",
+                        "Effect": "Allow",
+                        "Resource": "*",
+                        "Action": [
+                            "ssmmessages:CreateControlChannel",
+                            "ssmmessages:CreateDataChannel",
+                            "ssmmessages:OpenControlChannel",
+                            "ssmmessages:OpenDataChannel",
+                        ],
+                    }
+                ],
+            }
+        }
 
 
 def test_without_exec_the_task_role_stays_empty(prod, production):
@@ -446,10 +570,22 @@ def test_without_exec_the_task_role_stays_empty(prod, production):
 
 def test_capacity_providers_replace_the_launch_type_with_a_strategy(prod, production, default_vpc):
     for result, name, strategy in (
-        (prod, "web", [{"capacityProvider": "FARGATE", "base": 2, "weight": 1},
-                       {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]),
-        (production, "edge", [{"capacityProvider": "FARGATE", "base": 1, "weight": 1},
-                              {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4}]),
+        (
+            prod,
+            "web",
+            [
+                {"capacityProvider": "FARGATE", "base": 2, "weight": 1},
+                {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1},
+            ],
+        ),
+        (
+            production,
+            "edge",
+            [
+                {"capacityProvider": "FARGATE", "base": 1, "weight": 1},
+                {"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 4},
+            ],
+        ),
         (default_vpc, "web", [{"capacityProvider": "FARGATE_SPOT", "base": 0, "weight": 1}]),
     ):
         service = part(result, name, ECS_SERVICE)
@@ -480,8 +616,10 @@ def test_private_tasks_wear_the_endpoint_client_group_and_start_after_the_endpoi
     for result, name in ((production, "app"), (existing, "web")):
         service = part(result, name, ECS_SERVICE)
         clients = result.one(SECURITY_GROUP, "vpce-clients")
-        assert service.inputs["networkConfiguration"]["securityGroups"] == [part(result, name, SECURITY_GROUP).id,
-                                                                            clients.id]
+        assert service.inputs["networkConfiguration"]["securityGroups"] == [
+            part(result, name, SECURITY_GROUP).id,
+            clients.id,
+        ]
         endpoints = [r.urn for r in result.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")]
         assert endpoints and set(endpoints) <= set(service.dependencies)
 

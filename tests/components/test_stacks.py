@@ -20,18 +20,22 @@ def test_outputs_name_what_a_user_needs(dev):
     assert outputs["clusterName"] == dev.one("aws:ecs/cluster:Cluster").outputs["name"]
     assert outputs["vpcId"] == dev.one("aws:ec2/vpc:Vpc").id
     service = dev.one("aws:ecs/service:Service", "web")
-    assert outputs["services"] == {"web": {
-        "serviceName": service.outputs["name"],
-        "logGroupName": "/ecs/fargate-dev-web",
-        "targetGroupArn": dev.one("aws:lb/targetGroup:TargetGroup", "web").outputs["arn"],
-        "image": "public.ecr.aws/nginx/nginx:stable",
-    }}
+    assert outputs["services"] == {
+        "web": {
+            "serviceName": service.outputs["name"],
+            "logGroupName": "/ecs/fargate-dev-web",
+            "targetGroupArn": dev.one("aws:lb/targetGroup:TargetGroup", "web").outputs["arn"],
+            "image": "public.ecr.aws/nginx/nginx:stable",
+        }
+    }
 
 
 def test_prod_exports_every_service(prod):
     assert sorted(prod.outputs["services"]) == ["api", "web"]
     assert {s["logGroupName"] for s in prod.outputs["services"].values()} == {
-        "/ecs/fargate-prod-web", "/ecs/fargate-prod-api"}
+        "/ecs/fargate-prod-web",
+        "/ecs/fargate-prod-api",
+    }
 
 
 def test_dev_is_the_cheap_layout(dev):
@@ -57,8 +61,12 @@ def test_prod_is_private_with_nat_per_az_and_two_tasks_per_service(prod):
 
 def test_components_have_their_type_tokens(prod):
     assert {r.type for r in prod.resources if not r.custom} >= {
-        "pulumi:pulumi:Stack", "fargate:network:Network", "fargate:lb:LoadBalancer",
-        "fargate:ecs:Cluster", "fargate:ecs:FargateService"}
+        "pulumi:pulumi:Stack",
+        "fargate:network:Network",
+        "fargate:lb:LoadBalancer",
+        "fargate:ecs:Cluster",
+        "fargate:ecs:FargateService",
+    }
 
 
 @pytest.mark.parametrize("stack", sorted(p.name.split(".")[1] for p in PROJECT.glob("Pulumi.*.yaml")))
@@ -74,12 +82,16 @@ def test_committed_stack_previews_with_no_mandatory_violation(stack, committed_s
 # GroupDescription, IpRange/UserIdGroupPair/PrefixListId Description); anything else,
 # an apostrophe say, fails `pulumi up` with InvalidParameterValue. The mocks take any string.
 EC2_DESCRIPTION = re.compile(r"^[A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{0,255}$")
-SECURITY_GROUP_TYPES = ("aws:ec2/securityGroup:SecurityGroup", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-                        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+SECURITY_GROUP_TYPES = (
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+)
 
 
 def test_security_group_and_rule_descriptions_use_only_characters_ec2_accepts(
-        dev, prod, features, production, existing, default_vpc):
+    dev, prod, features, production, existing, default_vpc
+):
     descriptions = {
         (resource.type.rsplit(":", 1)[1], resource.name): resource.inputs["description"]
         for result in (dev, prod, features, production, existing, default_vpc)

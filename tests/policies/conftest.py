@@ -38,15 +38,15 @@ def judge(analyzer, committed_stack):
     The repository's own program (`"."`) as committed is the suite's shared run of that stack."""
     runs: dict[str, RunResult] = {}
 
-    def judge(program: str, stack: str, *, preview: bool,
-              config: Optional[Mapping[str, Any]] = None) -> RunResult:
+    def judge(program: str, stack: str, *, preview: bool, config: Optional[Mapping[str, Any]] = None) -> RunResult:
         if program == "." and config is None:
             return committed_stack(stack, preview=preview)
         key = json.dumps([program, stack, preview, config], sort_keys=True)
         if key not in runs:
             project = ROOT if program == "." else FIXTURES / program
-            runs[key] = run(project, stack, preview=preview, policy_pack=PACK,
-                            policy_pack_config=config, analyzer=analyzer)
+            runs[key] = run(
+                project, stack, preview=preview, policy_pack=PACK, policy_pack_config=config, analyzer=analyzer
+            )
         return runs[key]
 
     return judge
@@ -81,5 +81,14 @@ OPTIONS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 
 
 
 def resource(type_token, name, props, **property_dependencies):
-    return PolicyResource(type_token, unknown_checking_proxy(props), f"urn:pulumi:s::p::{type_token}::{name}",
-                          name, OPTIONS, None, None, [], dict(property_dependencies))
+    return PolicyResource(
+        type_token,
+        unknown_checking_proxy(props),
+        f"urn:pulumi:s::p::{type_token}::{name}",
+        name,
+        OPTIONS,
+        None,
+        None,
+        [],
+        dict(property_dependencies),
+    )

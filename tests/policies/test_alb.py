@@ -9,9 +9,11 @@ from .conftest import MODES, flagged, messages
 def test_listener_findings(judge, preview):
     result = judge("violating", "test", preview=preview)
     assert messages(result, "alb-https-redirect")["Listener:http"] == [
-        "HTTP listener on port 80 forwards instead of redirecting to HTTPS."]
+        "HTTP listener on port 80 forwards instead of redirecting to HTTPS."
+    ]
     assert messages(result, "alb-tls-policy")["Listener:https"][0].startswith(
-        "sslPolicy ELBSecurityPolicy-2016-08 is not allowed; use one of ELBSecurityPolicy-TLS13-1-2-2021-06,")
+        "sslPolicy ELBSecurityPolicy-2016-08 is not allowed; use one of ELBSecurityPolicy-TLS13-1-2-2021-06,"
+    )
 
 
 @pytest.mark.parametrize("preview", MODES)

@@ -19,8 +19,14 @@ from policies.fargate_policies.ecs import (
 
 from .conftest import CANT_RUN, MODES, flagged, messages
 
-CONTAINER_RULES = ["fargate-task-size", "ecs-no-plaintext-secrets", "ecs-nonprivileged",
-                   "ecs-readonly-root-filesystem", "ecs-nonroot-user", "ecs-log-configuration"]
+CONTAINER_RULES = [
+    "fargate-task-size",
+    "ecs-no-plaintext-secrets",
+    "ecs-nonprivileged",
+    "ecs-readonly-root-filesystem",
+    "ecs-nonroot-user",
+    "ecs-log-configuration",
+]
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -28,12 +34,14 @@ def test_task_definition_findings_name_the_container_and_the_fix(judge, preview)
     result = judge("violating", "test", preview=preview)
     assert messages(result, "fargate-task-size")["TaskDefinition:broken"] == [
         "cpu '300' is not a Fargate size; use one of 256, 512, 1024, 2048, 4096, 8192, 16384.",
-        "11 container definitions; a task definition holds at most 10."]
+        "11 container definitions; a task definition holds at most 10.",
+    ]
     # DB_PASSWORD is flagged; DB_SECRET_ARN names a secret and is not.
     assert messages(result, "ecs-no-plaintext-secrets")["TaskDefinition:broken"] == [
         "Container 'app' sets environment variable 'DB_PASSWORD' (named like a secret: PASSWORD) to a literal value; "
         "pass it through "
-        "`secrets` (valueFrom a Secrets Manager secret or SSM parameter)."]
+        "`secrets` (valueFrom a Secrets Manager secret or SSM parameter)."
+    ]
     assert messages(result, "ecs-nonprivileged")["TaskDefinition:broken"] == ["Container 'app' is privileged."]
     assert messages(result, "ecs-nonroot-user")["TaskDefinition:broken"] == ["Container 'app' runs as 'root'."]
     # The ten sidecars are read-only, non-root and log: only 'app' is named.
@@ -65,25 +73,31 @@ def test_fargate_through_a_capacity_provider_counts_as_fargate(judge, preview):
     """'no-network' names no launch type, only the FARGATE capacity provider."""
     found = messages(judge("violating", "test", preview=preview), "fargate-awsvpc-network-mode")
     assert found["Service:no-network"] == [
-        "Fargate service has no networkConfiguration; give it subnets and security groups."]
+        "Fargate service has no networkConfiguration; give it subnets and security groups."
+    ]
     assert found["TaskDefinition:broken"] == [
-        "Task definition requires FARGATE but its networkMode is 'bridge'; set networkMode to 'awsvpc'."]
+        "Task definition requires FARGATE but its networkMode is 'bridge'; set networkMode to 'awsvpc'."
+    ]
 
 
 @pytest.mark.parametrize("preview", MODES)
 def test_service_settings(judge, preview):
     result = judge("violating", "test", preview=preview)
     assert messages(result, "ecs-latest-platform-version")["Service:inline"] == [
-        "platformVersion '1.3.0' is not LATEST (1.0.0, 1.4.0, LATEST)."]
+        "platformVersion '1.3.0' is not LATEST (1.0.0, 1.4.0, LATEST)."
+    ]
     assert messages(result, "ecs-circuit-breaker")["Service:inline"] == [
-        "Service does not set deploymentCircuitBreaker {enable: true, rollback: true}."]
+        "Service does not set deploymentCircuitBreaker {enable: true, rollback: true}."
+    ]
 
 
 # -- ecs-no-plaintext-secrets: names, values and Pulumi secrets ---------------------------------
 
 USE_SECRETS = "pass it through `secrets` (valueFrom a Secrets Manager secret or SSM parameter)"
-IN_PLAIN_TEXT = ("containerDefinitions is a Pulumi secret: a value the program marked secret is written into the "
-                 "task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every revision)")
+IN_PLAIN_TEXT = (
+    "containerDefinitions is a Pulumi secret: a value the program marked secret is written into the "
+    "task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every revision)"
+)
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -123,7 +137,8 @@ def test_a_pulumi_secret_in_the_environment_is_reported_whatever_its_name(judge,
     found = messages(judge("secret_styles", "test", preview=preview), "ecs-no-plaintext-secrets")
     assert found["TaskDefinition:marked-secret"] == [
         f"{IN_PLAIN_TEXT}: container 'api' sets 'STRIPE_KEY', 'LOG_LEVEL' (one of these, or another setting, "
-        f"carries it); {USE_SECRETS} instead."]
+        f"carries it); {USE_SECRETS} instead."
+    ]
 
 
 def test_an_unknown_pulumi_secret_is_reported_before_and_after_deployment(judge):
@@ -132,27 +147,33 @@ def test_an_unknown_pulumi_secret_is_reported_before_and_after_deployment(judge)
     preview = messages(judge("secret_styles", "test", preview=True), "ecs-no-plaintext-secrets")
     assert preview["TaskDefinition:marked-unknown"] == [
         f"{IN_PLAIN_TEXT}. Its value is unknown until deployed, so which container and variable carry it "
-        f"cannot be told yet; {USE_SECRETS} instead."]
+        f"cannot be told yet; {USE_SECRETS} instead."
+    ]
     up = messages(judge("secret_styles", "test", preview=False), "ecs-no-plaintext-secrets")
     assert up["TaskDefinition:marked-unknown"] == [
         f"{IN_PLAIN_TEXT}: container 'api' sets 'UPSTREAM' (one of these, or another setting, carries it); "
-        f"{USE_SECRETS} instead."]
+        f"{USE_SECRETS} instead."
+    ]
 
 
 @pytest.mark.parametrize("preview", MODES)
 def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
     result = judge("secret_styles", "test", preview=preview)
     assert flagged(result, "ecs-no-plaintext-secrets") == {
-        "TaskDefinition:written-out", "TaskDefinition:marked-secret", "TaskDefinition:marked-unknown"}
+        "TaskDefinition:written-out",
+        "TaskDefinition:marked-secret",
+        "TaskDefinition:marked-unknown",
+    }
     if not preview:
-        assert not [v for v in result.violations
-                    if v.policy == "ecs-no-plaintext-secrets" and "in-secrets" in v.urn]
+        assert not [v for v in result.violations if v.policy == "ecs-no-plaintext-secrets" and "in-secrets" in v.urn]
+
 
 # -- task sizes ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cpu, memory", [("256", "512"), ("0.25 vCPU", "0.5 GB"), ("1 vcpu", "8GB"),
-                                         ("16384", "122880")])
+@pytest.mark.parametrize(
+    "cpu, memory", [("256", "512"), ("0.25 vCPU", "0.5 GB"), ("1 vcpu", "8GB"), ("16384", "122880")]
+)
 def test_valid_fargate_sizes_in_any_unit(cpu, memory):
     units = _size(cpu, "vcpu", 1024)
     assert units is not None
@@ -164,12 +185,33 @@ def test_invalid_fargate_sizes(cpu, memory):
     units = _size(cpu, "vcpu", 1024)
     assert units is None or _size(memory, "gb", 1024) not in FARGATE_TASK_SIZES.get(units, ())
 
+
 # -- secret names, values and secret-ness ------------------------------------------------------
 
 
-WORDS = st.lists(st.sampled_from(["DB", "PASSWORD", "TOKEN", "ACCESS", "EXPIRE", "MINUTES", "API", "KEY",
-                                  "REDIS", "PWD", "URL", "2", "PASSENGER", "AUTH", "HEADER"]),
-                 min_size=1, max_size=5)
+WORDS = st.lists(
+    st.sampled_from(
+        [
+            "DB",
+            "PASSWORD",
+            "TOKEN",
+            "ACCESS",
+            "EXPIRE",
+            "MINUTES",
+            "API",
+            "KEY",
+            "REDIS",
+            "PWD",
+            "URL",
+            "2",
+            "PASSENGER",
+            "AUTH",
+            "HEADER",
+        ]
+    ),
+    min_size=1,
+    max_size=5,
+)
 
 
 def camel(words):
@@ -191,35 +233,74 @@ def test_a_name_is_a_secret_by_a_whole_word_unless_a_property_word_clears_it(wor
     found = secret_name("_".join(words), secret_words, property_words)
     cleared = any(w in ("EXPIRE", "MINUTES", "URL", "HEADER") for w in words)
     named = any(w in ("PASSWORD", "TOKEN", "PWD", "AUTH") for w in words) or any(
-        a == "API" and b == "KEY" for a, b in pairwise(words))
+        a == "API" and b == "KEY" for a, b in pairwise(words)
+    )
     assert (found is not None) == (named and not cleared)
 
 
 def test_names_real_programs_use():
     secret_words = SECRETS_CONFIG.properties["secretWords"]["default"]
     property_words = SECRETS_CONFIG.properties["propertyWords"]["default"]
-    judged = {name: secret_name(name, secret_words, property_words) for name in [
-        "ACCESS_TOKEN_EXPIRE_MINUTES", "REFRESH_TOKEN_EXPIRE_DAYS", "REDIS_PWD", "APIKey", "privateKey",
-        "AWS_SECRET_ACCESS_KEY", "DB_SECRET_ARN", "PASSENGER_COUNT", "OAUTH_CALLBACK", "DB_CREDENTIALS",
-        "AUTH_ENABLED", "AUTH_MODE", "ADMIN_USER_PASSWORD"]}
+    judged = {
+        name: secret_name(name, secret_words, property_words)
+        for name in [
+            "ACCESS_TOKEN_EXPIRE_MINUTES",
+            "REFRESH_TOKEN_EXPIRE_DAYS",
+            "REDIS_PWD",
+            "APIKey",
+            "privateKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "DB_SECRET_ARN",
+            "PASSENGER_COUNT",
+            "OAUTH_CALLBACK",
+            "DB_CREDENTIALS",
+            "AUTH_ENABLED",
+            "AUTH_MODE",
+            "ADMIN_USER_PASSWORD",
+        ]
+    }
     assert judged == {
-        "ACCESS_TOKEN_EXPIRE_MINUTES": None, "REFRESH_TOKEN_EXPIRE_DAYS": None, "REDIS_PWD": "PWD",
-        "APIKey": "API KEY", "privateKey": "PRIVATE KEY", "AWS_SECRET_ACCESS_KEY": "SECRET",
-        "DB_SECRET_ARN": None, "PASSENGER_COUNT": None, "OAUTH_CALLBACK": None, "DB_CREDENTIALS": "CREDENTIALS",
-        "AUTH_ENABLED": None, "AUTH_MODE": None, "ADMIN_USER_PASSWORD": "PASSWORD"}
+        "ACCESS_TOKEN_EXPIRE_MINUTES": None,
+        "REFRESH_TOKEN_EXPIRE_DAYS": None,
+        "REDIS_PWD": "PWD",
+        "APIKey": "API KEY",
+        "privateKey": "PRIVATE KEY",
+        "AWS_SECRET_ACCESS_KEY": "SECRET",
+        "DB_SECRET_ARN": None,
+        "PASSENGER_COUNT": None,
+        "OAUTH_CALLBACK": None,
+        "DB_CREDENTIALS": "CREDENTIALS",
+        "AUTH_ENABLED": None,
+        "AUTH_MODE": None,
+        "ADMIN_USER_PASSWORD": "PASSWORD",
+    }
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("true", True), ("OFF", True), ("disabled", True), ("/app", True), ("/run/secrets/db", True),
-    ("hunter2", False), ("1234", False), ("//host/share", False), ("/ has spaces", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("true", True),
+        ("OFF", True),
+        ("disabled", True),
+        ("/app", True),
+        ("/run/secrets/db", True),
+        ("hunter2", False),
+        ("1234", False),
+        ("//host/share", False),
+        ("/ has spaces", False),
+        ("", False),
+    ],
+)
 def test_switches_and_paths_are_plainly_not_secrets(value, expected):
     assert plainly_not_secret(value) is expected
 
 
-@given(st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mongodb+srv", "https"]),
-       st.text(alphabet="abcdefghij_.", max_size=8), st.text(alphabet="abcXYZ019!%*", min_size=1, max_size=12),
-       st.sampled_from(["db.internal", "10.0.0.5:5432", "host"]))
+@given(
+    st.sampled_from(["postgresql", "mysql", "redis", "amqp", "mongodb+srv", "https"]),
+    st.text(alphabet="abcdefghij_.", max_size=8),
+    st.text(alphabet="abcXYZ019!%*", min_size=1, max_size=12),
+    st.sampled_from(["db.internal", "10.0.0.5:5432", "host"]),
+)
 def test_a_url_is_a_credential_exactly_when_it_carries_a_password(scheme, user, password, host):
     assert secret_value(f"{scheme}://{user}:{password}@{host}/app") == "a URL with a password in it"
     assert secret_value(f"{scheme}://{user}@{host}/app") is None

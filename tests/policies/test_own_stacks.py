@@ -9,9 +9,14 @@ import pytest
 from ..conftest import COMMITTED_STACKS, MODES, REPOSITORY
 from .conftest import CANT_RUN, flagged, not_applicable
 
-CROSS_RESOURCE_RULES = ["fargate-min-two-subnets", "fargate-ingress-from-load-balancer",
-                        "fargate-image-pull-path", "fargate-target-group-ip", "iam-no-admin-task-role",
-                        "ecs-no-public-task-ingress"]
+CROSS_RESOURCE_RULES = [
+    "fargate-min-two-subnets",
+    "fargate-ingress-from-load-balancer",
+    "fargate-image-pull-path",
+    "fargate-target-group-ip",
+    "iam-no-admin-task-role",
+    "ecs-no-public-task-ingress",
+]
 IAM_RULE = "iam-no-managed-policy-on-task-roles"
 VPC_RULE = "vpc-flow-logs"
 
@@ -40,8 +45,9 @@ def documented_advisories() -> dict:
     """The README's table of the advisory findings each committed stack keeps on purpose."""
     readme = (REPOSITORY / "README.md").read_text()
     table = {}
-    for stacks, policies in re.findall(r"^\| ((?:`[a-z0-9-]+`(?:, )?)+) \| ((?:`[a-z0-9-]+`(?:, )?)+) \|",
-                                       readme, re.MULTILINE):
+    for stacks, policies in re.findall(
+        r"^\| ((?:`[a-z0-9-]+`(?:, )?)+) \| ((?:`[a-z0-9-]+`(?:, )?)+) \|", readme, re.MULTILINE
+    ):
         for stack in re.findall(r"`([a-z0-9-]+)`", stacks):
             table[stack] = set(re.findall(r"`([a-z0-9-]+)`", policies))
     return table

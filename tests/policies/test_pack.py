@@ -18,9 +18,17 @@ PARAMETERIZED = {
 }
 # The analyzer protocol's severity numbers.
 SEVERITY = {"low": 1, "medium": 2, "high": 3, "critical": 4}
-STACK_RULES = {"fargate-min-two-subnets", "fargate-ingress-from-load-balancer", "fargate-ingress-by-security-group",
-               "fargate-image-pull-path", "fargate-target-group-ip", "ecs-no-public-task-ingress",
-               "iam-no-admin-task-role", "iam-no-managed-policy-on-task-roles", "vpc-flow-logs"}
+STACK_RULES = {
+    "fargate-min-two-subnets",
+    "fargate-ingress-from-load-balancer",
+    "fargate-ingress-by-security-group",
+    "fargate-image-pull-path",
+    "fargate-target-group-ip",
+    "ecs-no-public-task-ingress",
+    "iam-no-admin-task-role",
+    "iam-no-managed-policy-on-task-roles",
+    "vpc-flow-logs",
+}
 
 
 def test_the_running_pack_serves_every_rule_with_its_level_and_schema(analyzer):
@@ -52,8 +60,11 @@ def test_readme_table_lists_every_rule_with_its_default_level(readme):
 
 def test_pack_readme_gives_each_rule_its_severity():
     readme = (PACK / "README.md").read_text()
-    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (?:mandatory|advisory) \| (low|medium|high|critical) \|",
-                           readme, re.MULTILINE))
+    rows = dict(
+        re.findall(
+            r"^\| `([a-z0-9-]+)` \| (?:mandatory|advisory) \| (low|medium|high|critical) \|", readme, re.MULTILINE
+        )
+    )
     assert rows == {rule.name: _severity(rule) for rule in all_rules()}
 
 

@@ -14,8 +14,12 @@ def test_the_pack_deserializer_marks_secrets_and_keeps_everything_else_as_the_sd
     def secret(value):
         return {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": value}
 
-    wire = {"plain": "a", "known": secret("hunter2"), "unknown": secret(UNKNOWN_STRING_VALUE),
-            "nested": {"list": [1.0, secret({"k": "v", "n": 2.0})]}}
+    wire = {
+        "plain": "a",
+        "known": secret("hunter2"),
+        "unknown": secret(UNKNOWN_STRING_VALUE),
+        "nested": {"list": [1.0, secret({"k": "v", "n": 2.0})]},
+    }
     marking = _secrets._secret_marking(deserialize_properties)(wire)
     assert marking == deserialize_properties(wire)
     props = unknown_checking_proxy(marking)

@@ -11,8 +11,11 @@ from .conftest import MODES, flagged, messages
 def test_windows_tasks_are_sized_by_the_windows_table_and_not_asked_for_linux_only_settings(judge, preview):
     """Windows containers support neither `user` nor `readonlyRootFilesystem`."""
     result = judge("shapes", "test", preview=preview)
-    assert messages(result, "fargate-task-size") == {"TaskDefinition:windows-small": [
-        "cpu '512' is not available to Windows tasks on Fargate; use one of 1024, 2048, 4096."]}
+    assert messages(result, "fargate-task-size") == {
+        "TaskDefinition:windows-small": [
+            "cpu '512' is not available to Windows tasks on Fargate; use one of 1024, 2048, 4096."
+        ]
+    }
     assert flagged(result, "ecs-readonly-root-filesystem") == set()
     assert flagged(result, "ecs-nonroot-user") == set()
 
@@ -30,10 +33,14 @@ def test_a_service_behind_two_load_balancers_is_judged_once_per_load_balancer_an
         "Service 'two-albs' receives traffic from load balancer 'internal' on container port 8080, but no ingress "
         "rule of its security groups ('tasks-two-albs') admits the load balancer on TCP 8080: none names the load "
         "balancer's security groups ('internal-alb'). Add an ingress rule whose source is the load balancer's "
-        "security group."]
-    assert messages(result, "fargate-target-group-ip") == {"TargetGroup:two-albs-internal": [
-        "Target group 'two-albs-internal' used by awsvpc service 'two-albs' has targetType 'instance'; "
-        "set targetType: ip."]}
+        "security group."
+    ]
+    assert messages(result, "fargate-target-group-ip") == {
+        "TargetGroup:two-albs-internal": [
+            "Target group 'two-albs-internal' used by awsvpc service 'two-albs' has targetType 'instance'; "
+            "set targetType: ip."
+        ]
+    }
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -65,13 +72,23 @@ def test_awsx_default_security_groups_are_flagged_on_the_tasks_not_on_the_load_b
     so their targets do become healthy. The VPC (a NAT gateway per zone, subnets in two zones) and the
     default target group (ip) pass."""
     result = judge("awsx_shaped", "test", preview=preview)
-    assert messages(result, "ecs-no-public-task-ingress") == {"SecurityGroup:service-sg": [
-        "Security group 'service-sg' of service(s) 'service' admits the internet (0.0.0.0/0, ::/0) through "
-        "its inline ingress; admit the load balancer's security group instead."]}
+    assert messages(result, "ecs-no-public-task-ingress") == {
+        "SecurityGroup:service-sg": [
+            "Security group 'service-sg' of service(s) 'service' admits the internet (0.0.0.0/0, ::/0) through "
+            "its inline ingress; admit the load balancer's security group instead."
+        ]
+    }
     # The internet is ecs-no-public-task-ingress's finding, not fargate-ingress-by-security-group's.
-    for policy in ("fargate-ingress-from-load-balancer", "fargate-ingress-by-security-group",
-                   "fargate-min-two-subnets", "fargate-image-pull-path", "fargate-target-group-ip",
-                   "fargate-task-size", "iam-no-admin-task-role", "cloudwatch-log-retention"):
+    for policy in (
+        "fargate-ingress-from-load-balancer",
+        "fargate-ingress-by-security-group",
+        "fargate-min-two-subnets",
+        "fargate-image-pull-path",
+        "fargate-target-group-ip",
+        "fargate-task-size",
+        "iam-no-admin-task-role",
+        "cloudwatch-log-retention",
+    ):
         assert flagged(result, policy) == set(), policy
 
 
@@ -81,8 +98,11 @@ def test_admin_roles_scaling_of_other_namespaces_and_log_retention(judge, previe
     get_policy_document and AdministratorAccess in managedPolicyArns are admin; a service wildcard
     and a Deny are not. A DynamoDB target is not judged; retention 0 and unset keep logs forever."""
     result = judge("shapes", "test", preview=preview)
-    assert flagged(result, "iam-no-admin-task-role") == {"Role:admin-document", "Role:admin-rendered",
-                                                         "Role:admin-managed"}
+    assert flagged(result, "iam-no-admin-task-role") == {
+        "Role:admin-document",
+        "Role:admin-rendered",
+        "Role:admin-managed",
+    }
     assert messages(result, "autoscaling-bounds") == {"Target:zero": ["maxCapacity is 0; it must be at least 1."]}
     assert flagged(result, "cloudwatch-log-retention") == {"LogGroup:forever-zero", "LogGroup:forever-unset"}
     assert flagged(result, "fargate-min-two-subnets") == set()

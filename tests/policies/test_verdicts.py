@@ -10,8 +10,17 @@ from .conftest import MODES, flagged, not_applicable
 # Rule -> (default level, the resources of fixtures/violating it must flag, as Type:name).
 VIOLATING = {
     "fargate-awsvpc-network-mode": ("mandatory", {"TaskDefinition:broken", "Service:no-network"}),
-    "fargate-min-two-subnets": ("mandatory", {"LoadBalancer:alb", "Service:inline", "Service:rule",
-                                              "Service:vpc-rule", "Service:cidr", "Service:no-network"}),
+    "fargate-min-two-subnets": (
+        "mandatory",
+        {
+            "LoadBalancer:alb",
+            "Service:inline",
+            "Service:rule",
+            "Service:vpc-rule",
+            "Service:cidr",
+            "Service:no-network",
+        },
+    ),
     "fargate-ingress-from-load-balancer": ("mandatory", {"Service:inline", "Service:rule", "Service:vpc-rule"}),
     "fargate-ingress-by-security-group": ("advisory", {"Service:cidr"}),
     "fargate-target-group-ip": ("mandatory", {"TargetGroup:vpc-rule"}),

@@ -55,6 +55,6 @@ def tree(report_text: str) -> list[str]:
     that N counts them (one line per resource, components and providers included)."""
     lines = report_text.splitlines()
     header = next(i for i, line in enumerate(lines) if line.startswith("Resources ("))
-    drawn = lines[header + 1:lines.index("", header)]
+    drawn = lines[header + 1 : lines.index("", header)]
     assert lines[header] == f"Resources ({len(drawn)}):"
     return drawn

@@ -66,8 +66,12 @@ def test_policy_config_defaults_come_from_the_schema(analyzer):
 
 
 def test_policy_config_sets_properties_and_levels(analyzer):
-    stricter = run(NESTED, "dev", analyzer=analyzer,
-                   policy_pack_config={"fixture-log-retention": {"enforcementLevel": "mandatory", "minimumDays": 30}})
+    stricter = run(
+        NESTED,
+        "dev",
+        analyzer=analyzer,
+        policy_pack_config={"fixture-log-retention": {"enforcementLevel": "mandatory", "minimumDays": 30}},
+    )
     assert ("fixture-log-retention", "mandatory", "logs") in verdicts(stricter)
     assert stricter.exit_code == 1
 
@@ -80,14 +84,21 @@ def test_policy_config_file_and_all(tmp_path, analyzer):
     assert result.exit_code == 0
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"fixture-log-retention": {"minimumDays": "thirty"}},
-     "validating policy config: preflight-fixture: fixture-log-retention: minimumDays: "
-     "'thirty' is not of type 'integer'"),
-    ({"fixture-awsvpc-typo": "mandatory"},
-     "names policies the pack 'preflight-fixture' does not have: fixture-awsvpc-typo"),
-    ({"fixture-awsvpc": "blocking"}, "'blocking' is not a valid enforcement level"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (
+            {"fixture-log-retention": {"minimumDays": "thirty"}},
+            "validating policy config: preflight-fixture: fixture-log-retention: minimumDays: "
+            "'thirty' is not of type 'integer'",
+        ),
+        (
+            {"fixture-awsvpc-typo": "mandatory"},
+            "names policies the pack 'preflight-fixture' does not have: fixture-awsvpc-typo",
+        ),
+        ({"fixture-awsvpc": "blocking"}, "'blocking' is not a valid enforcement level"),
+    ],
+)
 def test_bad_policy_config_is_a_program_error(analyzer, config, message):
     with pytest.raises(ProgramError, match=message.replace("(", r"\(").replace(")", r"\)")):
         run(FARGATE, "secure", analyzer=analyzer, policy_pack_config=config)
@@ -125,8 +136,13 @@ def test_repository_pack_judges_a_plain_pulumi_aws_program(pack, preview):
 
 
 def test_mandatory_policies_that_could_not_run_are_counted(pack):
-    result = run(TASK_SECRETS, "dev", preview=True, analyzer=pack, stack_config={
-        "placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+    result = run(
+        TASK_SECRETS,
+        "dev",
+        preview=True,
+        analyzer=pack,
+        stack_config={"placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}},
+    )
     # The task definitions wait for the database and the secrets' ARNs: unknown in a preview.
     assert "ecs-no-plaintext-secrets" in result.mandatory_not_run
     assert result.mandatory == [] and result.exit_code == 0
@@ -136,4 +152,5 @@ def test_mandatory_policies_that_could_not_run_are_counted(pack):
 
     count = len(result.mandatory_not_run)
     assert report.summary_line(result).endswith(
-        f"; {count} mandatory policies could not run (values unknown until deployed); exit 3")
+        f"; {count} mandatory policies could not run (values unknown until deployed); exit 3"
+    )

@@ -25,8 +25,11 @@ def test_data_sources_answer_consistently_and_the_unlisted_one_is_named_simulate
     assert shared["id"] != default["id"] and shared["cidr"].startswith("10.")
     assert len(shared["private"]) == 3 and set(shared["privateVpcs"]) == {shared["id"]}
     assert shared["group"]["vpcId"] == shared["id"] and shared["group"]["id"].startswith("sg-")
-    assert out["ecr"] == {"user": "AWS", "endpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
-                          "credentials": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}
+    assert out["ecr"] == {
+        "user": "AWS",
+        "endpoint": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        "credentials": "https://123456789012.dkr.ecr.us-east-1.amazonaws.com",
+    }
     assert "ecr:GetAuthorizationToken" in json.loads(out["iam"]["policy"])["Statement"][0]["Action"]
     assert out["iam"]["role"] == "arn:aws:iam::123456789012:role/ecsTaskExecutionRole"
     assert out["edge"]["certificate"].startswith("arn:aws:acm:us-east-1:123456789012:certificate/")
@@ -42,8 +45,13 @@ def test_data_sources_answer_consistently_and_the_unlisted_one_is_named_simulate
 @pytest.mark.parametrize("preview", [False, True])
 @pytest.mark.parametrize("builder", ["docker", "awsx"])
 def test_an_image_built_with_the_ecr_login_runs_and_the_awsx_service_is_named_unjudged(pack, preview, builder):
-    result = run(IMAGE_BUILD, "dev", preview=preview, analyzer=pack, stack_config={
-        "aws:region": "us-west-2", "image-build:builder": builder})
+    result = run(
+        IMAGE_BUILD,
+        "dev",
+        preview=preview,
+        analyzer=pack,
+        stack_config={"aws:region": "us-west-2", "image-build:builder": builder},
+    )
     repository = result.one("aws:ecr/repository:Repository")
     if builder == "docker":
         image = result.one("docker:index/image:Image")

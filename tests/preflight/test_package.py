@@ -32,13 +32,14 @@ def imported(name: str, path: Path, known: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 source = ".".join(base + ([node.module] if node.module else []))
             else:
                 source = node.module or ""
             # `from . import aws` imports the submodule, `from .aws import zones` the module.
-            targets = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source
-                       for alias in node.names]
+            targets = [
+                f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -65,7 +66,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str]:
         trail.append(node)
         for successor in sorted(graph[node]):
             if state.get(successor) == "open":
-                return trail[trail.index(successor):] + [successor]
+                return trail[trail.index(successor) :] + [successor]
             if successor not in state:
                 cycle = visit(successor)
                 if cycle:
@@ -87,19 +88,35 @@ def test_the_preflight_package_has_no_import_cycle():
     assert cycle == [], "import cycle: " + " -> ".join(cycle)
 
 
-KNOWN = {"preflight", "preflight.runner", "preflight.analyzer", "preflight.errors", "preflight.invokes",
-         "preflight.providers", "preflight.schema"}
+KNOWN = {
+    "preflight",
+    "preflight.runner",
+    "preflight.analyzer",
+    "preflight.errors",
+    "preflight.invokes",
+    "preflight.providers",
+    "preflight.schema",
+}
 
 
 def test_the_graph_sees_relative_function_level_and_type_checking_imports(tmp_path):
     # The cycle analyzer.py and runner.py once had, through imports inside functions and under
     # TYPE_CHECKING: the check must find it, or its silence above proves nothing.
     graph = {
-        "preflight.runner": imported("preflight.runner", _write(tmp_path, "runner.py", (
-            "from typing import TYPE_CHECKING\n"
-            "if TYPE_CHECKING:\n    from .analyzer import PolicyAnalyzer\n")), KNOWN),
-        "preflight.analyzer": imported("preflight.analyzer", _write(tmp_path, "analyzer.py", (
-            "def finish():\n    from .runner import Violation\n")), KNOWN),
+        "preflight.runner": imported(
+            "preflight.runner",
+            _write(
+                tmp_path,
+                "runner.py",
+                ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .analyzer import PolicyAnalyzer\n"),
+            ),
+            KNOWN,
+        ),
+        "preflight.analyzer": imported(
+            "preflight.analyzer",
+            _write(tmp_path, "analyzer.py", ("def finish():\n    from .runner import Violation\n")),
+            KNOWN,
+        ),
         "preflight.errors": set(),
     }
     assert graph["preflight.runner"] == {"preflight.analyzer"}
@@ -109,7 +126,10 @@ def test_the_graph_sees_relative_function_level_and_type_checking_imports(tmp_pa
 def test_from_package_import_submodule_is_an_edge_to_the_submodule(tmp_path):
     source = _write(tmp_path, "invokes.py", "from . import providers, schema\nfrom .errors import OfflineGap\n")
     assert imported("preflight.invokes", source, KNOWN) == {
-        "preflight.providers", "preflight.schema", "preflight.errors"}
+        "preflight.providers",
+        "preflight.schema",
+        "preflight.errors",
+    }
 
 
 def _write(directory: Path, name: str, text: str) -> Path:
@@ -120,8 +140,16 @@ def _write(directory: Path, name: str, text: str) -> Path:
 
 def test_the_names_users_import_from_preflight_are_there():
     # What the README's "From Python" shows, the tests, bench/ and rehearsal/ import.
-    for name in ["NotApplicable", "PolicyAnalyzer", "ProgramError", "Resource", "RunResult", "UNKNOWN",
-                 "Violation", "run"]:
+    for name in [
+        "NotApplicable",
+        "PolicyAnalyzer",
+        "ProgramError",
+        "Resource",
+        "RunResult",
+        "UNKNOWN",
+        "Violation",
+        "run",
+    ]:
         assert name in preflight.__all__ and hasattr(preflight, name), name
     assert preflight.RunResult.__module__ == "preflight.result"
 

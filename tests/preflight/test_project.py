@@ -23,11 +23,16 @@ def test_secure_config_reaches_resources_as_a_secret(nested):
 
 
 def test_stack_config_argument_replaces_the_stack_file():
-    result = run(NESTED, "other", policy_pack=None, stack_config={
-        "nested:settings": {"ports": [8080], "owner": {"team": "data"}},
-        "replicas": 5,
-        "nested:apiToken": "plain",
-    })
+    result = run(
+        NESTED,
+        "other",
+        policy_pack=None,
+        stack_config={
+            "nested:settings": {"ports": [8080], "owner": {"team": "data"}},
+            "replicas": 5,
+            "nested:apiToken": "plain",
+        },
+    )
     assert result.outputs["owner"] == "data" and result.outputs["replicas"] == 5
     assert [r.name for r in result.of_type("aws:ec2/securityGroupRule:SecurityGroupRule")] == ["edge-rules-8080"]
     assert result.one("pulumi:pulumi:Stack").urn == "urn:pulumi:other::nested::pulumi:pulumi:Stack::nested-other"

@@ -9,16 +9,25 @@ from .conftest import FARGATE, FIXTURE_PACK, NESTED, REPOSITORY, cli, tree
 
 
 def test_json_document_follows_the_schema(capsys):
-    status, out, err = cli(capsys, "--stack", "example", "--project-dir", FARGATE,
-                           "--policy-pack", FIXTURE_PACK, "--preview", "--json")
+    status, out, err = cli(
+        capsys, "--stack", "example", "--project-dir", FARGATE, "--policy-pack", FIXTURE_PACK, "--preview", "--json"
+    )
     document = json.loads(out)
     assert status == 1 and err == ""
     assert set(document) == {"project", "stack", "resources", "outputs", "violations", "notApplicable", "summary"}
     assert (document["project"], document["stack"]) == ("aws-py-fargate", "example")
     urns = {r["urn"] for r in document["resources"]}
     for resource in document["resources"]:
-        assert set(resource) == {"urn", "type", "name", "custom", "parent", "inputs", "dependencies",
-                                 "propertyDependencies"}
+        assert set(resource) == {
+            "urn",
+            "type",
+            "name",
+            "custom",
+            "parent",
+            "inputs",
+            "dependencies",
+            "propertyDependencies",
+        }
         assert resource["parent"] is None or resource["parent"] in urns
         assert set(resource["dependencies"]) <= urns
         assert all(set(deps) <= urns for deps in resource["propertyDependencies"].values())
@@ -29,15 +38,27 @@ def test_json_document_follows_the_schema(capsys):
     for violation in document["violations"]:
         assert set(violation) == {"policy", "enforcementLevel", "severity", "urn", "message"}
         assert violation["enforcementLevel"] in ("advisory", "mandatory")
-    assert {"policy": "fixture-service-groups", "enforcementLevel": "mandatory", "severity": None,
-            "urn": service["urn"],
-            "message": "Service security groups are closed to the world.\n"
-                       "web-secgrp admits 0.0.0.0/0 (parent pulumi:pulumi:Stack)"} in document["violations"]
+    assert {
+        "policy": "fixture-service-groups",
+        "enforcementLevel": "mandatory",
+        "severity": None,
+        "urn": service["urn"],
+        "message": "Service security groups are closed to the world.\n"
+        "web-secgrp admits 0.0.0.0/0 (parent pulumi:pulumi:Stack)",
+    } in document["violations"]
     assert document["summary"] == {
-        "preview": True, "resources": len(document["resources"]), "mandatory": 1,
-        "advisory": len(document["violations"]) - 1, "notApplicable": 0,
-        "policyPack": "preflight-fixture@v0.3.0", "mandatoryNotRun": [], "notExpanded": [],
-        "simulatedDataSources": [], "notes": [], "strict": False, "exitCode": 1,
+        "preview": True,
+        "resources": len(document["resources"]),
+        "mandatory": 1,
+        "advisory": len(document["violations"]) - 1,
+        "notApplicable": 0,
+        "policyPack": "preflight-fixture@v0.3.0",
+        "mandatoryNotRun": [],
+        "notExpanded": [],
+        "simulatedDataSources": [],
+        "notes": [],
+        "strict": False,
+        "exitCode": 1,
     }
 
 
@@ -50,13 +71,15 @@ def test_report_shows_the_tree_violations_outputs_and_summary(capsys):
     url = next(line for line in out.splitlines() if line.startswith("  url: "))
     assert url.startswith("  url: http://app-lb-") and url.endswith(".us-west-2.elb.amazonaws.com (simulated)")
     # The summary counts what the tree draws.
-    assert out.rstrip().splitlines()[-1].startswith(
-        f"FAILED: aws-py-fargate/bridge (simulated update): {len(tree(out))} resources, 1 mandatory")
+    assert (
+        out.rstrip()
+        .splitlines()[-1]
+        .startswith(f"FAILED: aws-py-fargate/bridge (simulated update): {len(tree(out))} resources, 1 mandatory")
+    )
 
 
 def test_report_nests_components_and_marks_preview_unknowns(capsys):
-    status, out, _ = cli(capsys, "--stack", "dev", "--project-dir", NESTED, "--policy-pack", FIXTURE_PACK,
-                         "--preview")
+    status, out, _ = cli(capsys, "--stack", "dev", "--project-dir", NESTED, "--policy-pack", FIXTURE_PACK, "--preview")
     lines = out.splitlines()
     edge = lines.index("  ├─ acme:network:Edge  edge")
     assert lines[edge + 1] == "  │  ├─ aws:ec2/securityGroup:SecurityGroup  edge-sg  id [unknown until deployed]"
@@ -68,8 +91,9 @@ def test_report_nests_components_and_marks_preview_unknowns(capsys):
 
 
 def test_mermaid_graph_draws_components_and_what_uses_what(capsys):
-    status, out, _ = cli(capsys, "--stack", "dev", "--project-dir", NESTED, "--policy-pack", FIXTURE_PACK,
-                         "--graph", "mermaid")
+    status, out, _ = cli(
+        capsys, "--stack", "dev", "--project-dir", NESTED, "--policy-pack", FIXTURE_PACK, "--graph", "mermaid"
+    )
     lines = out.splitlines()
     assert lines[0] == "flowchart LR" and status == 0
     ids = {line.split("[")[0].split()[-1]: line for line in lines if '["' in line}
@@ -84,8 +108,9 @@ def test_the_readme_shows_the_dev_stack_as_drawn_in_another_process(committed_st
     diagram must not: the README's was drawn by an earlier process, this one by the suite's run."""
     readme = (REPOSITORY / "README.md").read_text()
     drawn = readme.split("```mermaid\n", 1)[1].split("```", 1)[0]
-    assert drawn == report.mermaid(committed_stack("dev", preview=False)) + "\n", \
+    assert drawn == report.mermaid(committed_stack("dev", preview=False)) + "\n", (
         "README's diagram is stale: python -m preflight --stack dev --graph mermaid"
+    )
 
 
 def test_make_preview_shows_the_url_first_and_marks_it_simulated(committed_stack):

@@ -12,13 +12,16 @@ from preflight import ProgramError, run
 from .conftest import BROKEN, FIXTURES, NESTED, TASK_SECRETS
 
 
-@pytest.mark.parametrize("stack, message", [
-    ("raise", r"the program raised KeyError: 'missing' \(at __main__\.py:12\)"),
-    ("runerror", r"broken:failure: 'runerror' is not allowed"),
-    ("invoke", r"the data source acme:index/getThing:getThing has no offline answer"),
-    ("nameclash", r"Duplicate resource URN 'urn:pulumi:nameclash::broken::aws:sns/topic:Topic::logs'"),
-    ("missing", r"no stack file for stack 'missing'"),
-])
+@pytest.mark.parametrize(
+    "stack, message",
+    [
+        ("raise", r"the program raised KeyError: 'missing' \(at __main__\.py:12\)"),
+        ("runerror", r"broken:failure: 'runerror' is not allowed"),
+        ("invoke", r"the data source acme:index/getThing:getThing has no offline answer"),
+        ("nameclash", r"Duplicate resource URN 'urn:pulumi:nameclash::broken::aws:sns/topic:Topic::logs'"),
+        ("missing", r"no stack file for stack 'missing'"),
+    ],
+)
 def test_failures_become_one_line_program_errors(stack, message):
     with pytest.raises(ProgramError) as caught:
         run(BROKEN, stack, policy_pack=None)
@@ -42,10 +45,15 @@ def test_a_failure_inside_preflight_is_named_a_preflight_bug_not_the_programs(mo
 
     monkeypatch.setattr(providers, "create", broken)
     with pytest.raises(ProgramError) as caught:
-        run(TASK_SECRETS, "dev", policy_pack=None, stack_config={
-            "placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}})
+        run(
+            TASK_SECRETS,
+            "dev",
+            policy_pack=None,
+            stack_config={"placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}},
+        )
     assert str(caught.value).startswith(
-        "preflight failed on this program (a bug in preflight, please report it): TypeError: '<' not supported")
+        "preflight failed on this program (a bug in preflight, please report it): TypeError: '<' not supported"
+    )
     assert "answering random:index/randomPassword:RandomPassword" in str(caught.value)
 
 
@@ -76,6 +84,9 @@ def test_resources_come_parents_first_then_what_is_used_before_its_users(committ
             # Among siblings, the one used comes first (components count as using what their children use).
             if result.by_urn(dependency).parent == resource.parent:
                 assert position[dependency] < position[resource.urn], (dependency, resource.urn)
-    top_level = [r.name for r in result.resources if r.parent and r.parent.endswith("::fargate-prod")
-                 and r.type.startswith("fargate:")]
+    top_level = [
+        r.name
+        for r in result.resources
+        if r.parent and r.parent.endswith("::fargate-prod") and r.type.startswith("fargate:")
+    ]
     assert top_level.index("network") < top_level.index("alb") < top_level.index("web")

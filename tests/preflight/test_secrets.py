@@ -66,15 +66,18 @@ def container_definitions(result, name: str):
 @pytest.mark.parametrize("preview", [False, True])
 def test_a_passphrase_secret_is_decrypted_and_reaches_the_pack_as_a_secret(tmp_path, monkeypatch, stack_key, preview):
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
-    result = run(encrypted_project(tmp_path, stack_key, "environment"), "dev", preview=preview,
-                 policy_pack=REPOSITORY_PACK)
+    result = run(
+        encrypted_project(tmp_path, stack_key, "environment"), "dev", preview=preview, policy_pack=REPOSITORY_PACK
+    )
     sent = container_definitions(result, "api")
     assert sent[SIG_KEY] == SECRET_SIG  # the whole definition is secret, as the engine marshals it
     assert f'{{"name": "API_KEY", "value": "{API_KEY}"}}' in sent["value"]
     assert result.notes == []
     assert ("ecs-no-plaintext-secrets", "mandatory") in {
-        (v.policy, v.enforcement_level) for v in result.violations
-        if v.urn == result.one("aws:ecs/taskDefinition:TaskDefinition", "api").urn}
+        (v.policy, v.enforcement_level)
+        for v in result.violations
+        if v.urn == result.one("aws:ecs/taskDefinition:TaskDefinition", "api").urn
+    }
 
 
 def test_the_passphrase_may_come_from_a_file(tmp_path, monkeypatch, stack_key):
@@ -93,16 +96,20 @@ def test_a_wrong_passphrase_fails_as_pulumi_does(tmp_path, monkeypatch, stack_ke
         run(encrypted_project(tmp_path, stack_key, "secrets"), "dev", policy_pack=None)
 
 
-@pytest.mark.parametrize("provider, reason", [
-    ("", "neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set"),
-    ("awskms://alias/pulumi?region=us-east-1", "the stack's secrets provider (awskms) is not reachable offline"),
-])
+@pytest.mark.parametrize(
+    "provider, reason",
+    [
+        ("", "neither PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set"),
+        ("awskms://alias/pulumi?region=us-east-1", "the stack's secrets provider (awskms) is not reachable offline"),
+    ],
+)
 def test_without_the_key_a_secret_is_a_stand_in_named_in_one_line(tmp_path, monkeypatch, stack_key, provider, reason):
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
     monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     result = run(encrypted_project(tmp_path, stack_key, "secrets", provider), "dev", policy_pack=None)
     parameter = result.one("aws:ssm/parameter:Parameter")
     assert parameter.wire_inputs["value"] == {SIG_KEY: SECRET_SIG, "value": secrets.stand_in("task-secrets:apiKey")}
-    assert result.notes == [f"config secrets not decrypted ({reason}); a stand-in secret value is used for: "
-                            "task-secrets:apiKey"]
+    assert result.notes == [
+        f"config secrets not decrypted ({reason}); a stand-in secret value is used for: task-secrets:apiKey"
+    ]
     assert "PULUMI_CONFIG_PASSPHRASE" not in os.environ

@@ -33,14 +33,20 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     terminalreporter.section("rehearsals")
     for name, outcome in outcomes.items():
-        replan = "clean" if outcome.replan["clean"] else (
-            f"{len(outcome.replan['changes'])} unexplained, {len(outcome.replan['explainedByEmulator'])} explained")
+        replan = (
+            "clean"
+            if outcome.replan["clean"]
+            else (
+                f"{len(outcome.replan['changes'])} unexplained, {len(outcome.replan['explainedByEmulator'])} explained"
+            )
+        )
         update = f", update {len(outcome.update['actions'])} changed" if outcome.update else ""
         phases = ", ".join(f"{phase} {seconds:.0f}" for phase, seconds in outcome.phases.items())
         terminalreporter.write_line(
             f"{name:<24} applied {outcome.applied}/{outcome.expected}, re-plan {replan}{update}, "
             f"destroyed {outcome.destroyed}, leftover {len(outcome.leftover)}, exit {outcome.exit_code}: "
-            f"{outcome.seconds:.0f} s ({phases})")
+            f"{outcome.seconds:.0f} s ({phases})"
+        )
         for item in outcome.leftover:
             terminalreporter.write_line(f"    leftover {item['kind']} {item['id']}")
         for failure in outcome.failures:

@@ -35,8 +35,10 @@ pytestmark = pytest.mark.rehearsal
 def outcomes(request):
     workers = int(os.environ.get("REHEARSAL_WORKERS", "4"))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {name: pool.submit(rehearse, project, stack, update_to=update)
-                   for name, (project, stack, update) in JOBS.items()}
+        futures = {
+            name: pool.submit(rehearse, project, stack, update_to=update)
+            for name, (project, stack, update) in JOBS.items()
+        }
         done = {name: future.result() for name, future in futures.items()}
     request.config.rehearsal_outcomes = done  # the conftest's summary: where the time went
     return done
@@ -61,7 +63,8 @@ def actions(outcome):
     for action in outcome.update["actions"]:
         tf_type = action["address"].split(".")[0]
         gaps_only = action["attributes"] and all(
-            (tf_type, path.split("[")[0].split(".")[0]) in REPLAN_EXPLAINED for path in action["attributes"])
+            (tf_type, path.split("[")[0].split(".")[0]) in REPLAN_EXPLAINED for path in action["attributes"]
+        )
         if not (action["action"] == "update" and gaps_only):
             found.add((action["action"], action["address"]))
     return found

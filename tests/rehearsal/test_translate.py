@@ -3,15 +3,22 @@
 import pytest
 
 from rehearsal.errors import TranslationError
-from rehearsal.translate import _block_key, _convert_block, _Context, _References, snake
+from rehearsal.translate import _block_key, _Context, _convert_block, _References, snake
 
 BLOCK = {
-    "attributes": {"name": {"type": "string"}, "ingress": {"type": ["set", ["object", {"from_port": "number"}]]},
-                   "tags": {"type": ["map", "string"]}, "container_definitions": {"type": "string"}},
+    "attributes": {
+        "name": {"type": "string"},
+        "ingress": {"type": ["set", ["object", {"from_port": "number"}]]},
+        "tags": {"type": ["map", "string"]},
+        "container_definitions": {"type": "string"},
+    },
     "block_types": {
         "default_action": {"nesting_mode": "list", "block": {"attributes": {"type": {"type": "string"}}}},
-        "health_check": {"nesting_mode": "list", "max_items": 1,
-                         "block": {"attributes": {"healthy_threshold": {"type": "number"}}}},
+        "health_check": {
+            "nesting_mode": "list",
+            "max_items": 1,
+            "block": {"attributes": {"healthy_threshold": {"type": "number"}}},
+        },
         "capacity_provider_strategy": {"nesting_mode": "set", "block": {"attributes": {"weight": {"type": "number"}}}},
     },
 }
@@ -50,8 +57,9 @@ def test_region_is_left_out_and_listed():
 
 def test_outputs_inside_json_strings_become_references_and_literal_templates_are_escaped():
     ctx = context({"/ecs/fargate-dev-web": ((0, 1), "aws_cloudwatch_log_group.web.name")})
-    body = _convert_block({"containerDefinitions": '{"group": "/ecs/fargate-dev-web", "cmd": "${HOME}"}'},
-                          BLOCK, "", ctx)
+    body = _convert_block(
+        {"containerDefinitions": '{"group": "/ecs/fargate-dev-web", "cmd": "${HOME}"}'}, BLOCK, "", ctx
+    )
     assert body["container_definitions"] == '{"group": "${aws_cloudwatch_log_group.web.name}", "cmd": "$${HOME}"}'
 
 
@@ -61,7 +69,7 @@ def test_the_readme_gaps_table_lists_every_gap_of_the_harness():
     from rehearsal.gaps import GAPS
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Rehearsal"):readme.index("## Performance")]
+    section = readme[readme.index("## Rehearsal") : readme.index("## Performance")]
     for gap in GAPS:
         assert f"| `{gap.resource}` | {gap.attribute} | {gap.moto} |" in section, gap
 
@@ -72,6 +80,6 @@ def test_the_readme_settings_table_lists_every_harness_setting():
     from rehearsal.gaps import SETTINGS
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Rehearsal"):readme.index("## Performance")]
+    section = readme[readme.index("## Rehearsal") : readme.index("## Performance")]
     for setting in SETTINGS:
         assert f"| {setting.setting} | {setting.why} | {setting.unchanged} |" in section, setting

@@ -82,16 +82,15 @@ def _wrong_values(kind: Any) -> list[Any]:
 
 
 def _out_of_range(field: Any) -> list[int]:
-    values = []
+    values: list[Any] = []
     for bound in field.metadata:
+        limit: Any = getattr(bound, type(bound).__name__.lower(), None)
         if isinstance(bound, annotated_types.Ge):
-            values.append(bound.ge - 1)
-        elif isinstance(bound, annotated_types.Gt):
-            values.append(bound.gt)
+            values.append(limit - 1)
+        elif isinstance(bound, annotated_types.Gt | annotated_types.Lt):
+            values.append(limit)
         elif isinstance(bound, annotated_types.Le):
-            values.append(bound.le + 1)
-        elif isinstance(bound, annotated_types.Lt):
-            values.append(bound.lt)
+            values.append(limit + 1)
     return values
 
 
@@ -105,15 +104,17 @@ COMBINATIONS = [
     ({("services", "web", "cpu"): 256, ("services", "web", "memory"): 4096}, ("services", "web", "memory")),
     ({("services", "web", "healthCheck", "intervalSeconds"): 5}, ("services", "web", "healthCheck", "intervalSeconds")),
     ({("services", "web", "subnets"): "private"}, ("services", "web", "subnets")),
-    ({("services", "web", "execCommand"): True, ("services", "web", "readonlyRootFilesystem"): True},
-     ("services", "web", "execCommand")),
+    (
+        {("services", "web", "execCommand"): True, ("services", "web", "readonlyRootFilesystem"): True},
+        ("services", "web", "execCommand"),
+    ),
     ({("loadBalancer", "sslPolicy"): "ELBSecurityPolicy-TLS13-1-3-2021-06"}, ("loadBalancer", "sslPolicy")),
     ({("services", "web", "deployment", "maximumPercent"): 100}, ("services", "web", "deployment", "maximumPercent")),
 ]
 
 
 def _is_prefix(a: tuple, b: tuple) -> bool:
-    return a == b[:len(a)] or b == a[:len(b)]
+    return a == b[: len(a)] or b == a[: len(b)]
 
 
 @st.composite
@@ -164,8 +165,9 @@ def assert_one_config_error(message: str, blamed: list[tuple]) -> None:
     for python in ("Traceback", "Input should", "unable to parse", "{'", "('", "True is", "None is", "Error:"):
         assert python not in message, (python, message)
     for path in blamed:
-        assert any(line.lstrip().startswith((key(path) + ":", key(path) + ".", key(path) + "["))
-                   for line in problems), (key(path), message)
+        assert any(
+            line.lstrip().startswith((key(path) + ":", key(path) + ".", key(path) + "[")) for line in problems
+        ), (key(path), message)
     assert len(set(problems)) == len(problems), message
 
 
@@ -190,16 +192,22 @@ def project(tmp_path_factory) -> Path:
     return directory
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(case=bad_configs())
 def test_the_cli_exits_2_with_the_config_error_and_no_traceback(project, case):
     config, blamed = case
     stack = {"config": {"aws:region": "us-east-1", **{f"fargate:{k}": v for k, v in config.items()}}}
     (project / "Pulumi.bad.yaml").write_text(yaml.safe_dump(stack))
-    done = subprocess.run([sys.executable, "-m", "preflight", "--stack", "bad", "--project-dir", str(project)],
-                          cwd=PROJECT, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(PROJECT)})
+    done = subprocess.run(
+        [sys.executable, "-m", "preflight", "--stack", "bad", "--project-dir", str(project)],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+    )
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     message = done.stderr.removeprefix("preflight: error: ").rstrip("\n")

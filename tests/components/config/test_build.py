@@ -47,10 +47,15 @@ def test_defaults_build_the_contexts_dockerfile_for_x86(project):
 
 
 def test_every_field_is_read_from_its_camel_case_key(project):
-    build = BuildConfig.model_validate({
-        "context": "app", "dockerfile": "Dockerfile.arm", "target": "runtime",
-        "args": {"VERSION": "1.2"}, "platform": "linux/arm64",
-    })
+    build = BuildConfig.model_validate(
+        {
+            "context": "app",
+            "dockerfile": "Dockerfile.arm",
+            "target": "runtime",
+            "args": {"VERSION": "1.2"},
+            "platform": "linux/arm64",
+        }
+    )
     assert build.dockerfile_path == "app/Dockerfile.arm"
     assert build.target == "runtime"
     assert build.args == {"VERSION": "1.2"}
@@ -85,7 +90,10 @@ def test_absolute_paths_are_refused(project, field, value):
 
 def test_unknown_platform_and_unknown_key_are_both_reported(project):
     message = error_of({"context": "app", "platform": "linux/386", "dockerFile": "Dockerfile"})
-    assert "fargate:services.web.build.platform: 'linux/386' is not allowed; one of 'linux/amd64', 'linux/arm64'" in message
+    assert (
+        "fargate:services.web.build.platform: 'linux/386' is not allowed; one of 'linux/amd64', 'linux/arm64'"
+        in message
+    )
     assert "fargate:services.web.build.dockerFile: unknown key; did you mean 'dockerfile'?" in message
 
 

@@ -20,15 +20,19 @@ from .conftest import WEB
 def test_config_is_read_from_both_places_pulumi_puts_it(monkeypatch):
     # The CLI's language host passes config as the PULUMI_CONFIG JSON bag;
     # inline programs and mocks go through set_all_config. Keys from both count.
-    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"fargate:cluster": '{"containerInsights": false}',
-                                                    "aws:region": "eu-west-1"}))
+    monkeypatch.setenv(
+        "PULUMI_CONFIG", json.dumps({"fargate:cluster": '{"containerInsights": false}', "aws:region": "eu-west-1"})
+    )
 
     def read():
         pulumi.runtime.set_all_config({"fargate:services": json.dumps({"web": WEB}), "fargate:typo": "1"})
         return stack_config_values()
 
     assert contextvars.Context().run(read) == {
-        "cluster": {"containerInsights": False}, "services": {"web": WEB}, "typo": 1}
+        "cluster": {"containerInsights": False},
+        "services": {"web": WEB},
+        "typo": 1,
+    }
 
 
 def test_an_invalid_stack_fails_with_one_message_before_any_resource_is_created(monkeypatch):
@@ -47,7 +51,8 @@ def test_an_invalid_stack_fails_with_one_message_before_any_resource_is_created(
         "invalid stack config:\n"
         "  fargate:services.web.cpu: 300 is not allowed; one of 256, 512, 1024, 2048, 4096, 8192, 16384 "
         "(Fargate task CPU units)\n"
-        "  fargate:clustr: unknown key; did you mean 'cluster'?")
+        "  fargate:clustr: unknown key; did you mean 'cluster'?"
+    )
     assert created == []
     # The spy does see resources when the config is valid.
     run_stack(services={"web": WEB})

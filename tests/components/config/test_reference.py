@@ -35,8 +35,12 @@ def _keys(model, prefix="fargate:") -> list[str]:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         inner = args[-1] if typing.get_origin(annotation) is dict else (args[0] if args else annotation)
         nested = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
-        if typing.get_origin(annotation) in (tuple,) and args and isinstance(args[0], type) \
-                and issubclass(args[0], BaseModel):
+        if (
+            typing.get_origin(annotation) in (tuple,)
+            and args
+            and isinstance(args[0], type)
+            and issubclass(args[0], BaseModel)
+        ):
             nested, key = args[0], key + "[]"
         if nested is None:
             keys.append(key)

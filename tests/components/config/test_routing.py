@@ -15,12 +15,16 @@ from components.config import parse_stack_config
 
 from .conftest import WEB
 
-routes = st.fixed_dictionaries({}, optional={
-    "pathPatterns": st.lists(st.sampled_from(["/*", "/api/*", "/v1/*", "/static/*", "/admin"]),
-                             min_size=1, max_size=2, unique=True),
-    "hostHeaders": st.lists(st.sampled_from(["a.example.com", "*.example.org"]), min_size=1, max_size=1),
-    "priority": st.integers(1, 60),
-})
+routes = st.fixed_dictionaries(
+    {},
+    optional={
+        "pathPatterns": st.lists(
+            st.sampled_from(["/*", "/api/*", "/v1/*", "/static/*", "/admin"]), min_size=1, max_size=2, unique=True
+        ),
+        "hostHeaders": st.lists(st.sampled_from(["a.example.com", "*.example.org"]), min_size=1, max_size=1),
+        "priority": st.integers(1, 60),
+    },
+)
 
 
 @settings(max_examples=60)
@@ -37,17 +41,24 @@ def test_explicit_priorities_and_routes_are_unique_or_refused_by_key(service_rou
         return
     assert len(set(explicit)) == len(explicit)
     assert [config.services[n].routing.priority for n in services] == [
-        route.get("priority") for route in service_routes.values()]
+        route.get("priority") for route in service_routes.values()
+    ]
 
 
-@pytest.mark.parametrize("routing, key, allowed", [
-    ({"pathPatterns": ["/api/ *"]}, "routing.pathPatterns[0]", "an ALB path pattern"),
-    ({"hostHeaders": ["api_example.com"]}, "routing.hostHeaders[0]", "a host name such as api.example.com"),
-    ({"pathPatterns": ["/a/*", "/b/*", "/c/*", "/d/*"], "hostHeaders": ["x.example.com", "y.example.com"]},
-     "routing", "at most 5 path patterns and host headers together"),
-    ({"priority": 0}, "routing.priority", ""),
-    ({"priority": 50001}, "routing.priority", ""),
-])
+@pytest.mark.parametrize(
+    "routing, key, allowed",
+    [
+        ({"pathPatterns": ["/api/ *"]}, "routing.pathPatterns[0]", "an ALB path pattern"),
+        ({"hostHeaders": ["api_example.com"]}, "routing.hostHeaders[0]", "a host name such as api.example.com"),
+        (
+            {"pathPatterns": ["/a/*", "/b/*", "/c/*", "/d/*"], "hostHeaders": ["x.example.com", "y.example.com"]},
+            "routing",
+            "at most 5 path patterns and host headers together",
+        ),
+        ({"priority": 0}, "routing.priority", ""),
+        ({"priority": 50001}, "routing.priority", ""),
+    ],
+)
 def test_a_rule_aws_would_refuse_is_refused_naming_its_key(routing, key, allowed):
     with pytest.raises(pulumi.RunError) as refused:
         parse_stack_config({"services": {"web": {**WEB, "routing": routing}}})

@@ -22,7 +22,7 @@ def test_the_default_vpc_has_one_subnet_per_zone_inside_its_cidr():
         assert {s["vpcId"] for s in subnets} == {default_vpc_id(region)}
         blocks = [ipaddress.IPv4Network(s["cidrBlock"]) for s in subnets]
         assert all(block.subnet_of(ipaddress.IPv4Network(DEFAULT_VPC_CIDR)) for block in blocks)
-        assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
+        assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
         assert all(s["availabilityZoneId"] == zone_id(region, s["availabilityZone"]) for s in subnets)
         assert all(re.fullmatch(r"subnet-[0-9a-f]{17}", s["id"]) for s in subnets)
     # Regions are accounts' own: no two share a default VPC or a subnet id.
