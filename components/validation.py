@@ -16,31 +16,8 @@ import pulumi
 
 from .task_size import FARGATE_TASK_SIZES
 
-# The values CloudWatch Logs' PutRetentionPolicy accepts.
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
+# The values CloudWatch Logs' PutRetentionPolicy accepts (service logs and flow logs).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
 
 
 class ArgsError(pulumi.RunError):

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from ..validation import LOG_RETENTION_DAYS
 from .errors import MISSING, NAMESPACE, describe_error, errors_at, format_errors, key_path
 
 __all__ = [
@@ -32,31 +33,6 @@ __all__ = [
     "REGIONAL_ARN",
 ]
 
-# The values CloudWatch Logs' PutRetentionPolicy accepts (service logs and flow logs).
-LOG_RETENTION_DAYS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)
 
 # The start of an ARN in any partition (aws, aws-cn, aws-us-gov) and region;
 # ``REGIONAL_ARN.format(service="acm")``.

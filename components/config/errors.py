@@ -97,23 +97,7 @@ def _plain(value: Any) -> Any:
 
 def _model_at(root: type[BaseModel], loc: tuple) -> Optional[type[BaseModel]]:
     """The model class that owns the last element of ``loc`` (for suggestions)."""
-    current: Any = root
-    for item in loc[:-1]:
-        current = _strip_optional(current)
-        origin = typing.get_origin(current)
-        args = typing.get_args(current)
-        if origin is dict and len(args) == 2:
-            current = args[1]
-        elif origin in (list, tuple) and args:
-            current = args[0]
-        elif isinstance(current, type) and issubclass(current, BaseModel):
-            field = _field_by_key(current, item)
-            if field is None:
-                return None
-            current = field.annotation
-        else:
-            return None
-    return _unwrap_model(_strip_optional(current))
+    return _unwrap_model(_annotation_at(root, loc[:-1]))
 
 
 def _strip_optional(annotation: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
+from ..service import ecr_repository_arn
 from ..task_size import FARGATE_TASK_SIZES
 from .autoscaling import AutoscalingConfig
 from .base import LOG_RETENTION_DAYS, MISSING, REGIONAL_ARN, ConfigModel, errors_at, usable
@@ -43,10 +44,6 @@ KMS_KEY_ARN = re.compile(
 )
 # A private ECR image: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>).
 # Group 1 is the account, 2 the region, 3 the China suffix, 4 the repository.
-ECR_IMAGE = re.compile(
-    r"^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(\.cn)?/"
-    r"([a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::[\w][\w.-]{0,127}|@sha256:[0-9a-f]{64})?$"
-)
 ECR_HOST = re.compile(r"^[^/]*\.dkr\.ecr(?:-fips)?\.[^/]*/")
 # services.<name>.architecture -> the Docker platform its image is built for.
 _PLATFORM = {cpu.lower(): platform for platform, cpu in CPU_ARCHITECTURE.items()}
@@ -233,16 +230,6 @@ class CapacityProvidersConfig(ConfigModel):
             for name, provider in (("FARGATE", self.fargate), ("FARGATE_SPOT", self.fargate_spot))
             if provider is not None
         ]
-
-
-def ecr_repository_arn(image: Optional[str]) -> Optional[str]:
-    """The ARN of the private ECR repository an image reference names, or None for any other registry."""
-    match = ECR_IMAGE.match(image or "")
-    if match is None:
-        return None
-    account, region, china, repository = match.groups()
-    partition = "aws-cn" if china else "aws-us-gov" if region.startswith("us-gov-") else "aws"
-    return f"arn:{partition}:ecr:{region}:{account}:repository/{repository}"
 
 
 def _secret_resource_arn(value_from: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any, Optional
 import pulumi
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from ..service import ECR_IMAGE
 from ..task_size import FARGATE_TASK_SIZES
 from .autoscaling import AutoscalingConfig
 from .base import LOG_RETENTION_DAYS, MISSING, NAMESPACE, ConfigModel, errors_at, format_errors, usable
@@ -37,7 +38,6 @@ from .service import (
     CONTAINER_NAME,
     CONTAINER_USER,
     ECR_HOST,
-    ECR_IMAGE,
     ENV_NAME,
     HTTP_MATCHER,
     KMS_KEY_ARN,
