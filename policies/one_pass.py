@@ -1,26 +1,60 @@
-"""One deserialization per resource in `AnalyzeStack`, shared by the pack's stack policies.
+"""One conversion per message per call, shared by the pack's policies.
 
-pulumi-policy's `AnalyzeStack` converts every resource's properties (and its provider's) from
-protobuf once per stack policy: with six stack policies, six passes over the whole stack, most
-of the pack's time on a large stack. Within one `AnalyzeStack` call, this makes the conversion
-of a given message happen once and hands each policy its own deserialized copy (pulumi-policy's
-`deserialize_properties` builds new dicts and lists from the converted one, so no policy sees
-another's objects). Verdicts are unchanged; outside `AnalyzeStack` nothing is cached. If a
-pulumi-policy release moves these internals, `share()` leaves the SDK as it is.
+pulumi-policy's `Analyze` and `AnalyzeStack` turn a resource's properties (and its provider's)
+from protobuf into Python once *per policy*: `json_format.MessageToDict`, then
+`deserialize_properties`, then `unknown_checking_proxy`, each a full walk that builds new
+objects. With 17 resource policies and 9 stack policies that is 26 conversions of every
+resource, nearly all of the pack's time. Within one call, this makes each message converted
+once and hands every policy the same read-only view (no rule of this pack writes to the
+properties it judges; `tests/policies/test_one_pass.py` holds that by comparing every verdict
+with and without sharing). It also converts `Struct` messages with a direct walk instead of
+json_format's generic descriptor-driven one (the same values: JSON null, bool, float, str,
+list, dict; a NaN or an infinity still goes to json_format, which rejects it as before), and
+reads the SDK's `Settings` signature once instead of on every call.
+
+Outside a call nothing is cached. If a pulumi-policy release moves these internals, `share()`
+leaves the SDK as it is and returns False.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
+import math
 import threading
+from collections.abc import Callable
 from typing import Any
 
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 
+# The SDK's server answers from a pool of threads: each call has its own cache.
 _active = threading.local()
 
 
-class _OncePerCall:
+def struct_to_dict(message: struct_pb2.Struct) -> dict[str, Any]:
+    """`json_format.MessageToDict(message)` for a `Struct`, without the descriptor lookups."""
+    return {key: _value(value) for key, value in message.fields.items()}
+
+
+def _value(value: struct_pb2.Value) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "struct_value":
+        return struct_to_dict(value.struct_value)
+    if kind == "number_value":
+        number = value.number_value
+        if math.isinf(number) or math.isnan(number):
+            return json_format.MessageToDict(value)  # raises, as it always did
+        return number
+    if kind == "bool_value":
+        return value.bool_value
+    if kind == "list_value":
+        return [_value(item) for item in value.list_value.values]
+    return None  # null_value, or unset (json_format reads both as null)
+
+
+class _JsonFormat:
     """`json_format` as pulumi-policy's policy module sees it."""
 
     def __getattr__(self, name: str) -> Any:
@@ -28,34 +62,81 @@ class _OncePerCall:
 
     @staticmethod
     def MessageToDict(message: Any, *args: Any, **kwargs: Any) -> Any:
-        converted = getattr(_active, "converted", None)
-        if converted is None or args or kwargs:
+        if args or kwargs or not isinstance(message, struct_pb2.Struct):
             return json_format.MessageToDict(message, *args, **kwargs)
-        # Keyed by identity, the message held alive with its result so the id cannot be reused.
-        entry = converted.get(id(message))
-        if entry is None:
-            entry = converted[id(message)] = (message, json_format.MessageToDict(message))
-        return entry[1]
+        return _once(message, struct_to_dict)
 
 
-def share() -> None:
+def _once(key_object: Any, convert: Callable[[Any], Any], kind: Any = None) -> Any:
+    """`convert(key_object)`, once per object within the current call. Keyed by identity, the
+    object held alive with its result so that its id cannot be reused meanwhile."""
+    cache = getattr(_active, "cache", None)
+    if cache is None:
+        return convert(key_object)
+    key = (id(key_object), kind or convert)
+    entry = cache.get(key)
+    if entry is None:
+        entry = cache[key] = (key_object, convert(key_object))
+    return entry[1]
+
+
+def _shared(original: Callable[[Any], Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def once(value: Any, *args: Any) -> Any:
+        if args:  # Remediate's deserialize_properties(props, True): its own copy, as before
+            return original(value, *args)
+        return _once(value, original)
+
+    once.shares = True  # type: ignore[attr-defined]
+    return once
+
+
+def _per_request(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """A servicer helper of one request (its resource options, its provider) run once per call."""
+
+    @functools.wraps(method)
+    def once(self: Any, request: Any) -> Any:
+        return _once(request, functools.partial(method, self), method)
+
+    return once
+
+
+def _per_call(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def within_one_cache(self: Any, request: Any, context: Any) -> Any:
+        _active.cache = {}
+        try:
+            return method(self, request, context)
+        finally:
+            _active.cache = None
+
+    return within_one_cache
+
+
+def share() -> bool:
+    """Install the sharing in pulumi-policy's policy module. Call it after any other patch of
+    `deserialize_properties` (the pack's secret marking), so that the shared one is that one."""
     try:
         from pulumi_policy import policy
 
         servicer = policy._PolicyAnalyzerServicer
-        analyze_stack = servicer.AnalyzeStack
+        analyze, analyze_stack = servicer.Analyze, servicer.AnalyzeStack
+        options, provider = servicer._get_resource_options, servicer._get_provider_resource
+        deserialize, proxy = policy.deserialize_properties, policy.unknown_checking_proxy
     except (ImportError, AttributeError):
-        return
-    if getattr(policy, "json_format", None) is not json_format:
-        return
-
-    @functools.wraps(analyze_stack)
-    def once_per_message(self: Any, request: Any, context: Any) -> Any:
-        _active.converted = {}
-        try:
-            return analyze_stack(self, request, context)
-        finally:
-            _active.converted = None
-
-    policy.json_format = _OncePerCall()
-    servicer.AnalyzeStack = once_per_message  # type: ignore[method-assign]  # the patch this module is
+        return False
+    if getattr(deserialize, "shares", False):
+        return True
+    if getattr(policy, "json_format", None) is not json_format or getattr(policy, "signature", None) is not (
+        inspect.signature
+    ):
+        return False
+    policy.json_format = _JsonFormat()
+    policy.deserialize_properties = _shared(deserialize)
+    policy.unknown_checking_proxy = _shared(proxy)
+    policy.signature = functools.lru_cache(maxsize=None)(inspect.signature)
+    servicer._get_resource_options = _per_request(options)  # type: ignore[method-assign,assignment]
+    servicer._get_provider_resource = _per_request(provider)  # type: ignore[method-assign,assignment]
+    servicer.Analyze = _per_call(analyze)  # type: ignore[method-assign]  # the patch this module is
+    servicer.AnalyzeStack = _per_call(analyze_stack)  # type: ignore[method-assign]
+    return True

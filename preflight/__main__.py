@@ -66,6 +66,10 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse(argv)
+    # One run, then the process ends: nothing it allocates needs the cycle collector, whose
+    # passes over the SDK's large heap cost more than the run's garbage (the runner restores
+    # the state it found, so the collector stays off until exit).
+    gc.disable()
     try:
         result = run(
             args.project_dir,

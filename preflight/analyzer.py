@@ -218,9 +218,9 @@ class PolicyAnalyzer:
 class Session:
     """One deployment's conversation with the pack.
 
-    Like the engine, it sends `Analyze` for each resource as the program registers it (from a
-    thread, so the pack works on the other core while the program goes on), and `AnalyzeStack`
-    once the program is done.
+    Like the engine, it sends `Analyze` for each resource as the program registers it (without
+    waiting for the answer, so the pack works on the other core while the program goes on), and
+    `AnalyzeStack` once the program is done.
     """
 
     _DONE = object()
@@ -244,6 +244,10 @@ class Session:
         self._pending: list[tuple[str, Any]] = []
         self._error: Optional[BaseException] = None
         self._levels: dict[str, str] = {}
+        self._remediate = False
+        # Set once the pack is configured: registrations are then sent as they are submitted.
+        self._direct = False
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
         self._thread.start()
 
@@ -253,11 +257,46 @@ class Session:
             self._provider_messages[resource.provider] = _provider(resource, self.providers)
         return self._provider_messages[resource.provider]
 
+    def _described(self, resource: Resource, wire: Mapping[str, Any]) -> dict[str, Any]:
+        """What `Analyze` and `AnalyzeStack` both say of a resource: `wire` is its inputs or outputs."""
+        return {
+            "type": resource.type,
+            "urn": resource.urn,
+            "name": resource.name,
+            "properties": wire_to_struct(_engine_view(wire)),
+            "options": _options(resource),
+            "provider": self._provider(resource),
+        }
+
     def submit(self, resource: Resource) -> None:
         """Called by the recorder for each registration, in registration order."""
-        self._queue.put(resource)
+        with self._lock:
+            if self._direct:
+                self._send(resource)
+            else:
+                self._queue.put(resource)
+
+    def _send(self, resource: Resource) -> None:
+        """Send `Analyze` for `resource` without waiting for the answer."""
+        if self._error is not None:
+            return
+        try:
+            if resource.type.startswith("pulumi:providers:"):
+                self.providers[resource.urn] = resource
+            request = analyzer_pb2.AnalyzeRequest(**self._described(resource, resource.wire_inputs))
+            if self._remediate:
+                request = self.analyzer._remediated(request)
+            # Calls in flight hide the round trips; the pack serves them in turn.
+            self._pending.append((resource.urn, self.analyzer.stub.Analyze.future(request)))
+        except BaseException as error:
+            self._error = error
 
     def _work(self) -> None:
+        """Configure the pack (waiting for it to start), send what was registered meanwhile, then
+        let each registration be sent as it happens: from the registering thread, which costs it
+        a message and a non-blocking call, rather than from this one, which behind a busy program
+        waited for the interpreter lock at every step and fell behind. A remediating pack answers
+        `Remediate` before `Analyze` can be sent, a blocking call, so that stays on this thread."""
         try:
             analyzer = self.analyzer
             analyzer._call(
@@ -273,27 +312,26 @@ class Session:
             )
             reconciled = analyzer.configure(self.policy_pack_config)
             self._levels = {name: entry["enforcementLevel"] for name, entry in reconciled.items()}
-            remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
-            while True:
-                resource = self._queue.get()
-                if resource is self._DONE:
-                    return
-                if resource.type.startswith("pulumi:providers:"):
-                    self.providers[resource.urn] = resource
-                request = analyzer_pb2.AnalyzeRequest(
-                    type=resource.type,
-                    urn=resource.urn,
-                    name=resource.name,
-                    properties=wire_to_struct(_engine_view(resource.wire_inputs)),
-                    options=_options(resource),
-                    provider=self._provider(resource),
-                )
-                if remediate:
-                    request = analyzer._remediated(request)
-                # A few calls in flight hide the round trips; the pack serves them in turn.
-                self._pending.append((resource.urn, analyzer.stub.Analyze.future(request)))
+            self._remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
         except BaseException as error:
             self._error = error
+            return
+        if not self._remediate:
+            with self._lock:
+                while True:
+                    try:
+                        resource = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if resource is not self._DONE:
+                        self._send(resource)
+                self._direct = True
+            return
+        while True:
+            resource = self._queue.get()
+            if resource is self._DONE:
+                return
+            self._send(resource)
 
     def cancel(self) -> None:
         """Stop after what is queued, so a shared pack is free for the next deployment."""
@@ -333,12 +371,7 @@ class Session:
         stack_request = analyzer_pb2.AnalyzeStackRequest(
             resources=[
                 analyzer_pb2.AnalyzerResource(
-                    type=resource.type,
-                    urn=resource.urn,
-                    name=resource.name,
-                    properties=wire_to_struct(_engine_view(resource.wire_outputs)),
-                    options=_options(resource),
-                    provider=self._provider(resource),
+                    **self._described(resource, resource.wire_outputs),
                     parent=resource.parent or "",
                     dependencies=resource.dependencies,
                     propertyDependencies={

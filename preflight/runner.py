@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import functools
 import gc
 import heapq
 import os
@@ -11,14 +13,17 @@ import re
 import runpy
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import pulumi
 import pulumi.runtime
+from pulumi import _types as pulumi_types
+from pulumi import log as pulumi_log
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_in_stack
 
@@ -85,7 +90,7 @@ def _execute(
 ) -> RunResult:
     monitor = RecordingMonitor(project, stack, preview, on_register)
     engine = RecordingEngine()
-    loop = asyncio.new_event_loop()
+    loop = _InProcessLoop()
     loop.set_exception_handler(_quiet_abandoned_futures)
     asyncio.set_event_loop(loop)
     pulumi_settings.configure(
@@ -110,19 +115,14 @@ def _execute(
     # the single biggest cost of a run, so it rests until the program is done.
     collecting = gc.isenabled()
     gc.disable()
-    # The SDK walks the Python stack at every registration to send the engine the program's
-    # source position (the CLI shows it beside a diagnostic); the recorder reads neither it nor
-    # the trace, and the walk was an eighth of a run, so it sends none.
-    stack_trace = pulumi_resource._get_stack_trace
-    pulumi_resource._get_stack_trace = source_pb2.StackTrace
     try:
-        loop.run_until_complete(run_in_stack(lambda: _run_program(project.program)))
+        with _engine_in_process():
+            loop.run_until_complete(run_in_stack(lambda: _run_program(project.program)))
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
         raise ProgramError(monitor.bugs[0] if monitor.bugs else _describe(error, project)) from None
     finally:
-        pulumi_resource._get_stack_trace = stack_trace
         if collecting:
             gc.enable()
         os.chdir(saved_cwd)
@@ -149,6 +149,60 @@ def _execute(
         notes=[project.secrets_note] if project.secrets_note else [],
         simulated_data_sources=invokes.names(monitor.data_sources.simulated),
     )
+
+
+@contextlib.contextmanager
+def _engine_in_process() -> Iterator[None]:
+    """What the SDK does per registration for a remote engine that this one does not need,
+    left out while the program runs (each was measured; the answers the recorder gets are the
+    same):
+
+    - the program's stack trace and source position, which the CLI shows beside a diagnostic;
+      the recorder reads neither, and walking the Python stack was an eighth of a run;
+    - debug-level log messages (formatted and sent for every registration, shown only by
+      `pulumi -v`); the recorder keeps warnings and errors, never debug messages;
+    - the property types of a resource class, which the SDK derives from its annotations
+      (`typing.get_type_hints`) again at every registration: a function of the class alone,
+      here derived once per class.
+    """
+    saved = (pulumi_resource._get_stack_trace, pulumi_log.debug, pulumi_types.resource_types)
+    pulumi_resource._get_stack_trace = source_pb2.StackTrace
+    pulumi_log.debug = _no_debug
+    pulumi_types.resource_types = functools.cache(saved[2])
+    try:
+        yield
+    finally:
+        pulumi_resource._get_stack_trace, pulumi_log.debug, pulumi_types.resource_types = saved
+
+
+def _no_debug(msg: str, resource: Any = None, stream_id: Any = None, ephemeral: Any = None) -> None:
+    """`pulumi.log.debug`, for an engine that shows no debug messages."""
+
+
+class _InProcessLoop(asyncio.SelectorEventLoop):
+    """The language host's event loop, with the engine in this process.
+
+    The SDK hands every call to the engine (RegisterResource, Invoke, ...) to the loop's default
+    thread pool, because against the real engine it is a blocking gRPC call. Here the engine is
+    the recorder, which answers from memory and, unless the program serves callbacks, never
+    waits for the loop, so the call runs at once on the loop's own thread: no thread hop, no wake-up through the loop's self-pipe, and
+    no waiting on the GIL behind a program that is busy building the next resource (which, with
+    the interpreter's 5 ms switch interval, was most of a registration's cost). The SDK awaits
+    the same future either way; only calls it makes with its own executor go to threads."""
+
+    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]  # typeshed spells it with TypeVarTuple
+        # Once the program serves callbacks (transforms), the recorder calls back into it, and
+        # the callback needs this loop: then every call goes to a thread, as the SDK sends it.
+        if executor is not None or any(server._loop is self for server in _CallbackServicer._servicers):
+            return super().run_in_executor(executor, func, *args)
+        future: asyncio.Future[Any] = self.create_future()
+        try:
+            future.set_result(func(*args))
+        except BaseException as error:
+            if isinstance(error, (KeyboardInterrupt, SystemExit)):
+                raise
+            future.set_exception(error)
+        return future
 
 
 def dependency_order(resources: list[Resource]) -> list[Resource]:

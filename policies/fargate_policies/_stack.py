@@ -142,19 +142,43 @@ class Egress:
 
 
 class Stack:
-    """Every resource of a stack validation, with lookups across them."""
+    """Every resource of a stack validation, with lookups across them.
+
+    `Stack.of(args.resources)` is the one a rule uses: the stack rules of one `AnalyzeStack` that
+    are handed the very same property objects (the pack's `one_pass` shares them) share one index,
+    its look-ups and its cached answers; any other list gets an index of its own."""
+
+    _last: Optional[tuple[tuple[int, ...], Stack]] = None
+
+    @classmethod
+    def of(cls, resources: Sequence[PolicyResource]) -> Stack:
+        # The ids are of objects the cached index holds alive, so they cannot name new ones.
+        key = tuple(id(resource.props) for resource in resources)
+        last = cls._last
+        if last is not None and last[0] == key:
+            return last[1]
+        stack = cls(resources)
+        cls._last = (key, stack)
+        return stack
 
     def __init__(self, resources: Sequence[PolicyResource]):
         self.resources = list(resources)
         self._by_value: dict[str, list[PolicyResource]] = {}
+        self._by_type: dict[str, list[PolicyResource]] = {}
         for resource in self.resources:
+            self._by_type.setdefault(resource.resource_type, []).append(resource)
             for key in _LOOKUP_KEYS:
                 value = peek(resource.props, key)
                 if isinstance(value, str) and value:
                     self._by_value.setdefault(value, []).append(resource)
 
     def of_type(self, types: Sequence[str]) -> list[PolicyResource]:
-        return [r for r in self.resources if r.resource_type in types]
+        if isinstance(types, str):
+            types = (types,)
+        if len(types) == 1:
+            return list(self._by_type.get(types[0], ()))
+        wanted = set(types)
+        return [r for r in self.resources if r.resource_type in wanted]
 
     @staticmethod
     def given(resource: PolicyResource, key: str, default: Any = None) -> Any:

@@ -138,7 +138,7 @@ def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportV
 
     Mirrors: none.
     """
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     judged = False
     for service in stack.of_type(T.ECS_SERVICE):
         if not stack.uses_awsvpc(service):

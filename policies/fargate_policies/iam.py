@@ -104,7 +104,7 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
     Mirrors: AWS Config iam-policy-no-statements-with-admin-access; Security Hub IAM.1;
     Checkov CKV_AWS_62 / CKV_AWS_63 / CKV_AWS_274.
     """
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     roles = _task_roles(stack)
     if not roles:
         args.not_applicable("no IAM role of this stack is a task or execution role")
@@ -175,7 +175,7 @@ def iam_no_managed_policy_on_task_roles(args: StackValidationArgs, report_violat
     Mirrors: cdk-nag AwsSolutions-IAM4; AWS Config iam-policy-blacklisted-check
     (with the AWS-managed policies listed).
     """
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     allowed = list(settings(args, MANAGED_POLICY_CONFIG)["allowedManagedPolicies"])
     roles: dict[str, tuple] = {}
     for task in stack.of_type(T.ECS_TASK_DEFINITION):

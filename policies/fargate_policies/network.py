@@ -85,7 +85,7 @@ def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportV
     nothing checks ECS services).
     """
     config = settings(args, SUBNETS_CONFIG)
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     judged, violated, unjudged = False, False, []
     resources = stack.fargate_services() + [lb for lb in stack.of_type(T.LOAD_BALANCER) if _is_application(lb)]
     for resource in resources:
@@ -353,7 +353,7 @@ def fargate_ingress_from_load_balancer(args: StackValidationArgs, report_violati
     Mirrors: none (AWS Config, Security Hub and Checkov judge one resource at a time;
     Checkov CKV2_AWS_5 only checks that a security group is attached).
     """
-    judgeable, unjudged = _judgeable(Stack(args.resources))
+    judgeable, unjudged = _judgeable(Stack.of(args.resources))
     judged, violated = bool(judgeable), False
     for judgement in judgeable:
         service, balancer = judgement.service, judgement.balancer
@@ -392,7 +392,7 @@ def fargate_ingress_by_security_group(args: StackValidationArgs, report_violatio
 
     Mirrors: none (Checkov CKV_AWS_260 / Security Hub EC2.18 only catch 0.0.0.0/0).
     """
-    judgeable, unjudged = _judgeable(Stack(args.resources))
+    judgeable, unjudged = _judgeable(Stack.of(args.resources))
     judged, violated = bool(judgeable), False
     for judgement in judgeable:
         service, balancer = judgement.service, judgement.balancer
@@ -460,7 +460,7 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
     Mirrors: none (Security Hub ECS.2 / Checkov CKV_AWS_333 forbid public IPs without
     asking whether the task still has a path to its image).
     """
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     judged, violated, unjudged = False, False, []
     for service in stack.fargate_services():
         subnets = stack.refs(service, ("networkConfiguration", "subnets"), T.SUBNET)
@@ -498,7 +498,7 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
     scoped to task security groups (so a public ALB's group is not flagged); tfsec
     aws-vpc-no-public-ingress-sg.
     """
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     users: dict[str, list[str]] = {}
     for service in stack.of_type(T.ECS_SERVICE):
         for group in stack.security_groups_of(service, ("networkConfiguration", "securityGroups")).resources:
@@ -551,7 +551,7 @@ def vpc_flow_logs(args: StackValidationArgs, report_violation: ReportViolation) 
     Mirrors: cdk-nag AwsSolutions-VPC7; AWS Config vpc-flow-logs-enabled; Security Hub
     EC2.6; Checkov CKV2_AWS_11.
     """
-    stack = Stack(args.resources)
+    stack = Stack.of(args.resources)
     vpcs = stack.of_type(T.VPC)
     if not vpcs:
         args.not_applicable("the stack creates no VPC")

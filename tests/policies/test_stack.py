@@ -163,3 +163,30 @@ def test_cidrs_of_the_other_ip_version_and_garbage_are_left_out():
         ipaddress.ip_network("10.1.0.0/16"),
     ]
     assert networks(["10.0.0.0/16", "2600:1f18::/56"], 6) == [ipaddress.ip_network("2600:1f18::/56")]
+
+
+def test_stack_rules_handed_the_same_properties_share_one_index():
+    """As the pack's one_pass hands them: each stack rule its own resources over the same props."""
+    group = resource(T.SECURITY_GROUP[0], "g", {"id": "sg-1"})
+    service = resource(T.ECS_SERVICE[0], "s", {"networkConfiguration": {"securityGroups": ["sg-1"]}})
+
+    def again(r):
+        return type(r)(r.resource_type, r.props, r.urn, r.name, r.opts, r.provider, None, [], {})
+
+    first = Stack.of([group, service])
+    assert Stack.of([again(group), again(service)]) is first
+    assert first.of_type(T.SECURITY_GROUP) == [group]
+    # Other properties (another call, or a pack that converts per rule): an index of their own.
+    fresh = resource(T.SECURITY_GROUP[0], "g", {"id": "sg-1"})
+    assert Stack.of([fresh, service]) is not first
+    assert Stack.of([fresh, service]).of_type(T.SECURITY_GROUP) == [fresh]
+
+
+def test_of_type_keeps_the_stack_order_across_types():
+    listener = resource(T.LISTENER[0], "a", {})
+    alb_listener = resource(T.LISTENER[1], "b", {})
+    later = resource(T.LISTENER[0], "c", {})
+    stack = Stack([listener, alb_listener, later])
+    assert stack.of_type(T.LISTENER) == [listener, alb_listener, later]
+    assert stack.of_type(T.LISTENER[:1]) == [listener, later]
+    assert stack.of_type(T.VPC) == []
