@@ -1,5 +1,5 @@
 // The benchmark's stack (bench/preflight_bench.py) as a CDK v2 app, so the two tools are timed
-// on the same architecture: a new VPC over 2 AZs with no NAT gateway, one internet-facing ALB
+// on the same architecture: a new VPC over 2 AZs with no NAT gateway, one internet-facing ALB (one per 50 services)
 // whose HTTP listener answers 404 by default, and N Fargate services, each with its own task
 // definition (nginx, 256 CPU / 512 MiB, port 80), log group kept 30 days, target group routed
 // on `/sN/*`, task security group open only to the ALB's, deployment circuit breaker with
@@ -43,18 +43,27 @@ const vpc = new ec2.Vpc(stack, 'Network', {
 });
 const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
 
-const albSecurityGroup = new ec2.SecurityGroup(stack, 'AlbSecurityGroup', {
-  vpc, allowAllOutbound: false, description: 'Application Load Balancer: HTTP from anywhere',
-});
-albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80));
-const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', {
-  vpc, internetFacing: true, securityGroup: albSecurityGroup,
-  vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
-});
-const listener = alb.addListener('Http', {
-  port: 80, open: false,
-  defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not found' }),
-});
+// One ALB takes 50 services, as preflight's program does (each service adds a rule to the
+// ALB's security group, whose default quota is 60 per direction); past 50, every 50 services get
+// an ALB of their own, as bench/fleet.py gives preflight's. Up to 50, the ids are the ones of a
+// single ALB.
+const PER_LOAD_BALANCER = 50;
+const listeners = [];
+for (let group = 0; group * PER_LOAD_BALANCER < services; group += 1) {
+  const suffix = group === 0 ? '' : `${group}`;
+  const albSecurityGroup = new ec2.SecurityGroup(stack, `AlbSecurityGroup${suffix}`, {
+    vpc, allowAllOutbound: false, description: 'Application Load Balancer: HTTP from anywhere',
+  });
+  albSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80));
+  const alb = new elbv2.ApplicationLoadBalancer(stack, `Alb${suffix}`, {
+    vpc, internetFacing: true, securityGroup: albSecurityGroup,
+    vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+  });
+  listeners.push(alb.addListener('Http', {
+    port: 80, open: false,
+    defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'not found' }),
+  }));
+}
 
 for (let index = 0; index < services; index += 1) {
   const name = `svc${index}`;
@@ -80,8 +89,8 @@ for (let index = 0; index < services; index += 1) {
     circuitBreaker: { enable: true, rollback: true },
     minHealthyPercent: 100, maxHealthyPercent: 200,
   });
-  listener.addTargets(name, {
-    priority: index + 1,
+  listeners[Math.floor(index / PER_LOAD_BALANCER)].addTargets(name, {
+    priority: (index % PER_LOAD_BALANCER) + 1,
     conditions: [elbv2.ListenerCondition.pathPatterns([`/s${index}/*`])],
     port: 80, protocol: elbv2.ApplicationProtocol.HTTP,
     targets: [service],
