@@ -67,16 +67,17 @@ class _JsonFormat:
         return _once(message, struct_to_dict)
 
 
-def _once(key_object: Any, convert: Callable[[Any], Any], kind: Any = None) -> Any:
-    """`convert(key_object)`, once per object within the current call. Keyed by identity, the
-    object held alive with its result so that its id cannot be reused meanwhile."""
+def _once(key_object: Any, convert: Callable[..., Any], *before: Any) -> Any:
+    """`convert(*before, key_object)`, once per object and conversion within the current call.
+    Keyed by identity, the object held alive with its result so that its id cannot be reused
+    meanwhile."""
     cache = getattr(_active, "cache", None)
     if cache is None:
-        return convert(key_object)
-    key = (id(key_object), kind or convert)
+        return convert(*before, key_object)
+    key = (id(key_object), convert)
     entry = cache.get(key)
     if entry is None:
-        entry = cache[key] = (key_object, convert(key_object))
+        entry = cache[key] = (key_object, convert(*before, key_object))
     return entry[1]
 
 
@@ -96,7 +97,7 @@ def _per_request(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]
 
     @functools.wraps(method)
     def once(self: Any, request: Any) -> Any:
-        return _once(request, functools.partial(method, self), method)
+        return _once(request, method, self)
 
     return once
 

@@ -185,10 +185,11 @@ class _InProcessLoop(asyncio.SelectorEventLoop):
     The SDK hands every call to the engine (RegisterResource, Invoke, ...) to the loop's default
     thread pool, because against the real engine it is a blocking gRPC call. Here the engine is
     the recorder, which answers from memory and, unless the program serves callbacks, never
-    waits for the loop, so the call runs at once on the loop's own thread: no thread hop, no wake-up through the loop's self-pipe, and
-    no waiting on the GIL behind a program that is busy building the next resource (which, with
-    the interpreter's 5 ms switch interval, was most of a registration's cost). The SDK awaits
-    the same future either way; only calls it makes with its own executor go to threads."""
+    waits for the loop, so the call runs at once on the loop's own thread: no thread hop, no
+    wake-up through the loop's self-pipe, and no waiting on the GIL behind a program that is
+    busy building the next resource (which, with the interpreter's 5 ms switch interval, was
+    most of a registration's cost). The SDK awaits the same future either way; calls with an
+    executor of their own, and every call once the program serves callbacks, go to threads."""
 
     def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]  # typeshed spells it with TypeVarTuple
         # Once the program serves callbacks (transforms), the recorder calls back into it, and

@@ -173,8 +173,6 @@ class Stack:
                     self._by_value.setdefault(value, []).append(resource)
 
     def of_type(self, types: Sequence[str]) -> list[PolicyResource]:
-        if isinstance(types, str):
-            types = (types,)
         if len(types) == 1:
             return list(self._by_type.get(types[0], ()))
         wanted = set(types)
