@@ -7,7 +7,9 @@ objects. With 17 resource policies and 9 stack policies that is 26 conversions o
 resource, nearly all of the pack's time. Within one call, this makes each message converted
 once and hands every policy the same read-only view (no rule of this pack writes to the
 properties it judges; `tests/policies/test_one_pass.py` holds that by comparing every verdict
-with and without sharing). It also converts `Struct` messages with a direct walk instead of
+with and without sharing). `AnalyzeStack` likewise builds the stack's resources, linked to their
+parents and dependencies, once for all its stack policies instead of once per policy (the same
+loop as pulumi-policy 1.21's, with the building moved out of it; another release keeps its own). It also converts `Struct` messages with a direct walk instead of
 json_format's generic descriptor-driven one (the same values: JSON null, bool, float, str,
 list, dict; a NaN or an infinity still goes to json_format, which rejects it as before), and
 reads the SDK's `Settings` signature once instead of on every call.
@@ -114,6 +116,83 @@ def _per_call(method: Callable[..., Any]) -> Callable[..., Any]:
     return within_one_cache
 
 
+def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
+    """pulumi-policy 1.21's `_PolicyAnalyzerServicer.AnalyzeStack`, with the stack's resources
+    built once rather than once per stack policy. Everything else is that method's: the levels,
+    the violations, the unknown-value and not-applicable answers, in the same order."""
+    from pulumi_policy import policy as sdk
+
+    self._configure_runtime_settings()
+    response = sdk.proto.AnalyzeResponse()
+    resources: list[Any] | None = None
+    for policy in self._PolicyAnalyzerServicer__policies:
+        enforcement_level = self._get_enforcement_level(policy)
+        if enforcement_level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.StackValidationPolicy):
+            continue
+        if enforcement_level == sdk.EnforcementLevel.REMEDIATE:
+            # Stack policies cannot be remediated, so treat the level as mandatory.
+            enforcement_level = sdk.EnforcementLevel.MANDATORY
+        report_violation = self._create_report_violation(
+            response, policy.name, policy.description, enforcement_level, policy.severity
+        )
+        if resources is None:
+            resources = _stack_resources(self, request, sdk)
+        args = sdk.StackValidationArgs(
+            resources, self._get_policy_config(policy.name), self._PolicyAnalyzerServicer__stack_tags
+        )
+        try:
+            result = policy.validate(args, report_violation)
+            if sdk.isawaitable(result):
+                loop = sdk.asyncio.new_event_loop()
+                loop.run_until_complete(result)
+                loop.close()
+        except sdk.UnknownValueError as e:
+            name, version = (
+                self._PolicyAnalyzerServicer__policy_pack_name,
+                self._PolicyAnalyzerServicer__policy_pack_version,
+            )
+            response.diagnostics.append(
+                sdk.proto.AnalyzeDiagnostic(
+                    policyName=policy.name,
+                    policyPackName=name,
+                    policyPackVersion=version,
+                    message=(
+                        f"can't run policy '{policy.name}' from policy pack "
+                        f"'{name}@v{version}' during preview: {e.message}"
+                    ),
+                    urn="",
+                    description=policy.description,
+                    enforcementLevel=self._map_enforcement_level(sdk.EnforcementLevel.ADVISORY),
+                )
+            )
+        except sdk._NotApplicableError as e:
+            response.not_applicable.append(
+                sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
+            )
+    return response
+
+
+def _stack_resources(self: Any, request: Any, sdk: Any) -> list[Any]:
+    """The request's resources as pulumi-policy 1.21 hands them to a stack policy: each with its
+    parent, dependencies and property dependencies as the resource objects (where present)."""
+    built = []
+    for r in request.resources:
+        props = sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(r.properties)))
+        resource = sdk.PolicyResource(
+            r.type, props, r.urn, r.name, self._get_resource_options(r), self._get_provider_resource(r), None, [], {}
+        )
+        property_dependencies = {k: list(v.urns) for k, v in r.propertyDependencies.items()}
+        built.append((resource, r.parent, list(r.dependencies), property_dependencies))
+    by_urn = {resource.urn: resource for resource, _, _, _ in built}
+    for resource, parent, dependencies, property_dependencies in built:
+        if parent is not None and parent in by_urn:
+            resource.parent = by_urn[parent]
+        resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
+        for key, urns in property_dependencies.items():
+            resource.property_dependencies[key] = [by_urn[d] for d in urns if d in by_urn]
+    return [resource for resource, _, _, _ in built]
+
+
 def share() -> bool:
     """Install the sharing in pulumi-policy's policy module. Call it after any other patch of
     `deserialize_properties` (the pack's secret marking), so that the shared one is that one."""
@@ -139,5 +218,16 @@ def share() -> bool:
     servicer._get_resource_options = _per_request(options)  # type: ignore[method-assign,assignment]
     servicer._get_provider_resource = _per_request(provider)  # type: ignore[method-assign,assignment]
     servicer.Analyze = _per_call(analyze)  # type: ignore[method-assign]  # the patch this module is
+    if _stack_loop_is_known():
+        analyze_stack = _analyze_stack
     servicer.AnalyzeStack = _per_call(analyze_stack)  # type: ignore[method-assign]
     return True
+
+
+def _stack_loop_is_known() -> bool:
+    """Whether the SDK is the pulumi-policy release whose AnalyzeStack `_analyze_stack` follows."""
+    try:
+        from pulumi_policy.version import VERSION
+    except ImportError:
+        return False
+    return VERSION == "1.21.0"

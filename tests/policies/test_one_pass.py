@@ -4,7 +4,8 @@ Two things must hold for that to change nothing but time: the direct `Struct` wa
 `json_format.MessageToDict` returns, and no policy of the pack writes to what it is handed (they
 share it). The first is checked value by value; the second by judging every fixture program and
 committed stack, in both modes, with the pack as shipped and with a copy of it that does not share,
-and comparing every verdict.
+and comparing every verdict. `AnalyzeStack`'s stack, built once for all stack policies, is also
+compared with the one pulumi-policy builds for each, resource by resource.
 """
 
 from __future__ import annotations
@@ -101,3 +102,134 @@ def test_sharing_changes_no_verdict(program, stack, preview, judge, unshared_pac
     assert verdicts(alone) == verdicts(shared)
     if program in ("violating", "least_privilege_violating", "ingress_styles"):
         assert shared.violations  # the comparison is of verdicts, not of two empty lists
+
+
+def _stack_request():
+    """A stack whose resources have a parent, dependencies (one on a resource not in the request),
+    property dependencies, options, a provider and an unknown value."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    def struct(document):
+        message = struct_pb2.Struct()
+        message.update(document)
+        return message
+
+    stack, vpc, group = (
+        f"urn:pulumi:dev::p::{kind}"
+        for kind in ("pulumi:pulumi:Stack::p-dev", "aws:ec2/vpc:Vpc::vpc", "aws:ec2/securityGroup:SecurityGroup::tasks")
+    )
+    provider = analyzer_pb2.AnalyzerProviderResource(
+        type="pulumi:providers:aws",
+        urn="urn:pulumi:dev::p::pulumi:providers:aws::default",
+        name="default",
+        properties=struct({"region": "us-east-1"}),
+    )
+
+    def resource(type_, urn, name, properties, **more):
+        return analyzer_pb2.AnalyzerResource(
+            type=type_, urn=urn, name=name, properties=struct(properties), parent=stack, provider=provider, **more
+        )
+
+    resources = [
+        analyzer_pb2.AnalyzerResource(type="pulumi:pulumi:Stack", urn=stack, name="p-dev", properties=struct({})),
+        resource(
+            "aws:ec2/vpc:Vpc",
+            vpc,
+            "vpc",
+            {"cidrBlock": "10.0.0.0/16", "id": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"},  # the id unknown
+            options=analyzer_pb2.AnalyzerResourceOptions(protect=True, ignoreChanges=["tags"]),
+        ),
+        resource(
+            "aws:ec2/securityGroup:SecurityGroup",
+            group,
+            "tasks",
+            {"vpcId": "vpc-1", "ingress": [{"fromPort": 80, "cidrBlocks": ["10.0.0.0/16"]}]},
+            dependencies=[vpc, "urn:pulumi:dev::p::aws:s3/bucket:Bucket::elsewhere"],
+            propertyDependencies={"vpcId": analyzer_pb2.AnalyzerPropertyDependencies(urns=[vpc, "urn:gone"])},
+        ),
+    ]
+    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+
+
+def test_the_stack_is_built_once_as_the_sdk_builds_it_per_policy():
+    """`_analyze_stack` against pulumi-policy's own AnalyzeStack: every policy sees the same
+    resources (properties, options, provider, parent, dependencies), and the answer is the same."""
+    from pulumi_policy import EnforcementLevel, StackValidationPolicy
+    from pulumi_policy import policy as sdk
+    from pulumi_policy.policy import Policy
+
+    assert not getattr(sdk.deserialize_properties, "shares", False)  # this process runs the SDK as is
+    seen: list = []
+
+    def plain(value):
+        if hasattr(value, "keys"):
+            return {k: plain(value[k]) for k in value.keys() if k != "id"}  # the VPC's id is unknown
+        if hasattr(value, "__iter__") and not isinstance(value, str):
+            return [plain(item) for item in value]
+        return value
+
+    def record(args, report_violation):
+        def urn(resource):
+            return resource.urn if resource is not None else None
+
+        seen.append(
+            [
+                (
+                    r.resource_type,
+                    r.urn,
+                    r.name,
+                    plain(r.props),
+                    urn(r.parent),
+                    [d.urn for d in r.dependencies],
+                    {k: [d.urn for d in v] for k, v in r.property_dependencies.items()},
+                    (r.opts.protect, list(r.opts.ignore_changes)),
+                    (r.provider.urn, plain(r.provider.props)) if r.provider else None,
+                )
+                for r in args.resources
+            ]
+        )
+        report_violation(f"{len(args.resources)} resources")
+
+    def unknown(args, report_violation):
+        vpc = next(r for r in args.resources if r.resource_type == "aws:ec2/vpc:Vpc")
+        report_violation(f"the VPC's id is {vpc.props['id']}")  # unknown in a preview: cannot run
+
+    policies: list[Policy] = [
+        StackValidationPolicy(
+            name="first", description="records", validate=record, enforcement_level=EnforcementLevel.MANDATORY
+        ),
+        StackValidationPolicy(
+            name="second", description="records", validate=record, enforcement_level=EnforcementLevel.REMEDIATE
+        ),
+        StackValidationPolicy(
+            name="off", description="never runs", validate=record, enforcement_level=EnforcementLevel.DISABLED
+        ),
+        StackValidationPolicy(
+            name="unknown", description="cannot run", validate=unknown, enforcement_level=EnforcementLevel.MANDATORY
+        ),
+    ]
+    servicer = sdk._PolicyAnalyzerServicer("pack", "1.0.0", policies, EnforcementLevel.ADVISORY)
+    request = _stack_request()
+
+    by_sdk = servicer.AnalyzeStack(request, None)
+    per_policy = seen[:]
+    seen.clear()
+    once = one_pass._analyze_stack(servicer, request, None)
+
+    assert len(per_policy) == 2 and per_policy[0] == per_policy[1]
+    assert seen == per_policy
+    assert per_policy[0][2][4:7] == (
+        "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev",
+        ["urn:pulumi:dev::p::aws:ec2/vpc:Vpc::vpc"],
+        {"vpcId": ["urn:pulumi:dev::p::aws:ec2/vpc:Vpc::vpc"]},
+    )
+    assert once.SerializeToString() == by_sdk.SerializeToString()
+    assert [d.policyName for d in once.diagnostics] == ["first", "second", "unknown"]
+
+
+def test_another_sdk_release_keeps_its_own_stack_loop(monkeypatch):
+    import pulumi_policy.version
+
+    assert one_pass._stack_loop_is_known()
+    monkeypatch.setattr(pulumi_policy.version, "VERSION", "1.22.0")
+    assert not one_pass._stack_loop_is_known()
