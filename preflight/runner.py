@@ -163,16 +163,46 @@ def _engine_in_process() -> Iterator[None]:
       `pulumi -v`); the recorder keeps warnings and errors, never debug messages;
     - the property types of a resource class, which the SDK derives from its annotations
       (`typing.get_type_hints`) again at every registration: a function of the class alone,
-      here derived once per class.
+      here derived once per class; likewise the unwrapping of each property's type
+      (`Output[Optional[T]]` to `T`) as a value is serialized or resolved, a function of the
+      type object alone, here done once per type object.
     """
-    saved = (pulumi_resource._get_stack_trace, pulumi_log.debug, pulumi_types.resource_types)
+    saved = (
+        pulumi_resource._get_stack_trace,
+        pulumi_log.debug,
+        pulumi_types.resource_types,
+        pulumi_types.unwrap_type,
+        pulumi_types.unwrap_optional_type,
+    )
     pulumi_resource._get_stack_trace = source_pb2.StackTrace
     pulumi_log.debug = _no_debug
     pulumi_types.resource_types = functools.cache(saved[2])
+    pulumi_types.unwrap_type = _once_per_object(saved[3])
+    pulumi_types.unwrap_optional_type = _once_per_object(saved[4])
     try:
         yield
     finally:
-        pulumi_resource._get_stack_trace, pulumi_log.debug, pulumi_types.resource_types = saved
+        (
+            pulumi_resource._get_stack_trace,
+            pulumi_log.debug,
+            pulumi_types.resource_types,
+            pulumi_types.unwrap_type,
+            pulumi_types.unwrap_optional_type,
+        ) = saved
+
+
+def _once_per_object(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function`, a function of its argument's identity alone, computed once per object (kept
+    alive beside its result, so that its id is not reused while the cache lives)."""
+    cache: dict[int, tuple[Any, Any]] = {}
+
+    def once(value: Any) -> Any:
+        entry = cache.get(id(value))
+        if entry is None:
+            entry = cache[id(value)] = (value, function(value))
+        return entry[1]
+
+    return once
 
 
 def _no_debug(msg: str, resource: Any = None, stream_id: Any = None, ephemeral: Any = None) -> None:
