@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 
 import pulumi
 import pulumi.runtime
@@ -177,8 +177,8 @@ def _engine_in_process() -> Iterator[None]:
     pulumi_resource._get_stack_trace = source_pb2.StackTrace
     pulumi_log.debug = _no_debug
     pulumi_types.resource_types = functools.cache(saved[2])
-    pulumi_types.unwrap_type = _once_per_object(saved[3])
-    pulumi_types.unwrap_optional_type = _once_per_object(saved[4])
+    pulumi_types.unwrap_type = _once_per_object(saved[3])  # type: ignore[assignment]  # the same function, cached
+    pulumi_types.unwrap_optional_type = _once_per_object(saved[4])  # type: ignore[assignment]  # likewise
     try:
         yield
     finally:
@@ -191,12 +191,16 @@ def _engine_in_process() -> Iterator[None]:
         ) = saved
 
 
-def _once_per_object(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def _once_per_object(function: Callable[[_In], _Out]) -> Callable[[_In], _Out]:
     """`function`, a function of its argument's identity alone, computed once per object (kept
     alive beside its result, so that its id is not reused while the cache lives)."""
-    cache: dict[int, tuple[Any, Any]] = {}
+    cache: dict[int, tuple[_In, _Out]] = {}
 
-    def once(value: Any) -> Any:
+    def once(value: _In) -> _Out:
         entry = cache.get(id(value))
         if entry is None:
             entry = cache[id(value)] = (value, function(value))
