@@ -33,6 +33,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from .errors import ProgramError
 from .project import Project
 from .recorder import Resource
+from .relay import Relay, RelayError
 from .result import NotApplicable, RunResult, Violation
 from .values import wire_to_struct
 
@@ -88,6 +89,7 @@ class PolicyAnalyzer:
         self._stderr: list[str] = []
         self._port_line: Optional[str] = None
         self._ready = threading.Event()
+        self._stderr_closed = threading.Event()
         self._stub: Optional[analyzer_pb2_grpc.AnalyzerStub] = None
         self._channel: Optional[grpc.Channel] = None
         self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
@@ -105,6 +107,8 @@ class PolicyAnalyzer:
         )
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
+        # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
+        self.relay = Relay()
 
     # -- process -------------------------------------------------------------------------------
 
@@ -120,6 +124,7 @@ class PolicyAnalyzer:
         assert self._process.stderr is not None
         for line in self._process.stderr:
             self._stderr.append(line.rstrip("\n"))
+        self._stderr_closed.set()
         self._ready.set()
 
     def _failure(self, what: str) -> ProgramError:
@@ -139,11 +144,17 @@ class PolicyAnalyzer:
                 self._ready.wait(0.05)
             if not self._port_line or not self._port_line.isdigit():
                 raise self._failure("did not report its port")
-            self._channel = grpc.insecure_channel(f"127.0.0.1:{self._port_line}")
+            self._channel = grpc.insecure_channel(self.address)
             self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         return self._stub
 
+    @property
+    def address(self) -> str:
+        """Where the pack listens (known once it has printed its port)."""
+        return f"127.0.0.1:{self._port_line}"
+
     def close(self) -> None:
+        self.relay.close()
         if self._channel is not None:
             self._channel.close()
         if self._process.poll() is None:
@@ -159,6 +170,16 @@ class PolicyAnalyzer:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    def _analyze_failure(self, urn: str, details: str) -> ProgramError:
+        """A failed `Analyze`: the pack's own last words if the failure was the pack stopping
+        (its connection closes a moment before its process is gone), else gRPC's."""
+        try:
+            self._process.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            return ProgramError(f"policy pack Analyze of {urn} failed: {details}")
+        self._stderr_closed.wait(timeout=1.0)
+        return self._failure("stopped during Analyze")
 
     def _call(self, method: str, request: Any) -> Any:
         try:
@@ -220,7 +241,8 @@ class Session:
 
     Like the engine, it sends `Analyze` for each resource as the program registers it (without
     waiting for the answer, so the pack works on the other core while the program goes on), and
-    `AnalyzeStack` once the program is done.
+    `AnalyzeStack` once the program is done. The `Analyze` calls go through the analyzer's relay
+    (preflight/relay.py): the program's process only serializes each request.
     """
 
     _DONE = object()
@@ -241,7 +263,8 @@ class Session:
         self.providers: dict[str, Resource] = {}
         self._provider_messages: dict[Optional[str], Optional[analyzer_pb2.AnalyzerProviderResource]] = {}
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._pending: list[tuple[str, Any]] = []
+        # The URN of each `Analyze` sent through the relay, in the order sent (its answers' order).
+        self._pending: list[str] = []
         self._error: Optional[BaseException] = None
         self._levels: dict[str, str] = {}
         self._remediate = False
@@ -287,7 +310,8 @@ class Session:
             if self._remediate:
                 request = self.analyzer._remediated(request)
             # Calls in flight hide the round trips; the pack serves them in turn.
-            self._pending.append((resource.urn, self.analyzer.stub.Analyze.future(request)))
+            self.analyzer.relay.analyze(request.SerializeToString())
+            self._pending.append(resource.urn)
         except BaseException as error:
             self._error = error
 
@@ -313,6 +337,7 @@ class Session:
             reconciled = analyzer.configure(self.policy_pack_config)
             self._levels = {name: entry["enforcementLevel"] for name, entry in reconciled.items()}
             self._remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
+            analyzer.relay.connect(analyzer.address)
         except BaseException as error:
             self._error = error
             return
@@ -334,9 +359,14 @@ class Session:
             self._send(resource)
 
     def cancel(self) -> None:
-        """Stop after what is queued, so a shared pack is free for the next deployment."""
+        """Stop after what is queued, so a shared pack is free for the next deployment (the
+        answers to what this session sent and never read are waited for and dropped)."""
         self._queue.put(self._DONE)
         self._thread.join()
+        try:
+            self.analyzer.relay.drain()
+        except RelayError:
+            pass  # the run already failed, or finish() reported the relay's failure
 
     def finish(self, result: RunResult) -> None:
         """Wait for every Analyze, run AnalyzeStack, and fill in the result's verdicts."""
@@ -363,11 +393,12 @@ class Session:
             for entry in response.not_applicable:
                 not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
 
-        for urn, future in self._pending:
-            try:
-                collect(future.result(), urn)
-            except grpc.RpcError as error:
-                raise ProgramError(f"policy pack Analyze of {urn} failed: {error.details()}") from None
+        # Every answer is read before any is judged, so the relay is left with none outstanding.
+        answers = list(self.analyzer.relay.answers())
+        for urn, (ok, answer) in zip(self._pending, answers, strict=True):
+            if not ok:
+                raise self.analyzer._analyze_failure(urn, answer.decode(errors="replace"))
+            collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
         stack_request = analyzer_pb2.AnalyzeStackRequest(
             resources=[
                 analyzer_pb2.AnalyzerResource(
