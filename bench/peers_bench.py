@@ -13,8 +13,9 @@ no cloud, and judge it by their rule pack:
 Each repetition runs every (tool, size) once, the two tools of a size back to back in
 alternating order (A B, then B A), after one untimed warm-up round. Reported: median and
 min-max wall time, the median of the per-repetition ratios ours / cdk, each tool's cost per
-extra service, CPU time, peak resident memory of each process (ours: the program and the pack;
-cdk: the CLI and the app it runs), and the resources each made.
+extra service, CPU time, peak resident memory of each process (ours: the program, the pack and
+the relay that sends the pack its `Analyze` calls; cdk: the CLI and the app it runs), and the
+resources each made.
 
     python bench/peers_bench.py [--repetitions 5] [--sizes 1,20,40,50]
 
@@ -223,7 +224,7 @@ def main() -> None:
             for size in sizes
         }
         cdk = {size: [str(CDK), "synth", "--no-validation", "-c", "nag=1", "-c", f"services={size}"] for size in sizes}
-        our_roles = {"program": "-m preflight", "pack": "-m pulumi.policy"}
+        our_roles = {"program": "-m preflight", "pack": "-m pulumi.policy", "relay": "preflight/relay.py"}
         cdk_roles = {"app": "app.js", "cli": "cdk synth"}
         samples: dict[tuple[str, int], list[Sample]] = {(tool, size): [] for tool in ("ours", "cdk") for size in sizes}
         floor: list[float] = []
@@ -263,7 +264,7 @@ def main() -> None:
     print()
     print(
         "| services | ours s | cdk s | ours / cdk (median of pairs) | ours CPU s | cdk CPU s "
-        "| ours peak RSS MiB (program + pack) | cdk peak RSS MiB (cli + app) "
+        "| ours peak RSS MiB (program + pack + relay) | cdk peak RSS MiB (cli + app) "
         "| ours AWS resources | cdk CloudFormation resources |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -276,17 +277,15 @@ def main() -> None:
             seconds = [v.seconds for v in values]
             return f"{statistics.median(seconds):.2f} ({min(seconds):.2f}-{max(seconds):.2f})"
 
-        def peak(values: list[Sample], first: str, second: str) -> str:
-            a = max(v.peak_kib.get(first, 0) for v in values) / 1024
-            b = max(v.peak_kib.get(second, 0) for v in values) / 1024
-            return f"{a:.0f} + {b:.0f}"
+        def peak(values: list[Sample], *roles: str) -> str:
+            return " + ".join(f"{max(v.peak_kib.get(role, 0) for v in values) / 1024:.0f}" for role in roles)
 
         ours_count, cdk_all, cdk_aws = counts[size]
         print(
             f"| {size} | {spread(o)} | {spread(c)} | {ratios[size]:.2f} "
             f"| {statistics.median(v.cpu_seconds for v in o):.2f} "
             f"| {statistics.median(v.cpu_seconds for v in c):.2f} "
-            f"| {peak(o, 'program', 'pack')} | {peak(c, 'cli', 'app')} "
+            f"| {peak(o, 'program', 'pack', 'relay')} | {peak(c, 'cli', 'app')} "
             f"| {ours_count} | {cdk_all} ({cdk_aws} without AWS::CDK::Metadata) |"
         )
     print()

@@ -393,12 +393,8 @@ class Session:
             for entry in response.not_applicable:
                 not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
 
-        # Every answer is read before any is judged, so the relay is left with none outstanding.
-        answers = list(self.analyzer.relay.answers())
-        for urn, (ok, answer) in zip(self._pending, answers, strict=True):
-            if not ok:
-                raise self.analyzer._analyze_failure(urn, answer.decode(errors="replace"))
-            collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
+        # The stack is described while the pack answers its last Analyze calls (on the other
+        # core); AnalyzeStack still goes out only once every Analyze is answered, as the engine sends it.
         stack_request = analyzer_pb2.AnalyzeStackRequest(
             resources=[
                 analyzer_pb2.AnalyzerResource(
@@ -414,6 +410,12 @@ class Session:
                 for resource in result.resources
             ]
         )
+        # Every answer is read before any is judged, so the relay is left with none outstanding.
+        answers = list(self.analyzer.relay.answers())
+        for urn, (ok, answer) in zip(self._pending, answers, strict=True):
+            if not ok:
+                raise self.analyzer._analyze_failure(urn, answer.decode(errors="replace"))
+            collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
         collect(self.analyzer._call("AnalyzeStack", stack_request), "")
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
