@@ -14,6 +14,15 @@ json_format's generic descriptor-driven one (the same values: JSON null, bool, f
 list, dict; a NaN or an infinity still goes to json_format, which rejects it as before), and
 reads the SDK's `Settings` signature once instead of on every call.
 
+Most of what a resource holds no rule reads (a stack rule looks at a few types, and at most a few
+properties of the others). With pulumi-policy 1.21 the properties of a resource (and of its
+provider) are therefore handed over as a `LazyProperties`, which answers every read as the proxy
+pulumi-policy builds does, but converts each top-level property (with the same functions) when it
+is first read, and the whole only when a rule asks for the proxy's `__target`. A message whose conversion could fail or could differ
+from a plain copy (a number JSON cannot hold, a secret, an asset) is converted whole at once, as
+before. `Analyze` also converts a resource once for all its policies and leaves out a policy of the
+pack that judges other resource types (its validate does nothing on this one).
+
 Outside a call nothing is cached. If a pulumi-policy release moves these internals, `share()`
 leaves the SDK as it is and returns False.
 """
@@ -23,11 +32,14 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import re
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Optional, cast
 
 from google.protobuf import json_format, struct_pb2
+from pulumi_policy import deserialize as sdk_deserialize
 
 # The SDK's server answers from a pool of threads: each call has its own cache.
 _active = threading.local()
@@ -54,6 +66,131 @@ def _value(value: struct_pb2.Value) -> Any:
     if kind == "list_value":
         return [_value(item) for item in value.list_value.values]
     return None  # null_value, or unset (json_format reads both as null)
+
+
+# Where a serialized Struct may hold something `_value` refuses (a NaN or an infinity: field 2 of
+# `Value`, a double, with all exponent bits set) or the SDK's deserializer turns into something
+# else than a copy (a secret, an asset or an archive, marked with this key). Either may also match
+# inside a string: that only costs converting that message whole.
+_NOT_FINITE = re.compile(rb"\x11.{6}[\xf0-\xff][\x7f\xff]", re.DOTALL)
+_SIGNATURE = sdk_deserialize.SPECIAL_SIG_KEY.encode()
+
+
+def converts_lazily(message: struct_pb2.Struct) -> bool:
+    """Whether converting `message` key by key is exactly converting it whole: nothing in it can
+    make the conversion fail or depend on more than the value at hand."""
+    data = message.SerializeToString()
+    return _SIGNATURE not in data and _NOT_FINITE.search(data) is None
+
+
+@dataclass(frozen=True)
+class KeyByKey:
+    """pulumi-policy's conversion, `proxy(deserialize(MessageToDict(message)))`, one top-level
+    property at a time: both functions work key by key (each value is converted, and proxied under
+    its own key, on its own), so `one(key, value)` is what the whole conversion holds at `key`.
+    `is_unknown` is the SDK's test of the values its proxy refuses to hand out."""
+
+    deserialize: Callable[[dict[str, Any]], Any]
+    proxy: Callable[[Any], Any]
+    is_unknown: Callable[[Any], bool]
+
+    def one(self, key: str, value: struct_pb2.Value) -> Any:
+        """The converted value, as the whole conversion's `__target` holds it (unknowns as they are)."""
+        if value.WhichOneof("kind") in _SCALARS:
+            # A string, number, bool or null: neither function changes it (nothing in the message
+            # is a secret, see `converts_lazily`), so it is the value itself.
+            return _value(value)
+        return self.proxy(self.deserialize({key: _value(value)}))["__target"][key]
+
+    def refuse(self, key: str, value: Any) -> Any:
+        """The SDK proxy's answer to reading an unknown `value` at `key`: its `UnknownValueError`."""
+        return self.proxy({key: value})[key]
+
+
+_SCALARS = frozenset(["string_value", "number_value", "bool_value", "null_value", None])
+
+# Set by `share()` when the SDK's functions are ones known to work key by key.
+_key_by_key: Optional[KeyByKey] = None
+
+
+_ABSENT = object()
+
+
+class LazyProperties(Mapping):
+    """`unknown_checking_proxy(deserialize_properties(MessageToDict(message)))`, each top-level
+    property converted on its first read.
+
+    It does what the SDK's `_DictProxy` does (which defines these four methods over `Mapping`'s):
+    reading a property (`[]`, `get`, `in`, `items`, `==`, ...) returns the same value or raises the
+    same `UnknownValueError`, iteration follows the message's order (`MessageToDict`'s) and
+    `["__target"]` is the whole converted dict, built on that first request around the values
+    already read (which stay the very same objects); from then on the view is that whole proxy."""
+
+    def __init__(self, fields: Any, conversion: KeyByKey) -> None:
+        self._fields = fields  # the Struct's map of `Value`s
+        self._conversion = conversion
+        self._converted: dict[str, Any] = {}  # key -> its value as `__target` holds it
+        self._known: dict[str, Any] = {}  # key -> its value, read before and not unknown
+        self._whole: Any = None
+
+    def _value(self, key: Any) -> Any:
+        value = self._converted.get(key, _ABSENT)  # an unhashable key raises TypeError, as a dict does
+        if value is _ABSENT:
+            if not isinstance(key, str):
+                raise KeyError(key)
+            try:
+                present = key in self._fields
+            except (TypeError, ValueError):  # a string protobuf cannot encode: in no message
+                present = False
+            if not present:  # (and indexing a map of messages would add the key)
+                raise KeyError(key)
+            value = self._converted[key] = self._conversion.one(key, self._fields[key])
+        return value
+
+    def _target(self) -> Any:
+        if self._whole is None:
+            # The proxy leaves values it already proxied (and scalars) as they are.
+            self._whole = self._conversion.proxy({key: self._value(key) for key in self._fields})
+        return self._whole
+
+    def __getitem__(self, key: Any) -> Any:
+        if self._whole is not None:
+            return self._whole[key]
+        known = self._known.get(key, _ABSENT)  # an unhashable key raises TypeError, as a dict does
+        if known is not _ABSENT:
+            return known
+        if key == "__target":
+            return self._target()["__target"]
+        value = self._value(key)
+        if self._conversion.is_unknown(value):
+            return self._conversion.refuse(key, value)
+        self._known[key] = value
+        return value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._target()[key] = value
+
+    def __len__(self) -> int:
+        return len(self._whole) if self._whole is not None else len(self._fields)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._whole) if self._whole is not None else iter(list(self._fields))
+
+
+def _properties(message: struct_pb2.Struct, sdk: Any) -> Any:
+    """A resource's (or a provider's) properties as pulumi-policy hands them to a policy."""
+    conversion = _key_by_key
+    if conversion is not None and converts_lazily(message):
+        return LazyProperties(message.fields, conversion)
+    return sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(message)))
+
+
+def _provider(request: Any, sdk: Any) -> Any:
+    """pulumi-policy 1.21's `_get_provider_resource`, its properties converted by `_properties`."""
+    if not request.HasField("provider"):
+        return None
+    provider = request.provider
+    return sdk.PolicyProviderResource(provider.type, _properties(provider.properties, sdk), provider.urn, provider.name)
 
 
 class _JsonFormat:
@@ -116,6 +253,105 @@ def _per_call(method: Callable[..., Any]) -> Callable[..., Any]:
     return within_one_cache
 
 
+def _analyze(self: Any, request: Any, _context: Any) -> Any:
+    """pulumi-policy 1.21's `_PolicyAnalyzerServicer.Analyze`, with the resource converted once for
+    all its policies (where the SDK converts it for the first one), and without the policies of
+    this pack that judge other resource types: a `Rule`'s validate (`_policy.py`) does nothing on
+    a resource whose type is not among its `types`, so the SDK would only have handed it the
+    resource for nothing. Everything else is that method's, in the same order."""
+    from pulumi_policy import policy as sdk
+
+    self._configure_runtime_settings()
+    response = sdk.proto.AnalyzeResponse()
+    described: Optional[tuple[Any, Any, Any]] = None
+    for policy in self._PolicyAnalyzerServicer__policies:
+        enforcement_level = self._get_enforcement_level(policy)
+        if enforcement_level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
+            continue
+        if not policy.has_validation():
+            # This is a remediation policy only, so report it as not applicable.
+            response.not_applicable.append(
+                sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason="Policy does not implement validate")
+            )
+            continue
+        if enforcement_level == sdk.EnforcementLevel.REMEDIATE:
+            enforcement_level = sdk.EnforcementLevel.MANDATORY
+        if described is None:  # where the SDK converts the resource for the first time
+            described = (
+                _properties(request.properties, sdk),
+                self._get_resource_options(request),
+                _provider(request, sdk),
+            )
+        if request.type not in _judged_types(policy, sdk):
+            continue
+        report_violation = self._create_report_violation(
+            response, policy.name, policy.description, enforcement_level, policy.severity
+        )
+        props, opts, provider = described
+        args = sdk.ResourceValidationArgs(
+            request.type,
+            props,
+            request.urn,
+            request.name,
+            opts,
+            provider,
+            self._get_policy_config(policy.name),
+            self._PolicyAnalyzerServicer__stack_tags,
+        )
+        _validate(self, sdk, policy, args, report_violation, response)
+    return response
+
+
+def _validate(self: Any, sdk: Any, policy: Any, args: Any, report_violation: Any, response: Any) -> None:
+    """One policy's validate, as pulumi-policy 1.21 runs it in `Analyze` and `AnalyzeStack`: an
+    awaitable result run to its end on a loop of its own (as a task, as the SDK does), a read of
+    an unknown answered as "can't run policy", a not-applicable answered as such."""
+    try:
+        result = policy.validate(args, report_violation)
+        if sdk.isawaitable(result):
+            loop = sdk.asyncio.new_event_loop()
+            task = sdk.asyncio.Task(cast(Any, result), loop=loop)  # as the SDK: a coroutine
+            loop.run_until_complete(task)
+            loop.close()
+    except sdk.UnknownValueError as e:
+        response.diagnostics.append(_cannot_run(self, sdk, policy, e))
+    except sdk._NotApplicableError as e:
+        response.not_applicable.append(sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or ""))
+
+
+class _Everything:
+    """Holds every resource type."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+_EVERY_TYPE = _Everything()
+
+
+def _judged_types(policy: Any, sdk: Any) -> Any:
+    """The resource types on which the policy's validation may do something: those of a pack
+    `Rule` (its validate carries them), every type for any other policy."""
+    if type(policy).validate is not sdk.ResourceValidationPolicy.validate:
+        return _EVERY_TYPE  # validate is the policy's own
+    types = getattr(getattr(policy, "_ResourceValidationPolicy__validate", None), "types", None)
+    return _EVERY_TYPE if types is None else types
+
+
+def _cannot_run(self: Any, sdk: Any, policy: Any, error: Any) -> Any:
+    """The SDK's advisory diagnostic for a policy that read a value unknown during a preview."""
+    name, version = self._PolicyAnalyzerServicer__policy_pack_name, self._PolicyAnalyzerServicer__policy_pack_version
+    return sdk.proto.AnalyzeDiagnostic(
+        policyName=policy.name,
+        policyPackName=name,
+        policyPackVersion=version,
+        message=f"can't run policy '{policy.name}' from policy pack '{name}@v{version}' during preview: {error.message}",
+        urn="",
+        description=policy.description,
+        enforcementLevel=self._map_enforcement_level(sdk.EnforcementLevel.ADVISORY),
+    )
+
+
 def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
     """pulumi-policy 1.21's `_PolicyAnalyzerServicer.AnalyzeStack`, with the stack's resources
     built once rather than once per stack policy. Everything else is that method's: the levels,
@@ -140,35 +376,7 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
         args = sdk.StackValidationArgs(
             resources, self._get_policy_config(policy.name), self._PolicyAnalyzerServicer__stack_tags
         )
-        try:
-            result = policy.validate(args, report_violation)
-            if sdk.isawaitable(result):
-                loop = sdk.asyncio.new_event_loop()
-                loop.run_until_complete(result)
-                loop.close()
-        except sdk.UnknownValueError as e:
-            name, version = (
-                self._PolicyAnalyzerServicer__policy_pack_name,
-                self._PolicyAnalyzerServicer__policy_pack_version,
-            )
-            response.diagnostics.append(
-                sdk.proto.AnalyzeDiagnostic(
-                    policyName=policy.name,
-                    policyPackName=name,
-                    policyPackVersion=version,
-                    message=(
-                        f"can't run policy '{policy.name}' from policy pack "
-                        f"'{name}@v{version}' during preview: {e.message}"
-                    ),
-                    urn="",
-                    description=policy.description,
-                    enforcementLevel=self._map_enforcement_level(sdk.EnforcementLevel.ADVISORY),
-                )
-            )
-        except sdk._NotApplicableError as e:
-            response.not_applicable.append(
-                sdk.proto.PolicyNotApplicable(policy_name=policy.name, reason=e.reason or "")
-            )
+        _validate(self, sdk, policy, args, report_violation, response)
     return response
 
 
@@ -177,9 +385,9 @@ def _stack_resources(self: Any, request: Any, sdk: Any) -> list[Any]:
     parent, dependencies and property dependencies as the resource objects (where present)."""
     built = []
     for r in request.resources:
-        props = sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(r.properties)))
+        props = _properties(r.properties, sdk)
         resource = sdk.PolicyResource(
-            r.type, props, r.urn, r.name, self._get_resource_options(r), self._get_provider_resource(r), None, [], {}
+            r.type, props, r.urn, r.name, self._get_resource_options(r), _provider(r, sdk), None, [], {}
         )
         property_dependencies = {k: list(v.urns) for k, v in r.propertyDependencies.items()}
         built.append((resource, r.parent, list(r.dependencies), property_dependencies))
@@ -217,15 +425,31 @@ def share() -> bool:
     policy.signature = functools.lru_cache(maxsize=None)(inspect.signature)
     servicer._get_resource_options = _per_request(options)  # type: ignore[method-assign,assignment]
     servicer._get_provider_resource = _per_request(provider)  # type: ignore[method-assign,assignment]
-    servicer.Analyze = _per_call(analyze)  # type: ignore[method-assign]  # the patch this module is
     if _stack_loop_is_known():
-        analyze_stack = _analyze_stack
+        analyze, analyze_stack = _analyze, _analyze_stack
+        is_unknown = _works_key_by_key(deserialize, proxy)
+        if is_unknown is not None:
+            global _key_by_key
+            _key_by_key = KeyByKey(deserialize, proxy, is_unknown)
+    servicer.Analyze = _per_call(analyze)  # type: ignore[method-assign]  # the patch this module is
     servicer.AnalyzeStack = _per_call(analyze_stack)  # type: ignore[method-assign]
     return True
 
 
+def _works_key_by_key(deserialize: Any, proxy: Any) -> Optional[Callable[[Any], bool]]:
+    """The SDK proxy's test for unknown values if the conversion is pulumi-policy's (or the pack's
+    secret marking, `_secrets.py`), which `KeyByKey` may apply to one property at a time; else None."""
+    from pulumi_policy import proxy as sdk_proxy
+
+    known = deserialize is sdk_deserialize.deserialize_properties or getattr(deserialize, "marks_secrets", False)
+    if not known or proxy is not getattr(sdk_proxy, "unknown_checking_proxy", None):
+        return None
+    return getattr(sdk_proxy, "_is_unknown", None)
+
+
 def _stack_loop_is_known() -> bool:
-    """Whether the SDK is the pulumi-policy release whose AnalyzeStack `_analyze_stack` follows."""
+    """Whether the SDK is the pulumi-policy release whose Analyze and AnalyzeStack `_analyze` and
+    `_analyze_stack` follow."""
     try:
         from pulumi_policy.version import VERSION
     except ImportError:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Optional
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 from . import _types as T
 from ._props import UNKNOWN, as_bool, as_number, elements, peek
@@ -50,9 +51,12 @@ class Refs:
     # Some value is unknown and no dependency says where it came from.
     unresolved: bool = False
 
-    @property
+    @cached_property
     def keys(self) -> frozenset:
-        """Comparable identities: the URN of a stack resource, the value of an external one."""
+        """Comparable identities: the URN of a stack resource, the value of an external one.
+
+        Computed once: a `Refs` does not change (and `Stack.refs` hands out the same one for the
+        same question, which the rules then compare with many others)."""
         return frozenset([r.urn for r in self.resources] + list(self.external))
 
     @property
@@ -161,14 +165,25 @@ class Stack:
         cls._last = (key, stack)
         return stack
 
+    # `refs`, `referring` and `once` remember their answers for the index's lifetime (see `refs`);
+    # the tests turn this off to compare every verdict with answers worked out afresh each time.
+    remembers = True
+
     def __init__(self, resources: Sequence[PolicyResource]):
         self.resources = list(resources)
+        self._refs: dict[tuple[PolicyResource, tuple[Any, ...], tuple[str, ...]], Refs] = {}
+        self._answers: dict[Any, Any] = {}
         self._by_value: dict[str, list[PolicyResource]] = {}
         self._by_type: dict[str, list[PolicyResource]] = {}
         for resource in self.resources:
             self._by_type.setdefault(resource.resource_type, []).append(resource)
+            props = resource.props
             for key in _LOOKUP_KEYS:
-                value = peek(resource.props, key)
+                # `peek(props, key)` as far as a non-empty string goes, without its generic steps.
+                try:
+                    value = props[key]
+                except (KeyError, IndexError, TypeError, UnknownValueError):
+                    continue
                 if isinstance(value, str) and value:
                     self._by_value.setdefault(value, []).append(resource)
 
@@ -177,6 +192,29 @@ class Stack:
             return list(self._by_type.get(types[0], ()))
         wanted = set(types)
         return [r for r in self.resources if r.resource_type in wanted]
+
+    def referring(self, types: Sequence[str], path: Sequence[Any], named: Sequence[str]) -> Any:
+        """resource -> the resources of `types` (in stack order) whose `refs` at `path` of the
+        `named` types hold it: each `[r for r in of_type(types) if resource in refs(r, path, named).resources]`,
+        for every resource at once. A mapping not to change."""
+        key = ("referring", tuple(types), tuple(path), tuple(named))
+        found = self._answers.get(key) if self.remembers else None
+        if found is None:
+            found = {}
+            for referrer in self.of_type(types):
+                for resource in self.refs(referrer, path, named).resources:
+                    found.setdefault(resource, []).append(referrer)
+            self._answers[key] = found
+        return found
+
+    def once(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()`, once per index (unless `remembers` is off): for an answer of several rules,
+        which none of them may change."""
+        if not self.remembers:
+            return compute()
+        if key not in self._answers:
+            self._answers[key] = compute()
+        return self._answers[key]
 
     @staticmethod
     def given(resource: PolicyResource, key: str, default: Any = None) -> Any:
@@ -195,7 +233,23 @@ class Stack:
     # -- references ---------------------------------------------------------------
 
     def refs(self, resource: PolicyResource, path: Sequence[Any], types: Sequence[str]) -> Refs:
-        """The resources of `types` named by the value (or list of values) at `path`."""
+        """The resources of `types` named by the value (or list of values) at `path`.
+
+        Asked once per (resource, path, types) and index: the answer is a function of the
+        resource's properties and property dependencies and of the index, none of which changes
+        once the index is built, and a `Refs` cannot be changed. The stack rules ask the same
+        questions over and over (each task role for every role policy of the stack, each service
+        for its cluster in several rules), ten times as many as there are different ones."""
+        if not self.remembers:
+            return self._find_refs(resource, path, types)
+        # A PolicyResource hashes by identity; the key holds it alive.
+        key = (resource, tuple(path), tuple(types))
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = self._find_refs(resource, path, types)
+        return found
+
+    def _find_refs(self, resource: PolicyResource, path: Sequence[Any], types: Sequence[str]) -> Refs:
         values = elements(peek(resource.props, *path))
         dependencies = [d for d in resource.property_dependencies.get(path[0], []) if d.resource_type in types]
         matched: list[PolicyResource] = []

@@ -66,11 +66,13 @@ def _attached(stack: Stack, role: PolicyResource) -> list[tuple]:
     found.append(
         (f"role {role.name!r} managedPolicyArns", arns, stack.refs(role, ("managedPolicyArns",), T.IAM_POLICY))
     )
-    attachments = [(a, ("role",), "policyArn") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENT)]
-    attachments += [(a, ("roles",), "policyArn") for a in stack.of_type(T.IAM_POLICY_ATTACHMENT)]
-    attachments += [(a, ("roleName",), "policyArns") for a in stack.of_type(T.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE)]
-    for attachment, role_path, arn_key in attachments:
-        if role in stack.refs(attachment, role_path, T.IAM_ROLE).resources:
+    for types, role_path, arn_key in (
+        (T.IAM_ROLE_POLICY_ATTACHMENT, ("role",), "policyArn"),
+        (T.IAM_POLICY_ATTACHMENT, ("roles",), "policyArn"),
+        (T.IAM_ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, ("roleName",), "policyArns"),
+    ):
+        # The attachments of these types that name the role, in stack order.
+        for attachment in stack.referring(types, role_path, T.IAM_ROLE).get(role, ()):
             found.append(
                 (
                     f"attachment {attachment.name!r}",
@@ -88,9 +90,8 @@ def _documents(stack: Stack, role: PolicyResource) -> list[tuple]:
     for entry in [UNKNOWN] if inline is UNKNOWN else inline:
         document = peek(entry, "policy") if entry is not UNKNOWN else UNKNOWN
         documents.append((f"role {role.name!r} inline policy", document))
-    for role_policy in stack.of_type(T.IAM_ROLE_POLICY):
-        if role in stack.refs(role_policy, ("role",), T.IAM_ROLE).resources:
-            documents.append((f"role policy {role_policy.name!r}", peek(role_policy.props, "policy")))
+    for role_policy in stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE).get(role, ()):
+        documents.append((f"role policy {role_policy.name!r}", peek(role_policy.props, "policy")))
     return documents
 
 

@@ -330,7 +330,12 @@ def _judgements(stack: Stack) -> list[_Judgement]:
 
 
 def _judgeable(stack: Stack) -> tuple[list[_Judgement], list[str]]:
-    """The judgements the stack allows, and why each other service cannot be judged."""
+    """The judgements the stack allows, and why each other service cannot be judged (worked out
+    once for the two rules that read them)."""
+    return stack.once(_judgeable, lambda: _sort_judgements(stack))
+
+
+def _sort_judgements(stack: Stack) -> tuple[list[_Judgement], list[str]]:
     judgeable, unjudged = [], []
     for judgement in _judgements(stack):
         if judgement.why_unknown:

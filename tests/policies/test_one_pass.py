@@ -3,9 +3,11 @@
 Two things must hold for that to change nothing but time: the direct `Struct` walk returns what
 `json_format.MessageToDict` returns, and no policy of the pack writes to what it is handed (they
 share it). The first is checked value by value; the second by judging every fixture program and
-committed stack, in both modes, with the pack as shipped and with a copy of it that does not share,
-and comparing every verdict. `AnalyzeStack`'s stack, built once for all stack policies, is also
-compared with the one pulumi-policy builds for each, resource by resource.
+committed stack, in both modes, with the pack as shipped and with a copy of it that does not share
+(nor convert lazily, nor skip a rule of other types, nor remember `Stack.refs` answers), and
+comparing every verdict. `AnalyzeStack`'s stack, built once for all stack policies, is also
+compared with the one pulumi-policy builds for each, resource by resource, and `Analyze` with
+pulumi-policy's, answer by answer (`test_lazy_properties.py` holds the lazy conversion itself).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pytest
 from google.protobuf import json_format, struct_pb2
 from hypothesis import given
 from hypothesis import strategies as st
+from pulumi_policy import proxy as sdk_proxy
 
 from policies import one_pass
 from preflight import PolicyAnalyzer, RunResult, run
@@ -74,11 +77,16 @@ PROGRAMS = [(".", stack) for stack in COMMITTED_STACKS] + sorted(
 
 @pytest.fixture(scope="module")
 def unshared_pack(tmp_path_factory) -> Iterator[PolicyAnalyzer]:
-    """The pack as shipped but for `one_pass.share()`: every policy converts for itself."""
+    """The pack as shipped but for `one_pass.share()`: every policy converts for itself, with the
+    SDK's own Analyze and AnalyzeStack; and the stack index answers every `refs` afresh."""
     pack = tmp_path_factory.mktemp("unshared") / "policies"
     shutil.copytree(POLICY_PACK, pack, ignore=shutil.ignore_patterns("__pycache__"))
     main = pack / "__main__.py"
-    main.write_text(main.read_text().replace("one_pass.share()", "", 1))
+    text = main.read_text()
+    assert text.count("one_pass.share()") == 1
+    main.write_text(
+        text.replace("one_pass.share()", "from fargate_policies._stack import Stack\nStack.remembers = False", 1)
+    )
     analyzer = PolicyAnalyzer(pack)
     yield analyzer
     analyzer.close()
@@ -151,7 +159,20 @@ def _stack_request():
     return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
 
-def test_the_stack_is_built_once_as_the_sdk_builds_it_per_policy():
+@pytest.fixture(params=[False, True], ids=["whole", "lazy"])
+def lazily(request, monkeypatch):
+    """Properties converted whole (the SDK's functions as they are), or key by key as `share()`
+    sets it up with pulumi-policy 1.21, without patching the SDK of this process."""
+    from pulumi_policy import policy as sdk
+
+    assert not getattr(sdk.deserialize_properties, "shares", False)  # this process runs the SDK as is
+    if request.param:
+        conversion = one_pass.KeyByKey(sdk.deserialize_properties, sdk.unknown_checking_proxy, sdk_proxy._is_unknown)
+        monkeypatch.setattr(one_pass, "_key_by_key", conversion)
+    return request.param
+
+
+def test_the_stack_is_built_once_as_the_sdk_builds_it_per_policy(lazily):
     """`_analyze_stack` against pulumi-policy's own AnalyzeStack: every policy sees the same
     resources (properties, options, provider, parent, dependencies), and the answer is the same."""
     from pulumi_policy import EnforcementLevel, StackValidationPolicy
@@ -194,6 +215,9 @@ def test_the_stack_is_built_once_as_the_sdk_builds_it_per_policy():
         vpc = next(r for r in args.resources if r.resource_type == "aws:ec2/vpc:Vpc")
         report_violation(f"the VPC's id is {vpc.props['id']}")  # unknown in a preview: cannot run
 
+    async def later(args, report_violation):
+        report_violation(f"{len(args.resources)} resources, asynchronously")
+
     policies: list[Policy] = [
         StackValidationPolicy(
             name="first", description="records", validate=record, enforcement_level=EnforcementLevel.MANDATORY
@@ -207,6 +231,7 @@ def test_the_stack_is_built_once_as_the_sdk_builds_it_per_policy():
         StackValidationPolicy(
             name="unknown", description="cannot run", validate=unknown, enforcement_level=EnforcementLevel.MANDATORY
         ),
+        StackValidationPolicy(name="later", description="async", validate=later),
     ]
     servicer = sdk._PolicyAnalyzerServicer("pack", "1.0.0", policies, EnforcementLevel.ADVISORY)
     request = _stack_request()
@@ -224,7 +249,138 @@ def test_the_stack_is_built_once_as_the_sdk_builds_it_per_policy():
         {"vpcId": ["urn:pulumi:dev::p::aws:ec2/vpc:Vpc::vpc"]},
     )
     assert once.SerializeToString() == by_sdk.SerializeToString()
-    assert [d.policyName for d in once.diagnostics] == ["first", "second", "unknown"]
+    assert [d.policyName for d in once.diagnostics] == ["first", "second", "unknown", "later"]
+    assert "string value at .id can't be known" in once.diagnostics[2].message
+    resources = one_pass._stack_resources(servicer, request, sdk)
+    assert all(isinstance(r.props, one_pass.LazyProperties) is lazily for r in resources)
+    assert all(isinstance(r.provider.props, one_pass.LazyProperties) is lazily for r in resources[1:])
+
+
+def _resource_requests():
+    """`Analyze` requests: a security group (an ingress unknown), a secret-holding task
+    definition, a resource without a provider, and one no rule below judges."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    def struct(document):
+        message = struct_pb2.Struct()
+        message.update(document)
+        return message
+
+    provider = analyzer_pb2.AnalyzerProviderResource(
+        type="pulumi:providers:aws", urn="urn:p", name="default", properties=struct({"region": "us-east-1"})
+    )
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hunter2"}
+    return [
+        analyzer_pb2.AnalyzeRequest(
+            type="aws:ec2/securityGroup:SecurityGroup",
+            urn="urn:sg",
+            name="tasks",
+            properties=struct({"name": "tasks", "ingress": "04da6b54-80e4-46f7-96ec-b56ff0331ba9"}),
+            provider=provider,
+            options=analyzer_pb2.AnalyzerResourceOptions(protect=True),
+        ),
+        analyzer_pb2.AnalyzeRequest(
+            type="aws:ecs/taskDefinition:TaskDefinition",
+            urn="urn:td",
+            name="app",
+            properties=struct({"family": "app", "password": secret}),
+            provider=provider,
+        ),
+        analyzer_pb2.AnalyzeRequest(type="aws:s3/bucket:Bucket", urn="urn:b", name="b", properties=struct({})),
+        analyzer_pb2.AnalyzeRequest(
+            type="aws:ec2/vpc:Vpc", urn="urn:vpc", name="vpc", properties=struct({"cidrBlock": "10.0.0.0/16"})
+        ),
+    ]
+
+
+def test_analyze_answers_as_the_sdk_does(lazily):
+    """`_analyze` against pulumi-policy's own Analyze, on every kind of policy it meets: the pack's
+    rules (left out on other types), plain policies, disabled, remediating, remediation-only ones,
+    one that cannot run during a preview and one that is not applicable."""
+    from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+    from pulumi_policy import policy as sdk
+    from pulumi_policy.policy import Policy
+
+    from policies.fargate_policies._policy import MANDATORY, Rule
+
+    called: list = []
+
+    def named(args, report_violation):
+        """Reports the name."""
+        called.append(args.resource_type)
+        report_violation(f"{args.name} is named {args.props.get('name')!r}")
+
+    def everything(args, report_violation):
+        region = args.provider.props["region"] if args.provider else None
+        report_violation(f"{args.urn}: {sorted(args.props)} protect={args.opts.protect} region={region}")
+
+    def ingress(args, report_violation):
+        if args.resource_type.endswith("SecurityGroup"):
+            report_violation(f"ingress {args.props['ingress']}")  # unknown: cannot run
+
+    def not_applicable(args, report_violation):
+        args.not_applicable(f"not for {args.name}")
+
+    async def later(args, report_violation):
+        report_violation(f"{args.name}, asynchronously")
+
+    group, task = "aws:ec2/securityGroup:SecurityGroup", "aws:ecs/taskDefinition:TaskDefinition"
+    policies: list[Policy] = [
+        Rule("named-groups", MANDATORY, named, types=[group]).policy(),
+        Rule("named-tasks", MANDATORY, named, types=[task]).policy(),
+        ResourceValidationPolicy(name="everything", description="all", validate=everything),
+        ResourceValidationPolicy(
+            name="off", description="never", validate=everything, enforcement_level=EnforcementLevel.DISABLED
+        ),
+        ResourceValidationPolicy(
+            name="fixing", description="fixes", validate=named, enforcement_level=EnforcementLevel.REMEDIATE
+        ),
+        ResourceValidationPolicy(name="only-fixes", description="fixes", remediate=lambda args: None),
+        ResourceValidationPolicy(name="ingress", description="ingress", validate=ingress),
+        ResourceValidationPolicy(name="n/a", description="n/a", validate=not_applicable),
+        ResourceValidationPolicy(name="later", description="async", validate=later),
+    ]
+    servicer = sdk._PolicyAnalyzerServicer("pack", "1.0.0", policies, EnforcementLevel.ADVISORY)
+    answers = {}
+    for request in _resource_requests():
+        called.clear()
+        by_sdk = servicer.Analyze(request, None)
+        by_sdk_calls = called[:]
+        called.clear()
+        once = one_pass._analyze(servicer, request, None)
+        assert once.SerializeToString() == by_sdk.SerializeToString()
+        # A pack rule runs on its own types only ("fixing", a plain policy, on every one).
+        assert called == by_sdk_calls == [request.type] * (2 if request.type in (group, task) else 1)
+        answers[request.type] = once
+    messages = [d.message for d in answers[group].diagnostics]
+    assert "tasks is named 'tasks'" in messages[0]
+    assert any("can't run policy 'ingress'" in m and "at .ingress can't be known" in m for m in messages)
+    assert any("region=us-east-1" in m for m in messages)
+    assert messages[-1] == "async\ntasks, asynchronously"
+    assert [n.policy_name for n in answers[group].not_applicable] == ["only-fixes", "n/a"]
+
+
+def test_a_pack_rule_says_which_types_it_judges():
+    from pulumi_policy import ResourceValidationPolicy
+    from pulumi_policy import policy as sdk
+
+    from policies.fargate_policies import all_rules
+
+    resource_rules = [(rule, rule.types) for rule in all_rules() if rule.types is not None]
+    assert resource_rules
+    for rule, rule_types in resource_rules:
+        types = one_pass._judged_types(rule.policy(), sdk)
+        assert tuple(types) == tuple(rule_types) and "aws:s3/bucket:Bucket" not in types
+    plain = ResourceValidationPolicy(name="p", description="d", validate=lambda args, report_violation: None)
+    assert "aws:s3/bucket:Bucket" in one_pass._judged_types(plain, sdk)
+
+    class Own(ResourceValidationPolicy):
+        def validate(self, args, report_violation):
+            return None
+
+    rule_validate = resource_rules[0][0].policy()._ResourceValidationPolicy__validate  # type: ignore[attr-defined]
+    own = Own(name="own", description="d", validate=rule_validate)
+    assert "aws:s3/bucket:Bucket" in one_pass._judged_types(own, sdk)  # its validate is its own
 
 
 def test_another_sdk_release_keeps_its_own_stack_loop(monkeypatch):

@@ -190,3 +190,69 @@ def test_of_type_keeps_the_stack_order_across_types():
     assert stack.of_type(T.LISTENER) == [listener, alb_listener, later]
     assert stack.of_type(T.LISTENER[:1]) == [listener, later]
     assert stack.of_type(T.VPC) == []
+
+
+def test_refs_answers_each_question_once_and_as_it_would_afresh(monkeypatch):
+    subnet = resource(T.SUBNET[0], "a", {"id": "subnet-1"})
+    other = resource(T.SUBNET[0], "b", {"id": UNKNOWN_STRING_VALUE})
+    group = resource(T.SECURITY_GROUP[0], "g", {"id": "sg-1"})
+    props = {"networkConfiguration": {"subnets": ["subnet-1", UNKNOWN_STRING_VALUE], "securityGroups": ["sg-1"]}}
+    service = resource(T.ECS_SERVICE[0], "s", props, networkConfiguration=[other, group])
+    twin = resource(T.ECS_SERVICE[0], "t", props)  # the same values, no dependencies: another answer
+    questions = [
+        (service, ("networkConfiguration", "subnets"), T.SUBNET),
+        (service, ["networkConfiguration", "subnets"], list(T.SUBNET)),  # the same question
+        (service, ("networkConfiguration", "securityGroups"), T.SECURITY_GROUP),
+        (service, ("networkConfiguration", "subnets"), T.SECURITY_GROUP),
+        (twin, ("networkConfiguration", "subnets"), T.SUBNET),
+    ]
+    stack = Stack([subnet, other, group, service, twin])
+    remembered = [stack.refs(*question) for question in questions]
+    assert remembered[0] is remembered[1] is stack.refs(*questions[0])
+    assert remembered[0] == Refs((subnet, other))
+    assert remembered[3] == Refs((group,), ("subnet-1",)) and remembered[4] == Refs((subnet,))
+    assert len({id(refs) for refs in remembered}) == 4
+    assert remembered[0].keys is remembered[0].keys  # computed once
+    monkeypatch.setattr(Stack, "remembers", False)
+    fresh = Stack([subnet, other, group, service, twin])
+    afresh = [fresh.refs(*question) for question in questions]
+    assert afresh == remembered
+    assert fresh.refs(*questions[0]) is not afresh[0]
+
+
+def test_referring_is_every_refs_question_turned_around(monkeypatch):
+    role = resource(T.IAM_ROLE[0], "task", {"name": "task-role", "arn": "arn:aws:iam::1:role/task"})
+    other = resource(T.IAM_ROLE[0], "exec", {"name": "exec-role", "arn": "arn:aws:iam::1:role/exec"})
+    policies = [
+        resource(T.IAM_ROLE_POLICY[0], "p1", {"role": "task-role"}),
+        resource(T.IAM_ROLE_POLICY[0], "p2", {"role": UNKNOWN_STRING_VALUE}, role=[other]),
+        resource(T.IAM_ROLE_POLICY[0], "p3", {"role": "somewhere-else"}),
+        resource(T.IAM_ROLE_POLICY[0], "p4", {"role": "task-role"}),
+        resource(T.IAM_ROLE_POLICY[0], "p5", {"role": UNKNOWN_STRING_VALUE}),  # names no one it can tell
+    ]
+    for remembers in (True, False):
+        monkeypatch.setattr(Stack, "remembers", remembers)
+        stack = Stack([policies[0], role, *policies[1:], other])
+        referring = stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE)
+        for named in (role, other, policies[0]):
+            brute = [
+                p for p in stack.of_type(T.IAM_ROLE_POLICY) if named in stack.refs(p, ("role",), T.IAM_ROLE).resources
+            ]
+            assert referring.get(named, []) == brute
+        assert referring[role] == [policies[0], policies[3]] and referring[other] == [policies[1]]
+        again = stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE)
+        assert (again is referring) is remembers
+
+
+def test_once_computes_an_answer_once_per_index(monkeypatch):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return [len(calls)]
+
+    stack = Stack([])
+    assert stack.once("k", compute) is stack.once("k", compute) and calls == [1]
+    assert Stack([]).once("k", compute) == [2]  # another index
+    monkeypatch.setattr(Stack, "remembers", False)
+    assert stack.once("j", compute) == [3] and stack.once("j", compute) == [4]
