@@ -7,11 +7,14 @@ import contextlib
 import contextvars
 import functools
 import gc
+import hashlib
 import heapq
+import inspect
 import os
 import re
 import runpy
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -21,7 +24,10 @@ import pulumi
 import pulumi.runtime
 from pulumi import _types as pulumi_types
 from pulumi import log as pulumi_log
+from pulumi import output as pulumi_output
+from pulumi._utils import ContextProperty
 from pulumi.runtime import resource as pulumi_resource
+from pulumi.runtime import rpc as pulumi_rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.proto import source_pb2
@@ -166,6 +172,30 @@ def _engine_in_process() -> Iterator[None]:
       here derived once per class; likewise the unwrapping of each property's type
       (`Output[Optional[T]]` to `T`) as a value is serialized or resolved, a function of the
       type object alone, here done once per type object.
+
+    And some of the SDK's bookkeeping is done by shorter paths to the same result, each only
+    while the SDK's function it stands for is, to the character, the one it was written
+    against (`_SDK_SOURCES`; under another pulumi release that function is left as it is):
+
+    - `Output._track` / `_untrack`, which every output runs (some 27 per registration here):
+      the same set of unfinished outputs, changed under the same lock, read straight from their
+      context variables instead of through `SETTINGS`' descriptor (four reads per output), and
+      one shared done-callback instead of a new closure per output (`_output_tracking`);
+    - `rpc.contains_unknowns`, asked of every value an output settles with: for a string,
+      number, boolean or None, and for an `Unknown`, the answer without the SDK's recursive
+      walk (`_contains_unknowns`);
+    - `rpc.transfer_properties`, which gives a resource an output per property: one future per
+      output, settled by its resolver with the same `_OutputData` at the same turn of the loop,
+      instead of four futures and a task gathering them (`_transfer_properties`);
+    - `resource.create_urn`, called at every registration for a URN used only when there is no
+      monitor: for plain strings, the same URN in an output settled at the same turn of the
+      loop as the SDK's chain of four tasks and seven outputs would settle it (`_create_urn`).
+
+    The outputs settle at the same turns, so the program's awaits resume in the same order and
+    the recorder gets the same calls in the same order (a test compares them, call by call).
+    Each shortcut reads its settings from the running context, as the SDK does, and takes the
+    SDK's lock where the SDK does, so it holds as well when the engine calls run on threads
+    (a program with transforms). Everything is put back when the program is done.
     """
     saved = (
         pulumi_resource._get_stack_trace,
@@ -174,14 +204,20 @@ def _engine_in_process() -> Iterator[None]:
         pulumi_types.unwrap_type,
         pulumi_types.unwrap_optional_type,
     )
+    shortcuts = _sdk_shortcuts()
+    originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in shortcuts]
     pulumi_resource._get_stack_trace = source_pb2.StackTrace
     pulumi_log.debug = _no_debug
     pulumi_types.resource_types = functools.cache(saved[2])
     pulumi_types.unwrap_type = _once_per_object(saved[3])  # type: ignore[assignment]  # the same function, cached
     pulumi_types.unwrap_optional_type = _once_per_object(saved[4])  # type: ignore[assignment]  # likewise
     try:
+        for owner, name, replacement in shortcuts:
+            setattr(owner, name, replacement)
         yield
     finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
         (
             pulumi_resource._get_stack_trace,
             pulumi_log.debug,
@@ -189,6 +225,223 @@ def _engine_in_process() -> Iterator[None]:
             pulumi_types.unwrap_type,
             pulumi_types.unwrap_optional_type,
         ) = saved
+
+
+# The SDK functions (pulumi 3.272.0) that a shortcut stands for, by a digest of their source:
+# a shortcut is taken only while its function is exactly this one.
+_SDK_SOURCES = {
+    "Output._track": "b6a66272f7647f09",
+    "Output._untrack": "fcd0f762fcb2b11f",
+    "ContextProperty.__get__": "d2ebe489474888f3",
+    "ContextProperty.fget": "2202454404ee542a",
+    "create_urn": "b4efa209c920a83a",
+    "transfer_properties": "0e7c02ffa04ff20b",
+    "contains_unknowns": "1f1f335b6f48b960",
+}
+
+
+def _as_written(*functions: Any) -> bool:
+    """Whether each of these SDK functions is the one `_SDK_SOURCES` names (same source)."""
+    for function in functions:
+        try:
+            source = textwrap.dedent(inspect.getsource(function))
+        except (OSError, TypeError):
+            return False
+        digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+        if _SDK_SOURCES.get(getattr(function, "__qualname__", "")) != digest:
+            return False
+    return True
+
+
+@functools.cache
+def _sdk_shortcuts() -> list[tuple[Any, str, Any]]:
+    """(owner, attribute, replacement) for each SDK function that `_engine_in_process` replaces
+    by a shorter path to the same result, for the SDK functions that are as written.
+    """
+    shortcuts: list[tuple[Any, str, Any]] = []
+    settings = pulumi_settings.Settings.__dict__
+    lock, outputs = settings.get("lock"), settings.get("outputs")
+    if (
+        _as_written(pulumi_output.Output._track, pulumi_output.Output._untrack)
+        and _as_written(ContextProperty.__get__, ContextProperty.fget)
+        and type(lock) is ContextProperty
+        and type(outputs) is ContextProperty
+    ):
+        track, untrack = _output_tracking(lock, outputs)
+        shortcuts += [(pulumi_output.Output, "_track", track), (pulumi_output.Output, "_untrack", untrack)]
+    if _as_written(pulumi_rpc.contains_unknowns):
+        shortcuts.append((pulumi_rpc, "contains_unknowns", _contains_unknowns(pulumi_rpc.contains_unknowns)))
+    if _as_written(pulumi_rpc.transfer_properties):
+        shortcuts.append((pulumi_rpc, "transfer_properties", _transfer_properties))
+    if _as_written(pulumi_resource.create_urn):
+        shortcuts.append((pulumi_resource, "create_urn", _create_urn(pulumi_resource.create_urn)))
+    return [(owner, name, replacement) for owner, name, replacement in shortcuts if name in vars(owner)]
+
+
+def _output_tracking(
+    lock: ContextProperty, outputs: ContextProperty
+) -> tuple[Callable[..., None], Callable[..., None]]:
+    """`Output._track` and `Output._untrack`, which keep the set of unfinished outputs the
+    program waits for at its end (`SETTINGS.outputs`, changed under `SETTINGS.lock`): the same
+    set changed under the same lock, both read straight from their context variables (as
+    `ContextProperty.fget` reads them, for a value that is a set and a lock, not a dict), and
+    one done-callback for every output instead of a new closure per output."""
+    lock_var, outputs_var = lock._data, outputs._data
+
+    def forget(data: asyncio.Future[Any]) -> None:
+        if data.cancelled() or data.exception() is not None:
+            return  # left in the set, to be raised at the program's end
+        with lock_var.get(lock._ContextProperty__default):  # type: ignore[attr-defined]
+            outputs_var.get(outputs._ContextProperty__default).discard(data)  # type: ignore[attr-defined]
+
+    def track(self: pulumi_output.Output[Any]) -> None:
+        data = self._data
+        with lock_var.get(lock._ContextProperty__default):  # type: ignore[attr-defined]
+            outputs_var.get(outputs._ContextProperty__default).add(data)  # type: ignore[attr-defined]
+        data.add_done_callback(forget)
+
+    def untrack(self: pulumi_output.Output[Any]) -> None:
+        with lock_var.get(lock._ContextProperty__default):  # type: ignore[attr-defined]
+            outputs_var.get(outputs._ContextProperty__default).discard(self._data)  # type: ignore[attr-defined]
+
+    return track, untrack
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _contains_unknowns(contains_unknowns: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """`pulumi.runtime.rpc.contains_unknowns`, asked of every value an output settles with: a
+    string, number, boolean or None (by exact type) holds no unknown, and an `Unknown` is one,
+    answered without the SDK's walk (a closure and a set per call); anything else is walked by
+    the SDK's function."""
+    unknown = pulumi_output.Unknown
+
+    def contains(val: Any) -> bool:
+        kind = type(val)
+        if kind in _SCALARS:
+            return False
+        if kind is unknown:
+            return True
+        return contains_unknowns(val)
+
+    return contains
+
+
+def _transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:
+    """`pulumi.runtime.rpc.transfer_properties`, which gives a resource being registered an
+    output for each of its properties, resolved by the resolver it returns once the engine
+    answers. The SDK makes four futures per property (value, known, secret, dependencies) and an
+    output whose task awaits them and gathers them into one `_OutputData`; here the output has
+    one future, which the resolver settles with that same `_OutputData` (or exception), at the
+    same turn of the loop as the SDK's task would (see `_PropertyResolver`)."""
+    resolvers: dict[str, Callable[..., None]] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            continue  # handled elsewhere, as in the SDK
+        data: asyncio.Future[Any] = asyncio.Future()
+        resolvers[name] = _PropertyResolver(res, data)
+        res.__dict__[name] = pulumi_output.Output._from_data(data)
+    return resolvers
+
+
+class _PropertyResolver:
+    """The resolver `_transfer_properties` returns for one property (the SDK's `do_resolve`).
+
+    The SDK's resolver sets its four futures; the first wakes the output's task, which runs at
+    the loop's next turn, gathers them into an `_OutputData` (or raises the exception) and so
+    settles the output. Here the resolver schedules that settling itself, with one callback at
+    the same place in the loop's queue, so every await of the output resumes at the same turn
+    and in the same order as with the SDK's task, and the program's registrations reach the
+    recorder in the same order. A second resolution, or one after the output was cancelled,
+    raises the SDK's `InvalidStateError` (its first future is already done), and a
+    `StopIteration` the SDK's `TypeError` (a future takes no StopIteration) and never settles."""
+
+    __slots__ = ("_resource", "_data", "_resolved")
+
+    def __init__(self, resource: Any, data: asyncio.Future[Any]) -> None:
+        self._resource, self._data, self._resolved = resource, data, False
+
+    def __call__(
+        self,
+        value: Any,
+        is_known: bool,
+        is_secret: bool,
+        deps: Optional[set[Any]],
+        failed: Optional[Exception],
+    ) -> None:
+        deps_union = set(deps) if deps else set()
+        deps_union.add(self._resource)
+        if self._resolved or self._data.cancelled():
+            raise asyncio.InvalidStateError("invalid state")
+        self._resolved = True
+        if isinstance(failed, StopIteration):
+            raise TypeError("StopIteration interacts badly with generators and cannot be raised into a Future")
+        self._data.get_loop().call_soon(_settle_property, self._data, deps_union, value, is_known, is_secret, failed)
+
+
+def _settle_property(
+    data: asyncio.Future[Any],
+    resources: set[Any],
+    value: Any,
+    is_known: bool,
+    is_secret: bool,
+    failed: Optional[Exception],
+) -> None:
+    if data.cancelled():
+        return  # as the SDK's task, cancelled before it ran
+    if failed is not None:
+        data.set_exception(failed)
+    else:
+        data.set_result(
+            pulumi_output._OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret)
+        )
+
+
+def _create_urn(create_urn: Callable[..., Any]) -> Callable[..., Any]:
+    """`pulumi.runtime.resource.create_urn`, which every registration calls (for a URN it uses
+    only without a monitor) with a name, a type and a parent URN that are all plain strings.
+    For those the SDK's chain of outputs (the parent's prefix by an apply, `Output.all` of three,
+    an apply joining them: four tasks, seven outputs, some twenty callbacks) ends in a known,
+    non-secret output of the URN, with no resources, settled at the loop's fourth turn after
+    the call (the apply's task, woken by the `all`'s task, woken by the gather of its three
+    inputs, each done at the first turn). Here the URN is made at once by the same string
+    operations and its output settled by a callback that passes itself on through the same
+    four turns: whoever awaits it resumes at the same turn, in the same place in the queue.
+    Inputs that are not all strings (aliases) go to the SDK's function."""
+
+    def create(
+        name: Any, type_: Any, parent: Any = None, project: Optional[str] = None, stack: Optional[str] = None
+    ) -> Any:
+        if (
+            type(name) is not str
+            or type(type_) is not str
+            or not (parent is None or type(parent) is str)
+            or not (project is None or type(project) is str)
+            or not (stack is None or type(stack) is str)
+        ):
+            return create_urn(name, type_, parent, project, stack)
+        if parent is not None:
+            prefix = parent[0 : parent.rfind("::")] + "$"
+        else:
+            if stack is None:
+                stack = pulumi_settings.get_stack()
+            if project is None:
+                project = pulumi_settings.get_project()
+            prefix = "urn:pulumi:" + stack + "::" + project + "::"
+        data: asyncio.Future[Any] = asyncio.Future()
+        data.get_loop().call_soon(_settle_later, 3, data, prefix + type_ + "::" + name)
+        return pulumi_output.Output._from_data(data)
+
+    return create
+
+
+def _settle_later(turns: int, data: asyncio.Future[Any], urn: str) -> None:
+    """Settle `data` with the known URN `urn` after `turns` more turns of the loop."""
+    if turns:
+        data.get_loop().call_soon(_settle_later, turns - 1, data, urn)
+    elif not data.cancelled():
+        data.set_result(pulumi_output._OutputData(resources=set(), value=urn, is_known=True, is_secret=False))
 
 
 _In = TypeVar("_In")
