@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -33,7 +33,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from .errors import ProgramError
 from .project import Project
 from .recorder import Resource
-from .relay import Relay, RelayError
+from .relay import Relay, RelayError, config_problems
 from .result import NotApplicable, RunResult, Violation
 from .values import wire_to_struct
 
@@ -206,7 +206,7 @@ class PolicyAnalyzer:
 
     def configure(self, config: Union[str, Path, Mapping[str, Any], None]) -> dict[str, dict[str, Any]]:
         """Reconcile and validate the policy config like the CLI, then send it with `Configure`."""
-        reconciled = reconcile_config(self.info, load_policy_config(config))
+        reconciled = reconcile_config(self.info, load_policy_config(config), validate=self.relay.validate)
         key = json.dumps(reconciled, sort_keys=True)
         if key != self._configured:
             request = analyzer_pb2.ConfigureAnalyzerRequest()
@@ -536,10 +536,13 @@ def _level(source: str, name: str, value: Any) -> str:
     return value
 
 
-def reconcile_config(info: analyzer_pb2.AnalyzerInfo, given: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Schema defaults, then the pack's initial config, then the given config; then validate."""
-    import jsonschema
-
+def reconcile_config(
+    info: analyzer_pb2.AnalyzerInfo,
+    given: Mapping[str, dict[str, Any]],
+    validate: Callable[[list[tuple[str, dict[str, Any], dict[str, Any]]]], list[str]] = config_problems,
+) -> dict[str, dict[str, Any]]:
+    """Schema defaults, then the pack's initial config, then the given config; then validate
+    (each policy's config against its schema: `relay.config_problems`, by default in this process)."""
     schemas: dict[str, dict[str, Any]] = {}
     result: dict[str, dict[str, Any]] = {}
     for policy in info.policies:
@@ -574,11 +577,7 @@ def reconcile_config(info: analyzer_pb2.AnalyzerInfo, given: Mapping[str, dict[s
             if entry.get("enforcementLevel"):
                 result[name]["enforcementLevel"] = entry["enforcementLevel"]
             result[name]["properties"].update(entry.get("properties") or {})
-    problems = []
-    for name, schema in schemas.items():
-        for error in jsonschema.Draft7Validator(schema).iter_errors(result[name]["properties"]):
-            where = ".".join(str(p) for p in error.absolute_path)
-            problems.append(f"{name}: {where + ': ' if where else ''}{error.message}")
+    problems = validate([(name, schema, result[name]["properties"]) for name, schema in schemas.items()])
     if problems:
         raise ProgramError(f"validating policy config: {info.name}: " + "; ".join(problems))
     return result

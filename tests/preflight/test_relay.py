@@ -9,6 +9,7 @@ import os
 import signal
 import threading
 from concurrent import futures
+from typing import Any
 
 import grpc
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from preflight import PolicyAnalyzer, ProgramError, run
-from preflight.relay import ANALYZE_METHOD, Relay, RelayError, _read_frame, _write_frame
+from preflight.relay import ANALYZE_METHOD, Relay, RelayError, _read_frame, _write_frame, config_problems
 
 from .conftest import BROKEN, FIXTURE_PACK, NESTED
 
@@ -171,3 +172,28 @@ def test_a_pack_that_dies_during_analyze_is_named_with_its_last_words(tmp_path):
     )
     with pytest.raises(ProgramError, match=r"stopped during Analyze: the pack gave up on a topic"):
         run(BROKEN, "none", preview=True, policy_pack=tmp_path)
+
+
+def test_the_relay_validates_policy_config_as_this_process_would(relay):
+    entries: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        ("fine", {"type": "object", "properties": {"days": {"type": "integer", "minimum": 7}}}, {"days": 30}),
+        ("low", {"type": "object", "properties": {"days": {"type": "integer", "minimum": 7}}}, {"days": 3}),
+        (
+            "nested",
+            {
+                "type": "object",
+                "properties": {"ports": {"type": "array", "items": {"type": "integer"}}},
+                "required": ["ports", "owner"],
+            },
+            {"ports": [80, "443", 8.5]},
+        ),
+    ]
+    problems = relay.validate(entries)
+    assert problems == config_problems(entries)
+    assert problems == [
+        "low: days: 3 is less than the minimum of 7",
+        "nested: ports.1: '443' is not of type 'integer'",
+        "nested: ports.2: 8.5 is not of type 'integer'",
+        "nested: 'owner' is a required property",
+    ]
+    assert relay.validate([]) == []
