@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 
 import pulumi
 import pulumi.runtime
+from google.protobuf import struct_pb2
 from pulumi import _types as pulumi_types
 from pulumi import log as pulumi_log
 from pulumi import output as pulumi_output
@@ -190,6 +191,13 @@ def _engine_in_process() -> Iterator[None]:
     - `resource.create_urn`, called at every registration for a URN used only when there is no
       monitor: for plain strings, the same URN in an output settled at the same turn of the
       loop as the SDK's chain of four tasks and seven outputs would settle it (`_create_urn`).
+    - `rpc.serialize_property`, which serializes every input value and each value inside one:
+      for a string, number, boolean or None, the value itself, as the SDK's function returns
+      it without awaiting anything, without its dozen type checks (`_serialize_property`);
+    - `rpc.deserialize_properties`, which turns each struct the engine answers with into a
+      dict: each field read once, a string, number, boolean or null turned as
+      `deserialize_property` turns it, instead of copied out through `Struct.items()` and then
+      passed to `deserialize_property` (`_deserialize_properties`).
 
     The outputs settle at the same turns, so the program's awaits resume in the same order and
     the recorder gets the same calls in the same order (a test compares them, call by call).
@@ -237,6 +245,10 @@ _SDK_SOURCES = {
     "create_urn": "b4efa209c920a83a",
     "transfer_properties": "0e7c02ffa04ff20b",
     "contains_unknowns": "1f1f335b6f48b960",
+    "serialize_property": "7e1361fad73506d2",
+    "isLegalProtobufValue": "adad974345258995",
+    "deserialize_properties": "e4b8ebdc1594cf4e",
+    "deserialize_property": "662b333c8c26d270",
 }
 
 
@@ -273,6 +285,12 @@ def _sdk_shortcuts() -> list[tuple[Any, str, Any]]:
         shortcuts.append((pulumi_rpc, "contains_unknowns", _contains_unknowns(pulumi_rpc.contains_unknowns)))
     if _as_written(pulumi_rpc.transfer_properties):
         shortcuts.append((pulumi_rpc, "transfer_properties", _transfer_properties))
+    if _as_written(pulumi_rpc.serialize_property, pulumi_rpc.isLegalProtobufValue):
+        shortcuts.append((pulumi_rpc, "serialize_property", _serialize_property(pulumi_rpc.serialize_property)))
+    if _as_written(pulumi_rpc.deserialize_properties, pulumi_rpc.deserialize_property):
+        shortcuts.append(
+            (pulumi_rpc, "deserialize_properties", _deserialize_properties(pulumi_rpc.deserialize_properties))
+        )
     if _as_written(pulumi_resource.create_urn):
         shortcuts.append((pulumi_resource, "create_urn", _create_urn(pulumi_resource.create_urn)))
     return [(owner, name, replacement) for owner, name, replacement in shortcuts if name in vars(owner)]
@@ -326,6 +344,100 @@ def _contains_unknowns(contains_unknowns: Callable[[Any], bool]) -> Callable[[An
         return contains_unknowns(val)
 
     return contains
+
+
+def _serialize_property(serialize_property: Callable[..., Any]) -> Callable[..., Any]:
+    """`pulumi.runtime.rpc.serialize_property`, which serializes every input value, and each
+    value inside one (it calls itself through the module), some 260 times a registration here,
+    most of them for a string, number, boolean or None. For one of those (by exact type) the
+    SDK's function unwraps the type it is given, finds the value is no sequence, unknown,
+    resource, asset, archive, awaitable, output, input type, mapping or protobuf Value, that it
+    is a legal protobuf value, and returns it as it is, without awaiting anything: here it
+    unwraps the type likewise (the same function, so an error is the same) and returns the
+    value. Anything else, or a call for a protobuf Value, goes to the SDK's function, which
+    awaits what it awaits: no turn of the loop is added or taken away."""
+    scalars = _SCALARS
+
+    async def serialize(
+        value: Any,
+        deps: Any,
+        property_key: Any,
+        resource_obj: Any = None,
+        input_transformer: Any = None,
+        typ: Any = None,
+        keep_output_values: bool = False,
+        exclude_resource_refs_from_deps: bool = False,
+        return_protobuf_value: bool = False,
+    ) -> Any:
+        if type(value) in scalars and not return_protobuf_value:
+            if typ:
+                pulumi_types.unwrap_type(typ)
+            return value
+        return await serialize_property(
+            value,
+            deps,
+            property_key,
+            resource_obj,
+            input_transformer,
+            typ,
+            keep_output_values,
+            exclude_resource_refs_from_deps,
+            return_protobuf_value,
+        )
+
+    return serialize
+
+
+def _deserialize_properties(deserialize_properties: Callable[..., Any]) -> Callable[..., Any]:
+    """`pulumi.runtime.rpc.deserialize_properties`, which turns the properties the engine answers
+    with (a protobuf `Struct`) into a dict, at every registration and for every struct inside
+    one. The SDK's function first copies every field out through the `Struct`'s `items()` (a
+    `WhichOneof` and a getter per field) and then passes each to `deserialize_property`, which
+    returns a string, number or boolean as it is (the unknown sentinel string becomes an
+    `Unknown` in a preview or when asked to keep unknowns, else None) and leaves out a None.
+    Here each field is read once, in the same order, the same way: a string, number, boolean
+    or null as `deserialize_property` would return it, a struct or list by
+    `deserialize_property` itself. A struct with a signature (asset, archive, secret,
+    resource, output value), anything not a `Struct`, or a field with no value (on which the
+    SDK raises) goes to the SDK's function. Nothing here has a side effect, so a field with no
+    value found after others were read gives the SDK's function the whole struct again."""
+    struct_type, signature, unknown = struct_pb2.Struct, pulumi_rpc._special_sig_key, pulumi_rpc.UNKNOWN
+
+    def deserialize(
+        props_struct: Any, keep_unknowns: Optional[bool] = None, keep_internal: Optional[bool] = True
+    ) -> Any:
+        if type(props_struct) is not struct_type:
+            return deserialize_properties(props_struct, keep_unknowns, keep_internal)
+        fields = props_struct.fields
+        if signature in fields:
+            return deserialize_properties(props_struct, keep_unknowns, keep_internal)
+        output = {}
+        for k in fields:
+            if keep_internal is False and k.startswith("__") and k != "__provider":
+                continue
+            field = fields[k]
+            kind = field.WhichOneof("kind")
+            if kind == "string_value":
+                value = field.string_value
+                if value == unknown:
+                    value = pulumi_output.Unknown() if pulumi_settings.is_dry_run() or keep_unknowns else None
+            elif kind == "number_value":
+                value = field.number_value
+            elif kind == "bool_value":
+                value = field.bool_value
+            elif kind == "null_value":
+                continue
+            elif kind == "struct_value":
+                value = pulumi_rpc.deserialize_property(field.struct_value, keep_unknowns, keep_internal)
+            elif kind == "list_value":
+                value = pulumi_rpc.deserialize_property(field.list_value, keep_unknowns, keep_internal)
+            else:
+                return deserialize_properties(props_struct, keep_unknowns, keep_internal)
+            if value is not None:
+                output[k] = value
+        return output
+
+    return deserialize
 
 
 def _transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:

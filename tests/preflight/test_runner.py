@@ -3,6 +3,7 @@ not leak into each other, the program's own modules, a stable resource order."""
 
 import asyncio
 import contextlib
+import enum
 import re
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 import components
 from preflight import ProgramError, run, runner
 
-from .conftest import BROKEN, FIXTURES, NESTED, TASK_SECRETS
+from .conftest import BROKEN, FARGATE, FIXTURES, IMAGE_BUILD, NESTED, TASK_SECRETS
 
 
 @pytest.mark.parametrize(
@@ -102,6 +103,8 @@ SHORTCUTS = {
     "contains_unknowns",
     "transfer_properties",
     "create_urn",
+    "serialize_property",
+    "deserialize_properties",
 }
 
 
@@ -121,6 +124,8 @@ def _sdk_attributes():
         "contains_unknowns": rpc.contains_unknowns,
         "transfer_properties": rpc.transfer_properties,
         "create_urn": resource.create_urn,
+        "serialize_property": rpc.serialize_property,
+        "deserialize_properties": rpc.deserialize_properties,
     }
 
 
@@ -167,7 +172,11 @@ def test_an_sdk_function_not_as_written_is_left_as_it_is(monkeypatch):
     try:
         # Another release's ContextProperty: what reads settings as it does (the output
         # tracking) is not replaced, nor is the other release's transfer_properties; the rest are.
-        assert {name for _, name, _ in runner._sdk_shortcuts()} == {"contains_unknowns", "create_urn"}
+        assert {name for _, name, _ in runner._sdk_shortcuts()} == SHORTCUTS - {
+            "_track",
+            "_untrack",
+            "transfer_properties",
+        }
         with runner._engine_in_process():
             assert vars(ContextProperty)["__get__"] is their_get
             assert rpc.transfer_properties is their_transfer
@@ -229,7 +238,15 @@ def _engine_calls(monkeypatch, project, stack, preview):
 @pytest.mark.parametrize("preview", [False, True])
 @pytest.mark.parametrize(
     "project, stack",
-    [(".", "prod"), (".", "endpoints"), (NESTED, "dev"), (FIXTURES / "lookups", "dev"), (BROKEN, "invoke")],
+    [
+        (".", "prod"),
+        (".", "endpoints"),
+        (NESTED, "dev"),
+        (FIXTURES / "lookups", "dev"),
+        (BROKEN, "invoke"),
+        (FARGATE, "secure"),
+        (IMAGE_BUILD, "dev"),
+    ],
 )
 def test_the_engine_gets_the_same_calls_in_the_same_order_with_and_without_the_swaps(
     monkeypatch, project, stack, preview
@@ -361,3 +378,178 @@ def test_the_unknowns_shortcut_answers_as_the_sdk(value):
     assert ours(value) is rpc.contains_unknowns(value) is False
     for holding in (UNKNOWN, {"a": [UNKNOWN]}, [value, UNKNOWN]):
         assert ours(holding) is rpc.contains_unknowns(holding) is True
+
+
+class _Color(enum.StrEnum):
+    RED = "red"
+
+
+def _serialized(loop, serialize, value, typ):
+    """What `serialize` (put in the SDK's place, so the SDK's recursion goes through it too)
+    makes of `value` (or the error it raises), with the dependencies it collects."""
+    from pulumi.runtime import rpc
+
+    sdk, rpc.serialize_property = rpc.serialize_property, serialize
+    deps: list = []
+    try:
+        result = loop.run_until_complete(serialize(value, deps, "prop", None, None, typ))
+    except Exception as error:  # the same error
+        result = (type(error), str(error))
+    finally:
+        rpc.serialize_property = sdk
+    return result, deps
+
+
+@pytest.mark.parametrize("secrets", [False, True])
+def test_the_serialize_shortcut_gives_what_the_sdk_gives(loop, monkeypatch, secrets):
+    import typing
+
+    import pulumi
+    import pulumi_aws as aws
+    from pulumi.output import UNKNOWN, Unknown, _OutputData
+    from pulumi.runtime import rpc, settings
+
+    sdk = rpc.serialize_property
+    ours = runner._serialize_property(sdk)
+    assert ours is not sdk
+    values = lambda: [  # noqa: E731  # new outputs for each run
+        ("s", None),
+        ("s", typing.Optional[str]),
+        ("s", pulumi.Input[str]),  # type: ignore[misc]  # an alias of a union, as the SDK's annotations use it
+        (1, int),
+        (1.5, None),
+        (True, pulumi.Input[bool]),  # type: ignore[misc]  # likewise
+        (None, typing.Optional[str]),
+        (UNKNOWN, None),
+        (rpc.UNKNOWN, None),
+        (Unknown(), None),
+        (_Color.RED, None),
+        (["a", 1, None, [True, {"k": None}]], typing.Sequence[typing.Any]),
+        (["a", ["b"]], typing.Sequence[str]),  # the SDK's error for the inner list
+        (("t", 2), None),
+        ({"a": {"b": [1.0, "x"]}, "c": None}, typing.Mapping[str, typing.Any]),
+        (pulumi.Output.from_input("x"), pulumi.Input[str]),  # type: ignore[misc]  # likewise
+        (pulumi.Output.secret("hush"), None),
+        ({"nested": pulumi.Output.from_input({"deep": pulumi.Output.secret(3)})}, None),
+        (pulumi.Output.from_input(None), None),
+        (pulumi.StringAsset("text"), None),
+        (pulumi.FileArchive("./dir"), None),
+        (
+            aws.ecs.ServiceLoadBalancerArgs(container_name="web", container_port=80, target_group_arn="arn:tg"),
+            aws.ecs.ServiceLoadBalancerArgs,
+        ),
+        ({"containerName": "web", "container_port": 80}, aws.ecs.ServiceLoadBalancerArgs),
+    ]
+    monkeypatch.setattr(settings, "monitor_supports_feature", lambda feature: secrets)
+    for (value, typ), (again, _) in zip(values(), values(), strict=True):
+        assert _serialized(loop, ours, value, typ) == _serialized(loop, sdk, again, typ)
+    # Unknown outputs (a preview's), secret or not.
+    for secret in (False, True):
+        made = []
+        for _ in range(2):
+            data: asyncio.Future = asyncio.Future()
+            data.set_result(_OutputData(resources=set(), value=None, is_known=False, is_secret=secret))
+            made.append(pulumi.Output._from_data(data))
+        assert _serialized(loop, ours, made[0], None) == _serialized(loop, sdk, made[1], None)
+    # A value the SDK refuses, the same way.
+    refused = [_serialized(loop, serialize, object(), None) for serialize in (ours, sdk)]
+    assert refused[0] == refused[1] == ((ValueError, "unexpected input of type object for prop"), [])
+
+
+def test_the_serialize_shortcut_leaves_all_but_plain_values_to_the_sdk(loop):
+    calls = []
+
+    async def sdk(*args):
+        calls.append(args)
+        return "sdk"
+
+    ours = runner._serialize_property(sdk)
+    deps: list = []
+    for plain in ("s", 0, 0.0, False, None):
+        assert loop.run_until_complete(ours(plain, deps, "k", None, None, str)) is plain
+    assert calls == [] and deps == []
+    resource, enum_value, text = _Res(), _Color.RED, "s"
+    for value in (resource, enum_value, [1], {"a": 1}):
+        assert loop.run_until_complete(ours(value, deps, "k", "res", "tr", int, True, True)) == "sdk"
+    # And a protobuf value asked for, even of a plain one.
+    assert loop.run_until_complete(ours(text, deps, "k", return_protobuf_value=True)) == "sdk"
+    assert calls == [
+        (v, deps, "k", "res", "tr", int, True, True, False) for v in (resource, enum_value, [1], {"a": 1})
+    ] + [(text, deps, "k", None, None, None, False, False, True)]
+
+
+def _struct(value):
+    from google.protobuf import struct_pb2
+
+    struct = struct_pb2.Struct()
+    struct.update(value)
+    return struct
+
+
+def _comparable(value):
+    """A deserialized value with each `Unknown` and asset made comparable."""
+    from pulumi import Archive, Asset
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return "<Unknown>"
+    if isinstance(value, (Asset, Archive)):
+        return (type(value).__name__, _comparable(vars(value)))
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize("keep_unknowns", [None, False, True])
+@pytest.mark.parametrize("keep_internal", [True, False, None])
+def test_the_deserialize_shortcut_gives_what_the_sdk_gives(monkeypatch, dry_run, keep_unknowns, keep_internal):
+    from pulumi.runtime import rpc, settings
+
+    UNKNOWN = rpc.UNKNOWN  # the engine's sentinel string
+    sdk = rpc.deserialize_properties
+    ours = runner._deserialize_properties(sdk)
+    sig, secret, asset = rpc._special_sig_key, rpc._special_secret_sig, rpc._special_asset_sig
+    structs = [
+        {},
+        {"s": "x", "n": 1, "f": 2.5, "b": True, "off": False, "zero": 0, "empty": "", "none": None},
+        {"u": UNKNOWN, "list": ["a", UNKNOWN, None, 3, [{"x": UNKNOWN}]], "nested": {"a": {"b": None, "c": "d"}}},
+        {
+            "secret": {sig: secret, "value": "hush"},
+            "inlist": [{sig: secret, "value": 1}],
+            "indict": {"k": {sig: secret, "value": {"a": 1}}},
+        },
+        {sig: secret, "value": {"a": "b"}},
+        {sig: asset, "text": "hello"},
+        {"asset": {sig: asset, "path": "./file"}, "__internal": 1, "__provider": "p", "_one": 2, "__": 3},
+        {"emptylist": [], "emptydict": {}, "unknownlist": [UNKNOWN]},
+    ]
+    monkeypatch.setattr(settings, "is_dry_run", lambda: dry_run)
+    for value in structs:
+        for deserialize in (ours, sdk):
+            monkeypatch.setattr(rpc, "deserialize_properties", deserialize)
+            result = deserialize(_struct(value), keep_unknowns, keep_internal)
+            if deserialize is ours:
+                mine = result
+        assert _comparable(mine) == _comparable(result)
+        assert type(mine) is type(result)
+    # A field with no value: the SDK's error, after other fields were read.
+    struct = _struct({"a": "x", "b": {"c": 1}})
+    struct.fields["z"].Clear()
+    for deserialize in (ours, sdk):
+        monkeypatch.setattr(rpc, "deserialize_properties", deserialize)
+        with pytest.raises(ValueError, match="Value not set"):
+            deserialize(struct, keep_unknowns, keep_internal)
+    # What is not a Struct goes to the SDK's function as it is.
+    calls = []
+
+    def theirs(*args):
+        calls.append(args)
+        return "sdk"
+
+    ours = runner._deserialize_properties(theirs)
+    assert ours({"a": 1}, keep_unknowns, keep_internal) == "sdk"
+    assert ours(_struct({sig: asset, "text": "t"})) == "sdk"
+    assert [call[1:] for call in calls] == [(keep_unknowns, keep_internal), (None, True)]
