@@ -108,7 +108,9 @@ def observe(props: Any, keys: list[Any]) -> list[Any]:
 @given(document=documents, order=st.randoms(use_true_random=False))
 def test_every_read_is_the_sdk_proxys(conversion, document, order):
     message = struct(document)
-    assert one_pass.converts_lazily(message)
+    # Not `assert converts_lazily(message)`: its scan of the bytes may raise a false alarm on a
+    # finite document (a 0x11 byte in a string or a length, then two bytes that look like a
+    # non-finite double's), which only costs a whole conversion; the view must agree either way.
     keys: list[Any] = [*document, "missing", 0, None, ("id",)]
     order.shuffle(keys)
     expected, view = eager(message, conversion), lazy(message, conversion)
