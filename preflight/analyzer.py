@@ -108,7 +108,12 @@ class PolicyAnalyzer:
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
-        self.relay = Relay()
+        try:
+            self.relay = Relay()
+        except BaseException:
+            self._process.kill()  # nothing will close a pack whose analyzer was never made
+            self._process.wait()
+            raise
 
     # -- process -------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
 import threading
 from concurrent import futures
 from typing import Any
@@ -197,3 +198,20 @@ def test_the_relay_validates_policy_config_as_this_process_would(relay):
         "nested: 'owner' is a required property",
     ]
     assert relay.validate([]) == []
+
+
+def test_a_relay_that_cannot_start_leaves_no_pack_behind(monkeypatch):
+    started = []
+    real_popen = subprocess.Popen
+
+    def popen(command, *args, **kwargs):
+        if any(str(part).endswith("relay.py") for part in command):
+            raise OSError("no interpreter for the relay")
+        started.append(real_popen(command, *args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    with pytest.raises(OSError, match="no interpreter for the relay"):
+        PolicyAnalyzer(FIXTURE_PACK)
+    [pack] = started
+    assert pack.poll() is not None
