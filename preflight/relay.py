@@ -118,7 +118,8 @@ class Relay:
             self.connected = target
 
     def validate(self, entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
-        """`config_problems(entries)`, worked out in the relay (called before any `analyze`)."""
+        """`config_problems(entries)`, worked out in the relay (with no answer outstanding:
+        between sessions, before their first `analyze`)."""
         self._write(b"V", json.dumps(entries).encode())
         frame = _read_frame(self._from)
         if frame is None:
@@ -135,7 +136,8 @@ class Relay:
 
     def answers(self) -> Iterator[tuple[bool, bytes]]:
         """`(True, response bytes)` or `(False, gRPC's details)` for each request since the
-        last call, in the order sent (a caller that stops early leaves the rest to `drain`)."""
+        last call, in the order sent. Read it to the end (`list(...)`): the answers come down
+        one pipe, and the next call's start on it."""
         self._write(b"W")
         while True:
             frame = _read_frame(self._from)
