@@ -6,6 +6,7 @@ import contextlib
 import enum
 import re
 import sys
+from typing import Any
 
 import pytest
 
@@ -553,3 +554,41 @@ def test_the_deserialize_shortcut_gives_what_the_sdk_gives(monkeypatch, dry_run,
     assert ours({"a": 1}, keep_unknowns, keep_internal) == "sdk"
     assert ours(_struct({sig: asset, "text": "t"})) == "sdk"
     assert [call[1:] for call in calls] == [(keep_unknowns, keep_internal), (None, True)]
+
+
+def _multi_line_end(values):
+    def nested(value):
+        return value
+
+    return sorted(
+        (nested(value) for value in values),
+        reverse=True,
+    )
+
+
+def test_a_functions_source_is_read_as_inspect_reads_it():
+    import inspect
+    import textwrap
+
+    from pulumi import output
+    from pulumi._utils import ContextProperty
+    from pulumi.runtime import resource, rpc
+
+    functions: list[Any] = [
+        output.Output._track,
+        output.Output._untrack,
+        ContextProperty.__get__,
+        ContextProperty.fget,
+        resource.create_urn,
+        rpc.transfer_properties,
+        rpc.contains_unknowns,
+        rpc.serialize_property,
+        rpc.isLegalProtobufValue,
+        rpc.deserialize_properties,
+        rpc.deserialize_property,
+        _multi_line_end,
+    ]
+    assert {f.__qualname__ for f in functions[:-1]} == set(runner._SDK_SOURCES)
+    for function in functions:
+        assert runner._source(function) == textwrap.dedent(inspect.getsource(function)), function.__qualname__
+    assert runner._source(len) is None  # no Python source
