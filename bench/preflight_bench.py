@@ -48,18 +48,7 @@ def byte_compile() -> None:
     without them each measured run would compile the repository's modules from source again
     (about 0.1 s in the program's process), a cost no user's second run pays."""
     for package in OWN_PACKAGES:
-        compileall.compile_dir(REPOSITORY / package, quiet=1, rx=_FIXTURES)
-
-
-class _Fixtures:
-    """compileall's `rx`: leaves test fixtures (some are broken on purpose) alone."""
-
-    @staticmethod
-    def search(path: str) -> bool:
-        return "fixtures" in Path(path).parts
-
-
-_FIXTURES = _Fixtures()
+        compileall.compile_dir(REPOSITORY / package, quiet=1)
 
 
 def service(index: int) -> dict:

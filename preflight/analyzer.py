@@ -323,9 +323,10 @@ class Session:
     def _work(self) -> None:
         """Configure the pack (waiting for it to start), send what was registered meanwhile, then
         let each registration be sent as it happens: from the registering thread, which costs it
-        a message and a non-blocking call, rather than from this one, which behind a busy program
-        waited for the interpreter lock at every step and fell behind. A remediating pack answers
-        `Remediate` before `Analyze` can be sent, a blocking call, so that stays on this thread."""
+        a message and a write to the relay's pipe, rather than from this one, which behind a busy
+        program waited for the interpreter lock at every step and fell behind. A remediating pack
+        answers `Remediate` before `Analyze` can be sent, a blocking call, so that stays on this
+        thread."""
         try:
             analyzer = self.analyzer
             analyzer._call(
