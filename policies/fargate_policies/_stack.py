@@ -197,15 +197,15 @@ class Stack:
         """resource -> the resources of `types` (in stack order) whose `refs` at `path` of the
         `named` types hold it: each `[r for r in of_type(types) if resource in refs(r, path, named).resources]`,
         for every resource at once. A mapping not to change."""
-        key = ("referring", tuple(types), tuple(path), tuple(named))
-        found = self._answers.get(key) if self.remembers else None
-        if found is None:
-            found = {}
+
+        def referrers() -> dict[PolicyResource, list[PolicyResource]]:
+            found: dict[PolicyResource, list[PolicyResource]] = {}
             for referrer in self.of_type(types):
                 for resource in self.refs(referrer, path, named).resources:
                     found.setdefault(resource, []).append(referrer)
-            self._answers[key] = found
-        return found
+            return found
+
+        return self.once(("referring", tuple(types), tuple(path), tuple(named)), referrers)
 
     def once(self, key: Any, compute: Callable[[], Any]) -> Any:
         """`compute()`, once per index (unless `remembers` is off): for an answer of several rules,
