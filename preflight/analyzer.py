@@ -27,7 +27,7 @@ from typing import Any, Optional, Union
 
 import grpc
 import yaml
-from google.protobuf import empty_pb2, json_format
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from .errors import ProgramError
@@ -187,8 +187,20 @@ class PolicyAnalyzer:
         return self._failure("stopped during Analyze")
 
     def _call(self, method: str, request: Any) -> Any:
+        return self._invoke(method, lambda: getattr(self.stub, method)(request))
+
+    def _call_serialized(self, method: str, request: bytes, response_type: Any) -> Any:
+        """`method` with a request that is already serialized."""
+        self.stub  # noqa: B018  # the channel, once the pack has started
+        assert self._channel is not None
+        call = self._channel.unary_unary(
+            f"/pulumirpc.Analyzer/{method}", request_serializer=None, response_deserializer=response_type.FromString
+        )
+        return self._invoke(method, lambda: call(request))
+
+    def _invoke(self, method: str, call: Callable[[], Any]) -> Any:
         try:
-            return getattr(self.stub, method)(request)
+            return call()
         except grpc.RpcError as error:
             if self._process.poll() is not None:
                 raise self._failure(f"stopped during {method}") from None
@@ -266,7 +278,7 @@ class Session:
         self.preview = preview
         self.policy_pack_config = policy_pack_config
         self.providers: dict[str, Resource] = {}
-        self._provider_messages: dict[Optional[str], Optional[analyzer_pb2.AnalyzerProviderResource]] = {}
+        self._provider_fields: dict[Optional[str], bytes] = {}
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # The URN of each `Analyze` sent through the relay, in the order sent (its answers' order).
         self._pending: list[str] = []
@@ -279,22 +291,25 @@ class Session:
         self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
         self._thread.start()
 
-    def _provider(self, resource: Resource) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
-        """The resource's provider as the engine describes it (built once per provider)."""
-        if resource.provider not in self._provider_messages:
-            self._provider_messages[resource.provider] = _provider(resource, self.providers)
-        return self._provider_messages[resource.provider]
+    def _provider(self, resource: Resource) -> bytes:
+        """The resource's provider as the engine describes it, serialized as the `provider` field
+        of `Analyze` and `AnalyzeStack` (built once per provider; empty for none)."""
+        field = self._provider_fields.get(resource.provider)
+        if field is None:
+            message = _provider(resource, self.providers)
+            field = b"" if message is None else _field(_PROVIDER, message.SerializeToString())
+            self._provider_fields[resource.provider] = field
+        return field
 
-    def _described(self, resource: Resource, wire: Mapping[str, Any]) -> dict[str, Any]:
-        """What `Analyze` and `AnalyzeStack` both say of a resource: `wire` is its inputs or outputs."""
-        return {
-            "type": resource.type,
-            "urn": resource.urn,
-            "name": resource.name,
-            "properties": wire_to_struct(_engine_view(wire)),
-            "options": _options(resource),
-            "provider": self._provider(resource),
-        }
+    def _described(self, message: Any, resource: Resource, properties: bytes, **fields: Any) -> bytes:
+        """What `Analyze` and `AnalyzeStack` both say of a resource, as `message` serialized:
+        `properties` is its inputs or outputs as a serialized Struct. The properties and the
+        provider are appended as bytes (a serialized message followed by a serialized field is
+        the message with that field set), not copied into the message and serialized again."""
+        head = message(
+            type=resource.type, urn=resource.urn, name=resource.name, options=_options(resource), **fields
+        ).SerializeToString()
+        return head + _field(_PROPERTIES, properties) + self._provider(resource)
 
     def submit(self, resource: Resource) -> None:
         """Called by the recorder for each registration, in registration order."""
@@ -311,11 +326,11 @@ class Session:
         try:
             if resource.type.startswith("pulumi:providers:"):
                 self.providers[resource.urn] = resource
-            request = analyzer_pb2.AnalyzeRequest(**self._described(resource, resource.wire_inputs))
+            request = self._described(analyzer_pb2.AnalyzeRequest, resource, _struct_bytes(resource.wire_inputs))
             if self._remediate:
-                request = self.analyzer._remediated(request)
+                request = self.analyzer._remediated(analyzer_pb2.AnalyzeRequest.FromString(request)).SerializeToString()
             # Calls in flight hide the round trips; the pack serves them in turn.
-            self.analyzer.relay.analyze(request.SerializeToString())
+            self.analyzer.relay.analyze(request)
             self._pending.append(resource.urn)
         except BaseException as error:
             self._error = error
@@ -401,10 +416,13 @@ class Session:
 
         # The stack is described while the pack answers its last Analyze calls (on the other
         # core); AnalyzeStack still goes out only once every Analyze is answered, as the engine sends it.
-        stack_request = analyzer_pb2.AnalyzeStackRequest(
-            resources=[
-                analyzer_pb2.AnalyzerResource(
-                    **self._described(resource, resource.wire_outputs),
+        stack_request = b"".join(
+            _field(
+                _RESOURCES,
+                self._described(
+                    analyzer_pb2.AnalyzerResource,
+                    resource,
+                    _struct_bytes(resource.wire_outputs, resource.outputs_struct),
                     parent=resource.parent or "",
                     dependencies=resource.dependencies,
                     propertyDependencies={
@@ -412,9 +430,9 @@ class Session:
                         for key, urns in resource.property_dependencies.items()
                         if urns
                     },
-                )
-                for resource in result.resources
-            ]
+                ),
+            )
+            for resource in result.resources
         )
         # Every answer is read before any is judged, so the relay is left with none outstanding.
         answers = list(self.analyzer.relay.answers())
@@ -422,7 +440,7 @@ class Session:
             if not ok:
                 raise self.analyzer._analyze_failure(urn, answer.decode(errors="replace"))
             collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
-        collect(self.analyzer._call("AnalyzeStack", stack_request), "")
+        collect(self.analyzer._call_serialized("AnalyzeStack", stack_request, analyzer_pb2.AnalyzeResponse), "")
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
         result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))
@@ -440,6 +458,34 @@ class Session:
 def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:
     """Drop the engine's internal keys (secrets stay secret values, as the engine sends them)."""
     return {k: v for k, v in wire.items() if not k.startswith("__")}
+
+
+def _struct_bytes(wire: Mapping[str, Any], struct: Optional[struct_pb2.Struct] = None) -> bytes:
+    """The engine's view of `wire` as a serialized Struct; `struct` is `wire` converted already
+    (the recorder's answer to the registration), used where that view is all of `wire`."""
+    if struct is None or any(key.startswith("__") for key in wire):
+        struct = wire_to_struct(_engine_view(wire))
+    return struct.SerializeToString()
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """`payload` (a serialized message or a string) as field `number` of a message, in protobuf's
+    wire format: the field's tag (its number, wire type 2: length-delimited), the payload's
+    length as a varint, then the payload."""
+    head = bytearray()
+    for value in ((number << 3) | 2, len(payload)):
+        while value > 0x7F:
+            head.append((value & 0x7F) | 0x80)
+            value >>= 7
+        head.append(value)
+    return bytes(head) + payload
+
+
+# The field numbers `Session` appends as bytes; `Analyze`'s request and `AnalyzeStack`'s
+# resources number them alike.
+_PROPERTIES = analyzer_pb2.AnalyzeRequest.DESCRIPTOR.fields_by_name["properties"].number
+_PROVIDER = analyzer_pb2.AnalyzeRequest.DESCRIPTOR.fields_by_name["provider"].number
+_RESOURCES = analyzer_pb2.AnalyzeStackRequest.DESCRIPTOR.fields_by_name["resources"].number
 
 
 def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:

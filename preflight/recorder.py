@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import grpc
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import callback_pb2, callback_pb2_grpc, engine_pb2, resource_pb2
 
@@ -66,10 +66,15 @@ class Resource:
     wire_inputs: dict[str, Any] = field(default_factory=dict, repr=False)
     wire_outputs: dict[str, Any] = field(default_factory=dict, repr=False)
     options: dict[str, Any] = field(default_factory=dict, repr=False)
+    outputs_struct: Optional[struct_pb2.Struct] = field(default=None, repr=False, compare=False)
+    """`wire_outputs` as the Struct the engine answered the registration with, kept so that
+    `AnalyzeStack` sends it rather than converting the same outputs a second time (None until
+    then, and again once the outputs change)."""
 
     def set_outputs(self, wire_outputs: dict[str, Any]) -> None:
         self.wire_outputs = wire_outputs
         self.outputs = plain(wire_outputs)
+        self.outputs_struct = None
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -289,7 +294,9 @@ class RecordingMonitor(MockMonitor):
                 if request.remote:
                     self._remote_component(record, request.provider, request.version)
             self._add(record)
-        response_object = wire_to_struct(record.wire_outputs) if (record.custom or record.remote) else None
+        response_object = None
+        if record.custom or record.remote:
+            response_object = record.outputs_struct = wire_to_struct(record.wire_outputs)
         return resource_pb2.RegisterResourceResponse(
             urn=urn,
             id=record.id if isinstance(record.id, str) else "",

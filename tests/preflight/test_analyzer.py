@@ -154,3 +154,95 @@ def test_mandatory_policies_that_could_not_run_are_counted(pack):
     assert report.summary_line(result).endswith(
         f"; {count} mandatory policies could not run (values unknown until deployed); exit 3"
     )
+
+
+def _engine_requests(result, providers):
+    """`Analyze` and `AnalyzeStack` as the engine's messages, built field by field from the
+    recorded resources (what `Session` sends as bytes must parse to these)."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    from preflight.analyzer import _engine_view, _options, _provider
+    from preflight.values import wire_to_struct
+
+    def described(resource, wire):
+        return {
+            "type": resource.type,
+            "urn": resource.urn,
+            "name": resource.name,
+            "properties": wire_to_struct(_engine_view(wire)),
+            "options": _options(resource),
+            "provider": _provider(resource, providers),
+        }
+
+    analyze = {r.urn: analyzer_pb2.AnalyzeRequest(**described(r, r.wire_inputs)) for r in result.resources}
+    stack = analyzer_pb2.AnalyzeStackRequest(
+        resources=[
+            analyzer_pb2.AnalyzerResource(
+                **described(r, r.wire_outputs),
+                parent=r.parent or "",
+                dependencies=r.dependencies,
+                propertyDependencies={
+                    key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
+                    for key, urns in r.property_dependencies.items()
+                    if urns
+                },
+            )
+            for r in result.resources
+        ]
+    )
+    return analyze, stack
+
+
+@pytest.mark.parametrize(
+    ("project", "stack", "preview", "config"),
+    [
+        (FARGATE, "example", True, None),
+        (FARGATE, "example", False, None),
+        (NESTED, "dev", False, None),
+        (TASK_SECRETS, "dev", True, {"placement": "secrets", "task-secrets:apiKey": {"secure": "v1:AAAA:AAAA"}}),
+        (FIXTURES / "own_components", "dev", False, None),
+        (FIXTURES / "lookups", "dev", True, None),
+    ],
+)
+def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, analyzer, project, stack, preview, config):
+    """`Session` appends each resource's properties and provider to its request as bytes; the
+    pack parses exactly the messages built field by field, for every resource and the stack."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    from preflight import analyzer as module
+
+    sent: list[bytes] = []
+    stack_sent: list[bytes] = []
+    sessions: list[module.Session] = []
+    analyze, call_serialized, begin = (
+        module.Relay.analyze,
+        module.PolicyAnalyzer._call_serialized,
+        module.PolicyAnalyzer.begin,
+    )
+
+    def recording_analyze(self, request):
+        sent.append(request)
+        analyze(self, request)
+
+    def recording_call(self, method, request, response_type):
+        stack_sent.append(request)
+        return call_serialized(self, method, request, response_type)
+
+    def recording_begin(self, *args, **kwargs):
+        sessions.append(begin(self, *args, **kwargs))
+        return sessions[-1]
+
+    monkeypatch.setattr(module.Relay, "analyze", recording_analyze)
+    monkeypatch.setattr(module.PolicyAnalyzer, "_call_serialized", recording_call)
+    monkeypatch.setattr(module.PolicyAnalyzer, "begin", recording_begin)
+    result = run(project, stack, preview=preview, analyzer=analyzer, stack_config=config)
+    expected_analyze, expected_stack = _engine_requests(result, sessions[0].providers)
+    received = [analyzer_pb2.AnalyzeRequest.FromString(b) for b in sent]
+    assert len(received) == len(expected_analyze) == len(result.resources)
+    for request in received:
+        assert request == expected_analyze[request.urn], request.urn
+    [stack_bytes] = stack_sent
+    assert analyzer_pb2.AnalyzeStackRequest.FromString(stack_bytes) == expected_stack
+    # Every request names its provider, and AnalyzeStack reused the recorder's outputs Structs.
+    assert all(r.HasField("provider") for r in received if r.type.startswith("aws:"))
+    assert any(r.outputs_struct is not None for r in result.resources)
