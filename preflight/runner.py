@@ -17,7 +17,7 @@ import sys
 import textwrap
 import traceback
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union
 
@@ -31,6 +31,7 @@ from pulumi._utils import ContextProperty
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc as pulumi_rpc
 from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_in_stack
@@ -182,7 +183,9 @@ def _engine_in_process() -> Iterator[None]:
     - `Output._track` / `_untrack`, which every output runs (some 27 per registration here):
       the same set of unfinished outputs, changed under the same lock, read straight from their
       context variables instead of through `SETTINGS`' descriptor (four reads per output), and
-      one shared done-callback instead of a new closure per output (`_output_tracking`);
+      no done-callback per output: the set drops the outputs that have their value when
+      `wait_for_rpcs` reads it (`_output_tracking`, `_UnfinishedOutputs`, taken while
+      `wait_for_rpcs` is also as written);
     - `rpc.contains_unknowns`, asked of every value an output settles with: for a string,
       number, boolean or None, and for an `Unknown`, the answer without the SDK's recursive
       walk (`_contains_unknowns`);
@@ -220,11 +223,20 @@ def _engine_in_process() -> Iterator[None]:
     pulumi_types.resource_types = functools.cache(saved[2])
     pulumi_types.unwrap_type = _once_per_object(saved[3])  # type: ignore[assignment]  # the same function, cached
     pulumi_types.unwrap_optional_type = _once_per_object(saved[4])  # type: ignore[assignment]  # likewise
+    tracking = any(name == "_track" for _, name, _ in shortcuts)
     try:
         for owner, name, replacement in shortcuts:
             setattr(owner, name, replacement)
+        if tracking:
+            with pulumi_settings.SETTINGS.lock:
+                pulumi_settings.SETTINGS.outputs = _UnfinishedOutputs(pulumi_settings.SETTINGS.outputs)
         yield
     finally:
+        if tracking:
+            with pulumi_settings.SETTINGS.lock:
+                unfinished = pulumi_settings.SETTINGS.outputs
+                len(unfinished)  # what has finished leaves, as the SDK's callbacks would have taken it
+                pulumi_settings.SETTINGS.outputs = set(unfinished)
         for owner, name, original in originals:
             setattr(owner, name, original)
         (
@@ -241,6 +253,7 @@ def _engine_in_process() -> Iterator[None]:
 _SDK_SOURCES = {
     "Output._track": "b6a66272f7647f09",
     "Output._untrack": "fcd0f762fcb2b11f",
+    "wait_for_rpcs": "c0f9027f85ad0925",
     "ContextProperty.__get__": "d2ebe489474888f3",
     "ContextProperty.fget": "2202454404ee542a",
     "create_urn": "b4efa209c920a83a",
@@ -297,7 +310,7 @@ def _sdk_shortcuts() -> list[tuple[Any, str, Any]]:
     settings = pulumi_settings.Settings.__dict__
     lock, outputs = settings.get("lock"), settings.get("outputs")
     if (
-        _as_written(pulumi_output.Output._track, pulumi_output.Output._untrack)
+        _as_written(pulumi_output.Output._track, pulumi_output.Output._untrack, pulumi_stack.wait_for_rpcs)
         and _as_written(ContextProperty.__get__, ContextProperty.fget)
         and type(lock) is ContextProperty
         and type(outputs) is ContextProperty
@@ -325,8 +338,14 @@ def _output_tracking(
     """`Output._track` and `Output._untrack`, which keep the set of unfinished outputs the
     program waits for at its end (`SETTINGS.outputs`, changed under `SETTINGS.lock`): the same
     set changed under the same lock, both read straight from their context variables (as
-    `ContextProperty.fget` reads them, for a value that is a set and a lock, not a dict), and
-    one done-callback for every output instead of a new closure per output."""
+    `ContextProperty.fget` reads them, for a value that is a set and a lock, not a dict).
+
+    The SDK gives every output a done-callback that takes it out of the set once it has its
+    value: a callback scheduled on the loop per output (27 a registration here, some 2 us
+    each). While the program runs, the set is an `_UnfinishedOutputs` (see
+    `_engine_in_process`), which drops the outputs that have their value when it is read, so
+    `track` adds the output and nothing more; under a plain set (another caller's settings) it
+    adds the SDK's callback, shared instead of a new closure per output."""
     lock_var, outputs_var = lock._data, outputs._data
 
     def forget(data: asyncio.Future[Any]) -> None:
@@ -338,14 +357,46 @@ def _output_tracking(
     def track(self: pulumi_output.Output[Any]) -> None:
         data = self._data
         with lock_var.get(lock._ContextProperty__default):  # type: ignore[attr-defined]
-            outputs_var.get(outputs._ContextProperty__default).add(data)  # type: ignore[attr-defined]
-        data.add_done_callback(forget)
+            unfinished = outputs_var.get(outputs._ContextProperty__default)  # type: ignore[attr-defined]
+            unfinished.add(data)
+        if type(unfinished) is not _UnfinishedOutputs:
+            data.add_done_callback(forget)
 
     def untrack(self: pulumi_output.Output[Any]) -> None:
         with lock_var.get(lock._ContextProperty__default):  # type: ignore[attr-defined]
             outputs_var.get(outputs._ContextProperty__default).discard(self._data)  # type: ignore[attr-defined]
 
     return track, untrack
+
+
+class _UnfinishedOutputs(set[Any]):  # of the outputs' futures, as the SDK's set
+    """`SETTINGS.outputs` while a program runs: the outputs it has not seen finish, for
+    `wait_for_rpcs` to wait for at the program's end. The SDK's set loses each output through a
+    done-callback as the output gets its value; this one loses those outputs when it is read
+    (`len`, which `wait_for_rpcs` asks under the lock before it copies the set), and when it
+    has doubled since it last did, so it holds no more than twice the unfinished outputs. An
+    output that failed or was cancelled stays, as in the SDK's, for `wait_for_rpcs` to raise."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self, outputs: Iterable[Any] = ()) -> None:
+        super().__init__(outputs)
+        self._kept = 1024
+
+    def add(self, data: Any) -> None:
+        super().add(data)
+        if set.__len__(self) >= 2 * self._kept:
+            self._forget_finished()
+            self._kept = max(1024, set.__len__(self))
+
+    def __len__(self) -> int:
+        self._forget_finished()
+        return set.__len__(self)
+
+    def _forget_finished(self) -> None:
+        self.difference_update(
+            [data for data in self if data.done() and not data.cancelled() and data.exception() is None]
+        )
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})

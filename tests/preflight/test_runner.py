@@ -151,6 +151,59 @@ def test_every_swap_is_in_place_while_the_program_runs_and_put_back_after(stack)
     assert _sdk_attributes() == before
 
 
+def test_while_a_program_runs_outputs_are_tracked_without_a_callback_each_and_the_set_is_put_back():
+    from pulumi import Output
+    from pulumi.runtime.settings import SETTINGS
+
+    with runner._engine_in_process():
+        unfinished = SETTINGS.outputs
+        assert type(unfinished) is runner._UnfinishedOutputs
+        loop = asyncio.new_event_loop()
+        try:
+            data = loop.create_future()
+            tracked = Output._from_data(data)
+            assert tracked._data in unfinished
+            assert tracked._data._callbacks in (None, [])  # the SDK's would hold its cleanup
+            data.set_result(None)
+        finally:
+            loop.close()
+    # Put back as a plain set, without what finished meanwhile.
+    assert type(SETTINGS.outputs) is set and tracked._data not in SETTINGS.outputs
+
+
+def test_unfinished_outputs_drop_what_has_its_value_when_read_and_keep_failures():
+    loop = asyncio.new_event_loop()
+    try:
+        pending, finished, failed, cancelled = (loop.create_future() for _ in range(4))
+        finished.set_result(1)
+        failed.set_exception(ValueError("no"))
+        cancelled.cancel()
+        unfinished = runner._UnfinishedOutputs([pending, finished, failed, cancelled])
+        # As the SDK's set reads once each finished output's done-callback has run.
+        assert len(unfinished) == 3 and set(unfinished) == {pending, failed, cancelled}
+        pending.set_result(2)
+        assert len(unfinished) == 2 and pending not in unfinished
+    finally:
+        loop.close()
+
+
+def test_unfinished_outputs_stay_within_twice_what_is_unfinished():
+    loop = asyncio.new_event_loop()
+    try:
+        unfinished = runner._UnfinishedOutputs()
+        waiting = [loop.create_future() for _ in range(3000)]
+        for future in waiting:
+            unfinished.add(future)
+        for _ in range(20000):
+            done = loop.create_future()
+            done.set_result(None)
+            unfinished.add(done)
+            assert set.__len__(unfinished) <= 2 * 3000 + 1
+        assert len(unfinished) == 3000
+    finally:
+        loop.close()
+
+
 def test_an_sdk_function_not_as_written_is_left_as_it_is(monkeypatch):
     from pulumi._utils import ContextProperty
     from pulumi.runtime import rpc
@@ -572,11 +625,12 @@ def test_a_functions_source_is_read_as_inspect_reads_it():
 
     from pulumi import output
     from pulumi._utils import ContextProperty
-    from pulumi.runtime import resource, rpc
+    from pulumi.runtime import resource, rpc, stack
 
     functions: list[Any] = [
         output.Output._track,
         output.Output._untrack,
+        stack.wait_for_rpcs,
         ContextProperty.__get__,
         ContextProperty.fget,
         resource.create_urn,
