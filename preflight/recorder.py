@@ -294,14 +294,13 @@ class RecordingMonitor(MockMonitor):
                 if request.remote:
                     self._remote_component(record, request.provider, request.version)
             self._add(record)
-        response_object = None
+        response = resource_pb2.RegisterResourceResponse(urn=urn, id=record.id if isinstance(record.id, str) else "")
         if record.custom or record.remote:
-            response_object = record.outputs_struct = wire_to_struct(record.wire_outputs)
-        return resource_pb2.RegisterResourceResponse(
-            urn=urn,
-            id=record.id if isinstance(record.id, str) else "",
-            object=response_object,
-        )
+            # Converted in place (a Struct given to the constructor would be copied into it).
+            response.object.SetInParent()
+            response.object.update(record.wire_outputs)
+            record.outputs_struct = response.object
+        return response
 
     def _explicit_provider(self, record: Resource, wire_inputs: dict[str, Any]) -> None:
         record.wire_inputs = wire_inputs
