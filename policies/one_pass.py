@@ -9,7 +9,8 @@ once and hands every policy the same read-only view (no rule of this pack writes
 properties it judges; `tests/policies/test_one_pass.py` holds that by comparing every verdict
 with and without sharing). `AnalyzeStack` likewise builds the stack's resources, linked to their
 parents and dependencies, once for all its stack policies instead of once per policy (the same
-loop as pulumi-policy 1.21's, with the building moved out of it; another release keeps its own). It also converts `Struct` messages with a direct walk instead of
+loop as pulumi-policy 1.21's, with the building moved out of it, and one provider object for the
+resources of one provider message; another release keeps its own). It also converts `Struct` messages with a direct walk instead of
 json_format's generic descriptor-driven one (the same values: JSON null, bool, float, str,
 list, dict; a NaN or an infinity still goes to json_format, which rejects it as before), and
 reads the SDK's `Settings` signature once instead of on every call.
@@ -18,7 +19,9 @@ Most of what a resource holds no rule reads (a stack rule looks at a few types, 
 properties of the others). With pulumi-policy 1.21 the properties of a resource (and of its
 provider) are therefore handed over as a `LazyProperties`, which answers every read as the proxy
 pulumi-policy builds does, but converts each top-level property (with the same functions) when it
-is first read, and the whole only when a rule asks for the proxy's `__target`. A message whose conversion could fail or could differ
+is first read, and the whole only when a rule asks for the proxy's `__target`. For the pack's
+`peek` it also reads quietly (`read_quietly`): an unknown or a missing property comes back as a
+marker rather than as the error a read raises. A message whose conversion could fail or could differ
 from a plain copy (a number JSON cannot hold, a secret, an asset) is converted whole at once, as
 before. `Analyze` also converts a resource once for all its policies and leaves out a policy of the
 pack that judges other resource types (its validate does nothing on this one).
@@ -40,6 +43,7 @@ from typing import Any, Optional, cast
 
 from google.protobuf import json_format, struct_pb2
 from pulumi_policy import deserialize as sdk_deserialize
+from pulumi_policy.proxy import UnknownValueError
 
 # The SDK's server answers from a pool of threads: each call has its own cache.
 _active = threading.local()
@@ -133,18 +137,25 @@ class LazyProperties(Mapping):
         self._known: dict[str, Any] = {}  # key -> its value, read before and not unknown
         self._whole: Any = None
 
-    def _value(self, key: Any) -> Any:
+    def _lookup(self, key: Any) -> Any:
+        """The converted value at `key` (unknowns as they are), `_ABSENT` if the message has none."""
         value = self._converted.get(key, _ABSENT)  # an unhashable key raises TypeError, as a dict does
         if value is _ABSENT:
             if not isinstance(key, str):
-                raise KeyError(key)
+                return _ABSENT
             try:
                 present = key in self._fields
             except (TypeError, ValueError):  # a string protobuf cannot encode: in no message
                 present = False
             if not present:  # (and indexing a map of messages would add the key)
-                raise KeyError(key)
+                return _ABSENT
             value = self._converted[key] = self._conversion.one(key, self._fields[key])
+        return value
+
+    def _value(self, key: Any) -> Any:
+        value = self._lookup(key)
+        if value is _ABSENT:
+            raise KeyError(key)
         return value
 
     def _target(self) -> Any:
@@ -161,9 +172,37 @@ class LazyProperties(Mapping):
             return known
         if key == "__target":
             return self._target()["__target"]
-        value = self._value(key)
+        value = self._lookup(key)
+        if value is _ABSENT:
+            raise KeyError(key)
         if self._conversion.is_unknown(value):
             return self._conversion.refuse(key, value)
+        self._known[key] = value
+        return value
+
+    def read_quietly(self, key: Any, unknown: Any, missing: Any) -> Any:
+        """`self[key]`, but `unknown` where that raises `UnknownValueError` and `missing` where it
+        raises `KeyError` (other errors as `self[key]` raises them).
+
+        The pack's `_props.peek` reads through this when a view offers it: a stack rule reads
+        thousands of properties a preview cannot know yet (every new resource's `id` and `arn`),
+        and having the SDK's proxy raise each of them only for `peek` to catch it was most of
+        the cost of those reads."""
+        if self._whole is not None or key == "__target":
+            try:
+                return self[key]
+            except KeyError:
+                return missing
+            except UnknownValueError:
+                return unknown
+        known = self._known.get(key, _ABSENT)  # an unhashable key raises TypeError, as a dict does
+        if known is not _ABSENT:
+            return known
+        value = self._lookup(key)
+        if value is _ABSENT:
+            return missing
+        if self._conversion.is_unknown(value):
+            return unknown  # where `self[key]` has the SDK's proxy refuse it
         self._known[key] = value
         return value
 
@@ -238,6 +277,7 @@ def _per_request(method: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]
     def once(self: Any, request: Any) -> Any:
         return _once(request, method, self)
 
+    once.uncached = method  # type: ignore[attr-defined]  # for a loop that reads each request once
     return once
 
 
@@ -382,23 +422,50 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
 
 def _stack_resources(self: Any, request: Any, sdk: Any) -> list[Any]:
     """The request's resources as pulumi-policy 1.21 hands them to a stack policy: each with its
-    parent, dependencies and property dependencies as the resource objects (where present)."""
-    built = []
-    for r in request.resources:
-        props = _properties(r.properties, sdk)
-        resource = sdk.PolicyResource(
-            r.type, props, r.urn, r.name, self._get_resource_options(r), _provider(r, sdk), None, [], {}
+    parent, dependencies and property dependencies as the resource objects (where present).
+
+    It runs on the critical path of every preview, once per resource of the stack, so it reads
+    each message once: the resources are built in a first pass and linked in a second one straight
+    from the messages (no lists of URNs in between); the options come from the SDK's own helper,
+    without the per-call cache around it (each request is read only here); and resources whose
+    provider message is the same, byte for byte, are handed one provider object built from it, as
+    the policies of one call are handed one conversion of a message (none of them writes to it)."""
+    messages = request.resources
+    options = getattr(type(self)._get_resource_options, "uncached", None)
+    providers: dict[bytes, Any] = {}
+    resources = []
+    for r in messages:
+        if r.HasField("provider"):
+            key = r.provider.SerializeToString()
+            provider = providers.get(key)
+            if provider is None:
+                provider = providers[key] = _provider(r, sdk)
+        else:
+            provider = None
+        resources.append(
+            sdk.PolicyResource(
+                r.type,
+                _properties(r.properties, sdk),
+                r.urn,
+                r.name,
+                self._get_resource_options(r) if options is None else options(self, r),
+                provider,
+                None,
+                [],
+                {},
+            )
         )
-        property_dependencies = {k: list(v.urns) for k, v in r.propertyDependencies.items()}
-        built.append((resource, r.parent, list(r.dependencies), property_dependencies))
-    by_urn = {resource.urn: resource for resource, _, _, _ in built}
-    for resource, parent, dependencies, property_dependencies in built:
-        if parent is not None and parent in by_urn:
+    by_urn = {resource.urn: resource for resource in resources}
+    for r, resource in zip(messages, resources, strict=True):
+        parent = r.parent
+        if parent in by_urn:  # (an unset parent is "", which names no resource)
             resource.parent = by_urn[parent]
-        resource.dependencies.extend(by_urn[d] for d in dependencies if d in by_urn)
-        for key, urns in property_dependencies.items():
-            resource.property_dependencies[key] = [by_urn[d] for d in urns if d in by_urn]
-    return [resource for resource, _, _, _ in built]
+        resource.dependencies.extend(by_urn[d] for d in r.dependencies if d in by_urn)
+        if r.propertyDependencies:
+            property_dependencies = resource.property_dependencies
+            for key, dependencies in r.propertyDependencies.items():
+                property_dependencies[key] = [by_urn[d] for d in dependencies.urns if d in by_urn]
+    return resources
 
 
 def share() -> bool:

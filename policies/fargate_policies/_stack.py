@@ -173,19 +173,40 @@ class Stack:
         self.resources = list(resources)
         self._refs: dict[tuple[PolicyResource, tuple[Any, ...], tuple[str, ...]], Refs] = {}
         self._answers: dict[Any, Any] = {}
-        self._by_value: dict[str, list[PolicyResource]] = {}
+        # types -> value -> the resources of those types with that value (see `_named`).
+        self._by_value: dict[tuple[str, ...], dict[str, list[PolicyResource]]] = {}
         self._by_type: dict[str, list[PolicyResource]] = {}
         for resource in self.resources:
             self._by_type.setdefault(resource.resource_type, []).append(resource)
-            props = resource.props
-            for key in _LOOKUP_KEYS:
-                # `peek(props, key)` as far as a non-empty string goes, without its generic steps.
-                try:
-                    value = props[key]
-                except (KeyError, IndexError, TypeError, UnknownValueError):
-                    continue
-                if isinstance(value, str) and value:
-                    self._by_value.setdefault(value, []).append(resource)
+
+    def _named(self, types: Sequence[str]) -> dict[str, list[PolicyResource]]:
+        """Value -> the resources of `types`, in stack order, whose `id`, `arn`, `name` or
+        `family` is that (known, non-empty) string.
+
+        Built for each `types` on its first question rather than for the whole stack up front:
+        the rules ask about a few types, which hold a third of a stack's resources, and reading
+        the other resources' ids and ARNs (unknown in a preview) was most of building the index."""
+        key = tuple(types)
+        named = self._by_value.get(key)
+        if named is None:
+            named = self._by_value[key] = {}
+            for resource in self.of_type(key):
+                props = resource.props
+                quietly = hasattr(type(props), "read_quietly")
+                for lookup in _LOOKUP_KEYS:
+                    # `peek(props, lookup)` as far as a non-empty string goes: through the view's
+                    # quiet read where it has one (most ids and ARNs of a preview are unknown),
+                    # else without peek's generic steps.
+                    if quietly:
+                        value = peek(props, lookup)
+                    else:
+                        try:
+                            value = props[lookup]
+                        except (KeyError, IndexError, TypeError, UnknownValueError):
+                            continue
+                    if isinstance(value, str) and value:
+                        named.setdefault(value, []).append(resource)
+        return named
 
     def of_type(self, types: Sequence[str]) -> list[PolicyResource]:
         if len(types) == 1:
@@ -255,13 +276,15 @@ class Stack:
         matched: list[PolicyResource] = []
         external: list[str] = []
         unknown = values is UNKNOWN
+        named = self._named(types)
         for value in [] if unknown else values:
             if value is UNKNOWN:
                 unknown = True
             elif isinstance(value, str) and value:
-                hits = [r for r in self._by_value.get(value, []) if r.resource_type in types]
-                matched.extend(hits)
-                if not hits:
+                hits = named.get(value)
+                if hits:
+                    matched.extend(hits)
+                else:
                     external.append(value)
         unmatched = [d for d in dependencies if d not in matched]
         if unknown and not unmatched and not matched:
@@ -465,14 +488,29 @@ class Stack:
             )
         return rules
 
-    def ingress_into(self, groups: Refs) -> list[Ingress]:
-        """The ingress permissions of the given security groups."""
-        keys = groups.keys
-        return [rule for rule in self.ingress_rules if rule.targets.keys & keys]
+    @cached_property
+    def _ingress_by_target(self) -> dict[str, list[int]]:
+        """Target key (a group's URN, an external group's id) -> the positions in `ingress_rules`
+        of the permissions into it: `ingress_into` is asked for every service and port, and
+        scanning every permission of the stack each time grew with the stack twice over."""
+        index: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.ingress_rules):
+            for key in rule.targets.keys:
+                index.setdefault(key, []).append(position)
+        return index
 
-    @property
+    def ingress_into(self, groups: Refs) -> list[Ingress]:
+        """The ingress permissions of the given security groups, in `ingress_rules` order:
+        `[rule for rule in self.ingress_rules if rule.targets.keys & groups.keys]`."""
+        index = self._ingress_by_target
+        positions = {position for key in groups.keys for position in index.get(key, ())}
+        rules = self.ingress_rules
+        return [rules[position] for position in sorted(positions)]
+
+    @cached_property
     def unplaced_ingress(self) -> list[Ingress]:
-        """Standalone rules whose security group the stack cannot tell (unknown, no dependency)."""
+        """Standalone rules whose security group the stack cannot tell (unknown, no dependency).
+        A list not to change (worked out once, as `ingress_rules` is)."""
         return [rule for rule in self.ingress_rules if rule.targets.unresolved and not rule.targets.keys]
 
     def security_groups_of(self, resource: PolicyResource, path: Sequence[Any]) -> Refs:
@@ -564,7 +602,13 @@ class Stack:
         return routes
 
     def egress_of(self, subnet: PolicyResource) -> Egress:
-        """Where the subnet's traffic to the internet (0.0.0.0/0) goes."""
+        """Where the subnet's traffic to the internet (0.0.0.0/0) goes.
+
+        Worked out once per subnet (see `once`): every service in the subnet asks, and each
+        answer walks the stack's route table associations and routes."""
+        return self.once(("egress_of", subnet), lambda: self._egress_of(subnet))
+
+    def _egress_of(self, subnet: PolicyResource) -> Egress:
         tables = self.route_tables_of(subnet)
         if tables is None or tables.external or tables.unresolved:
             return Egress("unknown")
