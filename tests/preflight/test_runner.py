@@ -389,6 +389,61 @@ class _Res:
     """Stands for a resource: the properties go on its __dict__."""
 
 
+def _settled_in(loop: asyncio.AbstractEventLoop) -> tuple[list[str], list[int], list[Any], int]:
+    """Resolve two registrations' properties on `loop`, with a callback scheduled between two
+    of them: what ran in which order, the turn each output settled at, what it settled with,
+    and how many callbacks the settlings took."""
+    woken: list[str] = []
+    first, second = _Res(), _Res()
+    resolvers = {
+        "first": runner._transfer_properties(first, {"x": None, "y": None, "z": None}, True),
+        "second": runner._transfer_properties(second, {"x": None, "y": None}, True),
+    }
+    outputs = {
+        f"{tag}.{name}": res.__dict__[name]._data
+        for tag, res in (("first", first), ("second", second))
+        for name in res.__dict__
+    }
+    for tag, future in outputs.items():
+        future.add_done_callback(lambda _, tag=tag: woken.append(tag))
+
+    def between() -> None:
+        woken.append(f"between: y done {outputs['first.y'].done()}, z {outputs['first.z'].done()}")
+
+    queued = len(loop._ready)  # type: ignore[attr-defined]  # the loop's queue, to count callbacks
+    resolvers["first"]["x"](1, True, False, None, None)
+    resolvers["first"]["y"](2, True, False, None, ValueError("no"))
+    loop.call_soon(between)
+    resolvers["first"]["z"](3, False, True, None, None)
+    resolvers["second"]["x"](4, True, False, None, None)
+    resolvers["second"]["y"](5, True, False, None, None)
+    callbacks = len(loop._ready) - queued  # type: ignore[attr-defined]
+    turns = _turns(loop, *outputs.values())
+    loop.run_until_complete(asyncio.sleep(0))  # the outputs' own callbacks
+    settled = [repr(f.exception()) if f.exception() else f.result().value for f in outputs.values()]
+    return woken, turns, settled, callbacks
+
+
+def test_the_in_process_loop_settles_a_registrations_properties_in_one_callback_at_the_same_turns():
+    """Settlings scheduled one after the other share a callback; one scheduled after something
+    else starts another. Every output settles at the turn and in the order it did with a
+    callback each (the plain loop's path)."""
+    seen = []
+    for loop_class in (asyncio.SelectorEventLoop, runner._InProcessLoop):
+        loop = loop_class()
+        asyncio.set_event_loop(loop)
+        try:
+            seen.append(_settled_in(loop))
+        finally:
+            loop.close()
+            asyncio.set_event_loop(None)
+    (plain, in_process) = seen
+    assert plain[:3] == in_process[:3]
+    # Every settling ran at the first turn, "between" in its place; the outputs' own callbacks next.
+    assert plain[0] == ["between: y done True, z False", "first.x", "first.y", "first.z", "second.x", "second.y"]
+    assert (plain[3], in_process[3]) == (6, 3)  # a callback each; two batches and the one between
+
+
 @pytest.mark.parametrize("failed", [None, ValueError("no")])
 @pytest.mark.parametrize("custom", [False, True])
 def test_the_property_shortcut_settles_each_output_as_the_sdk_does(loop, failed, custom):
