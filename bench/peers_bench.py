@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from preflight_bench import BYTE_COMPILED_NOTE, REPOSITORY, byte_compile, stack_file
+from preflight_bench import BYTE_COMPILED_NOTE, REPOSITORY, byte_compile, cpu_times, stack_file, steal_note
 
 sys.path.insert(0, str(REPOSITORY))
 from components.config.stack import MAX_SERVICES  # the most services the program takes
@@ -229,7 +229,7 @@ def main() -> None:
         cdk_roles = {"app": "app.js", "cli": "cdk synth"}
         samples: dict[tuple[str, int], list[Sample]] = {(tool, size): [] for tool in ("ours", "cdk") for size in sizes}
         floor: list[float] = []
-        load_before = os.getloadavg()
+        load_before, times_before = os.getloadavg(), cpu_times()
         for repetition in range(args.repetitions + 1):  # the first round is the warm-up
             round_samples = []
             floor_sample, _ = cpu_of(lambda: timed(floor_command(), REPOSITORY, {}))
@@ -248,7 +248,7 @@ def main() -> None:
                 for key, sample in round_samples:
                     samples[key].append(sample)
             print(f"round {repetition or 'warm-up'} done", file=sys.stderr, flush=True)
-        load_after = os.getloadavg()
+        load_after, times_after = os.getloadavg(), cpu_times()
 
     def median(tool: str, size: int) -> float:
         return statistics.median(s.seconds for s in samples[(tool, size)])
@@ -258,6 +258,7 @@ def main() -> None:
         f"{load_after[0]:.2f} (1 min); Python {sys.version.split()[0]}, Node {node}; "
         + ", ".join(f"{k} {v}" for k, v in pinned.items())
     )
+    print(steal_note(times_before, times_after))
     print(
         f"{args.repetitions} interleaved repetitions after a warm-up; wall time median (min-max); {BYTE_COMPILED_NOTE}"
     )

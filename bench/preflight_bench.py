@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 GOALS = {("one", "floor"): 1.5, ("forty", "one"): 3.0}
@@ -49,6 +50,27 @@ def byte_compile() -> None:
     (about 0.1 s in the program's process), a cost no user's second run pays."""
     for package in OWN_PACKAGES:
         compileall.compile_dir(REPOSITORY / package, quiet=1)
+
+
+def cpu_times() -> Optional[tuple[int, int]]:
+    """(stolen, all) CPU time of the machine so far, in clock ticks, from Linux's /proc/stat (None
+    elsewhere): "steal" is the time a virtual machine's CPUs were ready to run but the
+    hypervisor ran something else."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(field) for field in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7], sum(fields[:8])) if len(fields) >= 8 else None
+
+
+def steal_note(before: Optional[tuple[int, int]], after: Optional[tuple[int, int]]) -> str:
+    """How much of the machine's CPU time the hypervisor took during the run, to judge the
+    absolute times by (the ratios of an interleaved run are fairer under it)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return "CPU steal: not measured (no /proc/stat)"
+    share = (after[0] - before[0]) / (after[1] - before[1])
+    return f"CPU steal during the run (time the hypervisor gave this machine's CPUs to others): {share:.0%}"
 
 
 def service(index: int) -> dict:
@@ -134,16 +156,19 @@ def main() -> None:
         }
         samples: dict[str, list[float]] = {name: [] for name in commands}
         names = list(commands)
+        times_before = cpu_times()
         for repetition in range(args.repetitions):
             order = names[repetition % len(names) :] + names[: repetition % len(names)]
             for name in order:
                 samples[name].append(timed(commands[name]))
+        times_after = cpu_times()
     medians = {name: statistics.median(values) for name, values in samples.items()}
     print(
         f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
         f"{args.repetitions} interleaved repetitions, median (min-max) wall time"
     )
     print(BYTE_COMPILED_NOTE)
+    print(steal_note(times_before, times_after))
     print(f"floor imports: pulumi_aws.{{{','.join(modules)}}} + pulumi_policy")
     print(f"stacks: one = {counts['one']} resources, forty = {counts['forty']} resources")
     print()
