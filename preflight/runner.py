@@ -349,7 +349,7 @@ def _output_tracking(
     lock_var, outputs_var = lock._data, outputs._data
 
     def forget(data: asyncio.Future[Any]) -> None:
-        if data.cancelled() or data.exception() is not None:
+        if not _has_value(data):
             return  # left in the set, to be raised at the program's end
         with lock_var.get(lock._ContextProperty__default):  # type: ignore[attr-defined]
             outputs_var.get(outputs._ContextProperty__default).discard(data)  # type: ignore[attr-defined]
@@ -394,9 +394,13 @@ class _UnfinishedOutputs(set[Any]):  # of the outputs' futures, as the SDK's set
         return set.__len__(self)
 
     def _forget_finished(self) -> None:
-        self.difference_update(
-            [data for data in self if data.done() and not data.cancelled() and data.exception() is None]
-        )
+        self.difference_update([data for data in self if _has_value(data)])
+
+
+def _has_value(data: asyncio.Future[Any]) -> bool:
+    """Whether an output's future is done with a value (the SDK's set keeps one that failed or
+    was cancelled, for `wait_for_rpcs` to raise)."""
+    return data.done() and not data.cancelled() and data.exception() is None
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
