@@ -29,7 +29,6 @@ from functools import cached_property
 from typing import Any, Optional
 
 from pulumi_policy import PolicyResource
-from pulumi_policy.proxy import UnknownValueError
 
 from . import _types as T
 from ._props import UNKNOWN, as_bool, as_number, elements, peek
@@ -191,19 +190,10 @@ class Stack:
         if named is None:
             named = self._by_value[key] = {}
             for resource in self.of_type(key):
-                props = resource.props
-                quietly = hasattr(type(props), "read_quietly")
                 for lookup in _LOOKUP_KEYS:
-                    # `peek(props, lookup)` as far as a non-empty string goes: through the view's
-                    # quiet read where it has one (most ids and ARNs of a preview are unknown),
-                    # else without peek's generic steps.
-                    if quietly:
-                        value = peek(props, lookup)
-                    else:
-                        try:
-                            value = props[lookup]
-                        except (KeyError, IndexError, TypeError, UnknownValueError):
-                            continue
+                    # Through the view's quiet read where it has one (most ids and ARNs of a
+                    # preview are unknown): see `peek`.
+                    value = peek(resource.props, lookup)
                     if isinstance(value, str) and value:
                         named.setdefault(value, []).append(resource)
         return named
