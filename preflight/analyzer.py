@@ -30,6 +30,7 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from .cpus import confine, helper_cpus
 from .errors import ProgramError
 from .project import Project
 from .recorder import Resource
@@ -96,6 +97,8 @@ class PolicyAnalyzer:
         self._configured: Optional[str] = None
         env = dict(os.environ)
         env.update(_pack_environment(project, stack, preview))
+        # The pack and the relay work beside the program, on the CPUs it is not running on.
+        cpus = helper_cpus()
         self._process = subprocess.Popen(
             [_interpreter(self.pack_dir, options.get("virtualenv")), "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
             cwd=self.pack_dir,
@@ -105,11 +108,13 @@ class PolicyAnalyzer:
             stderr=subprocess.PIPE,
             text=True,
         )
+        confine(self._process.pid, cpus)
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
         try:
             self.relay = Relay()
+            confine(self.relay.pid, cpus)
         except BaseException:
             self._process.kill()  # nothing will close a pack whose analyzer was never made
             self._process.wait()

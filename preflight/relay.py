@@ -87,6 +87,10 @@ class Relay:
         self.connected: Optional[str] = None
         self.outstanding = 0
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def _drain_stderr(self) -> None:
         assert self._process.stderr is not None
         for line in self._process.stderr:
