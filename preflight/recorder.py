@@ -30,6 +30,7 @@ from .values import (
     UNKNOWN,
     UNKNOWN_WIRE,
     contains_unknown,
+    fill_struct,
     for_analyzer,
     is_secret,
     plain,
@@ -298,7 +299,7 @@ class RecordingMonitor(MockMonitor):
         if record.custom or record.remote:
             # Converted in place (a Struct given to the constructor would be copied into it).
             response.object.SetInParent()
-            response.object.update(record.wire_outputs)
+            fill_struct(response.object, record.wire_outputs)
             record.outputs_struct = response.object
         return response
 

@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
+from google.protobuf.internal.well_known_types import _SetStructValue
 from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_WIRE
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -72,8 +73,63 @@ def _wire_value(value: struct_pb2.Value) -> Any:
 
 def wire_to_struct(wire: dict[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
-    struct.update(wire)
+    fill_struct(struct, wire)
     return struct
+
+
+def fill_struct(struct: struct_pb2.Struct, wire: dict[str, Any]) -> None:
+    """`struct.update(wire)`, with each value's kind found by its exact type: every registration's
+    answer and `Analyze` request is a Struct made from a wire dict, and protobuf's `update`
+    asks each value up to six `isinstance` questions in a Python function of its own. The same
+    fields, set the same way (a dict or list value cleared first, as `update` does, so an empty
+    one is still set); a value of any other type (a subclass, a tuple) goes to protobuf's own
+    function, which sets it or raises its error."""
+    fields = struct.fields
+    for key, value in wire.items():
+        kind = type(value)
+        if kind is str:
+            fields[key].string_value = value
+        elif kind is dict:
+            target = fields[key].struct_value
+            target.Clear()
+            fill_struct(target, value)
+        elif kind is float or kind is int:
+            fields[key].number_value = value
+        elif kind is bool:
+            fields[key].bool_value = value
+        elif value is None:
+            fields[key].null_value = 0  # type: ignore[assignment]  # the enum's one value, as protobuf sets it
+        elif kind is list:
+            items = fields[key].list_value
+            items.Clear()
+            _fill_list(items, value)
+        else:
+            _SetStructValue(fields[key], value)
+
+
+def _fill_list(items: struct_pb2.ListValue, wire: list[Any]) -> None:
+    """`items.extend(wire)`, as `fill_struct` sets a field."""
+    values = items.values
+    for value in wire:
+        kind = type(value)
+        if kind is str:
+            values.add().string_value = value
+        elif kind is dict:
+            target = values.add().struct_value
+            target.Clear()
+            fill_struct(target, value)
+        elif kind is float or kind is int:
+            values.add().number_value = value
+        elif kind is bool:
+            values.add().bool_value = value
+        elif value is None:
+            values.add().null_value = 0  # type: ignore[assignment]  # as above
+        elif kind is list:
+            target_list = values.add().list_value
+            target_list.Clear()
+            _fill_list(target_list, value)
+        else:
+            _SetStructValue(values.add(), value)
 
 
 def secret(value: Any) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """preflight/values.py: the engine's wire values to and from protobuf Structs."""
 
+from __future__ import annotations
+
 import json
 import math
 
@@ -8,10 +10,16 @@ from google.protobuf import json_format, struct_pb2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from preflight.values import struct_to_wire, wire_to_struct
+from preflight.values import fill_struct, struct_to_wire, wire_to_struct
 
 # What a Struct holds: strings, doubles, booleans, nulls, lists and nested structs.
-_scalars = st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8)
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.text(max_size=8)
+)
 _values = st.recursive(
     _scalars,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
@@ -42,4 +50,44 @@ def test_a_number_that_is_not_finite_fails_as_in_json_format(number):
         json_format.MessageToDict(struct)
     with pytest.raises(ValueError, match="Fail to serialize") as ours:
         struct_to_wire(struct)
+    assert str(ours.value) == str(theirs.value)
+
+
+class _Text(str):
+    """A str subclass: not a str by exact type, so `fill_struct` hands it to protobuf's own setter."""
+
+
+@given(st.dictionaries(st.text(max_size=6), _values | st.tuples(_scalars, _scalars) | st.builds(_Text), max_size=6))
+def test_fill_struct_sets_what_protobufs_update_sets(wire):
+    theirs = struct_pb2.Struct()
+    theirs.update(wire)
+    ours = struct_pb2.Struct()
+    fill_struct(ours, wire)
+    assert ours == theirs
+    assert ours.SerializeToString(deterministic=True) == theirs.SerializeToString(deterministic=True)
+    assert [value.WhichOneof("kind") for value in ours.fields.values()] == [
+        value.WhichOneof("kind") for value in theirs.fields.values()
+    ]
+
+
+def test_empty_containers_are_set_not_left_empty():
+    struct = struct_pb2.Struct()
+    fill_struct(struct, {"map": {}, "list": [], "nested": [[], {}]})
+    assert [struct.fields[key].WhichOneof("kind") for key in ("map", "list", "nested")] == [
+        "struct_value",
+        "list_value",
+        "list_value",
+    ]
+    assert [value.WhichOneof("kind") for value in struct.fields["nested"].list_value.values] == [
+        "list_value",
+        "struct_value",
+    ]
+
+
+@pytest.mark.parametrize("value", [object(), b"bytes", {1, 2}])
+def test_a_value_no_struct_holds_fails_as_in_protobuf(value):
+    with pytest.raises(ValueError) as theirs:
+        struct_pb2.Struct().update({"key": value})
+    with pytest.raises(ValueError) as ours:
+        fill_struct(struct_pb2.Struct(), {"key": [value]})
     assert str(ours.value) == str(theirs.value)
