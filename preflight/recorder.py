@@ -15,7 +15,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, cast
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
@@ -27,6 +27,7 @@ from .aws import components, names, resources
 from .errors import OfflineGap, ProgramError
 from .project import Project
 from .values import (
+    SIG_KEY,
     UNKNOWN,
     UNKNOWN_WIRE,
     contains_unknown,
@@ -72,9 +73,10 @@ class Resource:
     `AnalyzeStack` sends it rather than converting the same outputs a second time (None until
     then, and again once the outputs change)."""
 
-    def set_outputs(self, wire_outputs: dict[str, Any]) -> None:
+    def set_outputs(self, wire_outputs: dict[str, Any], outputs: Optional[dict[str, Any]] = None) -> None:
+        """`outputs` is `plain(wire_outputs)`, when the caller has it already."""
         self.wire_outputs = wire_outputs
-        self.outputs = plain(wire_outputs)
+        self.outputs = plain(wire_outputs) if outputs is None else outputs
         self.outputs_struct = None
 
 
@@ -316,13 +318,13 @@ class RecordingMonitor(MockMonitor):
         provider = self._provider_for(provider_ref, package, version)
         record.provider = provider.urn
         known_inputs = plain(wire_inputs)
-        checked = dict(wire_inputs)
         if package == "aws":
-            checked.update(names.check(record.type, record.name, record.urn, known_inputs))
+            corrections = names.check(record.type, record.name, record.urn, known_inputs)
         else:
-            checked.update(providers.check(record.type, known_inputs))
+            corrections = providers.check(record.type, known_inputs)
+        checked = {**wire_inputs, **corrections}
         record.wire_inputs = checked
-        record.inputs = plain(checked)
+        record.inputs = _plain_merged(wire_inputs, known_inputs, corrections)
         # A preview discards what the stand-in computes (it is unknown), so placeholders for
         # unknown inputs only keep the arithmetic on strings working.
         known = _placeholders(record.inputs) if self.preview else record.inputs
@@ -355,11 +357,12 @@ class RecordingMonitor(MockMonitor):
         # A bridged provider's outputs carry the id too; stack policies match resources by it.
         computed["id"] = UNKNOWN_WIRE if record.id is UNKNOWN else record.id
         outputs = {**checked, **computed}
-        # The engine keeps the outputs the SDK names secret (its schema's secret properties) as secrets.
+        # The engine keeps the outputs the SDK names secret (its schema's secret properties) as
+        # secrets (which `plain` unwraps: the plain outputs are the same either way).
         for key in record.options["additionalSecretOutputs"]:
             if key in outputs and not is_secret(outputs[key]):
                 outputs[key] = secret(outputs[key])
-        record.set_outputs(outputs)
+        record.set_outputs(outputs, _plain_merged(checked, record.inputs, computed))
 
     def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:
         package = record.type.split(":", 1)[0]
@@ -432,6 +435,15 @@ class RecordingMonitor(MockMonitor):
     def stack_outputs_wire(self) -> dict[str, Any]:
         record = self.by_urn.get(self.stack_urn or "")
         return record.wire_outputs if record is not None else {}
+
+
+def _plain_merged(wire: dict[str, Any], plain_wire: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`plain({**wire, **changes})`, given `plain_wire = plain(wire)`: `plain` turns a dict key by
+    key (when the dict is no signed value), so only the changed keys are turned again. The
+    result shares the values it keeps with `plain_wire` (records are read, never changed)."""
+    if SIG_KEY in wire or SIG_KEY in changes:
+        return cast(dict[str, Any], plain({**wire, **changes}))
+    return {**plain_wire, **{key: plain(value) for key, value in changes.items()}}
 
 
 def _placeholders(value: Any) -> Any:
