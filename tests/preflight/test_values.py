@@ -86,8 +86,8 @@ def test_empty_containers_are_set_not_left_empty():
 
 @pytest.mark.parametrize("value", [object(), b"bytes", {1, 2}])
 def test_a_value_no_struct_holds_fails_as_in_protobuf(value):
-    with pytest.raises(ValueError) as theirs:
+    with pytest.raises(ValueError, match="Unexpected type") as theirs:
         struct_pb2.Struct().update({"key": value})
-    with pytest.raises(ValueError) as ours:
+    with pytest.raises(ValueError, match="Unexpected type") as ours:
         fill_struct(struct_pb2.Struct(), {"key": [value]})
     assert str(ours.value) == str(theirs.value)
