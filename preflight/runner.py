@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import enum
 import functools
 import gc
 import hashlib
 import heapq
+import inspect
 import linecache
 import os
 import re
@@ -171,8 +173,9 @@ def _engine_in_process() -> Iterator[None]:
     - debug-level log messages (formatted and sent for every registration, shown only by
       `pulumi -v`); the recorder keeps warnings and errors, never debug messages;
     - the property types of a resource class, which the SDK derives from its annotations
-      (`typing.get_type_hints`) again at every registration: a function of the class alone,
-      here derived once per class; likewise the unwrapping of each property's type
+      (`typing.get_type_hints`) again at every registration, and likewise the Python names of
+      its properties, read off its annotations as every registration's outputs are resolved:
+      functions of the class alone, here derived once per class; likewise the unwrapping of each property's type
       (`Output[Optional[T]]` to `T`) as a value is serialized or resolved, a function of the
       type object alone, here done once per type object.
 
@@ -198,6 +201,9 @@ def _engine_in_process() -> Iterator[None]:
     - `rpc.serialize_property`, which serializes every input value and each value inside one:
       for a string, number, boolean or None, the value itself, as the SDK's function returns
       it without awaiting anything, without its dozen type checks (`_serialize_property`);
+    - `rpc.translate_output_properties`, which gives each value the engine answers with its
+      Python form: for a string, number, boolean or None, the same value, enum or int without
+      its walk (`_translate_output_properties`);
     - `rpc.deserialize_properties`, which turns each struct the engine answers with into a
       dict: each field read once, a string, number, boolean or null turned as
       `deserialize_property` turns it, instead of copied out through `Struct.items()` and then
@@ -215,6 +221,7 @@ def _engine_in_process() -> Iterator[None]:
         pulumi_types.resource_types,
         pulumi_types.unwrap_type,
         pulumi_types.unwrap_optional_type,
+        pulumi_types.resource_pulumi_to_py_names,
     )
     shortcuts = _sdk_shortcuts()
     originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in shortcuts]
@@ -223,6 +230,7 @@ def _engine_in_process() -> Iterator[None]:
     pulumi_types.resource_types = functools.cache(saved[2])
     pulumi_types.unwrap_type = _once_per_object(saved[3])  # type: ignore[assignment]  # the same function, cached
     pulumi_types.unwrap_optional_type = _once_per_object(saved[4])  # type: ignore[assignment]  # likewise
+    pulumi_types.resource_pulumi_to_py_names = functools.cache(saved[5])
     tracking = any(name == "_track" for _, name, _ in shortcuts)
     try:
         for owner, name, replacement in shortcuts:
@@ -245,6 +253,7 @@ def _engine_in_process() -> Iterator[None]:
             pulumi_types.resource_types,
             pulumi_types.unwrap_type,
             pulumi_types.unwrap_optional_type,
+            pulumi_types.resource_pulumi_to_py_names,
         ) = saved
 
 
@@ -263,6 +272,7 @@ _SDK_SOURCES = {
     "isLegalProtobufValue": "adad974345258995",
     "deserialize_properties": "e4b8ebdc1594cf4e",
     "deserialize_property": "662b333c8c26d270",
+    "translate_output_properties": "3b2d90a79afc9f4f",
 }
 
 
@@ -326,6 +336,14 @@ def _sdk_shortcuts() -> list[tuple[Any, str, Any]]:
     if _as_written(pulumi_rpc.deserialize_properties, pulumi_rpc.deserialize_property):
         shortcuts.append(
             (pulumi_rpc, "deserialize_properties", _deserialize_properties(pulumi_rpc.deserialize_properties))
+        )
+    if _as_written(pulumi_rpc.translate_output_properties):
+        shortcuts.append(
+            (
+                pulumi_rpc,
+                "translate_output_properties",
+                _translate_output_properties(pulumi_rpc.translate_output_properties),
+            )
         )
     if _as_written(pulumi_resource.create_urn):
         shortcuts.append((pulumi_resource, "create_urn", _create_urn(pulumi_resource.create_urn)))
@@ -404,6 +422,7 @@ def _has_value(data: asyncio.Future[Any]) -> bool:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+_NONE = type(None)
 
 
 def _contains_unknowns(contains_unknowns: Callable[[Any], bool]) -> Callable[[Any], bool]:
@@ -516,6 +535,43 @@ def _deserialize_properties(deserialize_properties: Callable[..., Any]) -> Calla
         return output
 
     return deserialize
+
+
+def _translate_output_properties(translate_output_properties: Callable[..., Any]) -> Callable[..., Any]:
+    """`pulumi.runtime.rpc.translate_output_properties`, which gives every output value the engine
+    answers with its Python form (and each value inside one: it calls itself through the
+    module), some 25 times a registration here, nearly always for a string, number, boolean or
+    None. For one of those (by exact type) the SDK's function finds it is no secret, dict or
+    list, unwraps the optional type it is given (`Any` counting as none), and returns the value
+    as it is, or the enum of that type made from it, or an int for a float where the type is
+    int: here the same, without the rest of its checks, the type's being an enum class asked
+    once per type object. Anything else goes to the SDK's function."""
+    is_enum = _once_per_object(lambda typ: inspect.isclass(typ) and issubclass(typ, enum.Enum))
+
+    def translate(
+        output: Any,
+        output_transformer: Callable[[str], str],
+        typ: Optional[type] = None,
+        transform_using_type_metadata: bool = False,
+        path: Any = None,
+        return_none_on_dict_type_mismatch: bool = False,
+    ) -> Any:
+        kind = type(output)
+        if kind in _SCALARS:
+            if typ:
+                typ = pulumi_types.unwrap_optional_type(typ)  # as the SDK looks it up (cached while a program runs)
+                if typ is Any:
+                    return output
+            if typ and kind is not _NONE and is_enum(typ):
+                return typ(output)
+            if kind is float and typ is int:
+                return int(output)
+            return output
+        return translate_output_properties(
+            output, output_transformer, typ, transform_using_type_metadata, path, return_none_on_dict_type_mismatch
+        )
+
+    return translate
 
 
 def _transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:

@@ -6,6 +6,7 @@ import contextlib
 import enum
 import re
 import sys
+import typing
 from typing import Any
 
 import pytest
@@ -106,6 +107,7 @@ SHORTCUTS = {
     "create_urn",
     "serialize_property",
     "deserialize_properties",
+    "translate_output_properties",
 }
 
 
@@ -120,6 +122,7 @@ def _sdk_attributes():
         "resource_types": _types.resource_types,
         "unwrap_type": _types.unwrap_type,
         "unwrap_optional_type": _types.unwrap_optional_type,
+        "resource_pulumi_to_py_names": _types.resource_pulumi_to_py_names,
         "_track": output.Output.__dict__["_track"],
         "_untrack": output.Output.__dict__["_untrack"],
         "contains_unknowns": rpc.contains_unknowns,
@@ -127,6 +130,7 @@ def _sdk_attributes():
         "create_urn": resource.create_urn,
         "serialize_property": rpc.serialize_property,
         "deserialize_properties": rpc.deserialize_properties,
+        "translate_output_properties": rpc.translate_output_properties,
     }
 
 
@@ -493,6 +497,47 @@ class _Color(enum.StrEnum):
     RED = "red"
 
 
+class _Size(enum.IntEnum):
+    ONE = 1
+
+
+@pytest.mark.parametrize(
+    "typ",
+    [
+        None,
+        str,
+        int,
+        float,
+        bool,
+        typing.Any,
+        typing.Optional[int],
+        typing.Optional[_Color],
+        _Color,
+        _Size,
+        dict,
+        list[str],
+    ],
+)
+@pytest.mark.parametrize("value", ["red", "s", 1, 1.0, 1.5, True, None, {"a": 1.0}, [1.0, "red"]])
+def test_the_translate_shortcut_gives_what_the_sdk_gives(value, typ):
+    from pulumi.runtime import rpc
+
+    def translated(translate):
+        sdk, rpc.translate_output_properties = rpc.translate_output_properties, translate
+        try:
+            result = translate(value, lambda key: key, typ, True)
+        except Exception as error:  # the same error
+            result = (type(error), str(error))
+        finally:
+            rpc.translate_output_properties = sdk
+        return result
+
+    sdks = translated(rpc.translate_output_properties)
+    ours = translated(runner._translate_output_properties(rpc.translate_output_properties))
+    assert ours == sdks
+    assert type(ours) is type(sdks)  # an int stays an int, an enum an enum
+
+
 def _serialized(loop, serialize, value, typ):
     """What `serialize` (put in the SDK's place, so the SDK's recursion goes through it too)
     makes of `value` (or the error it raises), with the dependencies it collects."""
@@ -695,6 +740,7 @@ def test_a_functions_source_is_read_as_inspect_reads_it():
         rpc.isLegalProtobufValue,
         rpc.deserialize_properties,
         rpc.deserialize_property,
+        rpc.translate_output_properties,
         _multi_line_end,
     ]
     assert {f.__qualname__ for f in functions[:-1]} == set(runner._SDK_SOURCES)
