@@ -98,7 +98,7 @@ def fill_struct(struct: struct_pb2.Struct, wire: dict[str, Any]) -> None:
         elif kind is bool:
             fields[key].bool_value = value
         elif value is None:
-            fields[key].null_value = 0  # type: ignore[assignment]  # the enum's one value, as protobuf sets it
+            fields[key].null_value = 0  # the enum's one value, as protobuf sets it
         elif kind is list:
             items = fields[key].list_value
             items.Clear()
@@ -123,7 +123,7 @@ def _fill_list(items: struct_pb2.ListValue, wire: list[Any]) -> None:
         elif kind is bool:
             values.add().bool_value = value
         elif value is None:
-            values.add().null_value = 0  # type: ignore[assignment]  # as above
+            values.add().null_value = 0
         elif kind is list:
             target_list = values.add().list_value
             target_list.Clear()
