@@ -7,7 +7,7 @@ program, which shares its cache), and the helper then takes that CPU from the pr
 1,000 involuntary switches of the program's thread in a 40-service preview, with the machine's
 other CPU idle meanwhile. Kept to the other CPUs, the helpers never run where the program does,
 and the program's CPU is left to it. Measured on 2 cores, interleaved runs: a 40-service preview
-9% faster and a 1-service one 6% (the program's involuntary switches 1,000-1,300 -> ~160); 13%
+9% faster and a 1-service one 6% (the program's involuntary switches 1,000-1,300 -> 150-400); 13%
 faster beside one busy process, the same beside two (both cores busy).
 
 Only the helpers are confined: the program itself may still run anywhere, so a busy CPU
