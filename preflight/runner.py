@@ -204,6 +204,9 @@ def _engine_in_process() -> Iterator[None]:
     - `rpc.translate_output_properties`, which gives each value the engine answers with its
       Python form: for a string, number, boolean or None, the same value, enum or int without
       its walk (`_translate_output_properties`);
+    - `rpc.resolve_outputs` with `rpc.resolve_properties`, which call each output's resolver
+      once the engine answers: the settings read once per registration instead of once per
+      property, scalars translated as above (`_resolve_outputs`);
     - `rpc.deserialize_properties`, which turns each struct the engine answers with into a
       dict: each field read once, a string, number, boolean or null turned as
       `deserialize_property` turns it, instead of copied out through `Struct.items()` and then
@@ -273,6 +276,10 @@ _SDK_SOURCES = {
     "deserialize_properties": "e4b8ebdc1594cf4e",
     "deserialize_property": "662b333c8c26d270",
     "translate_output_properties": "3b2d90a79afc9f4f",
+    "resolve_outputs": "18f65c1be3ad95f4",
+    "resolve_properties": "1011fee4059d7f14",
+    "is_rpc_secret": "4b3350eeecb6d52c",
+    "unwrap_rpc_secret": "cb181fbf6ca085ba",
 }
 
 
@@ -345,6 +352,14 @@ def _sdk_shortcuts() -> list[tuple[Any, str, Any]]:
                 _translate_output_properties(pulumi_rpc.translate_output_properties),
             )
         )
+    if _as_written(
+        pulumi_rpc.resolve_outputs,
+        pulumi_rpc.resolve_properties,
+        pulumi_rpc.translate_output_properties,
+        pulumi_rpc.is_rpc_secret,
+        pulumi_rpc.unwrap_rpc_secret,
+    ):
+        shortcuts.append((pulumi_rpc, "resolve_outputs", _resolve_outputs(pulumi_rpc.resolve_outputs)))
     if _as_written(pulumi_resource.create_urn):
         shortcuts.append((pulumi_resource, "create_urn", _create_urn(pulumi_resource.create_urn)))
     return [(owner, name, replacement) for owner, name, replacement in shortcuts if name in vars(owner)]
@@ -544,9 +559,8 @@ def _translate_output_properties(translate_output_properties: Callable[..., Any]
     None. For one of those (by exact type) the SDK's function finds it is no secret, dict or
     list, unwraps the optional type it is given (`Any` counting as none), and returns the value
     as it is, or the enum of that type made from it, or an int for a float where the type is
-    int: here the same, without the rest of its checks, the type's being an enum class asked
-    once per type object. Anything else goes to the SDK's function."""
-    is_enum = _once_per_object(lambda typ: inspect.isclass(typ) and issubclass(typ, enum.Enum))
+    int: here the same (`_translate_scalar`), without the rest of its checks. Anything else goes
+    to the SDK's function."""
 
     def translate(
         output: Any,
@@ -556,22 +570,129 @@ def _translate_output_properties(translate_output_properties: Callable[..., Any]
         path: Any = None,
         return_none_on_dict_type_mismatch: bool = False,
     ) -> Any:
-        kind = type(output)
-        if kind in _SCALARS:
-            if typ:
-                typ = pulumi_types.unwrap_optional_type(typ)  # as the SDK looks it up (cached while a program runs)
-                if typ is Any:
-                    return output
-            if typ and kind is not _NONE and is_enum(typ):
-                return typ(output)
-            if kind is float and typ is int:
-                return int(output)
-            return output
+        if type(output) in _SCALARS:
+            return _translate_scalar(output, typ)
         return translate_output_properties(
             output, output_transformer, typ, transform_using_type_metadata, path, return_none_on_dict_type_mismatch
         )
 
     return translate
+
+
+def _translate_scalar(output: Any, typ: Optional[type]) -> Any:
+    """What `translate_output_properties` returns for a string, number, boolean or None (by exact
+    type) of type `typ`; whether a type is an enum class is asked once per type object."""
+    kind = type(output)
+    if typ:
+        typ = pulumi_types.unwrap_optional_type(typ)  # as the SDK looks it up (cached while a program runs)
+        if typ is Any:
+            return output
+    if typ and kind is not _NONE and _is_enum_class(typ):
+        return typ(output)  # an Enum subclass, called with its value
+    if kind is float and typ is int:
+        return int(output)
+    return output
+
+
+def _resolve_outputs(resolve_outputs: Callable[..., None]) -> Callable[..., None]:
+    """`pulumi.runtime.rpc.resolve_outputs` with `resolve_properties`, which give a registered
+    resource's outputs their values once the engine answers: every output property is
+    translated, then each output's resolver is called. The SDK's functions ask the settings
+    whether this is a preview (and whether to log each property) again for every property, and
+    pass every value, and a path for its error messages, through `translate_output_properties`.
+    Here the settings are read once per registration (nothing between the properties changes
+    them), a string, number, boolean or None is translated as that function translates it
+    (`_translate_scalar`; anything else still goes through it, with its path), and the resolvers
+    are called with the same values, in the same order. With the SDK's excessive debug output
+    on, the SDK's function runs (it logs every property)."""
+    rpc = pulumi_rpc
+    settings = pulumi_settings
+
+    def resolve(
+        res: Any,
+        serialized_props: Any,
+        outputs: Any,
+        deps: Mapping[str, set[Any]],
+        resolvers: dict[str, Callable[..., None]],
+        custom: bool,
+        transform_using_type_metadata: bool = False,
+        keep_unknowns: bool = False,
+        resolve_missing_as_unknown: bool = False,
+    ) -> None:
+        if settings.excessive_debug_output:
+            return resolve_outputs(
+                res,
+                serialized_props,
+                outputs,
+                deps,
+                resolvers,
+                custom,
+                transform_using_type_metadata,
+                keep_unknowns,
+                resolve_missing_as_unknown,
+            )
+        all_properties = {}
+        resource_cls = type(res)
+        types = pulumi_types.resource_types(resource_cls)
+        translate, translate_to_pass = res.translate_output_property, res.translate_output_property
+        if transform_using_type_metadata:
+            pulumi_to_py_names = pulumi_types.resource_pulumi_to_py_names(resource_cls)
+
+            def translate(prop: str) -> str:
+                return pulumi_to_py_names.get(prop) or prop
+
+            def translate_to_pass(prop: str) -> str:
+                return prop
+
+        for key, value in rpc.deserialize_properties(outputs, keep_unknowns).items():
+            translated_key = translate(key)
+            if type(value) in _SCALARS:
+                all_properties[translated_key] = _translate_scalar(value, types.get(key))
+            else:
+                all_properties[translated_key] = rpc.translate_output_properties(
+                    value,
+                    translate_to_pass,
+                    types.get(key),
+                    transform_using_type_metadata,
+                    path=rpc._Path(translated_key, resource=f"{res._name}"),
+                )
+        translated_deps = {}
+        for key, property_deps in deps.items():
+            translated_deps[translate(key)] = property_deps
+        dry_run = settings.is_dry_run()
+        if not dry_run or settings.is_legacy_apply_enabled():
+            for key, value in list(serialized_props.items()):
+                translated_key = translate(key)
+                if translated_key not in all_properties:
+                    all_properties[translated_key] = rpc.translate_output_properties(
+                        rpc.deserialize_property(value),
+                        translate_to_pass,
+                        types.get(key),
+                        transform_using_type_metadata,
+                        path=rpc._Path(translated_key, resource=f"{res._name}"),
+                        return_none_on_dict_type_mismatch=True,
+                    )
+        # `resolve_properties`, with the preview asked once.
+        is_rpc_secret = rpc.is_rpc_secret
+        for key, value in all_properties.items():
+            if key == "urn" or (key == "id" and custom):
+                continue
+            resolver = resolvers.get(key)
+            if resolver is None:
+                continue
+            is_secret = is_rpc_secret(value)
+            unwrapped_value = value["value"] if is_secret else value
+            if not dry_run:
+                resolver(unwrapped_value, True, is_secret, translated_deps.get(key), None)
+            else:
+                resolver(unwrapped_value, unwrapped_value is not None, is_secret, translated_deps.get(key), None)
+        for key, resolver in resolvers.items():
+            if key not in all_properties:
+                known = not dry_run and not resolve_missing_as_unknown
+                resolver(None, known, False, translated_deps.get(key), None)
+        return None
+
+    return resolve
 
 
 def _transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:
@@ -711,6 +832,10 @@ def _once_per_object(function: Callable[[_In], _Out]) -> Callable[[_In], _Out]:
         return entry[1]
 
     return once
+
+
+# Whether a type is an enum class, for `_translate_scalar`.
+_is_enum_class = _once_per_object(lambda typ: inspect.isclass(typ) and issubclass(typ, enum.Enum))
 
 
 def _no_debug(msg: str, resource: Any = None, stream_id: Any = None, ephemeral: Any = None) -> None:

@@ -9,6 +9,7 @@ import sys
 import typing
 from typing import Any
 
+import pulumi
 import pytest
 
 import components
@@ -108,6 +109,7 @@ SHORTCUTS = {
     "serialize_property",
     "deserialize_properties",
     "translate_output_properties",
+    "resolve_outputs",
 }
 
 
@@ -131,6 +133,7 @@ def _sdk_attributes():
         "serialize_property": rpc.serialize_property,
         "deserialize_properties": rpc.deserialize_properties,
         "translate_output_properties": rpc.translate_output_properties,
+        "resolve_outputs": rpc.resolve_outputs,
     }
 
 
@@ -538,6 +541,133 @@ def test_the_translate_shortcut_gives_what_the_sdk_gives(value, typ):
     assert type(ours) is type(sdks)  # an int stays an int, an enum an enum
 
 
+def _resolutions(resolve, res, outputs, inputs, deps, names, custom, typed, missing_unknown):
+    """The calls `resolve` (the SDK's `resolve_outputs` or the shortcut) makes to each resolver,
+    in order, with what it passed (an Unknown named, so that calls compare)."""
+    calls: list = []
+
+    def resolver(name):
+        def call(value, is_known, is_secret, property_deps, failed):
+            calls.append((name, _comparable(value), type(value), is_known, is_secret, property_deps, failed))
+
+        return call
+
+    try:
+        resolve(
+            res,
+            _struct(inputs),
+            _struct(outputs),
+            deps,
+            {name: resolver(name) for name in names},
+            custom,
+            typed,
+            False,
+            missing_unknown,
+        )
+    except Exception as error:  # the same error, after the same calls
+        calls.append((type(error), str(error)))
+    return calls
+
+
+class _Painted(pulumi.CustomResource):
+    """A resource class with an enum-typed and an int-typed output, as a provider SDK declares them."""
+
+    @property
+    @pulumi.getter
+    def color(self) -> pulumi.Output[_Color]:
+        return pulumi.get(self, "color")
+
+    @property
+    @pulumi.getter(name="sizeCount")
+    def size_count(self) -> pulumi.Output[int]:
+        return pulumi.get(self, "size_count")
+
+
+def _resolve_cases():
+    import pulumi_aws as aws
+    from pulumi.runtime import rpc
+
+    sig, secret = rpc._special_sig_key, rpc._special_secret_sig
+    group = (
+        aws.ec2.SecurityGroup,
+        {
+            "id": "sg-1",
+            "urn": "urn:x",
+            "arn": "arn:aws:ec2:sg/1",
+            "name": rpc.UNKNOWN,
+            "revokeRulesOnDelete": True,
+            "ingress": [{"fromPort": 80.0, "toPort": 80.0, "protocol": "tcp", "cidrBlocks": ["0.0.0.0/0"]}],
+            "tags": {"env": {sig: secret, "value": "prod"}},
+            "description": {sig: secret, "value": "hush"},
+            "ownerId": None,
+            "notAProperty": 3.0,
+        },
+        # Inputs the engine left out of the outputs: a dict where the type is a string reads as
+        # None (known or not, by the mode), an unknown stays unknown.
+        {"vpcId": "vpc-1", "name": "given", "egress": [], "namePrefix": {"x": 1.0}, "timeouts": rpc.UNKNOWN},
+        [
+            "id",
+            "arn",
+            "name",
+            "revokeRulesOnDelete",
+            "ingress",
+            "tags",
+            "description",
+            "ownerId",
+            "vpcId",
+            "egress",
+            "namePrefix",
+            "timeouts",
+            "vpc_id",
+            "revoke_rules_on_delete",
+            "name_prefix",
+        ],
+    )
+    painted = (
+        _Painted,
+        {"color": "red", "sizeCount": 3.0, "extra": 1.5},
+        {"color": "red", "sizeCount": 2.0},
+        ["color", "sizeCount", "size_count", "extra"],
+    )
+    no_inputs: dict[str, Any] = {}
+    bad_enum = (_Painted, {"color": "blue"}, no_inputs, ["color"])  # the enum's ValueError, as the SDK raises it
+    return [group, painted, bad_enum]
+
+
+@pytest.mark.parametrize("case", range(3))
+@pytest.mark.parametrize("dry_run, legacy", [(True, False), (False, False), (True, True)])
+@pytest.mark.parametrize("custom", [True, False])
+@pytest.mark.parametrize("typed", [True, False])
+@pytest.mark.parametrize("missing_unknown", [False, True])
+def test_the_resolve_shortcut_calls_each_resolver_as_the_sdk_does(
+    monkeypatch, case, dry_run, legacy, custom, typed, missing_unknown
+):
+    from pulumi.runtime import rpc, settings
+
+    monkeypatch.setattr(settings, "is_dry_run", lambda: dry_run)
+    monkeypatch.setattr(settings, "is_legacy_apply_enabled", lambda: legacy)
+    cls, outputs, inputs, names = _resolve_cases()[case]
+    res = object.__new__(cls)
+    res._name = "web"
+    deps = {"vpcId": {"vpc"}, "name": {"other"}, "sizeCount": {"count"}}
+    ours = runner._resolve_outputs(rpc.resolve_outputs)
+    with runner._engine_in_process():  # the other shortcuts, as while a program runs
+        shortcut = _resolutions(ours, res, outputs, inputs, deps, names, custom, typed, missing_unknown)
+    sdks = _resolutions(rpc.resolve_outputs, res, outputs, inputs, deps, names, custom, typed, missing_unknown)
+    assert shortcut == sdks
+    assert sdks  # the resolvers were called, or the error raised
+
+
+def test_the_resolve_shortcut_leaves_excessive_debug_output_to_the_sdk(monkeypatch):
+    from pulumi.runtime import settings
+
+    calls = []
+    monkeypatch.setattr(settings, "excessive_debug_output", True)
+    ours = runner._resolve_outputs(lambda *args: calls.append(args))
+    ours("res", "inputs", "outputs", {}, {}, True, True, False, True)
+    assert calls == [("res", "inputs", "outputs", {}, {}, True, True, False, True)]
+
+
 def _serialized(loop, serialize, value, typ):
     """What `serialize` (put in the SDK's place, so the SDK's recursion goes through it too)
     makes of `value` (or the error it raises), with the dependencies it collects."""
@@ -741,6 +871,10 @@ def test_a_functions_source_is_read_as_inspect_reads_it():
         rpc.deserialize_properties,
         rpc.deserialize_property,
         rpc.translate_output_properties,
+        rpc.resolve_outputs,
+        rpc.resolve_properties,
+        rpc.is_rpc_secret,
+        rpc.unwrap_rpc_secret,
         _multi_line_end,
     ]
     assert {f.__qualname__ for f in functions[:-1]} == set(runner._SDK_SOURCES)
