@@ -175,9 +175,9 @@ def _engine_in_process() -> Iterator[None]:
     - the property types of a resource class, which the SDK derives from its annotations
       (`typing.get_type_hints`) again at every registration, and likewise the Python names of
       its properties, read off its annotations as every registration's outputs are resolved:
-      functions of the class alone, here derived once per class; likewise the unwrapping of each property's type
-      (`Output[Optional[T]]` to `T`) as a value is serialized or resolved, a function of the
-      type object alone, here done once per type object.
+      functions of the class alone, here derived once per class; likewise the unwrapping of
+      each property's type (`Output[Optional[T]]` to `T`) as a value is serialized or
+      resolved, a function of the type object alone, here done once per type object.
 
     And some of the SDK's bookkeeping is done by shorter paths to the same result, each only
     while the SDK's function it stands for is, to the character, the one it was written

@@ -81,55 +81,38 @@ def fill_struct(struct: struct_pb2.Struct, wire: dict[str, Any]) -> None:
     """`struct.update(wire)`, with each value's kind found by its exact type: every registration's
     answer and `Analyze` request is a Struct made from a wire dict, and protobuf's `update`
     asks each value up to six `isinstance` questions in a Python function of its own. The same
-    fields, set the same way (a dict or list value cleared first, as `update` does, so an empty
-    one is still set); a value of any other type (a subclass, a tuple) goes to protobuf's own
-    function, which sets it or raises its error."""
+    fields, set the same way (`_set_value`)."""
     fields = struct.fields
     for key, value in wire.items():
-        kind = type(value)
-        if kind is str:
-            fields[key].string_value = value
-        elif kind is dict:
-            target = fields[key].struct_value
-            target.Clear()
-            fill_struct(target, value)
-        elif kind is float or kind is int:
-            fields[key].number_value = value
-        elif kind is bool:
-            fields[key].bool_value = value
-        elif value is None:
-            fields[key].null_value = 0  # the enum's one value, as protobuf sets it
-        elif kind is list:
-            items = fields[key].list_value
-            items.Clear()
-            _fill_list(items, value)
-        else:
-            _SetStructValue(fields[key], value)
+        _set_value(fields[key], value)
 
 
-def _fill_list(items: struct_pb2.ListValue, wire: list[Any]) -> None:
-    """`items.extend(wire)`, as `fill_struct` sets a field."""
-    values = items.values
-    for value in wire:
-        kind = type(value)
-        if kind is str:
-            values.add().string_value = value
-        elif kind is dict:
-            target = values.add().struct_value
-            target.Clear()
-            fill_struct(target, value)
-        elif kind is float or kind is int:
-            values.add().number_value = value
-        elif kind is bool:
-            values.add().bool_value = value
-        elif value is None:
-            values.add().null_value = 0
-        elif kind is list:
-            target_list = values.add().list_value
-            target_list.Clear()
-            _fill_list(target_list, value)
-        else:
-            _SetStructValue(values.add(), value)
+def _set_value(target: struct_pb2.Value, value: Any) -> None:
+    """Protobuf's `_SetStructValue(target, value)` for a value of exactly a wire type: a dict or
+    list value cleared first, as protobuf does, so an empty one is still set. A value of any
+    other type (a subclass, a tuple) goes to protobuf's own function, which sets it or raises
+    its error."""
+    kind = type(value)
+    if kind is str:
+        target.string_value = value
+    elif kind is dict:
+        struct = target.struct_value
+        struct.Clear()
+        fill_struct(struct, value)
+    elif kind is float or kind is int:
+        target.number_value = value
+    elif kind is bool:
+        target.bool_value = value
+    elif value is None:
+        target.null_value = 0  # the enum's one value, as protobuf sets it
+    elif kind is list:
+        items = target.list_value
+        items.Clear()
+        values = items.values
+        for item in value:
+            _set_value(values.add(), item)
+    else:
+        _SetStructValue(target, value)
 
 
 def secret(value: Any) -> dict[str, Any]:
