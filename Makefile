@@ -1,18 +1,23 @@
-# Two commands for a fresh clone with Python 3.11+ and make:
+# Two commands for a fresh clone with Python 3.11, 3.12 or 3.13 and make:
 #   make preview   offline preview of the dev stack (resource tree, policy verdicts, URL)
-#   make test      the whole test suite
+#   make test      the whole test suite (`make test PYTHON=python3.13` on another Python)
 #   make lint      ruff and mypy (pydantic plugin), as CI runs them first
 PYTHON ?= python3
-VENV   := venv
+# The interpreter's own path. Under pyenv a `python3.13` that is installed but not among the
+# active versions answers "command not found": pyenv is then asked for it by name.
+PYTHON_BIN := $(shell $(PYTHON) -c 'import sys; print(sys.executable)' 2>/dev/null || \
+  PYENV_VERSION="$$(pyenv versions --bare 2>/dev/null | tr '\n' ':')" pyenv which $(PYTHON) 2>/dev/null)
+# `venv` is the one Pulumi.yaml names, so `pulumi up` reuses it; another PYTHON gets its own.
+VENV   ?= $(if $(filter python3,$(PYTHON)),venv,venv-$(notdir $(PYTHON)))
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 STAMP  := $(VENV)/.installed
 
 .PHONY: preview test lint lock preflight-all rehearse bench bench-peers clean
 
-# The venv is the one Pulumi.yaml names, so `pulumi up` reuses it.
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt requirements.lock
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON_BIN)" || { echo "make: no interpreter '$(PYTHON)' (Python 3.11, 3.12 or 3.13; PYTHON=...)" >&2; exit 2; }
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
 
@@ -75,4 +80,4 @@ bench-peers: $(STAMP) $(CDK_PEER)/node_modules/.package-lock.json
 	$(PY) bench/peers_bench.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf venv venv-* .pytest_cache .hypothesis
