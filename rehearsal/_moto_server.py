@@ -81,8 +81,10 @@ def _create_service_keeping_strategy(self: EC2ContainerServiceResponse) -> Any:
     answer = _create_service(self)
     strategy = self._get_param("capacityProviderStrategy")
     if strategy:
-        cluster = self.ecs_backend._get_cluster(self._get_param("cluster", "default"))
-        service = self.ecs_backend.services[f"{cluster.name}:{self._get_param('serviceName')}"]
+        # The backend's public DescribeServices finds it by cluster name or ARN, as AWS does.
+        (service,), _ = self.ecs_backend.describe_services(
+            self._get_param("cluster", "default"), [self._get_param("serviceName")]
+        )
         service.capacity_provider_strategy = strategy  # type: ignore[attr-defined]  # moto's Service lacks it
         service.launch_type = None
     return answer

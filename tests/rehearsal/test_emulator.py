@@ -19,7 +19,7 @@ TARGET = {
 
 
 @pytest.fixture(scope="module")
-def autoscaling():
+def emulator():
     with Emulator("us-east-1") as emulator:
         ecs = emulator.client("ecs")  # a scalable ECS target must name a service that exists
         ecs.create_cluster(clusterName="cluster")
@@ -28,7 +28,12 @@ def autoscaling():
         )
         for service in ("web", "api"):
             ecs.create_service(cluster="cluster", serviceName=service, taskDefinition="web", desiredCount=1)
-        yield emulator.client("application-autoscaling")
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def autoscaling(emulator):
+    return emulator.client("application-autoscaling")
 
 
 def _code(call, **arguments) -> str:
@@ -65,3 +70,16 @@ def test_other_validation_errors_stay_moto_s(autoscaling):
         _code(autoscaling.register_scalable_target, MinCapacity=1, MaxCapacity=2, **{**TARGET, "ResourceId": "bad"})
         == "ValidationException"
     )
+
+
+@pytest.mark.parametrize("cluster", ["cluster", "arn:aws:ecs:us-east-1:123456789012:cluster/cluster"])
+def test_a_service_created_on_a_capacity_provider_strategy_keeps_it_as_aws_does(emulator, cluster):
+    ecs = emulator.client("ecs")
+    name = f"spot-{len(cluster)}"
+    strategy = [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    ecs.create_service(
+        cluster=cluster, serviceName=name, taskDefinition="web", desiredCount=1, capacityProviderStrategy=strategy
+    )
+    (service,) = ecs.describe_services(cluster="cluster", services=[name])["services"]
+    assert service["capacityProviderStrategy"] == strategy
+    assert "launchType" not in service
