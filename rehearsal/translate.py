@@ -265,14 +265,21 @@ def _escape(literal: str) -> str:
 def translate(result: RunResult, schema: Schema) -> Translation:
     if result.preview:
         raise TranslationError("the rehearsal needs a simulated up (preview=False): a preview leaves values unknown")
-    by_urn = {r.urn: r for r in result.resources}
-    custom_aws = [
-        r
-        for r in result.resources
-        if r.custom and not r.type.startswith("pulumi:") and r.type.split(":", 1)[0] == "aws"
-    ]
+    run = _Run(result.resources, schema)
+    left_out: list[str] = []
+    translated = [_translate_resource(resource, run, left_out) for resource in run.rehearsed]
+    _check_traced(translated, run.rehearsed)
+    return Translation(translated, _not_rehearsed(result.resources), left_out, _providers(run))
+
+
+def _is_rehearsed(resource: Resource) -> bool:
+    """A pulumi-aws resource: the provider applies it."""
+    return resource.custom and not resource.type.startswith("pulumi:") and resource.type.split(":", 1)[0] == "aws"
+
+
+def _not_rehearsed(resources: list[Resource]) -> list[NotRehearsed]:
     not_rehearsed: list[NotRehearsed] = []
-    for resource in result.resources:
+    for resource in resources:
         if resource.remote:
             not_rehearsed.append(
                 NotRehearsed(
@@ -282,38 +289,82 @@ def translate(result: RunResult, schema: Schema) -> Translation:
                     {k: resource.outputs[k] for k in sorted(resource.simulated) if k in resource.outputs},
                 )
             )
-        elif resource.custom and not resource.type.startswith("pulumi:") and resource not in custom_aws:
+        elif resource.custom and not resource.type.startswith("pulumi:") and not _is_rehearsed(resource):
             not_rehearsed.append(NotRehearsed(resource.urn, resource.type, "not a pulumi-aws resource"))
-    rehearsed = {r.urn for r in custom_aws}
-    children: dict[str, list[str]] = {}
-    for resource in result.resources:
-        if resource.parent:
-            children.setdefault(resource.parent, []).append(resource.urn)
+    return not_rehearsed
 
-    def expand(urns: Iterable[str], seen: Optional[set[str]] = None) -> set[str]:
+
+class _Run:
+    """The recorded run as the translation walks it: each resource by URN, the rehearsed ones with
+    their Terraform addresses, and each component's children."""
+
+    def __init__(self, resources: list[Resource], schema: Schema) -> None:
+        self.schema = schema
+        self.by_urn = {r.urn: r for r in resources}
+        self.rehearsed = [r for r in resources if _is_rehearsed(r)]
+        self.children: dict[str, list[str]] = {}
+        for resource in resources:
+            if resource.parent:
+                self.children.setdefault(resource.parent, []).append(resource.urn)
+        self.addresses = _addresses(self.rehearsed, schema)
+
+    def address(self, urn: str) -> str:
+        tf_type, name = self.addresses[urn]
+        return f"{tf_type}.{name}"
+
+    def expand(self, urns: Iterable[str], seen: Optional[set[str]] = None) -> set[str]:
         """Rehearsed resources behind dependencies: a component's custom descendants, and a
         resource that is not rehearsed stands for what it depended on."""
         seen = set() if seen is None else seen
         found: set[str] = set()
         for urn in urns:
-            if urn in seen or urn not in by_urn:
+            if urn in seen or urn not in self.by_urn:
                 continue
             seen.add(urn)
-            if urn in rehearsed:
+            if urn in self.addresses:
                 found.add(urn)
                 continue
-            resource = by_urn[urn]
+            resource = self.by_urn[urn]
             if resource.custom or resource.remote:
-                found |= expand(resource.dependencies, seen)
+                found |= self.expand(resource.dependencies, seen)
                 for deps in resource.property_dependencies.values():
-                    found |= expand(deps, seen)
+                    found |= self.expand(deps, seen)
             if not resource.custom:
-                found |= expand(children.get(urn, []), seen)
+                found |= self.expand(self.children.get(urn, []), seen)
         return found
 
+    def references(self, urns: set[str]) -> _References:
+        """The output values of rehearsed resources an input may hold, each with the reference
+        that stands for it; among equal values, the resource's own over another's copy."""
+        found: dict[str, tuple[tuple[int, int], str]] = {}
+        for urn in urns:
+            for value, rank, reference in self._identifying_outputs(self.by_urn[urn]):
+                if value not in found or rank < found[value][0]:
+                    found[value] = (rank, reference)
+        return _References(found)
+
+    def _identifying_outputs(self, dependency: Resource) -> Iterable[tuple[str, tuple[int, int], str]]:
+        tf_type, name = self.addresses[dependency.urn]
+        attributes = self.schema.block(tf_type).get("attributes", {})
+        for key, value in dependency.outputs.items():
+            if not isinstance(value, str) or len(value) < _MIN_REFERENCE_LENGTH:
+                continue
+            if key not in dependency.simulated and not _IDENTIFYING.search(key):
+                continue
+            attribute = FIELD_EXCEPTIONS.get((tf_type, key)) or snake(key)
+            if attribute not in attributes:
+                continue
+            # A resource's own id or ARN before another's copy of it (an association's subnet_id).
+            echoed = key in dependency.inputs and key not in dependency.simulated
+            yield value, (1 if echoed else 0, _PREFERENCE.get(attribute, 5)), f"{tf_type}.{name}.{attribute}"
+
+
+def _addresses(resources: list[Resource], schema: Schema) -> dict[str, tuple[str, str]]:
+    """Each resource's Terraform (type, name): its Pulumi name made a valid identifier, numbered
+    when two of one type would share it."""
     addresses: dict[str, tuple[str, str]] = {}
     taken: set[str] = set()
-    for resource in custom_aws:
+    for resource in resources:
         tf_type = schema.tf_type(resource.type)
         base = re.sub(r"[^A-Za-z0-9_-]", "_", resource.name)
         if not re.match(r"[A-Za-z_]", base):
@@ -323,71 +374,64 @@ def translate(result: RunResult, schema: Schema) -> Translation:
             name, counter = f"{base}_{counter}", counter + 1
         taken.add(f"{tf_type}.{name}")
         addresses[resource.urn] = (tf_type, name)
+    return addresses
 
-    def candidates_of(urns: set[str]) -> dict[str, tuple[tuple[int, int], str]]:
-        found: dict[str, tuple[tuple[int, int], str]] = {}
-        for urn in urns:
-            dependency = by_urn[urn]
-            tf_type, name = addresses[urn]
-            attributes = schema.block(tf_type).get("attributes", {})
-            for key, value in dependency.outputs.items():
-                if not isinstance(value, str) or len(value) < _MIN_REFERENCE_LENGTH:
-                    continue
-                if key not in dependency.simulated and not _IDENTIFYING.search(key):
-                    continue
-                attribute = FIELD_EXCEPTIONS.get((tf_type, key)) or snake(key)
-                if attribute not in attributes:
-                    continue
-                # A resource's own id or ARN before another's copy of it (an association's subnet_id).
-                echoed = key in dependency.inputs and key not in dependency.simulated
-                rank = (1 if echoed else 0, _PREFERENCE.get(attribute, 5))
-                if value not in found or rank < found[value][0]:
-                    found[value] = (rank, f"{tf_type}.{name}.{attribute}")
-        return found
 
-    translated: list[Translated] = []
-    left_out: list[str] = []
-    for resource in custom_aws:
-        tf_type, name = addresses[resource.urn]
-        where = f"{tf_type}.{name} ({resource.type} {resource.name!r})"
-        block = schema.block(tf_type)
-        referenced: set[str] = set()
-        body: dict[str, Any] = {}
-        for key, value in resource.inputs.items():
-            deps = expand(resource.property_dependencies.get(key, []))
-            references = _References(candidates_of(deps))
-            ctx = _Context(where, references, left_out)
-            body.update(_convert_block({key: value}, block, "", ctx, top=True, tf_type=tf_type))
-            referenced |= references.used
-        for (override_type, attribute), (value, _gap) in OVERRIDES.items():
-            if override_type == tf_type and attribute in body:
-                body[attribute] = value
-        depends = sorted(
-            f"{addresses[u][0]}.{addresses[u][1]}" for u in expand(resource.dependencies) if u != resource.urn
-        )
-        depends = [d for d in depends if d not in referenced]
-        if depends:
-            body["depends_on"] = depends
-        lifecycle: dict[str, Any] = {}
-        ignored = [_ignore_path(path, block, where) for path in resource.options.get("ignoreChanges", [])]
-        if ignored:
-            lifecycle["ignore_changes"] = ignored
-        # Pulumi replaces by creating the new resource first unless told otherwise.
-        if not resource.options.get("deleteBeforeReplace"):
-            lifecycle["create_before_destroy"] = True
-        body["lifecycle"] = lifecycle
-        if resource.provider and _provider_alias(resource.provider, by_urn):
-            body["provider"] = "aws." + _provider_alias(resource.provider, by_urn)
-        translated.append(Translated(resource, tf_type, name, body))
+def _translate_resource(resource: Resource, run: _Run, left_out: list[str]) -> Translated:
+    tf_type, name = run.addresses[resource.urn]
+    where = f"{tf_type}.{name} ({resource.type} {resource.name!r})"
+    block = run.schema.block(tf_type)
+    body, referenced = _inputs(resource, run, block, where, left_out)
+    for (override_type, attribute), (value, _gap) in OVERRIDES.items():
+        if override_type == tf_type and attribute in body:
+            body[attribute] = value
+    depends = sorted(run.address(u) for u in run.expand(resource.dependencies) if u != resource.urn)
+    depends = [d for d in depends if d not in referenced]
+    if depends:
+        body["depends_on"] = depends
+    body["lifecycle"] = _lifecycle(resource, block, where)
+    alias = _provider_alias(resource.provider, run.by_urn) if resource.provider else ""
+    if alias:
+        body["provider"] = "aws." + alias
+    return Translated(resource, tf_type, name, body)
 
-    _check_traced(translated, custom_aws)
+
+def _inputs(
+    resource: Resource, run: _Run, block: dict[str, Any], where: str, left_out: list[str]
+) -> tuple[dict[str, Any], set[str]]:
+    """The resource's inputs in the provider's schema, each value that came from another
+    resource's output a reference to it; and the addresses those references name."""
+    tf_type = run.addresses[resource.urn][0]
+    body: dict[str, Any] = {}
+    referenced: set[str] = set()
+    for key, value in resource.inputs.items():
+        references = run.references(run.expand(resource.property_dependencies.get(key, [])))
+        ctx = _Context(where, references, left_out)
+        body.update(_convert_block({key: value}, block, "", ctx, top=True, tf_type=tf_type))
+        referenced |= references.used
+    return body, referenced
+
+
+def _lifecycle(resource: Resource, block: dict[str, Any], where: str) -> dict[str, Any]:
+    lifecycle: dict[str, Any] = {}
+    ignored = [_ignore_path(path, block, where) for path in resource.options.get("ignoreChanges", [])]
+    if ignored:
+        lifecycle["ignore_changes"] = ignored
+    # Pulumi replaces by creating the new resource first unless told otherwise.
+    if not resource.options.get("deleteBeforeReplace"):
+        lifecycle["create_before_destroy"] = True
+    return lifecycle
+
+
+def _providers(run: _Run) -> dict[str, Any]:
+    """The provider blocks: the default one, and one per explicit pulumi-aws provider by its alias."""
     providers = {}
-    for resource in result.resources:
+    for resource in run.by_urn.values():
         if resource.type == "pulumi:providers:aws":
-            providers[_provider_alias(resource.urn, by_urn)] = _provider_settings(resource, schema)
+            providers[_provider_alias(resource.urn, run.by_urn)] = _provider_settings(resource, run.schema)
     if "" not in providers:
         providers[""] = {}
-    return Translation(translated, not_rehearsed, left_out, providers)
+    return providers
 
 
 def _ignore_path(path: str, block: dict[str, Any], where: str) -> str:
