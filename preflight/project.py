@@ -60,47 +60,11 @@ def load_project(
     stack_config: Optional[Mapping[str, Any]] = None,
 ) -> Project:
     directory = Path(project_dir).resolve()
-    manifest = _find_manifest(directory)
-    document = _read_yaml(manifest)
-    if not isinstance(document, dict) or not document.get("name"):
-        raise ProgramError(f"{manifest}: a Pulumi project needs a `name`")
-    name = str(document["name"])
-    runtime = document.get("runtime")
-    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if runtime_name != "python":
-        raise ProgramError(f"{manifest}: runtime is {runtime_name!r}; preflight runs Python programs only")
-
+    name, document = _read_manifest(directory)
     program = _program_path(directory, document.get("main"))
-    declared_types: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    for key, spec in (document.get("config") or {}).items():
-        full_key = _full_key(str(key), name)
-        if isinstance(spec, dict) and (
-            "type" in spec or "default" in spec or "value" in spec or "description" in spec or "secret" in spec
-        ):
-            if "type" in spec:
-                declared_types[full_key] = str(spec["type"])
-            if "value" in spec:
-                values[full_key] = spec["value"]
-            elif "default" in spec:
-                values[full_key] = spec["default"]
-        else:
-            values[full_key] = spec
-
-    stack_document: dict[str, Any] = {}
+    declared_types, values = _project_config(document.get("config") or {}, name)
     stack_file = directory / f"Pulumi.{stack}.yaml"
-    if stack_config is None:
-        if not stack_file.is_file():
-            raise ProgramError(f"no stack file for stack {stack!r}: {stack_file} does not exist")
-        stack_document = _read_yaml(stack_file) or {}
-        if not isinstance(stack_document, dict):
-            raise ProgramError(f"{stack_file}: expected a mapping with a `config:` key")
-        stack_values = stack_document.get("config") or {}
-        if not isinstance(stack_values, dict):
-            raise ProgramError(f"{stack_file}: `config:` must be a mapping")
-    else:
-        stack_values = dict(stack_config)
-
+    stack_document, stack_values = _stack_config(stack, stack_file, stack_config)
     for key, value in stack_values.items():
         values[_full_key(str(key), name)] = value
 
@@ -134,6 +98,58 @@ def load_project(
         stand_in_keys=tuple(secret_keys) if stand_in else (),
         stand_in_reason=opener[0].why_not if stand_in else "",
     )
+
+
+def _read_manifest(directory: Path) -> tuple[str, dict[str, Any]]:
+    """The project's name and its Pulumi.yaml, which must name a Python program."""
+    manifest = _find_manifest(directory)
+    document = _read_yaml(manifest)
+    if not isinstance(document, dict) or not document.get("name"):
+        raise ProgramError(f"{manifest}: a Pulumi project needs a `name`")
+    runtime = document.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise ProgramError(f"{manifest}: runtime is {runtime_name!r}; preflight runs Python programs only")
+    return str(document["name"]), document
+
+
+_PROJECT_CONFIG_FIELDS = ("type", "default", "value", "description", "secret")
+
+
+def _project_config(declared: dict[str, Any], project: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """Pulumi.yaml's `config:` block: the declared types, and the values (a `value`, else a
+    `default`, or the entry itself when it is a plain value), by full key."""
+    declared_types: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for key, spec in declared.items():
+        full_key = _full_key(str(key), project)
+        if not (isinstance(spec, dict) and any(entry in spec for entry in _PROJECT_CONFIG_FIELDS)):
+            values[full_key] = spec
+            continue
+        if "type" in spec:
+            declared_types[full_key] = str(spec["type"])
+        if "value" in spec:
+            values[full_key] = spec["value"]
+        elif "default" in spec:
+            values[full_key] = spec["default"]
+    return declared_types, values
+
+
+def _stack_config(
+    stack: str, stack_file: Path, stack_config: Optional[Mapping[str, Any]]
+) -> tuple[dict[str, Any], Mapping[str, Any]]:
+    """The stack file's document (empty when `stack_config` replaces it) and the stack's config values."""
+    if stack_config is not None:
+        return {}, dict(stack_config)
+    if not stack_file.is_file():
+        raise ProgramError(f"no stack file for stack {stack!r}: {stack_file} does not exist")
+    stack_document = _read_yaml(stack_file) or {}
+    if not isinstance(stack_document, dict):
+        raise ProgramError(f"{stack_file}: expected a mapping with a `config:` key")
+    stack_values = stack_document.get("config") or {}
+    if not isinstance(stack_values, dict):
+        raise ProgramError(f"{stack_file}: `config:` must be a mapping")
+    return stack_document, stack_values
 
 
 def _find_manifest(directory: Path) -> Path:
