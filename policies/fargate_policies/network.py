@@ -11,7 +11,7 @@ from pulumi_policy import PolicyResource, StackValidationArgs
 from . import _types as T
 from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
-from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Refs, Stack, contains_all, networks, union
+from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Ingress, Refs, Stack, contains_all, networks, union
 
 IMAGE_PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "s3")
 
@@ -206,42 +206,15 @@ def _by_range(
     if port is UNKNOWN or port is None:
         return _Reach(UNKNOWN)
     version = _ip_version(balancer, target_group)
-    admitted, named, doubts = [], [], []
-    for rule in stack.unplaced_ingress:
-        if rule.admits_tcp_port(port) is not False and (rule.cidrs or not rule.prefix_lists.empty):
-            # A rule whose security group the stack cannot tell may be one of the service's.
-            doubts.append(f"the security group of {rule.declared_by.name!r} is unknown")
+    admitted, named = [], []
+    doubts = [
+        # A rule whose security group the stack cannot tell may be one of the service's.
+        f"the security group of {rule.declared_by.name!r} is unknown"
+        for rule in stack.unplaced_ingress
+        if rule.admits_tcp_port(port) is not False and (rule.cidrs or not rule.prefix_lists.empty)
+    ]
     for rule in stack.ingress_into(service_groups):
-        covers = rule.admits_tcp_port(port)
-        if covers is False:
-            continue
-        unknown = UNKNOWN in rule.cidrs
-        found = networks(rule.cidrs, version)
-        described = [f"{network} ({rule.declared_by.name!r})" for network in found]
-        for prefix_list in rule.prefix_lists.resources:
-            entries = stack.prefix_list_cidrs(prefix_list)
-            if entries is UNKNOWN:
-                doubts.append(f"the entries of prefix list {prefix_list.name!r} are unknown")
-                continue
-            listed = networks(entries, version)
-            found.extend(listed)
-            if listed:
-                described.append(
-                    f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) in {rule.declared_by.name!r}"
-                )
-        for external in rule.prefix_lists.external:
-            doubts.append(
-                f"prefix list {external!r} is AWS-managed or looked up, not defined in the stack, "
-                "so its entries cannot be read"
-            )
-        if rule.prefix_lists.unresolved and rule.protocol is not UNKNOWN:
-            doubts.append(f"a prefix list of {rule.declared_by.name!r} is unknown")
-        if covers is UNKNOWN:
-            if found or unknown:
-                doubts.append(f"the ports of {rule.declared_by.name!r} are unknown")
-            continue
-        if unknown:
-            doubts.append(f"a CIDR block of {rule.declared_by.name!r} is unknown")
+        found, described = _admitted_by(stack, rule, port, version, doubts)
         admitted.extend(found)
         named.extend(described)
     anywhere = any(str(network) == ANYWHERE[version] for network in admitted)
@@ -250,10 +223,10 @@ def _by_range(
         reach.verdict = True
         return reach
     if admitted:
-        ranges, described = _balancer_ranges(stack, balancer, target_group, version)
-        reach.balancer_ranges = described
+        ranges, described_ranges = _balancer_ranges(stack, balancer, target_group, version)
+        reach.balancer_ranges = described_ranges
         if ranges is UNKNOWN:
-            reach.verdict, reach.why_unknown = UNKNOWN, described
+            reach.verdict, reach.why_unknown = UNKNOWN, described_ranges
             return reach
         if contains_all(admitted, ranges):
             reach.verdict = True
@@ -261,6 +234,54 @@ def _by_range(
     if doubts:
         reach.verdict, reach.why_unknown = UNKNOWN, "; ".join(dict.fromkeys(doubts))
     return reach
+
+
+def _admitted_by(
+    stack: Stack, rule: Ingress, port: Any, version: int, doubts: list[str]
+) -> tuple[list[Any], list[str]]:
+    """The networks one ingress rule surely admits on `port`, each described for messages; what
+    the stack cannot tell about the rule is added to `doubts`."""
+    covers = rule.admits_tcp_port(port)
+    if covers is False:
+        return [], []
+    unknown = UNKNOWN in rule.cidrs
+    found = networks(rule.cidrs, version)
+    described = [f"{network} ({rule.declared_by.name!r})" for network in found]
+    listed, listed_described = _prefix_list_networks(stack, rule, version, doubts)
+    found.extend(listed)
+    described.extend(listed_described)
+    if covers is UNKNOWN:
+        if found or unknown:
+            doubts.append(f"the ports of {rule.declared_by.name!r} are unknown")
+        return [], []
+    if unknown:
+        doubts.append(f"a CIDR block of {rule.declared_by.name!r} is unknown")
+    return found, described
+
+
+def _prefix_list_networks(stack: Stack, rule: Ingress, version: int, doubts: list[str]) -> tuple[list[Any], list[str]]:
+    """The networks of the prefix lists a rule names, where the stack defines their entries."""
+    found: list[Any] = []
+    described: list[str] = []
+    for prefix_list in rule.prefix_lists.resources:
+        entries = stack.prefix_list_cidrs(prefix_list)
+        if entries is UNKNOWN:
+            doubts.append(f"the entries of prefix list {prefix_list.name!r} are unknown")
+            continue
+        listed = networks(entries, version)
+        found.extend(listed)
+        if listed:
+            described.append(
+                f"prefix list {prefix_list.name!r} ({', '.join(map(str, listed))}) in {rule.declared_by.name!r}"
+            )
+    for external in rule.prefix_lists.external:
+        doubts.append(
+            f"prefix list {external!r} is AWS-managed or looked up, not defined in the stack, "
+            "so its entries cannot be read"
+        )
+    if rule.prefix_lists.unresolved and rule.protocol is not UNKNOWN:
+        doubts.append(f"a prefix list of {rule.declared_by.name!r} is unknown")
+    return found, described
 
 
 @dataclass
@@ -282,6 +303,7 @@ def _judgements(stack: Stack) -> list[_Judgement]:
             continue
         has_groups = peek(service.props, "networkConfiguration", "securityGroups") is not None
         service_groups = stack.security_groups_of(service, ("networkConfiguration", "securityGroups"))
+        service_named = _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP
         for use in stack.service_target_groups(service):
             for balancer in stack.load_balancers_of(use.target_group):
                 if not _is_application(balancer):
@@ -290,43 +312,52 @@ def _judgements(stack: Stack) -> list[_Judgement]:
                 balancer_groups = stack.security_groups_of(balancer, ("securityGroups",))
                 reaches: dict[Any, _Reach] = {}
                 for port in use.ports:
-                    if not has_groups:
+                    if has_groups:
+                        reaches[port] = _reach(stack, service_groups, balancer_groups, balancer, use.target_group, port)
+                    else:
                         # Both in the default group: it admits its own members on every port.
                         reaches[port] = _Reach(not balancer_has_groups, by_group=not balancer_has_groups)
-                        continue
-                    by_group = _admits(stack, service_groups, balancer_groups, port)
-                    reach = _by_range(stack, service_groups, balancer, use.target_group, port)
-                    reach.by_group = by_group
-                    if by_group is True:
-                        reach.verdict = True
-                    elif by_group is UNKNOWN and reach.verdict is not True:
-                        reach.verdict = UNKNOWN
-                    reaches[port] = reach
-                verdicts = {port: reach.verdict for port, reach in reaches.items()}
-                blocked = [port for port, verdict in verdicts.items() if verdict is False]
-                if use.exact:
-                    failures = [[port] for port in blocked]
-                    doubt = not blocked and UNKNOWN in verdicts.values()
-                else:
-                    # One of these ports goes to this load balancer: only if all are blocked is it.
-                    failures = [blocked] if len(blocked) == len(verdicts) else []
-                    doubt = not failures and not all(v is True for v in verdicts.values())
-                why = ""
-                if doubt:
-                    reasons = [r.why_unknown for r in reaches.values() if r.verdict is UNKNOWN and r.why_unknown]
-                    why = "; ".join(dict.fromkeys(reasons)) or "a port, group or rule it depends on is unknown"
-                judgements.append(
-                    _Judgement(
-                        service,
-                        balancer,
-                        _names(service_groups) if has_groups else DEFAULT_SECURITY_GROUP,
-                        _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP,
-                        reaches,
-                        failures,
-                        why,
-                    )
-                )
+                failures, why = _failures(reaches, use.exact)
+                balancer_named = _names(balancer_groups) if balancer_has_groups else DEFAULT_SECURITY_GROUP
+                judgements.append(_Judgement(service, balancer, service_named, balancer_named, reaches, failures, why))
     return judgements
+
+
+def _reach(
+    stack: Stack,
+    service_groups: Refs,
+    balancer_groups: Refs,
+    balancer: PolicyResource,
+    target_group: PolicyResource,
+    port: Any,
+) -> _Reach:
+    """How the service's groups admit the load balancer on one port: by its group or by its addresses."""
+    by_group = _admits(stack, service_groups, balancer_groups, port)
+    reach = _by_range(stack, service_groups, balancer, target_group, port)
+    reach.by_group = by_group
+    if by_group is True:
+        reach.verdict = True
+    elif by_group is UNKNOWN and reach.verdict is not True:
+        reach.verdict = UNKNOWN
+    return reach
+
+
+def _failures(reaches: dict[Any, _Reach], exact: bool) -> tuple[list[list[Any]], str]:
+    """The port sets no rule admits the load balancer on, and why the verdict is unknown ("" when known).
+    With `exact`, each port is one the load balancer sends to; otherwise one of them is, so the
+    service is unreachable only if all are blocked."""
+    verdicts = {port: reach.verdict for port, reach in reaches.items()}
+    blocked = [port for port, verdict in verdicts.items() if verdict is False]
+    if exact:
+        failures = [[port] for port in blocked]
+        doubt = not blocked and UNKNOWN in verdicts.values()
+    else:
+        failures = [blocked] if len(blocked) == len(verdicts) else []
+        doubt = not failures and not all(v is True for v in verdicts.values())
+    if not doubt:
+        return failures, ""
+    reasons = [r.why_unknown for r in reaches.values() if r.verdict is UNKNOWN and r.why_unknown]
+    return failures, "; ".join(dict.fromkeys(reasons)) or "a port, group or rule it depends on is unknown"
 
 
 def _judgeable(stack: Stack) -> tuple[list[_Judgement], list[str]]:
