@@ -1,7 +1,7 @@
 """Containers on ECS Fargate behind an ALB: the console walkthrough as one program.
 
 Reads the stack config (all of it, validated, before anything is created),
-maps it to component args (components/config/mapping.py), then builds the
+maps it to component args (components/mapping.py), then builds the
 network (and, for private tasks without NAT, VPC endpoints), the load
 balancer, the cluster and one Fargate service per configured entry, and
 exports what a user needs to reach them.
@@ -9,8 +9,8 @@ exports what a user needs to reach them.
 
 import pulumi
 
+import components.mapping as mapping
 from components import Cluster, FargateService, LoadBalancer, Network, VpcEndpoints
-from components.config import mapping
 from components.config.stack import config_is_secret, load_stack_config
 
 config = load_stack_config()

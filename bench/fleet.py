@@ -12,8 +12,8 @@ peer (`bench/peers/cdk/app.js`) splits its services the same way.
 
 import pulumi
 
+import components.mapping as mapping
 from components import Cluster, FargateService, LoadBalancer, Network
-from components.config import mapping
 from components.config.reading import stack_config_values
 from components.config.stack import MAX_SERVICES, parse_stack_config
 

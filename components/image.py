@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from .aws_limits import CPU_ARCHITECTURE
 from .validation import check, check_one_of
 
 PLATFORMS = ("linux/amd64", "linux/arm64")
@@ -57,10 +58,6 @@ class ContainerImageArgs:
     def cpu_architecture(self) -> str:
         """The ECS runtime platform ``cpuArchitecture`` this image runs on."""
         return CPU_ARCHITECTURE[self.platform]
-
-
-# Docker platform -> the ECS runtime platform cpuArchitecture that runs it.
-CPU_ARCHITECTURE = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 
 def untagged_expiry_policy(days: int) -> str:

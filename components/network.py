@@ -29,6 +29,7 @@ from typing import Any, Literal, Optional
 import pulumi
 import pulumi_aws as aws
 
+from .aws_limits import AVAILABILITY_ZONES, VPC_PREFIX_LENGTHS, subnet_cidrs
 from .naming import name_tag, qualified_name
 from .validation import ArgsError, check, check_log_retention, check_one_of, check_range
 
@@ -73,13 +74,17 @@ class NetworkArgs:
             check_one_of("NetworkArgs.flow_logs", self.flow_logs, ("off", "rejected", "all"), "a flow-log setting")
         if self.vpc == "new":
             check_range(
-                "NetworkArgs.availability_zones", self.availability_zones, 2, 6, "a number of availability zones"
+                "NetworkArgs.availability_zones",
+                self.availability_zones,
+                AVAILABILITY_ZONES[0],
+                AVAILABILITY_ZONES[-1],
+                "a number of availability zones",
             )
             check(
                 "NetworkArgs.cidr_block",
                 self.cidr_block,
-                _prefix_length(self.cidr_block) in range(16, 23),
-                "an IPv4 network from /16 to /22",
+                _prefix_length(self.cidr_block) in VPC_PREFIX_LENGTHS,
+                f"an IPv4 network from /{VPC_PREFIX_LENGTHS[0]} to /{VPC_PREFIX_LENGTHS[-1]}",
                 "e.g. 10.0.0.0/16 (no host bits set)",
             )
         if self.vpc == "existing":
@@ -98,10 +103,8 @@ class NetworkArgs:
         return self.flow_logs or ("rejected" if self.vpc == "new" else "off")
 
     def subnet_cidrs(self) -> tuple[list[str], list[str]]:
-        """(public, private) CIDR blocks, one of each per AZ."""
-        blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
-        count = self.availability_zones
-        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8 : 8 + count]])
+        """(public, private) CIDR blocks, one of each per AZ (aws_limits.subnet_cidrs)."""
+        return subnet_cidrs(self.cidr_block, self.availability_zones)
 
 
 def _prefix_length(cidr: str) -> int:

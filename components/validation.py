@@ -14,10 +14,7 @@ from typing import Any
 
 import pulumi
 
-from .task_size import FARGATE_TASK_SIZES
-
-# The values CloudWatch Logs' PutRetentionPolicy accepts (service logs and flow logs).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
+from .aws_limits import FARGATE_TASK_SIZES, LOG_RETENTION_DAYS, memory_ranges
 
 
 class ArgsError(pulumi.RunError):
@@ -54,7 +51,7 @@ def check_range(arg: str, value: Any, low: int, high: int, what: str = "in range
 
 
 def check_task_size(owner: str, cpu: Any, memory: Any) -> None:
-    """The task's cpu and memory against the Fargate sizes (components/task_size.py)."""
+    """The task's cpu and memory against the Fargate sizes (components/aws_limits.py)."""
     if not is_plain(cpu):
         return
     check_one_of(f"{owner}.cpu", cpu, FARGATE_TASK_SIZES, "a Fargate task cpu")
@@ -64,15 +61,9 @@ def check_task_size(owner: str, cpu: Any, memory: Any) -> None:
         memory,
         memory in allowed,
         f"a Fargate task memory with cpu {cpu}",
-        f"{_ranges(allowed)} (MiB)",
+        f"{memory_ranges(allowed)} (MiB)",
     )
 
 
 def check_log_retention(arg: str, value: Any) -> None:
     check_one_of(arg, value, LOG_RETENTION_DAYS, "a CloudWatch Logs retention")
-
-
-def _ranges(values: tuple[int, ...]) -> str:
-    if len(values) <= 4:
-        return ", ".join(map(str, values))
-    return f"{values[0]} to {values[-1]} in steps of {values[1] - values[0]}"

@@ -1,7 +1,7 @@
-"""The Fargate size table exists twice (the components and the policy pack, which
+"""The Fargate size table exists twice (components/aws_limits.py and the policy pack, which
 must run without this package); both must equal AWS's table as the docs state it."""
 
-from components.task_size import FARGATE_TASK_SIZES as COMPONENT_SIZES
+from components.aws_limits import FARGATE_TASK_SIZES as COMPONENT_SIZES
 from policies.fargate_policies.ecs import FARGATE_TASK_SIZES as PACK_SIZES
 
 GIB = 1024

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..validation import LOG_RETENTION_DAYS
+from ..aws_limits import LOG_RETENTION_DAYS, REGIONAL_ARN
 from .errors import MISSING, NAMESPACE, describe_error, errors_at, format_errors, key_path
 
 __all__ = [
@@ -32,11 +32,6 @@ __all__ = [
     "LOG_RETENTION_DAYS",
     "REGIONAL_ARN",
 ]
-
-
-# The start of an ARN in any partition (aws, aws-cn, aws-us-gov) and region;
-# ``REGIONAL_ARN.format(service="acm")``.
-REGIONAL_ARN = r"arn:aws(?:-[a-z]+)*:{service}:[a-z]{{2}}(?:-[a-z]+)+-\d:\d{{12}}:"
 
 
 class ConfigModel(BaseModel):

@@ -28,11 +28,10 @@ from typing import Literal, Optional
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ..aws_limits import CPU_ARCHITECTURE
 from .base import ConfigModel
 
 Platform = Literal["linux/amd64", "linux/arm64"]
-# Docker platform -> the ECS runtime platform cpuArchitecture that runs it.
-CPU_ARCHITECTURE = {"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
 
 
 _STAGE = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)", re.IGNORECASE | re.MULTILINE)

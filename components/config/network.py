@@ -10,7 +10,8 @@ from typing import Any, Literal, Optional
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from .base import LOG_RETENTION_DAYS, MISSING, ConfigModel, errors_at, usable
+from ..aws_limits import AVAILABILITY_ZONES, LOG_RETENTION_DAYS, VPC_PREFIX_LENGTHS
+from .base import MISSING, ConfigModel, errors_at, usable
 
 # An S3 bucket for flow logs, optionally with a folder: arn:aws:s3:::<bucket>[/<prefix>].
 S3_BUCKET_ARN = re.compile(r"^arn:aws(?:-[a-z]+)*:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/[^\s]+)?$")
@@ -39,8 +40,8 @@ class NetworkConfig(ConfigModel):
     # Two AZs is the ALB's minimum and the cheapest highly available layout.
     availability_zones: int = Field(
         2,
-        ge=2,
-        le=6,
+        ge=AVAILABILITY_ZONES[0],
+        le=AVAILABILITY_ZONES[-1],
         description="`new` only: AZs to spread subnets over (the region's own zones, no Local Zones); two is the ALB's minimum",
     )
     # No NAT by default: a NAT gateway costs about $32/month each plus data;
@@ -140,8 +141,8 @@ class NetworkConfig(ConfigModel):
             network = ipaddress.IPv4Network(value)
         except ValueError:
             raise ValueError("an IPv4 network such as 10.0.0.0/16 (no host bits set)") from None
-        if not 16 <= network.prefixlen <= 22:
-            raise ValueError("a prefix length from /16 to /22")
+        if network.prefixlen not in VPC_PREFIX_LENGTHS:
+            raise ValueError(f"a prefix length from /{VPC_PREFIX_LENGTHS[0]} to /{VPC_PREFIX_LENGTHS[-1]}")
         return str(network)
 
     @field_validator("vpc_id")
@@ -248,12 +249,6 @@ class NetworkConfig(ConfigModel):
             )
         errors_at("network", problems)
         return self
-
-    def subnet_cidrs(self) -> tuple[list[str], list[str]]:
-        """(public, private) CIDR blocks, one of each per AZ."""
-        blocks = list(ipaddress.IPv4Network(self.cidr_block).subnets(prefixlen_diff=4))
-        count = self.availability_zones
-        return ([str(b) for b in blocks[:count]], [str(b) for b in blocks[8 : 8 + count]])
 
     @property
     def has_private_subnets(self) -> bool:

@@ -1,7 +1,9 @@
 """Reading the stack's config from Pulumi, and parsing it into a model with one clear error.
 
 Nothing here knows the models: ``stack.py`` parses ``fargate:*`` into
-``StackConfig`` through ``parse_config``.
+``StackConfig`` through ``parse_config``. pulumi is imported by the functions
+that talk to it, not by the module: the schema is usable without the SDK
+(an editor plug-in, a pre-commit hook, the docs generator).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import json
 from collections.abc import Mapping
 from typing import Any, Optional, TypeVar
 
-import pulumi
 from pydantic import BaseModel, ValidationError
 
 from .errors import NAMESPACE, format_errors
@@ -27,6 +28,7 @@ def stack_config_values(namespace: str = NAMESPACE) -> dict[str, Any]:
     ``PULUMI_CONFIG`` JSON bag (``get_config_env``); keys from both are read,
     values through ``get_config`` so its precedence applies.
     """
+    import pulumi
     from pulumi.runtime import config as runtime_config
 
     keys = set(runtime_config.CONFIG.get()) | set(pulumi.runtime.get_config_env())
@@ -49,6 +51,8 @@ def config_is_secret(key: str, namespace: str = NAMESPACE) -> bool:
     Pulumi hands the program the decrypted value; whatever is built from it
     must be marked secret again, or it lands in the state in plain text.
     """
+    import pulumi
+
     full_key = f"{namespace}:{key}"
     return pulumi.runtime.is_config_secret(full_key) or full_key in pulumi.runtime.get_config_secret_keys_env()
 
@@ -67,4 +71,6 @@ def parse_config(
     try:
         return model.model_validate(dict(values), context=dict(context or {}))
     except ValidationError as exc:
+        import pulumi
+
         raise pulumi.RunError(format_errors(model, exc, namespace)) from None

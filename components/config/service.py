@@ -13,37 +13,32 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field, field_validator, model_validator
 
-from ..service import ecr_repository_arn
-from ..task_size import FARGATE_TASK_SIZES
+from ..aws_limits import (
+    CPU_ARCHITECTURE,
+    FARGATE_TASK_SIZES,
+    LOG_RETENTION_DAYS,
+    MAX_SIDECARS,
+    REGIONAL_ARN,
+    ecr_repository_arn,
+    exec_possible,
+    memory_ranges,
+    secret_kind,
+)
 from .autoscaling import AutoscalingConfig
-from .base import LOG_RETENTION_DAYS, MISSING, REGIONAL_ARN, ConfigModel, errors_at, usable
-from .build import CPU_ARCHITECTURE, BuildConfig
+from .base import MISSING, ConfigModel, errors_at, usable
+from .build import BuildConfig
 from .routing import RoutingConfig
-
-# A task holds at most 10 containers: the main one and up to 9 sidecars.
-MAX_SIDECARS = 9
 
 CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 CONTAINER_USER = re.compile(r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 HTTP_MATCHER = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
-SSM_PARAMETER_ARN = re.compile(
-    "^" + REGIONAL_ARN.format(service="ssm") + r"parameter/[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*$"
-)
-# The secret's full ARN (name plus the 6 characters Secrets Manager appends), optionally
-# followed by ECS's `:json-key:version-stage:version-id` selector. Group 1 is the secret
-# itself, what IAM grants on; a partial ARN (without the suffix) would match no secret.
-SECRETS_MANAGER_ARN = re.compile(
-    "^(" + REGIONAL_ARN.format(service="secretsmanager") + r"secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})"
-    r"(?::[^:]*:[^:]*:[^:]*)?$"
-)
 # A customer managed key by its key ARN (IAM grants on key ARNs; an alias ARN in a
 # policy's Resource matches no key): a uuid, or mrk-<32 hex> for a multi-Region key.
 KMS_KEY_ARN = re.compile(
     "^" + REGIONAL_ARN.format(service="kms") + r"key/(?:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
 )
-# A private ECR image: <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repository>(:<tag>|@<digest>).
-# Group 1 is the account, 2 the region, 3 the China suffix, 4 the repository.
+# An ECR registry host (private images are judged whole by aws_limits.ECR_IMAGE).
 ECR_HOST = re.compile(r"^[^/]*\.dkr\.ecr(?:-fips)?\.[^/]*/")
 # services.<name>.architecture -> the Docker platform its image is built for.
 _PLATFORM = {cpu.lower(): platform for platform, cpu in CPU_ARCHITECTURE.items()}
@@ -232,13 +227,6 @@ class CapacityProvidersConfig(ConfigModel):
         ]
 
 
-def _secret_resource_arn(value_from: str) -> str:
-    """The ARN IAM grants on for a container secret's ``valueFrom``
-    (a Secrets Manager ARN without ECS's ``:json-key:stage:version`` selector)."""
-    match = SECRETS_MANAGER_ARN.match(value_from)
-    return match.group(1) if match else value_from
-
-
 class ServiceConfig(ConfigModel):
     # Exactly one of the two: an image to run, or a Docker build of one (pushed
     # to an ECR repository of the service's own, see components/image.py).
@@ -392,7 +380,7 @@ class ServiceConfig(ConfigModel):
                     "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
                 )
                 for name, arn in value.items()
-                if not (SSM_PARAMETER_ARN.match(arn) or SECRETS_MANAGER_ARN.match(arn))
+                if secret_kind(arn) is None
             ],
         )
         return value
@@ -455,7 +443,7 @@ class ServiceConfig(ConfigModel):
         allowed = FARGATE_TASK_SIZES[self.cpu]
         if self.memory not in allowed and usable("cpu", "memory"):
             if "memory" in self.model_fields_set:
-                problems.append((("memory",), self.memory, f"with cpu {self.cpu}: {_ranges(allowed)} (MiB)"))
+                problems.append((("memory",), self.memory, f"with cpu {self.cpu}: {memory_ranges(allowed)} (MiB)"))
             else:  # `cpu: 1024` alone: the cpu is what was set, the default memory does not fit it
                 cpus = [str(cpu) for cpu, memories in FARGATE_TASK_SIZES.items() if self.memory in memories]
                 problems.append(
@@ -463,7 +451,7 @@ class ServiceConfig(ConfigModel):
                         ("cpu",),
                         self.cpu,
                         f"with memory {self.memory} (the default): {', '.join(cpus)}; "
-                        f"or set memory too, which with cpu {self.cpu} is {_ranges(allowed)} (MiB)",
+                        f"or set memory too, which with cpu {self.cpu} is {memory_ranges(allowed)} (MiB)",
                     )
                 )
         if not usable("subnets", "assign_public_ip"):
@@ -532,7 +520,7 @@ class ServiceConfig(ConfigModel):
         problems: list[tuple[tuple, Any, Optional[str]]] = []
         # Fargate Spot with arm64 is allowed: it needs platform 1.4.0+, and services run LATEST.
         # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
-        if self.exec_command and self.readonly_root_filesystem:
+        if not exec_possible(self.exec_command, self.readonly_root_filesystem):
             problems.append(
                 (
                     ("execCommand",),
@@ -620,46 +608,3 @@ class ServiceConfig(ConfigModel):
     def cpu_architecture(self) -> str:
         """The task definition's runtimePlatform.cpuArchitecture."""
         return self.architecture.upper()
-
-    @property
-    def ssm_parameter_arns(self) -> list[str]:
-        return sorted({arn for arn in self.secrets.values() if SSM_PARAMETER_ARN.match(arn)})
-
-    @property
-    def secrets_manager_arns(self) -> list[str]:
-        return sorted({_secret_resource_arn(arn) for arn in self.secrets.values() if SECRETS_MANAGER_ARN.match(arn)})
-
-    @property
-    def secrets_services(self) -> list[str]:
-        """The endpoints (``ssm.<region>.amazonaws.com``, ...) through which the secrets are
-        read: where KMS sees the execution role's Decrypt calls come from."""
-        return sorted(
-            {
-                f"{arn.split(':')[2]}.{arn.split(':')[3]}.amazonaws.com"
-                + (".cn" if arn.split(":")[1] == "aws-cn" else "")
-                for arn in self.secrets.values()
-            }
-        )
-
-    @property
-    def ecr_repository_arns(self) -> list[str]:
-        """The private ECR repositories the configured images (main and sidecars) are
-        pulled from. Images elsewhere (public.ecr.aws, Docker Hub, ghcr.io...) need no grant.
-        An image built here (``build``) is not among them: its repository is the service's own."""
-        return sorted(
-            {
-                arn
-                for image in [self.image, *(s.image for s in self.sidecars.values())]
-                if (arn := ecr_repository_arn(image)) is not None
-            }
-        )
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _ranges(values: tuple[int, ...]) -> str:
-    if len(values) <= 4:
-        return ", ".join(map(str, values))
-    return f"{values[0]} to {values[-1]} in steps of {values[1] - values[0]}"

@@ -17,14 +17,20 @@ import re
 from collections.abc import Mapping
 from typing import Any, Optional
 
-import pulumi
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..service import ECR_IMAGE
-from ..task_size import FARGATE_TASK_SIZES
+from ..aws_limits import (
+    CPU_ARCHITECTURE,
+    ECR_IMAGE,
+    FARGATE_TASK_SIZES,
+    MAX_SIDECARS,
+    SECRETS_MANAGER_ARN,
+    SSM_PARAMETER_ARN,
+    ecr_repository_arn,
+)
 from .autoscaling import AutoscalingConfig
 from .base import LOG_RETENTION_DAYS, MISSING, NAMESPACE, ConfigModel, errors_at, format_errors, usable
-from .build import CPU_ARCHITECTURE, BuildConfig
+from .build import BuildConfig
 from .cluster import ClusterConfig
 from .load_balancer import ACM_CERTIFICATE_ARN, ELB_SECURITY_POLICY, S3_BUCKET, AccessLogsConfig, LoadBalancerConfig
 from .network import ROUTE_TABLE_ID, S3_BUCKET_ARN, SUBNET_ID, VPC_ID, NetworkConfig
@@ -41,9 +47,6 @@ from .service import (
     ENV_NAME,
     HTTP_MATCHER,
     KMS_KEY_ARN,
-    MAX_SIDECARS,
-    SECRETS_MANAGER_ARN,
-    SSM_PARAMETER_ARN,
     CapacityProviderConfig,
     CapacityProvidersConfig,
     DeploymentConfig,
@@ -51,7 +54,6 @@ from .service import (
     PortMappingConfig,
     ServiceConfig,
     SidecarConfig,
-    ecr_repository_arn,
 )
 
 __all__ = [
@@ -306,4 +308,6 @@ def parse_stack_config(values: Mapping[str, Any], region: Optional[str] = None) 
 
 def load_stack_config() -> StackConfig:
     """The running stack's config, parsed once, before any resource is created."""
+    import pulumi  # here, not at the top: the schema is usable without the SDK
+
     return parse_stack_config(stack_config_values(), region=pulumi.Config("aws").get("region"))

@@ -55,9 +55,11 @@ def outputs():
     return run_scenario("outputs")
 
 
-@pytest.mark.parametrize("module", sorted(COMPONENTS.glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "module", sorted(p for p in COMPONENTS.glob("*.py") if p.name != "mapping.py"), ids=lambda p: p.name
+)
 def test_no_component_imports_the_stack_config(module):
-    """Config may import components (components/config/mapping.py), never the reverse."""
+    """Only the composition layer (components/mapping.py) knows both the config and the components."""
     imported = []
     for node in ast.walk(ast.parse(module.read_text())):
         if isinstance(node, ast.ImportFrom):

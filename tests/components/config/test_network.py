@@ -5,11 +5,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from components.aws_limits import subnet_cidrs
+
 from .conftest import PRIVATE, SUBNETS, TABLES, error, existing, parse
 
 
 def test_subnet_blocks_leave_room_for_every_az():
-    public, private = parse(network={"cidrBlock": "10.1.0.0/22", "availabilityZones": 6}).network.subnet_cidrs()
+    # The smallest VPC and the most AZs the config takes, cut as a new VPC's subnets are.
+    network = parse(network={"cidrBlock": "10.1.0.0/22", "availabilityZones": 6}).network
+    public, private = subnet_cidrs(network.cidr_block, network.availability_zones)
     assert public == [f"10.1.{i // 4}.{i % 4 * 64}/26" for i in range(6)]
     assert private[0] == "10.1.2.0/26" and len(set(public + private)) == 12
 

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from components.aws_limits import ecr_repository_arn, secret_kind, secret_resource_arn
 from components.config import (
     LOG_RETENTION_DAYS,
     parse_stack_config,
@@ -228,7 +229,9 @@ def test_fargate_spot_runs_arm_tasks_as_aws_now_allows():
 def test_secrets_take_ssm_parameter_and_full_secrets_manager_arns(arn):
     service = parse({"secrets": {"DB_PASSWORD": arn}}).services["web"]
     assert service.secrets == {"DB_PASSWORD": arn}
-    assert service.ssm_parameter_arns + service.secrets_manager_arns == [arn.split(":password")[0]]
+    # What the execution role is granted on: the secret itself, without ECS's selector.
+    assert secret_kind(arn) is not None
+    assert secret_resource_arn(arn) == arn.split(":password")[0]
 
 
 @pytest.mark.parametrize(
@@ -322,11 +325,8 @@ def test_a_secrets_kms_key_is_a_key_arn_and_comes_with_secrets():
     ],
 )
 def test_private_ecr_images_name_their_repository_and_other_registries_none(image, repository):
-    from components.config.stack import ecr_repository_arn
-
     assert ecr_repository_arn(image) == repository
-    service = parse_stack_config({"services": {"web": {"image": image}}}).services["web"]
-    assert service.ecr_repository_arns == ([repository] if repository else [])
+    assert parse_stack_config({"services": {"web": {"image": image}}}).services["web"].image == image
 
 
 def test_an_ecr_image_iam_could_not_be_granted_on_is_refused():

@@ -4,7 +4,8 @@ The config models (``fargate:*`` keys, camelCase, validated with key paths) are
 the program's API; the args classes are the components' API. Every function
 here takes a part of a parsed ``StackConfig`` and returns the args of one
 component, with the wiring (ids, ARNs, the load balancer) passed in by
-``__main__.py``. Config may import components; components never import config.
+``__main__.py``. It sits beside the components, not in ``config``: the config
+package imports no component (nor pulumi), and no component imports the config.
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from typing import TYPE_CHECKING, Optional
 import pulumi
 import pulumi_aws as aws
 
-from ..autoscaling import AutoscalingArgs, ScaleOutStepArgs, ScheduleArgs, StepScalingArgs
-from ..cluster import ClusterArgs
-from ..endpoints import VpcEndpoints, VpcEndpointsArgs
-from ..image import ContainerImageArgs
-from ..load_balancer import LoadBalancer, LoadBalancerArgs
-from ..naming import qualified_name
-from ..network import Network, NetworkArgs
-from ..routing import RoutingArgs
-from ..service import FargateServiceArgs, PortMappingArgs, SidecarArgs
+from .autoscaling import AutoscalingArgs, ScaleOutStepArgs, ScheduleArgs, StepScalingArgs
+from .cluster import ClusterArgs
+from .endpoints import VpcEndpoints, VpcEndpointsArgs
+from .image import ContainerImageArgs
+from .load_balancer import LoadBalancer, LoadBalancerArgs
+from .naming import qualified_name
+from .network import Network, NetworkArgs
+from .routing import RoutingArgs
+from .service_args import FargateServiceArgs, PortMappingArgs, SidecarArgs
 
 if TYPE_CHECKING:  # annotations only: the config models are read by attribute
-    from .stack import AutoscalingConfig, BuildConfig, NetworkConfig, ServiceConfig, StackConfig
+    from .config import AutoscalingConfig, BuildConfig, NetworkConfig, ServiceConfig, StackConfig
 
 
 def network_args(network: NetworkConfig) -> NetworkArgs:
