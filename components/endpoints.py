@@ -86,16 +86,29 @@ class VpcEndpoints(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: VpcEndpointsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("fargate:network:VpcEndpoints", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         region = args.region
         if region is None:
             # An invoke parented here uses the provider this component was given,
             # so the endpoints match the region the resources are created in.
             region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        self._security_groups(name, args)
+        self._endpoints(name, args, region)
+        self._client_egress(name)
+        self.endpoint_ids = {
+            "s3": self.s3_endpoint.id,
+            **{service: endpoint.id for service, endpoint in self.interface_endpoints.items()},
+        }
+        self.register_outputs(
+            {
+                "endpointIds": self.endpoint_ids,
+                "securityGroupId": self.security_group.id,
+                "clientSecurityGroupId": self.client_security_group.id,
+            }
+        )
 
-        def service_name(service: str) -> pulumi.Output[str]:
-            return pulumi.Output.concat("com.amazonaws.", region, ".", service)
-
+    def _security_groups(self, name: str, args: VpcEndpointsArgs) -> None:
+        """The endpoints' group, open on HTTPS to the members of the client group (and any given)."""
+        child = pulumi.ResourceOptions(parent=self)
         # No egress rules: endpoints only answer, and security groups are stateful.
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-endpoints",
@@ -109,7 +122,6 @@ class VpcEndpoints(pulumi.ComponentResource):
             description="Members may reach the VPC endpoints over HTTPS",
             opts=child,
         )
-
         clients: dict[str, pulumi.Input[str]] = {"clients": self.client_security_group.id}
         clients.update({f"client-{i}": sg_id for i, sg_id in enumerate(args.client_security_group_ids, 1)})
         for label, client_id in clients.items():
@@ -122,6 +134,13 @@ class VpcEndpoints(pulumi.ComponentResource):
                 referenced_security_group_id=client_id,
             )
 
+    def _endpoints(self, name: str, args: VpcEndpointsArgs, region: pulumi.Input[str]) -> None:
+        """The S3 gateway endpoint on the route tables, and one interface endpoint per service."""
+        child = pulumi.ResourceOptions(parent=self)
+
+        def service_name(service: str) -> pulumi.Output[str]:
+            return pulumi.Output.concat("com.amazonaws.", region, ".", service)
+
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             f"{name}-s3",
             vpc_id=args.vpc_id,
@@ -130,7 +149,6 @@ class VpcEndpoints(pulumi.ComponentResource):
             route_table_ids=args.route_table_ids,
             opts=child,
         )
-
         self.interface_endpoints = {
             service: aws.ec2.VpcEndpoint(
                 f"{name}-{service.replace('.', '-')}",
@@ -147,9 +165,11 @@ class VpcEndpoints(pulumi.ComponentResource):
             for service in interface_services(args.include_secrets, args.include_exec)
         }
 
-        # The client group also carries its own way out, so it works even next
-        # to a task security group whose egress is locked down: HTTPS to the
-        # interface endpoints, and to S3 (image layers) through the gateway.
+    def _client_egress(self, name: str) -> None:
+        """The client group also carries its own way out, so it works even next
+        to a task security group whose egress is locked down: HTTPS to the
+        interface endpoints, and to S3 (image layers) through the gateway."""
+        child = pulumi.ResourceOptions(parent=self)
         _https_rule(
             aws.vpc.SecurityGroupEgressRule,
             f"{name}-clients-to-endpoints",
@@ -165,16 +185,4 @@ class VpcEndpoints(pulumi.ComponentResource):
             "HTTPS to S3 through the gateway endpoint (ECR image layers)",
             child,
             prefix_list_id=self.s3_endpoint.prefix_list_id,
-        )
-
-        self.endpoint_ids = {
-            "s3": self.s3_endpoint.id,
-            **{service: endpoint.id for service, endpoint in self.interface_endpoints.items()},
-        }
-        self.register_outputs(
-            {
-                "endpointIds": self.endpoint_ids,
-                "securityGroupId": self.security_group.id,
-                "clientSecurityGroupId": self.client_security_group.id,
-            }
         )

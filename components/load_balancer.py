@@ -112,8 +112,42 @@ class LoadBalancer(pulumi.ComponentResource):
         args.validate()
         super().__init__("fargate:lb:LoadBalancer", name, None, opts)
         self.listener_priorities = ListenerPriorities()
-        child = pulumi.ResourceOptions(parent=self)
+        security_group = self._security_group(name, args)
+        load_balancer = aws.lb.LoadBalancer(
+            f"{name}",
+            load_balancer_type="application",
+            internal=args.internal,
+            security_groups=[security_group.id],
+            subnets=args.subnet_ids,
+            idle_timeout=args.idle_timeout_seconds,
+            enable_deletion_protection=args.deletion_protection,
+            drop_invalid_header_fields=args.drop_invalid_header_fields,
+            access_logs=args.access_logs,
+            tags=name_tag(name),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.listener = self._listener(name, args, load_balancer)
 
+        self.arn = load_balancer.arn
+        self.arn_suffix = load_balancer.arn_suffix
+        self.dns_name = load_balancer.dns_name
+        # The certificate names your domain, not this DNS name: point a record
+        # of the domain at dns_name and use that with HTTPS.
+        self.url = pulumi.Output.concat("https://" if args.https else "http://", load_balancer.dns_name)
+        self.security_group_id = security_group.id
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "dnsName": self.dns_name,
+                "url": self.url,
+                "securityGroupId": self.security_group_id,
+                "listenerArn": self.listener.arn,
+            }
+        )
+
+    def _security_group(self, name: str, args: LoadBalancerArgs) -> aws.ec2.SecurityGroup:
+        """The ALB's group: its listener ports open to the ingress CIDRs, nothing else."""
+        child = pulumi.ResourceOptions(parent=self)
         security_group = aws.ec2.SecurityGroup(
             f"{name}",
             vpc_id=args.vpc_id,
@@ -139,21 +173,12 @@ class LoadBalancer(pulumi.ComponentResource):
                     tags=name_tag(name, protocol),
                     opts=child,
                 )
+        return security_group
 
-        load_balancer = aws.lb.LoadBalancer(
-            f"{name}",
-            load_balancer_type="application",
-            internal=args.internal,
-            security_groups=[security_group.id],
-            subnets=args.subnet_ids,
-            idle_timeout=args.idle_timeout_seconds,
-            enable_deletion_protection=args.deletion_protection,
-            drop_invalid_header_fields=args.drop_invalid_header_fields,
-            access_logs=args.access_logs,
-            tags=name_tag(name),
-            opts=child,
-        )
-
+    def _listener(self, name: str, args: LoadBalancerArgs, load_balancer: aws.lb.LoadBalancer) -> aws.lb.Listener:
+        """The listener services add their rules to: HTTP, or with a certificate HTTPS
+        (and an HTTP listener that redirects to it)."""
+        child = pulumi.ResourceOptions(parent=self)
         http = aws.lb.Listener(
             f"{name}-http",
             load_balancer_arn=load_balancer.arn,
@@ -176,7 +201,7 @@ class LoadBalancer(pulumi.ComponentResource):
             tags=name_tag(name, "http"),
             opts=child,
         )
-        self.listener = (
+        return (
             aws.lb.Listener(
                 f"{name}-https",
                 load_balancer_arn=load_balancer.arn,
@@ -190,21 +215,4 @@ class LoadBalancer(pulumi.ComponentResource):
             )
             if args.https
             else http
-        )
-
-        self.arn = load_balancer.arn
-        self.arn_suffix = load_balancer.arn_suffix
-        self.dns_name = load_balancer.dns_name
-        # The certificate names your domain, not this DNS name: point a record
-        # of the domain at dns_name and use that with HTTPS.
-        self.url = pulumi.Output.concat("https://" if args.https else "http://", load_balancer.dns_name)
-        self.security_group_id = security_group.id
-        self.register_outputs(
-            {
-                "arn": self.arn,
-                "dnsName": self.dns_name,
-                "url": self.url,
-                "securityGroupId": self.security_group_id,
-                "listenerArn": self.listener.arn,
-            }
         )

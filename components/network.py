@@ -30,6 +30,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .aws_limits import AVAILABILITY_ZONES, VPC_PREFIX_LENGTHS, subnet_cidrs
+from .iam import policy, statement, trust_policy
 from .naming import name_tag, qualified_name
 from .validation import ArgsError, check, check_log_retention, check_one_of, check_range
 
@@ -220,65 +221,17 @@ class Network(pulumi.ComponentResource):
         private_routing: list[pulumi.CustomResource] = []
         nat_gateways: list[aws.ec2.NatGateway] = []
         for index, zone in enumerate(self.availability_zones):
-            public = aws.ec2.Subnet(
-                f"{name}-public-{index}",
-                vpc_id=vpc.id,
-                cidr_block=public_cidrs[index],
-                availability_zone=zone,
-                # Tasks get a public IP from the service's assignPublicIp, the ALB
-                # has its own; nothing else should get one by accident.
-                map_public_ip_on_launch=False,
-                tags=name_tag(name, "public", zone),
-                opts=child,
-            )
-            public_associations.append(
-                aws.ec2.RouteTableAssociation(
-                    f"{name}-public-{index}", subnet_id=public.id, route_table_id=public_route_table.id, opts=child
-                )
-            )
+            public, association = self._public_subnet(name, index, zone, vpc, public_cidrs[index], public_route_table)
             public_subnets.append(public)
-
+            public_associations.append(association)
             if args.nat_gateways == "per-az" or (args.nat_gateways == "single" and index == 0):
-                address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=name_tag(name, "nat", zone), opts=child)
-                nat_gateways.append(
-                    aws.ec2.NatGateway(
-                        f"{name}-nat-{index}",
-                        allocation_id=address.id,
-                        subnet_id=public.id,
-                        tags=name_tag(name, "nat", zone),
-                        opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
-                    )
-                )
-
-            private = aws.ec2.Subnet(
-                f"{name}-private-{index}",
-                vpc_id=vpc.id,
-                cidr_block=private_cidrs[index],
-                availability_zone=zone,
-                tags=name_tag(name, "private", zone),
-                opts=child,
-            )
-            # One route table per private subnet, so per-AZ NAT keeps traffic in its AZ.
-            route_table = aws.ec2.RouteTable(
-                f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag(name, "private", zone), opts=child
-            )
-            if nat_gateways:
-                private_routing.append(
-                    aws.ec2.Route(
-                        f"{name}-private-{index}-nat",
-                        route_table_id=route_table.id,
-                        destination_cidr_block="0.0.0.0/0",
-                        nat_gateway_id=nat_gateways[-1].id,
-                        opts=child,
-                    )
-                )
-            private_routing.append(
-                aws.ec2.RouteTableAssociation(
-                    f"{name}-private-{index}", subnet_id=private.id, route_table_id=route_table.id, opts=child
-                )
+                nat_gateways.append(self._nat_gateway(name, index, zone, public, gateway))
+            private, route_table, routing = self._private_subnet(
+                name, index, zone, vpc, private_cidrs[index], nat_gateways[-1] if nat_gateways else None
             )
             private_subnets.append(private)
             private_route_tables.append(route_table)
+            private_routing += routing
 
         self.vpc_id = vpc.id
         # A subnet is public once it routes to the attached internet gateway, so
@@ -290,6 +243,78 @@ class Network(pulumi.ComponentResource):
         # fail their first image pull.
         self.private_subnet_ids = _ids_once_routed(private_subnets, private_routing)
         self.private_route_table_ids = pulumi.Output.all(*[t.id for t in private_route_tables])
+
+    def _public_subnet(
+        self, name: str, index: int, zone: str, vpc: aws.ec2.Vpc, cidr: str, route_table: aws.ec2.RouteTable
+    ) -> tuple[aws.ec2.Subnet, aws.ec2.RouteTableAssociation]:
+        child = pulumi.ResourceOptions(parent=self)
+        subnet = aws.ec2.Subnet(
+            f"{name}-public-{index}",
+            vpc_id=vpc.id,
+            cidr_block=cidr,
+            availability_zone=zone,
+            # Tasks get a public IP from the service's assignPublicIp, the ALB
+            # has its own; nothing else should get one by accident.
+            map_public_ip_on_launch=False,
+            tags=name_tag(name, "public", zone),
+            opts=child,
+        )
+        association = aws.ec2.RouteTableAssociation(
+            f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=route_table.id, opts=child
+        )
+        return subnet, association
+
+    def _nat_gateway(
+        self, name: str, index: int, zone: str, public: aws.ec2.Subnet, gateway: aws.ec2.InternetGateway
+    ) -> aws.ec2.NatGateway:
+        address = aws.ec2.Eip(
+            f"{name}-nat-{index}",
+            domain="vpc",
+            tags=name_tag(name, "nat", zone),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.ec2.NatGateway(
+            f"{name}-nat-{index}",
+            allocation_id=address.id,
+            subnet_id=public.id,
+            tags=name_tag(name, "nat", zone),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[gateway]),
+        )
+
+    def _private_subnet(
+        self, name: str, index: int, zone: str, vpc: aws.ec2.Vpc, cidr: str, nat_gateway: Optional[aws.ec2.NatGateway]
+    ) -> tuple[aws.ec2.Subnet, aws.ec2.RouteTable, list[pulumi.CustomResource]]:
+        """The zone's private subnet, its own route table (so per-AZ NAT keeps traffic in
+        its AZ), and what routes it: its NAT route, if any, and the association."""
+        child = pulumi.ResourceOptions(parent=self)
+        subnet = aws.ec2.Subnet(
+            f"{name}-private-{index}",
+            vpc_id=vpc.id,
+            cidr_block=cidr,
+            availability_zone=zone,
+            tags=name_tag(name, "private", zone),
+            opts=child,
+        )
+        route_table = aws.ec2.RouteTable(
+            f"{name}-private-{index}", vpc_id=vpc.id, tags=name_tag(name, "private", zone), opts=child
+        )
+        routing: list[pulumi.CustomResource] = []
+        if nat_gateway is not None:
+            routing.append(
+                aws.ec2.Route(
+                    f"{name}-private-{index}-nat",
+                    route_table_id=route_table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nat_gateway.id,
+                    opts=child,
+                )
+            )
+        routing.append(
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=route_table.id, opts=child
+            )
+        )
+        return subnet, route_table, routing
 
     def _flow_logs(self, name: str, args: NetworkArgs) -> None:
         """One flow log on the whole VPC, to S3 or to a log group of its own."""
@@ -314,19 +339,7 @@ class Network(pulumi.ComponentResource):
             # Only flow logs of this account may use it (confused-deputy protection).
             role = aws.iam.Role(
                 f"{name}-flow-logs",
-                assume_role_policy=pulumi.Output.json_dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": FLOW_LOGS_SERVICE},
-                                "Action": "sts:AssumeRole",
-                                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                            }
-                        ],
-                    }
-                ),
+                assume_role_policy=trust_policy(FLOW_LOGS_SERVICE, account_id),
                 description=f"VPC flow logs of {qualified_name(name)}: write to their log group only",
                 tags=name_tag(name, "flow-logs"),
                 opts=child,
@@ -363,17 +376,13 @@ def flow_logs_policy_document(log_group_arn: pulumi.Input[str]) -> pulumi.Output
     """What VPC flow logs need in their log group (the grant CDK's FlowLog makes): a
     stream per network interface, its events, and a look at the streams that exist."""
     return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteFlowLogs",
-                    "Effect": "Allow",
-                    "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    "Resource": pulumi.Output.concat(log_group_arn, ":*"),
-                }
-            ],
-        }
+        policy(
+            statement(
+                sid="WriteFlowLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                resources=pulumi.Output.concat(log_group_arn, ":*"),
+            )
+        )
     )
 
 
