@@ -42,8 +42,8 @@ def test_committed_stacks_keep_least_privilege_and_flow_logs(committed_stack, st
 
 
 def documented_advisories() -> dict:
-    """The README's table of the advisory findings each committed stack keeps on purpose."""
-    readme = (REPOSITORY / "README.md").read_text()
+    """The pack README's table of the advisory findings each committed stack keeps on purpose."""
+    readme = (REPOSITORY / "policies" / "README.md").read_text()
     table = {}
     for stacks, policies in re.findall(
         r"^\| ((?:`[a-z0-9-]+`(?:, )?)+) \| ((?:`[a-z0-9-]+`(?:, )?)+) \|", readme, re.MULTILINE

@@ -2,9 +2,7 @@
 
 import re
 
-import pytest
-
-from policies.fargate_policies import all_rules
+from policies.fargate_policies import all_rules, reference
 
 from .conftest import PACK
 
@@ -52,10 +50,26 @@ def test_every_rule_says_what_it_prevents_and_what_it_mirrors():
         assert rule.docs.get("prevents") and rule.docs.get("mirrors"), rule.name
 
 
-@pytest.mark.parametrize("readme", [PACK / "README.md", PACK.parent / "README.md"], ids=["pack", "project"])
-def test_readme_table_lists_every_rule_with_its_default_level(readme):
-    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|", readme.read_text(), re.MULTILINE))
+def test_pack_readme_table_lists_every_rule_with_its_default_level():
+    readme = (PACK / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z0-9-]+)` \| (mandatory|advisory) \|", readme, re.MULTILINE))
     assert rows == {rule.name: rule.level.value for rule in all_rules()}
+
+
+def test_pack_readme_rule_table_is_the_one_generated_from_the_rules():
+    readme = (PACK / "README.md").read_text()
+    generated = readme.split("<!-- generated: python -m policies.fargate_policies.reference -->\n", 1)[1]
+    assert generated.split("<!-- /generated -->", 1)[0] == reference.table() + "\n", (
+        "policies/README.md's rule table is stale: python -m policies.fargate_policies.reference"
+    )
+
+
+def test_the_generated_table_states_each_rule_s_scope_and_config_defaults():
+    rows = {line.split(" | ", 1)[0].strip("| `"): line for line in reference.table().splitlines()[2:]}
+    assert "| *(stack)* Every Fargate service and every ALB" in rows["fargate-min-two-subnets"]
+    assert "`minSubnets` (`2`): Fewest subnets" in rows["fargate-min-two-subnets"]
+    assert "`allowedManagedPolicies` (none): " in rows["iam-no-managed-policy-on-task-roles"]
+    assert rows["alb-https-redirect"].endswith("| — |") and "*(stack)*" not in rows["alb-https-redirect"]
 
 
 def test_pack_readme_gives_each_rule_its_severity():
