@@ -308,7 +308,7 @@ class ServiceConfig(ConfigModel):
         description="at most 9 more containers (10 per task); names are letters, digits, `_`, `-`, not the service's own",
     )
     deployment: DeploymentConfig = DeploymentConfig()
-    # Service autoscaling (issue 5); None keeps desiredCount fixed.
+    # Service autoscaling; None keeps desiredCount fixed.
     autoscaling: Optional[AutoscalingConfig] = Field(None, description="service autoscaling; see [Scaling](#scaling)")
     # NAME -> ARN of an SSM parameter or a Secrets Manager secret. ECS reads
     # each when a task starts and hands it to the main container as NAME; the
