@@ -2,26 +2,25 @@
 
 Building the PolicyPack starts the analyzer's gRPC server and never returns, so
 nothing may import this file; the rules live in the `fargate_policies` package.
-The engine runs this file with the pack directory on sys.path.
+The engine runs this file with the pack directory on sys.path. It replaces nothing of
+pulumi-policy but its deserializer, for the secret marking below (`fargate_policies/_secrets.py`).
 """
 
 import sys
 
-import one_pass
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from fargate_policies import PACK_NAME, all_policies
-from fargate_policies._secrets import preserve_secrets
+from fargate_policies._secrets import TESTED_RELEASES, installed_release, preserve_secrets
 
-# The SDK hides which properties are secret from its rules; ecs-no-plaintext-secrets needs to know.
+# The SDK hides which properties are secret from its rules (pulumi/pulumi-policy#241);
+# ecs-no-plaintext-secrets needs to know.
 if not preserve_secrets():
     print(
-        "fargate-alb: this pulumi-policy version deserializes differently; ecs-no-plaintext-secrets "
-        "cannot see which values are Pulumi secrets",
+        f"fargate-alb: pulumi-policy {installed_release()} is not a release the secret marking was tested "
+        f"against ({', '.join(TESTED_RELEASES)}); ecs-no-plaintext-secrets cannot see which values are Pulumi secrets",
         file=sys.stderr,
     )
-
-one_pass.share()
 
 PolicyPack(
     name=PACK_NAME,

@@ -113,9 +113,6 @@ class Rule:
             if args.resource_type in types:
                 function(args, report_violation)
 
-        # For the pack's `one_pass`: on a resource of any other type, validate does nothing.
-        validate.types = types  # type: ignore[attr-defined]
-
         return ResourceValidationPolicy(
             name=self.name,
             description=self.docs["summary"],

@@ -58,29 +58,8 @@ def get(value: Any, *path: Any, default: Any = None) -> Any:
     return value
 
 
-_MISSING: Any = object()
-
-
 def peek(value: Any, *path: Any, default: Any = None) -> Any:
-    """Like `get`, but returns `UNKNOWN` where a value on the path is unknown.
-
-    A view that offers `read_quietly(key, unknown, missing)` (the pack's `one_pass.LazyProperties`,
-    a resource's top-level properties) answers the first step without raising: most unknown values
-    a stack rule peeks at are top-level ones, and raising and catching an error for each was what
-    their reads cost."""
-    read = getattr(type(value), "read_quietly", None) if path else None
-    if read is not None:
-        try:
-            value = read(value, path[0], UNKNOWN, _MISSING)
-        except (KeyError, IndexError, TypeError):
-            return default
-        if value is UNKNOWN:
-            return UNKNOWN
-        if value is _MISSING or value is None:
-            return default
-        if len(path) == 1:
-            return value
-        path = path[1:]
+    """Like `get`, but returns `UNKNOWN` where a value on the path is unknown."""
     try:
         return get(value, *path, default=default)
     except UnknownValueError:

@@ -16,11 +16,16 @@ object marks every string and number inside it. `is_secret` asks. An unknown sec
 (a preview of a value built from an output) stays the SDK's unknown sentinel, marked:
 reading it still raises `UnknownValueError`; `raw` reads it without the check.
 Booleans and nulls cannot be marked (`bool` cannot be subclassed); no rule needs them.
+
+The marking copies the SDK's deserializer, so it is put in place only on the pulumi-policy
+releases it was tested against (`TESTED_RELEASES`); on any other, the pack says so on stderr and
+its rules see secrets as plain values, as the SDK hands them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import metadata
 from typing import Any
 
 from pulumi_policy import deserialize as _sdk_deserialize
@@ -28,6 +33,9 @@ from pulumi_policy import policy as _sdk_policy
 
 _SIG_KEY = _sdk_deserialize.SPECIAL_SIG_KEY
 _SECRET_SIG = _sdk_deserialize.SPECIAL_SECRET_SIG
+
+# The pulumi-policy releases whose `deserialize_properties` `_deserialize_property` follows.
+TESTED_RELEASES = ("1.21.0",)
 
 
 class SecretStr(str):
@@ -111,13 +119,18 @@ def _secret_marking(original: Callable[..., dict[str, Any]]) -> Callable[..., di
     return deserialize_properties
 
 
+def installed_release() -> str:
+    """The installed pulumi-policy's version."""
+    return metadata.version("pulumi-policy")
+
+
 def preserve_secrets() -> bool:
     """Let the pack's rules see which values are secret. True once in place; False (and
-    nothing changed) if this SDK version no longer deserializes the way this expects."""
+    nothing changed) on a pulumi-policy release the marking was not tested against."""
     current = getattr(_sdk_policy, "deserialize_properties", None)
     if getattr(current, "marks_secrets", False):
         return True
-    if current is not _sdk_deserialize.deserialize_properties or not hasattr(_sdk_deserialize, "_deserialize_property"):
+    if installed_release() not in TESTED_RELEASES or current is not _sdk_deserialize.deserialize_properties:
         return False
     _sdk_policy.deserialize_properties = _secret_marking(current)
     return True

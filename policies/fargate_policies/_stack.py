@@ -147,9 +147,9 @@ class Egress:
 class Stack:
     """Every resource of a stack validation, with lookups across them.
 
-    `Stack.of(args.resources)` is the one a rule uses: the stack rules of one `AnalyzeStack` that
-    are handed the very same property objects (the pack's `one_pass` shares them) share one index,
-    its look-ups and its cached answers; any other list gets an index of its own."""
+    `Stack.of(args.resources)` is the one a rule uses: stack rules handed the very same property
+    objects share one index, its look-ups and its cached answers; any other list gets an index of
+    its own."""
 
     _last: Optional[tuple[tuple[int, ...], Stack]] = None
 
@@ -163,10 +163,6 @@ class Stack:
         stack = cls(resources)
         cls._last = (key, stack)
         return stack
-
-    # `refs`, `referring` and `once` remember their answers for the index's lifetime (see `refs`);
-    # the tests turn this off to compare every verdict with answers worked out afresh each time.
-    remembers = True
 
     def __init__(self, resources: Sequence[PolicyResource]):
         self.resources = list(resources)
@@ -191,8 +187,6 @@ class Stack:
             named = self._by_value[key] = {}
             for resource in self.of_type(key):
                 for lookup in _LOOKUP_KEYS:
-                    # Through the view's quiet read where it has one (most ids and ARNs of a
-                    # preview are unknown): see `peek`.
                     value = peek(resource.props, lookup)
                     if isinstance(value, str) and value:
                         named.setdefault(value, []).append(resource)
@@ -219,10 +213,7 @@ class Stack:
         return self.once(("referring", tuple(types), tuple(path), tuple(named)), referrers)
 
     def once(self, key: Any, compute: Callable[[], Any]) -> Any:
-        """`compute()`, once per index (unless `remembers` is off): for an answer of several rules,
-        which none of them may change."""
-        if not self.remembers:
-            return compute()
+        """`compute()`, once per index: for an answer of several rules, which none of them may change."""
         if key not in self._answers:
             self._answers[key] = compute()
         return self._answers[key]
@@ -251,8 +242,6 @@ class Stack:
         once the index is built, and a `Refs` cannot be changed. The stack rules ask the same
         questions over and over (each task role for every role policy of the stack, each service
         for its cluster in several rules), ten times as many as there are different ones."""
-        if not self.remembers:
-            return self._find_refs(resource, path, types)
         # A PolicyResource hashes by identity; the key holds it alive.
         key = (resource, tuple(path), tuple(types))
         found = self._refs.get(key)

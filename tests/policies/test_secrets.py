@@ -29,3 +29,19 @@ def test_the_pack_deserializer_marks_secrets_and_keeps_everything_else_as_the_sd
         props["unknown"]
     assert _secrets.contains_secret(props["nested"]) and not _secrets.contains_secret(props["nested"]["list"][0])
     assert json.loads(json.dumps({"v": props["known"]})) == {"v": "hunter2"}
+
+
+def test_the_marking_is_put_in_place_only_on_a_release_it_was_tested_against(monkeypatch):
+    from pulumi_policy import deserialize as sdk_deserialize
+    from pulumi_policy import policy as sdk
+
+    from policies.fargate_policies import _secrets
+
+    assert sdk.deserialize_properties is sdk_deserialize.deserialize_properties  # this process runs the SDK as is
+    monkeypatch.setattr(_secrets, "installed_release", lambda: "1.22.0")
+    assert not _secrets.preserve_secrets()
+    assert sdk.deserialize_properties is sdk_deserialize.deserialize_properties
+    monkeypatch.setattr(_secrets, "installed_release", lambda: _secrets.TESTED_RELEASES[0])
+    monkeypatch.setattr(sdk, "deserialize_properties", sdk.deserialize_properties)  # undone after the test
+    assert _secrets.preserve_secrets() and _secrets.preserve_secrets()  # in place once, then left so
+    assert sdk.deserialize_properties.marks_secrets  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 rules, egress, zones, address ranges), on values as the SDK hands them to rules."""
 
 import ipaddress
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -166,7 +167,8 @@ def test_cidrs_of_the_other_ip_version_and_garbage_are_left_out():
 
 
 def test_stack_rules_handed_the_same_properties_share_one_index():
-    """As the pack's one_pass hands them: each stack rule its own resources over the same props."""
+    """As a pack that converts each message once per call hands them: each stack rule its own
+    resources over the same props."""
     group = resource(T.SECURITY_GROUP[0], "g", {"id": "sg-1"})
     service = resource(T.ECS_SERVICE[0], "s", {"networkConfiguration": {"securityGroups": ["sg-1"]}})
 
@@ -192,7 +194,7 @@ def test_of_type_keeps_the_stack_order_across_types():
     assert stack.of_type(T.VPC) == []
 
 
-def test_refs_answers_each_question_once_and_as_it_would_afresh(monkeypatch):
+def test_refs_answers_each_question_once_and_as_it_would_afresh():
     subnet = resource(T.SUBNET[0], "a", {"id": "subnet-1"})
     other = resource(T.SUBNET[0], "b", {"id": UNKNOWN_STRING_VALUE})
     group = resource(T.SECURITY_GROUP[0], "g", {"id": "sg-1"})
@@ -213,14 +215,11 @@ def test_refs_answers_each_question_once_and_as_it_would_afresh(monkeypatch):
     assert remembered[3] == Refs((group,), ("subnet-1",)) and remembered[4] == Refs((subnet,))
     assert len({id(refs) for refs in remembered}) == 4
     assert remembered[0].keys is remembered[0].keys  # computed once
-    monkeypatch.setattr(Stack, "remembers", False)
-    fresh = Stack([subnet, other, group, service, twin])
-    afresh = [fresh.refs(*question) for question in questions]
+    afresh = [Stack([subnet, other, group, service, twin]).refs(*question) for question in questions]
     assert afresh == remembered
-    assert fresh.refs(*questions[0]) is not afresh[0]
 
 
-def test_referring_is_every_refs_question_turned_around(monkeypatch):
+def test_referring_is_every_refs_question_turned_around():
     role = resource(T.IAM_ROLE[0], "task", {"name": "task-role", "arn": "arn:aws:iam::1:role/task"})
     other = resource(T.IAM_ROLE[0], "exec", {"name": "exec-role", "arn": "arn:aws:iam::1:role/exec"})
     policies = [
@@ -230,21 +229,16 @@ def test_referring_is_every_refs_question_turned_around(monkeypatch):
         resource(T.IAM_ROLE_POLICY[0], "p4", {"role": "task-role"}),
         resource(T.IAM_ROLE_POLICY[0], "p5", {"role": UNKNOWN_STRING_VALUE}),  # names no one it can tell
     ]
-    for remembers in (True, False):
-        monkeypatch.setattr(Stack, "remembers", remembers)
-        stack = Stack([policies[0], role, *policies[1:], other])
-        referring = stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE)
-        for named in (role, other, policies[0]):
-            brute = [
-                p for p in stack.of_type(T.IAM_ROLE_POLICY) if named in stack.refs(p, ("role",), T.IAM_ROLE).resources
-            ]
-            assert referring.get(named, []) == brute
-        assert referring[role] == [policies[0], policies[3]] and referring[other] == [policies[1]]
-        again = stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE)
-        assert (again is referring) is remembers
+    stack = Stack([policies[0], role, *policies[1:], other])
+    referring = stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE)
+    for named in (role, other, policies[0]):
+        brute = [p for p in stack.of_type(T.IAM_ROLE_POLICY) if named in stack.refs(p, ("role",), T.IAM_ROLE).resources]
+        assert referring.get(named, []) == brute
+    assert referring[role] == [policies[0], policies[3]] and referring[other] == [policies[1]]
+    assert stack.referring(T.IAM_ROLE_POLICY, ("role",), T.IAM_ROLE) is referring  # worked out once
 
 
-def test_once_computes_an_answer_once_per_index(monkeypatch):
+def test_once_computes_an_answer_once_per_index():
     calls = []
 
     def compute():
@@ -254,5 +248,81 @@ def test_once_computes_an_answer_once_per_index(monkeypatch):
     stack = Stack([])
     assert stack.once("k", compute) is stack.once("k", compute) and calls == [1]
     assert Stack([]).once("k", compute) == [2]  # another index
-    monkeypatch.setattr(Stack, "remembers", False)
-    assert stack.once("j", compute) == [3] and stack.once("j", compute) == [4]
+
+
+def test_refs_match_known_values_only_among_the_asked_types_in_stack_order():
+    make = resource
+    alb = make(T.LOAD_BALANCER[1], "alb", {"arn": "arn:lb", "name": "front"})
+    role = make(T.IAM_ROLE[0], "role", {"arn": "arn:lb", "name": "front"})  # the same values, another type
+    lb = make(T.LOAD_BALANCER[0], "lb", {"id": "arn:lb", "arn": UNKNOWN_STRING_VALUE})
+    family = make(T.ECS_TASK_DEFINITION[0], "task", {"family": "front", "arn": ""})
+    listener = make(T.LISTENER[0], "listener", {"loadBalancerArn": "arn:lb", "name": "front"})
+    stack = Stack([alb, role, lb, family, listener])
+    assert stack.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER) == Refs((alb, lb))
+    assert stack.refs(listener, ("loadBalancerArn",), T.LOAD_BALANCER[:1]) == Refs((lb,))
+    assert stack.refs(listener, ("loadBalancerArn",), T.IAM_ROLE) == Refs((role,))
+    assert stack.refs(listener, ("loadBalancerArn",), T.VPC) == Refs((), ("arn:lb",))
+    assert stack.refs(listener, ("name",), T.ECS_TASK_DEFINITION + T.IAM_ROLE) == Refs((role, family))
+    assert stack.refs(family, ("arn",), T.ECS_TASK_DEFINITION) == Refs()  # an empty string names nothing
+
+
+def test_ingress_into_is_every_permission_whose_targets_meet_the_groups():
+    web = resource(T.SECURITY_GROUP[0], "web", {"id": "sg-web", "ingress": [{"protocol": "tcp", "fromPort": 80}]})
+    tasks = resource(T.SECURITY_GROUP[0], "tasks", {"id": "sg-tasks", "ingress": [{"protocol": "-1"}]})
+    rules = [
+        resource(T.SECURITY_GROUP_RULE[0], "r5", {"type": "ingress", "securityGroupId": "sg-web"}),
+        resource(T.SECURITY_GROUP_RULE[0], "r1", {"type": "ingress", "securityGroupId": "sg-tasks"}),
+        # Enough permissions in between that a set of positions would not iterate in order.
+        *(
+            resource(T.SECURITY_GROUP_RULE[0], f"f{i}", {"type": "ingress", "securityGroupId": "sg-tasks"})
+            for i in range(4)
+        ),
+        resource(T.SECURITY_GROUP_INGRESS_RULE[0], "r2", {"securityGroupId": "sg-elsewhere"}),
+        resource(
+            T.SECURITY_GROUP_INGRESS_RULE[0],
+            "r3",
+            {"securityGroupId": UNKNOWN_STRING_VALUE},
+            securityGroupId=[web, tasks],  # one of two groups a preview cannot tell
+        ),
+        resource(T.SECURITY_GROUP_INGRESS_RULE[0], "r4", {"securityGroupId": UNKNOWN_STRING_VALUE}),
+    ]
+    stack = Stack([*rules[:2], web, *rules[2:], tasks])
+    every = stack.ingress_rules
+    assert len(every) == 11
+    for groups in (
+        Refs((web,)),
+        Refs((tasks,)),
+        Refs((tasks, web)),
+        Refs((), ("sg-elsewhere",)),
+        Refs((web,), ("sg-elsewhere",)),
+        Refs(unresolved=True),
+        Refs(),
+    ):
+        assert stack.ingress_into(groups) == [rule for rule in every if rule.targets.keys & groups.keys]
+    assert [rule.declared_by.name for rule in stack.ingress_into(Refs((web,)))] == ["web", "r5", "r3"]
+    assert stack.unplaced_ingress == [rule for rule in every if rule.targets.unresolved and not rule.targets.keys]
+    assert [rule.declared_by.name for rule in stack.unplaced_ingress] == ["r4"]
+
+
+def _routed_stack() -> tuple[list[Any], Any]:
+    vpc = resource(T.VPC[0], "vpc", {"id": "vpc-1"})
+    gateway = resource(T.INTERNET_GATEWAY[0], "igw", {"id": "igw-1"})
+    public = resource(T.ROUTE_TABLE[0], "public", {"id": "rtb-1", "routes": []})
+    subnet = resource(T.SUBNET[0], "subnet", {"id": "subnet-1", "vpcId": "vpc-1"})
+    association = resource(T.ROUTE_TABLE_ASSOCIATION[0], "a", {"subnetId": "subnet-1", "routeTableId": "rtb-1"})
+    route = resource(
+        T.ROUTE[0],
+        "r",
+        {"routeTableId": "rtb-1", "destinationCidrBlock": "0.0.0.0/0", "gatewayId": UNKNOWN_STRING_VALUE},
+        gatewayId=[gateway],  # the gateway's id, unknown in a preview
+    )
+    return [vpc, gateway, public, subnet, association, route], subnet
+
+
+def test_egress_is_worked_out_once_per_subnet_and_as_it_would_be_afresh():
+    resources, subnet = _routed_stack()
+    stack = Stack(resources)
+    egress = stack.egress_of(subnet)
+    assert egress.kind == "internet-gateway" and [t.name for t in egress.route_tables] == ["public"]
+    assert stack.egress_of(subnet) is egress
+    assert Stack(resources).egress_of(subnet) == egress
