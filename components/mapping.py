@@ -27,7 +27,15 @@ from .routing import RoutingArgs
 from .service_args import FargateServiceArgs, PortMappingArgs, SidecarArgs
 
 if TYPE_CHECKING:  # annotations only: the config models are read by attribute
-    from .config import AutoscalingConfig, BuildConfig, NetworkConfig, ServiceConfig, StackConfig
+    from .config import (
+        AutoscalingConfig,
+        BuildConfig,
+        HealthCheckConfig,
+        NetworkConfig,
+        ServiceConfig,
+        SidecarConfig,
+        StackConfig,
+    )
 
 
 def network_args(network: NetworkConfig) -> NetworkArgs:
@@ -106,7 +114,6 @@ def service_args(
     private = service.subnets == "private"
     # Private tasks wear the endpoints' client group and start once the endpoints exist.
     uses_endpoints = endpoints is not None and private
-    health = service.health_check
     deployment = service.deployment
     return FargateServiceArgs(
         cluster_arn=cluster_arn,
@@ -121,18 +128,8 @@ def service_args(
         container_port=service.container_port,
         desired_count=service.desired_count,
         assign_public_ip=service.assign_public_ip,
-        health_check=aws.lb.TargetGroupHealthCheckArgs(
-            enabled=True,
-            protocol="HTTP",
-            port="traffic-port",
-            path=health.path,
-            matcher=health.matcher,
-            interval=health.interval_seconds,
-            timeout=health.timeout_seconds,
-            healthy_threshold=health.healthy_threshold,
-            unhealthy_threshold=health.unhealthy_threshold,
-        ),
-        health_check_grace_period_seconds=health.grace_period_seconds,
+        health_check=_health_check_args(service.health_check),
+        health_check_grace_period_seconds=service.health_check.grace_period_seconds,
         routing=RoutingArgs(
             path_patterns=list(service.routing.path_patterns),
             host_headers=list(service.routing.host_headers),
@@ -144,19 +141,7 @@ def service_args(
         readonly_root_filesystem=service.readonly_root_filesystem,
         user=service.user,
         log_retention_days=service.log_retention_days,
-        sidecars={
-            name: SidecarArgs(
-                image=sidecar.image,
-                cpu=sidecar.cpu,
-                memory=sidecar.memory,
-                essential=sidecar.essential,
-                environment=_maybe_secret(secret, sidecar.environment),
-                port_mappings=[
-                    PortMappingArgs(container_port=p.container_port, protocol=p.protocol) for p in sidecar.port_mappings
-                ],
-            )
-            for name, sidecar in service.sidecars.items()
-        },
+        sidecars={name: _sidecar_args(sidecar, secret) for name, sidecar in service.sidecars.items()},
         deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
             enable=deployment.circuit_breaker, rollback=deployment.circuit_breaker
         ),
@@ -208,6 +193,33 @@ def autoscaling_args(scaling: AutoscalingConfig) -> AutoscalingArgs:
                 name=s.name, schedule=s.schedule, min_count=s.min_count, max_count=s.max_count, timezone=s.timezone
             )
             for s in scaling.schedules
+        ],
+    )
+
+
+def _health_check_args(health: HealthCheckConfig) -> aws.lb.TargetGroupHealthCheckArgs:
+    return aws.lb.TargetGroupHealthCheckArgs(
+        enabled=True,
+        protocol="HTTP",
+        port="traffic-port",
+        path=health.path,
+        matcher=health.matcher,
+        interval=health.interval_seconds,
+        timeout=health.timeout_seconds,
+        healthy_threshold=health.healthy_threshold,
+        unhealthy_threshold=health.unhealthy_threshold,
+    )
+
+
+def _sidecar_args(sidecar: SidecarConfig, secret: bool) -> SidecarArgs:
+    return SidecarArgs(
+        image=sidecar.image,
+        cpu=sidecar.cpu,
+        memory=sidecar.memory,
+        essential=sidecar.essential,
+        environment=_maybe_secret(secret, sidecar.environment),
+        port_mappings=[
+            PortMappingArgs(container_port=p.container_port, protocol=p.protocol) for p in sidecar.port_mappings
         ],
     )
 
