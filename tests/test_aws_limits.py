@@ -56,3 +56,11 @@ def test_a_new_vpcs_subnets_keep_their_blocks_when_an_az_is_added():
     public3, private3 = subnet_cidrs("10.0.0.0/16", 3)
     assert (public2, private2) == (["10.0.0.0/20", "10.0.16.0/20"], ["10.0.128.0/20", "10.0.144.0/20"])
     assert public3[:2] == public2 and private3[:2] == private2
+
+
+def test_the_endpoints_the_pack_asks_of_private_tasks_are_ones_vpc_endpoints_always_builds():
+    from components.endpoints import interface_services
+    from policies.fargate_policies.network import IMAGE_PULL_ENDPOINTS
+
+    always_built = {"s3", *interface_services(include_secrets=False, include_exec=False)}
+    assert set(IMAGE_PULL_ENDPOINTS) <= always_built
