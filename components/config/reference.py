@@ -1,13 +1,16 @@
-"""The README's config reference, generated from the models: ``python -m components.config.reference``.
+"""The config reference of docs/configuration.md (and the autoscaling table of docs/scaling.md),
+generated from the models: ``python -m components.config.reference [autoscaling]``.
 
 Each key's row comes from its field: the type in YAML words (from its
 annotation and bounds, or the field's ``yamlType`` where a pattern says more),
 its default (or ``yamlDefault`` where the default is derived from other keys)
-and its description.
+and its description. A description links a section by its anchor alone
+(``[HTTPS](#https)``); the table points the link at the page that holds it.
 """
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -20,8 +23,22 @@ from .autoscaling import AutoscalingConfig
 from .errors import _strip_annotated, _strip_optional, yaml_type, yaml_value
 from .stack import StackConfig
 
-# Keys with a section of their own in the README: one row, not their sub-keys.
+# Keys with a section of their own in the docs: one row, not their sub-keys.
 OWN_SECTION = {"autoscaling"}
+
+# The docs/ page of each section a description links, by the section's anchor.
+SECTION_PAGES = {
+    "https": "production.md",
+    "vpcs-default-and-existing": "production.md",
+    "private-tasks-without-nat-vpc-endpoints": "production.md",
+    "secrets": "production.md",
+    "iam-what-each-role-may-do": "production.md",
+    "vpc-flow-logs": "production.md",
+    "ecs-exec": "production.md",
+    "capacity-fargate-spot-and-arm": "production.md",
+    "scaling": "scaling.md",
+}
+_SECTION_LINK = re.compile(r"\]\(#([a-z0-9-]+)\)")
 
 
 def rows(model: type[BaseModel] = StackConfig, prefix: str = "fargate:") -> Iterator[tuple[str, FieldInfo]]:
@@ -86,8 +103,14 @@ def table(model: type[BaseModel] = StackConfig, prefix: str = "fargate:") -> str
     """The markdown table of ``model``'s keys (the stack's, or ``AutoscalingConfig``'s relative ones)."""
     lines = ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
     for key, field in rows(model, prefix):
-        lines.append(f"| `{key}` | {type_words(field)} | {default_words(field)} | {field.description or ''} |")
+        meaning = _SECTION_LINK.sub(_to_page, field.description or "")
+        lines.append(f"| `{key}` | {type_words(field)} | {default_words(field)} | {meaning} |")
     return "\n".join(lines)
+
+
+def _to_page(link: re.Match[str]) -> str:
+    anchor = link.group(1)
+    return f"]({SECTION_PAGES.get(anchor, '')}#{anchor})"
 
 
 if __name__ == "__main__":

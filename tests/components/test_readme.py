@@ -1,35 +1,58 @@
-"""The README's "Reusing the components" example, as a user runs it: a program outside this
-repository that installs the built distribution and imports `fargate_components`. It previews
-through the preflight's command line and the policy pack with no mandatory violation, in both
-modes, and makes what the text says (two services on one ALB, the api's image and secret from
-other resources' Outputs)."""
+"""The example of docs/components.md ("Reusing the components from Python"), as a user runs it:
+a program outside this repository that installs the built distribution and imports
+`fargate_components`. It previews through the preflight's command line and the policy pack with
+no mandatory violation, in both modes, and makes what the text says (two services on one ALB,
+the api's image and secret from other resources' Outputs).
+
+The distribution is built from a copy of the files it is made of, so the build's `build/` and
+`*.egg-info` land in a temporary directory, never in the checkout."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from .conftest import PROJECT
 
 EXAMPLE = re.compile(r"<!-- example: reuse -->\n```python\n(.*?)```", re.DOTALL)
+DOC = PROJECT / "docs" / "components.md"
+# What pyproject.toml builds the distribution from.
+SOURCES = ("pyproject.toml", "README.md", "components", "policies/fargate_policies")
+# What a build leaves beside its sources.
+ARTEFACTS = ("build", "dist", "*.egg-info", "policies/*.egg-info", "components/*.egg-info")
 
 
 def _pip(*args: str, cwd=PROJECT) -> None:
     subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "-q", *args], cwd=cwd, check=True)
 
 
+def _artefacts() -> set[Path]:
+    return {path for pattern in ARTEFACTS for path in PROJECT.glob(pattern)}
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
-    """The distribution built from this checkout and installed into a directory of its own."""
+    """The distribution built from a copy of this checkout's sources and installed into a
+    directory of its own."""
     root = tmp_path_factory.mktemp("dist")
-    _pip("wheel", ".", "--no-deps", "--no-build-isolation", "-w", str(root / "wheels"))
+    before = _artefacts()
+    (root / "src").mkdir()
+    for source in SOURCES:
+        if (PROJECT / source).is_dir():
+            shutil.copytree(PROJECT / source, root / "src" / source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(PROJECT / source, root / "src" / source)
+    _pip("wheel", ".", "--no-deps", "--no-build-isolation", "-w", str(root / "wheels"), cwd=root / "src")
     (wheel,) = (root / "wheels").glob("fargate_alb_components-*.whl")
     _pip("install", "--no-deps", "--target", str(root / "site"), str(wheel))
+    assert _artefacts() == before, "building the distribution left files in the checkout"
     return root / "site"
 
 
@@ -50,7 +73,7 @@ def test_the_distribution_holds_every_module_of_the_components_and_the_pack(inst
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     directory = tmp_path_factory.mktemp("reuse")
-    (match,) = EXAMPLE.findall((PROJECT / "README.md").read_text())
+    (match,) = EXAMPLE.findall(DOC.read_text())
     # Appended by the test only: where the program found the components.
     where = '\nimport fargate_components\npulumi.export("componentsFrom", fargate_components.__file__)\n'
     (directory / "__main__.py").write_text(match + where)
@@ -88,7 +111,7 @@ def preflight(project, installed, *args: str) -> dict:
 
 
 @pytest.mark.parametrize("preview", [True, False], ids=["preview", "up"])
-def test_the_readme_example_installed_outside_the_repository_passes_the_policy_pack(project, installed, preview):
+def test_the_documented_example_installed_outside_the_repository_passes_the_policy_pack(project, installed, preview):
     document = preflight(project, installed, *(["--preview"] if preview else []))
     assert document["summary"]["policyPack"], "the policy pack did not run"
     assert document["summary"]["mandatory"] == 0, [

@@ -72,6 +72,13 @@ def test_the_generated_table_states_each_rule_s_scope_and_config_defaults():
     assert rows["alb-https-redirect"].endswith("| — |") and "*(stack)*" not in rows["alb-https-redirect"]
 
 
+def test_the_rule_table_lives_only_in_the_pack_readme():
+    # The project's README and docs link it; a paraphrase elsewhere would drift from the rules.
+    for page in [PACK.parent / "README.md", *sorted((PACK.parent / "docs").glob("*.md"))]:
+        rows = re.findall(r"^\| `([a-z0-9-]+)` \| (?:mandatory|advisory) \|", page.read_text(), re.MULTILINE)
+        assert not rows, f"{page.name} repeats the pack's rule table"
+
+
 def test_pack_readme_gives_each_rule_its_severity():
     readme = (PACK / "README.md").read_text()
     rows = dict(

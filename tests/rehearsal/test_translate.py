@@ -63,23 +63,31 @@ def test_outputs_inside_json_strings_become_references_and_literal_templates_are
     assert body["container_definitions"] == '{"group": "${aws_cloudwatch_log_group.web.name}", "cmd": "$${HOME}"}'
 
 
-def test_the_readme_gaps_table_lists_every_gap_of_the_harness():
+def _rehearsal_doc() -> str:
     from pathlib import Path
 
+    return (Path(__file__).resolve().parents[2] / "docs" / "rehearsal.md").read_text()
+
+
+def test_the_rehearsal_doc_gaps_table_lists_every_gap_of_the_harness():
     from rehearsal.gaps import GAPS
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Rehearsal") : readme.index("## Performance")]
+    doc = _rehearsal_doc()
     for gap in GAPS:
-        assert f"| `{gap.resource}` | {gap.attribute} | {gap.moto} |" in section, gap
+        assert f"| `{gap.resource}` | {gap.attribute} | {gap.moto} |" in doc, gap
 
 
-def test_the_readme_settings_table_lists_every_harness_setting():
-    from pathlib import Path
-
+def test_the_rehearsal_doc_settings_table_lists_every_harness_setting():
     from rehearsal.gaps import SETTINGS
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    section = readme[readme.index("## Rehearsal") : readme.index("## Performance")]
+    doc = _rehearsal_doc()
     for setting in SETTINGS:
-        assert f"| {setting.setting} | {setting.why} | {setting.unchanged} |" in section, setting
+        assert f"| {setting.setting} | {setting.why} | {setting.unchanged} |" in doc, setting
+
+
+def test_the_rehearsal_doc_names_every_input_newer_than_the_provider():
+    from rehearsal.gaps import NEWER_THAN_PROVIDER
+
+    doc = _rehearsal_doc()
+    for name, why in NEWER_THAN_PROVIDER.items():
+        assert f"| `{name}` | {why} |" in doc, name

@@ -1,4 +1,5 @@
-"""The README's config reference against the models it is generated from."""
+"""The config reference (docs/configuration.md, and the autoscaling table of docs/scaling.md)
+against the models it is generated from."""
 
 from __future__ import annotations
 
@@ -15,12 +16,19 @@ from components.config.reference import default_words, rows, table, type_words
 
 from ..conftest import PROJECT
 
+DOCS = Path(PROJECT) / "docs"
 
-def test_readme_config_reference_lists_every_key():
-    readme = (Path(PROJECT) / "README.md").read_text()
-    section = readme.split("<!-- section: config (owner: stack) -->")[1].split("<!-- /section: config -->")[0]
+
+def _generated(page: str) -> str:
+    """The generated table of a docs page, between its `generated` markers."""
+    text = (DOCS / page).read_text()
+    return text.split("<!-- generated: ", 1)[1].split(" -->\n", 1)[1].split("<!-- /generated -->", 1)[0]
+
+
+def test_the_config_reference_lists_every_key():
+    section = _generated("configuration.md")
     missing = [key for key in _keys(StackConfig) if f"`{key}`" not in section]
-    assert not missing, f"README config section lacks {missing}"
+    assert not missing, f"docs/configuration.md lacks {missing}"
 
 
 def _keys(model, prefix="fargate:") -> list[str]:
@@ -51,13 +59,16 @@ def _keys(model, prefix="fargate:") -> list[str]:
     return keys
 
 
-def _section() -> str:
-    readme = (Path(PROJECT) / "README.md").read_text()
-    return readme.split("<!-- section: config (owner: stack) -->")[1].split("<!-- /section: config -->")[0]
+def test_the_config_reference_is_the_table_generated_from_the_models():
+    assert _generated("configuration.md") == table() + "\n", (
+        "docs/configuration.md is stale: python -m components.config.reference"
+    )
 
 
-def test_readme_config_table_is_the_one_generated_from_the_models():
-    assert table() in _section(), "README's config table is stale: python -m components.config.reference"
+def test_the_scaling_keys_are_the_table_generated_from_the_autoscaling_model():
+    assert _generated("scaling.md") == table(AutoscalingConfig, "") + "\n", (
+        "docs/scaling.md is stale: python -m components.config.reference autoscaling"
+    )
 
 
 def test_every_documented_key_has_a_description_type_and_default():
@@ -76,7 +87,7 @@ def test_the_generated_table_states_the_models_own_defaults_and_bounds():
 
 
 def test_every_autoscaling_key_has_a_description_too():
-    # Its table lives in the README's scaling section: python -m components.config.reference autoscaling
+    # Its table lives in docs/scaling.md: python -m components.config.reference autoscaling
     keys = dict(rows(AutoscalingConfig, ""))
     assert {"minCount", "maxCount", "steps.metric", "schedules[].timezone"} <= keys.keys()
     assert all(field.description for field in keys.values()), [k for k, f in keys.items() if not f.description]
