@@ -30,7 +30,6 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from .cpus import confine, helper_cpus
 from .errors import ProgramError
 from .project import Project
 from .recorder import Resource
@@ -97,8 +96,6 @@ class PolicyAnalyzer:
         self._configured: Optional[str] = None
         env = dict(os.environ)
         env.update(_pack_environment(project, stack, preview))
-        # The pack and the relay work beside the program, on the CPUs it is not running on.
-        cpus = helper_cpus()
         self._process = subprocess.Popen(
             [_interpreter(self.pack_dir, options.get("virtualenv")), "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
             cwd=self.pack_dir,
@@ -108,13 +105,11 @@ class PolicyAnalyzer:
             stderr=subprocess.PIPE,
             text=True,
         )
-        confine(self._process.pid, cpus)
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
         try:
             self.relay = Relay()
-            confine(self.relay.pid, cpus)
         except BaseException:
             self._process.kill()  # nothing will close a pack whose analyzer was never made
             self._process.wait()
@@ -181,7 +176,7 @@ class PolicyAnalyzer:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _analyze_failure(self, urn: str, details: str) -> ProgramError:
+    def analyze_failure(self, urn: str, details: str) -> ProgramError:
         """A failed `Analyze`: the pack's own last words if the failure was the pack stopping
         (its connection closes a moment before its process is gone), else gRPC's."""
         try:
@@ -191,10 +186,10 @@ class PolicyAnalyzer:
         self._stderr_closed.wait(timeout=1.0)
         return self._failure("stopped during Analyze")
 
-    def _call(self, method: str, request: Any) -> Any:
+    def call(self, method: str, request: Any) -> Any:
         return self._invoke(method, lambda: getattr(self.stub, method)(request))
 
-    def _call_serialized(self, method: str, request: bytes, response_type: Any) -> Any:
+    def call_serialized(self, method: str, request: bytes, response_type: Any) -> Any:
         """`method` with a request that is already serialized."""
         self.stub  # noqa: B018  # the channel, once the pack has started
         assert self._channel is not None
@@ -216,7 +211,7 @@ class PolicyAnalyzer:
     @property
     def info(self) -> analyzer_pb2.AnalyzerInfo:
         if self._info is None:
-            self._info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+            self._info = self.call("GetAnalyzerInfo", empty_pb2.Empty())
         return self._info
 
     @property
@@ -236,7 +231,7 @@ class PolicyAnalyzer:
                 policy_config = request.policyConfig[name]
                 policy_config.enforcementLevel = LEVELS[entry["enforcementLevel"]]
                 policy_config.properties.update(entry["properties"])
-            self._call("Configure", request)
+            self.call("Configure", request)
             self._configured = key
         return reconciled
 
@@ -250,8 +245,8 @@ class PolicyAnalyzer:
         """Start judging a deployment: resources are analyzed as they are registered."""
         return Session(self, project, stack, preview, policy_pack_config)
 
-    def _remediated(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeRequest:
-        response = self._call("Remediate", request)
+    def remediated(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeRequest:
+        response = self.call("Remediate", request)
         for remediation in response.remediations:
             if remediation.HasField("properties"):
                 request.properties.CopyFrom(remediation.properties)
@@ -333,7 +328,7 @@ class Session:
                 self.providers[resource.urn] = resource
             request = self._described(analyzer_pb2.AnalyzeRequest, resource, _struct_bytes(resource.wire_inputs))
             if self._remediate:
-                request = self.analyzer._remediated(analyzer_pb2.AnalyzeRequest.FromString(request)).SerializeToString()
+                request = self.analyzer.remediated(analyzer_pb2.AnalyzeRequest.FromString(request)).SerializeToString()
             # Calls in flight hide the round trips; the pack serves them in turn.
             self.analyzer.relay.analyze(request)
             self._pending.append(resource.urn)
@@ -349,7 +344,7 @@ class Session:
         thread."""
         try:
             analyzer = self.analyzer
-            analyzer._call(
+            analyzer.call(
                 "ConfigureStack",
                 analyzer_pb2.AnalyzerStackConfigureRequest(
                     stack=self.stack,
@@ -443,9 +438,9 @@ class Session:
         answers = list(self.analyzer.relay.answers())
         for urn, (ok, answer) in zip(self._pending, answers, strict=True):
             if not ok:
-                raise self.analyzer._analyze_failure(urn, answer.decode(errors="replace"))
+                raise self.analyzer.analyze_failure(urn, answer.decode(errors="replace"))
             collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
-        collect(self.analyzer._call_serialized("AnalyzeStack", stack_request, analyzer_pb2.AnalyzeResponse), "")
+        collect(self.analyzer.call_serialized("AnalyzeStack", stack_request, analyzer_pb2.AnalyzeResponse), "")
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
         result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))

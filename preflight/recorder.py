@@ -133,6 +133,9 @@ class RecordingMonitor(MockMonitor):
         self._default_region = str(provider_config.get("aws", {}).get("region") or names.DEFAULT_REGION)
         self.data_sources = invokes.DataSources()
         self.bugs: list[str] = []
+        # Whether the program has asked for a callback (a transform): the recorder then calls
+        # back into it, so its engine calls must not block the program's event loop.
+        self.calls_back = False
 
     # -- URNs and providers ----------------------------------------------------------------------
 
@@ -204,6 +207,7 @@ class RecordingMonitor(MockMonitor):
     def RegisterStackTransform(self, request):
         with self._lock:
             self._stack_transforms.append(request)
+            self.calls_back = True
         return empty_pb2.Empty()
 
     def _transform(self, request, urn: str) -> Any:
@@ -211,6 +215,7 @@ class RecordingMonitor(MockMonitor):
         then the stack's, each through the program's callback server. Returns the request to use."""
         with self._lock:
             self._transforms_by_urn[urn] = list(request.transforms)
+            self.calls_back = self.calls_back or bool(request.transforms)
             chain = list(request.transforms)
             ancestor = request.parent
             while ancestor:

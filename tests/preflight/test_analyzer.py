@@ -216,7 +216,7 @@ def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, anal
     sessions: list[module.Session] = []
     analyze, call_serialized, begin = (
         module.Relay.analyze,
-        module.PolicyAnalyzer._call_serialized,
+        module.PolicyAnalyzer.call_serialized,
         module.PolicyAnalyzer.begin,
     )
 
@@ -233,7 +233,7 @@ def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, anal
         return sessions[-1]
 
     monkeypatch.setattr(module.Relay, "analyze", recording_analyze)
-    monkeypatch.setattr(module.PolicyAnalyzer, "_call_serialized", recording_call)
+    monkeypatch.setattr(module.PolicyAnalyzer, "call_serialized", recording_call)
     monkeypatch.setattr(module.PolicyAnalyzer, "begin", recording_begin)
     result = run(project, stack, preview=preview, analyzer=analyzer, stack_config=config)
     expected_analyze, expected_stack = _engine_requests(result, sessions[0].providers)
