@@ -31,7 +31,6 @@ from .values import (
     UNKNOWN,
     UNKNOWN_WIRE,
     contains_unknown,
-    fill_struct,
     for_analyzer,
     is_secret,
     plain,
@@ -306,7 +305,7 @@ class RecordingMonitor(MockMonitor):
         if record.custom or record.remote:
             # Converted in place (a Struct given to the constructor would be copied into it).
             response.object.SetInParent()
-            fill_struct(response.object, record.wire_outputs)
+            response.object.update(record.wire_outputs)
             record.outputs_struct = response.object
         return response
 

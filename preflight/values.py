@@ -11,11 +11,9 @@ The plain form is what `RunResult` exposes: secrets unwrapped, unknowns replaced
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
-from google.protobuf.internal.well_known_types import _SetStructValue
 from pulumi.runtime.rpc import UNKNOWN as UNKNOWN_WIRE
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -45,74 +43,14 @@ UNKNOWN = _Unknown()
 
 
 def struct_to_wire(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """`json_format.MessageToDict(struct)`, read field by field: the recorder reads every
-    registration's properties, and json_format's general printer looks up each value's field
-    descriptor and type on the way (three times the time). The same dict, in the same order;
-    a number that is not finite gets json_format's error."""
-    fields = struct.fields
-    return {key: _wire_value(fields[key]) for key in fields}
-
-
-def _wire_value(value: struct_pb2.Value) -> Any:
-    kind = value.WhichOneof("kind")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "number_value":
-        number = value.number_value
-        if not math.isfinite(number):
-            return json_format.MessageToDict(value)  # raises json_format's ValueError
-        return number
-    if kind == "bool_value":
-        return value.bool_value
-    if kind == "struct_value":
-        return struct_to_wire(value.struct_value)
-    if kind == "list_value":
-        return [_wire_value(item) for item in value.list_value.values]
-    return None  # a null, or no value
+    """The wire form of a Struct: `json_format.MessageToDict` (a number that is not finite fails)."""
+    return json_format.MessageToDict(struct)
 
 
 def wire_to_struct(wire: dict[str, Any]) -> struct_pb2.Struct:
     struct = struct_pb2.Struct()
-    fill_struct(struct, wire)
+    struct.update(wire)
     return struct
-
-
-def fill_struct(struct: struct_pb2.Struct, wire: dict[str, Any]) -> None:
-    """`struct.update(wire)`, with each value's kind found by its exact type: every registration's
-    answer and `Analyze` request is a Struct made from a wire dict, and protobuf's `update`
-    asks each value up to six `isinstance` questions in a Python function of its own. The same
-    fields, set the same way (`_set_value`)."""
-    fields = struct.fields
-    for key, value in wire.items():
-        _set_value(fields[key], value)
-
-
-def _set_value(target: struct_pb2.Value, value: Any) -> None:
-    """Protobuf's `_SetStructValue(target, value)` for a value of exactly a wire type: a dict or
-    list value cleared first, as protobuf does, so an empty one is still set. A value of any
-    other type (a subclass, a tuple) goes to protobuf's own function, which sets it or raises
-    its error."""
-    kind = type(value)
-    if kind is str:
-        target.string_value = value
-    elif kind is dict:
-        struct = target.struct_value
-        struct.Clear()
-        fill_struct(struct, value)
-    elif kind is float or kind is int:
-        target.number_value = value
-    elif kind is bool:
-        target.bool_value = value
-    elif value is None:
-        target.null_value = 0  # the enum's one value, as protobuf sets it
-    elif kind is list:
-        items = target.list_value
-        items.Clear()
-        values = items.values
-        for item in value:
-            _set_value(values.add(), item)
-    else:
-        _SetStructValue(target, value)
 
 
 def secret(value: Any) -> dict[str, Any]:
