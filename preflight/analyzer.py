@@ -33,7 +33,6 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 from .errors import ProgramError
 from .project import Project
 from .recorder import Resource
-from .relay import Relay, RelayError, config_problems
 from .result import NotApplicable, RunResult, Violation
 from .values import wire_to_struct
 
@@ -94,6 +93,7 @@ class PolicyAnalyzer:
         self._channel: Optional[grpc.Channel] = None
         self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
         self._configured: Optional[str] = None
+        self._analyze: Any = None
         env = dict(os.environ)
         env.update(_pack_environment(project, stack, preview))
         self._process = subprocess.Popen(
@@ -107,13 +107,6 @@ class PolicyAnalyzer:
         )
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
-        # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
-        try:
-            self.relay = Relay()
-        except BaseException:
-            self._process.kill()  # nothing will close a pack whose analyzer was never made
-            self._process.wait()
-            raise
 
     # -- process -------------------------------------------------------------------------------
 
@@ -159,7 +152,6 @@ class PolicyAnalyzer:
         return f"127.0.0.1:{self._port_line}"
 
     def close(self) -> None:
-        self.relay.close()
         if self._channel is not None:
             self._channel.close()
         if self._process.poll() is None:
@@ -198,6 +190,16 @@ class PolicyAnalyzer:
         )
         return self._invoke(method, lambda: call(request))
 
+    def analyze_future(self, request: bytes) -> grpc.Future:
+        """Send `Analyze` with a serialized request; the future's result is the answer's bytes."""
+        if self._analyze is None:
+            self.stub  # noqa: B018  # the channel, once the pack has started
+            assert self._channel is not None
+            self._analyze = self._channel.unary_unary(
+                "/pulumirpc.Analyzer/Analyze", request_serializer=None, response_deserializer=None
+            )
+        return self._analyze.future(request)
+
     def _invoke(self, method: str, call: Callable[[], Any]) -> Any:
         try:
             return call()
@@ -223,7 +225,10 @@ class PolicyAnalyzer:
 
     def configure(self, config: Union[str, Path, Mapping[str, Any], None]) -> dict[str, dict[str, Any]]:
         """Reconcile and validate the policy config like the CLI, then send it with `Configure`."""
-        reconciled = reconcile_config(self.info, load_policy_config(config), validate=self.relay.validate)
+        reconciled = reconcile_config(
+            self.info,
+            load_policy_config(config),
+        )
         key = json.dumps(reconciled, sort_keys=True)
         if key != self._configured:
             request = analyzer_pb2.ConfigureAnalyzerRequest()
@@ -258,8 +263,8 @@ class Session:
 
     Like the engine, it sends `Analyze` for each resource as the program registers it (without
     waiting for the answer, so the pack works on the other core while the program goes on), and
-    `AnalyzeStack` once the program is done. The `Analyze` calls go through the analyzer's relay
-    (preflight/relay.py): the program's process only serializes each request.
+    `AnalyzeStack` once the program is done. Each `Analyze` goes out as a gRPC future (its
+    request serialized once, its answer read once every registration is sent).
     """
 
     _DONE = object()
@@ -280,8 +285,8 @@ class Session:
         self.providers: dict[str, Resource] = {}
         self._provider_fields: dict[Optional[str], bytes] = {}
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        # The URN of each `Analyze` sent through the relay, in the order sent (its answers' order).
-        self._pending: list[str] = []
+        # The URN and the answer to come of each `Analyze` sent, in the order sent.
+        self._pending: list[tuple[str, grpc.Future]] = []
         self._error: Optional[BaseException] = None
         self._levels: dict[str, str] = {}
         self._remediate = False
@@ -330,15 +335,14 @@ class Session:
             if self._remediate:
                 request = self.analyzer.remediated(analyzer_pb2.AnalyzeRequest.FromString(request)).SerializeToString()
             # Calls in flight hide the round trips; the pack serves them in turn.
-            self.analyzer.relay.analyze(request)
-            self._pending.append(resource.urn)
+            self._pending.append((resource.urn, self.analyzer.analyze_future(request)))
         except BaseException as error:
             self._error = error
 
     def _work(self) -> None:
         """Configure the pack (waiting for it to start), send what was registered meanwhile, then
         let each registration be sent as it happens: from the registering thread, which costs it
-        a message and a write to the relay's pipe, rather than from this one, which behind a busy
+        a message and a gRPC call, rather than from this one, which behind a busy
         program waited for the interpreter lock at every step and fell behind. A remediating pack
         answers `Remediate` before `Analyze` can be sent, a blocking call, so that stays on this
         thread."""
@@ -358,7 +362,6 @@ class Session:
             reconciled = analyzer.configure(self.policy_pack_config)
             self._levels = {name: entry["enforcementLevel"] for name, entry in reconciled.items()}
             self._remediate = any(entry["enforcementLevel"] == "remediate" for entry in reconciled.values())
-            analyzer.relay.connect(analyzer.address)
         except BaseException as error:
             self._error = error
             return
@@ -384,10 +387,9 @@ class Session:
         answers to what this session sent and never read are waited for and dropped)."""
         self._queue.put(self._DONE)
         self._thread.join()
-        try:
-            self.analyzer.relay.drain()
-        except RelayError:
-            pass  # the run already failed, or finish() reported the relay's failure
+        for _, answer in self._pending:
+            if answer.exception() is None:
+                answer.result()  # waited for, so the pack is free for the next deployment
 
     def finish(self, result: RunResult) -> None:
         """Wait for every Analyze, run AnalyzeStack, and fill in the result's verdicts."""
@@ -434,12 +436,11 @@ class Session:
             )
             for resource in result.resources
         )
-        # Every answer is read before any is judged, so the relay is left with none outstanding.
-        answers = list(self.analyzer.relay.answers())
-        for urn, (ok, answer) in zip(self._pending, answers, strict=True):
-            if not ok:
-                raise self.analyzer.analyze_failure(urn, answer.decode(errors="replace"))
-            collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
+        for urn, answer in self._pending:
+            failed = answer.exception()
+            if failed is not None:
+                raise self.analyzer.analyze_failure(urn, str(failed.details()))
+            collect(analyzer_pb2.AnalyzeResponse.FromString(answer.result()), urn)
         collect(self.analyzer.call_serialized("AnalyzeStack", stack_request, analyzer_pb2.AnalyzeResponse), "")
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
@@ -591,10 +592,10 @@ def _level(source: str, name: str, value: Any) -> str:
 def reconcile_config(
     info: analyzer_pb2.AnalyzerInfo,
     given: Mapping[str, dict[str, Any]],
-    validate: Callable[[list[tuple[str, dict[str, Any], dict[str, Any]]]], list[str]] = config_problems,
+    validate: Optional[Callable[[list[tuple[str, dict[str, Any], dict[str, Any]]]], list[str]]] = None,
 ) -> dict[str, dict[str, Any]]:
     """Schema defaults, then the pack's initial config, then the given config; then validate
-    (each policy's config against its schema: `relay.config_problems`, by default in this process)."""
+    (each policy's config against its schema: `config_problems` unless `validate` is given)."""
     schemas: dict[str, dict[str, Any]] = {}
     result: dict[str, dict[str, Any]] = {}
     for policy in info.policies:
@@ -629,7 +630,22 @@ def reconcile_config(
             if entry.get("enforcementLevel"):
                 result[name]["enforcementLevel"] = entry["enforcementLevel"]
             result[name]["properties"].update(entry.get("properties") or {})
-    problems = validate([(name, schema, result[name]["properties"]) for name, schema in schemas.items()])
+    problems = (validate or config_problems)(
+        [(name, schema, result[name]["properties"]) for name, schema in schemas.items()]
+    )
     if problems:
         raise ProgramError(f"validating policy config: {info.name}: " + "; ".join(problems))
     return result
+
+
+def config_problems(entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
+    """Each policy's config (`properties`) against its JSON schema (draft 7, as the CLI checks
+    it): one line per problem, `policy: where: what`, in the order given."""
+    import jsonschema
+
+    problems = []
+    for name, schema, properties in entries:
+        for error in jsonschema.Draft7Validator(schema).iter_errors(properties):
+            where = ".".join(str(p) for p in error.absolute_path)
+            problems.append(f"{name}: {where + ': ' if where else ''}{error.message}")
+    return problems

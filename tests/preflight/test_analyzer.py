@@ -2,12 +2,13 @@
 gRPC interface, with its config reconciled as the CLI does."""
 
 import json
+from typing import Any
 
 import pytest
 
 from preflight import PolicyAnalyzer, ProgramError, run
 
-from .conftest import FARGATE, FIXTURE_PACK, FIXTURES, NESTED, TASK_SECRETS
+from .conftest import BROKEN, FARGATE, FIXTURE_PACK, FIXTURES, NESTED, TASK_SECRETS
 
 
 @pytest.fixture(scope="module")
@@ -215,14 +216,14 @@ def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, anal
     stack_sent: list[bytes] = []
     sessions: list[module.Session] = []
     analyze, call_serialized, begin = (
-        module.Relay.analyze,
+        module.PolicyAnalyzer.analyze_future,
         module.PolicyAnalyzer.call_serialized,
         module.PolicyAnalyzer.begin,
     )
 
     def recording_analyze(self, request):
         sent.append(request)
-        analyze(self, request)
+        return analyze(self, request)
 
     def recording_call(self, method, request, response_type):
         stack_sent.append(request)
@@ -232,7 +233,7 @@ def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, anal
         sessions.append(begin(self, *args, **kwargs))
         return sessions[-1]
 
-    monkeypatch.setattr(module.Relay, "analyze", recording_analyze)
+    monkeypatch.setattr(module.PolicyAnalyzer, "analyze_future", recording_analyze)
     monkeypatch.setattr(module.PolicyAnalyzer, "call_serialized", recording_call)
     monkeypatch.setattr(module.PolicyAnalyzer, "begin", recording_begin)
     result = run(project, stack, preview=preview, analyzer=analyzer, stack_config=config)
@@ -246,3 +247,57 @@ def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, anal
     # Every request names its provider, and AnalyzeStack reused the recorder's outputs Structs.
     assert all(r.HasField("provider") for r in received if r.type.startswith("aws:"))
     assert any(r.outputs_struct is not None for r in result.resources)
+
+
+def test_a_run_that_fails_midway_leaves_a_shared_pack_ready_for_the_next():
+    with PolicyAnalyzer(FIXTURE_PACK) as fresh:
+        expected = run(NESTED, "dev", preview=True, analyzer=fresh)
+    with PolicyAnalyzer(FIXTURE_PACK) as shared:
+        # The broken program registers a topic (its Analyze goes out), then raises.
+        with pytest.raises(ProgramError, match="KeyError"):
+            run(BROKEN, "raise", analyzer=shared)
+        after = run(NESTED, "dev", preview=True, analyzer=shared)
+    assert sorted(after.violations, key=repr) == sorted(expected.violations, key=repr)
+    assert after.not_applicable == expected.not_applicable
+
+
+def test_a_pack_that_dies_during_analyze_is_named_with_its_last_words(tmp_path):
+    (tmp_path / "PulumiPolicy.yaml").write_text((FIXTURE_PACK / "PulumiPolicy.yaml").read_text())
+    (tmp_path / "__main__.py").write_text(
+        "import os, sys\n"
+        "from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy\n"
+        "def give_up(args, report):\n"
+        "    if args.resource_type == 'aws:sns/topic:Topic':\n"
+        "        sys.stderr.write('the pack gave up on a topic\\n')\n"
+        "        sys.stderr.flush()\n"
+        "        os._exit(3)\n"
+        "PolicyPack('dies', enforcement_level=EnforcementLevel.MANDATORY, policies=[\n"
+        "    ResourceValidationPolicy(name='give-up', description='Exits on a topic.', validate=give_up)])\n"
+    )
+    with pytest.raises(ProgramError, match=r"stopped during Analyze: the pack gave up on a topic"):
+        run(BROKEN, "none", preview=True, policy_pack=tmp_path)
+
+
+def test_policy_config_is_checked_against_each_policys_schema_one_line_per_problem():
+    from preflight.analyzer import config_problems
+
+    entries: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+        ("fine", {"type": "object", "properties": {"days": {"type": "integer", "minimum": 7}}}, {"days": 30}),
+        ("low", {"type": "object", "properties": {"days": {"type": "integer", "minimum": 7}}}, {"days": 3}),
+        (
+            "nested",
+            {
+                "type": "object",
+                "properties": {"ports": {"type": "array", "items": {"type": "integer"}}},
+                "required": ["ports", "owner"],
+            },
+            {"ports": [80, "443", 8.5]},
+        ),
+    ]
+    assert config_problems(entries) == [
+        "low: days: 3 is less than the minimum of 7",
+        "nested: ports.1: '443' is not of type 'integer'",
+        "nested: ports.2: 8.5 is not of type 'integer'",
+        "nested: 'owner' is a required property",
+    ]
+    assert config_problems([]) == []
