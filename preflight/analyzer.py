@@ -283,7 +283,7 @@ class Session:
         self.preview = preview
         self.policy_pack_config = policy_pack_config
         self.providers: dict[str, Resource] = {}
-        self._provider_fields: dict[Optional[str], bytes] = {}
+        self._provider_messages: dict[Optional[str], Optional[analyzer_pb2.AnalyzerProviderResource]] = {}
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # The URN and the answer to come of each `Analyze` sent, in the order sent.
         self._pending: list[tuple[str, grpc.Future]] = []
@@ -296,25 +296,25 @@ class Session:
         self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
         self._thread.start()
 
-    def _provider(self, resource: Resource) -> bytes:
-        """The resource's provider as the engine describes it, serialized as the `provider` field
-        of `Analyze` and `AnalyzeStack` (built once per provider; empty for none)."""
-        field = self._provider_fields.get(resource.provider)
-        if field is None:
-            message = _provider(resource, self.providers)
-            field = b"" if message is None else _field(_PROVIDER, message.SerializeToString())
-            self._provider_fields[resource.provider] = field
-        return field
+    def _provider(self, resource: Resource) -> Optional[analyzer_pb2.AnalyzerProviderResource]:
+        """The resource's provider as the engine describes it in `Analyze` and `AnalyzeStack`
+        (built once per provider; None for none)."""
+        if resource.provider not in self._provider_messages:
+            self._provider_messages[resource.provider] = _provider(resource, self.providers)
+        return self._provider_messages[resource.provider]
 
-    def _described(self, message: Any, resource: Resource, properties: bytes, **fields: Any) -> bytes:
-        """What `Analyze` and `AnalyzeStack` both say of a resource, as `message` serialized:
-        `properties` is its inputs or outputs as a serialized Struct. The properties and the
-        provider are appended as bytes (a serialized message followed by a serialized field is
-        the message with that field set), not copied into the message and serialized again."""
-        head = message(
-            type=resource.type, urn=resource.urn, name=resource.name, options=_options(resource), **fields
-        ).SerializeToString()
-        return head + _field(_PROPERTIES, properties) + self._provider(resource)
+    def _described(self, message: Any, resource: Resource, properties: struct_pb2.Struct, **fields: Any) -> Any:
+        """What `Analyze` and `AnalyzeStack` both say of a resource, as a `message`: `properties`
+        is its inputs or outputs."""
+        return message(
+            type=resource.type,
+            urn=resource.urn,
+            name=resource.name,
+            options=_options(resource),
+            properties=properties,
+            provider=self._provider(resource),
+            **fields,
+        )
 
     def submit(self, resource: Resource) -> None:
         """Called by the recorder for each registration, in registration order."""
@@ -331,11 +331,11 @@ class Session:
         try:
             if resource.type.startswith("pulumi:providers:"):
                 self.providers[resource.urn] = resource
-            request = self._described(analyzer_pb2.AnalyzeRequest, resource, _struct_bytes(resource.wire_inputs))
+            request = self._described(analyzer_pb2.AnalyzeRequest, resource, _engine_struct(resource.wire_inputs))
             if self._remediate:
-                request = self.analyzer.remediated(analyzer_pb2.AnalyzeRequest.FromString(request)).SerializeToString()
+                request = self.analyzer.remediated(request)
             # Calls in flight hide the round trips; the pack serves them in turn.
-            self._pending.append((resource.urn, self.analyzer.analyze_future(request)))
+            self._pending.append((resource.urn, self.analyzer.analyze_future(request.SerializeToString())))
         except BaseException as error:
             self._error = error
 
@@ -418,13 +418,12 @@ class Session:
 
         # The stack is described while the pack answers its last Analyze calls (on the other
         # core); AnalyzeStack still goes out only once every Analyze is answered, as the engine sends it.
-        stack_request = b"".join(
-            _field(
-                _RESOURCES,
+        stack_request = analyzer_pb2.AnalyzeStackRequest(
+            resources=[
                 self._described(
                     analyzer_pb2.AnalyzerResource,
                     resource,
-                    _struct_bytes(resource.wire_outputs, resource.outputs_struct),
+                    _engine_struct(resource.wire_outputs, resource.outputs_struct),
                     parent=resource.parent or "",
                     dependencies=resource.dependencies,
                     propertyDependencies={
@@ -432,10 +431,10 @@ class Session:
                         for key, urns in resource.property_dependencies.items()
                         if urns
                     },
-                ),
-            )
-            for resource in result.resources
-        )
+                )
+                for resource in result.resources
+            ]
+        ).SerializeToString()
         for urn, answer in self._pending:
             failed = answer.exception()
             if failed is not None:
@@ -461,32 +460,12 @@ def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in wire.items() if not k.startswith("__")}
 
 
-def _struct_bytes(wire: Mapping[str, Any], struct: Optional[struct_pb2.Struct] = None) -> bytes:
-    """The engine's view of `wire` as a serialized Struct; `struct` is `wire` converted already
-    (the recorder's answer to the registration), used where that view is all of `wire`."""
+def _engine_struct(wire: Mapping[str, Any], struct: Optional[struct_pb2.Struct] = None) -> struct_pb2.Struct:
+    """The engine's view of `wire` as a Struct; `struct` is `wire` converted already (the
+    recorder's answer to the registration), used where that view is all of `wire`."""
     if struct is None or any(key.startswith("__") for key in wire):
         struct = wire_to_struct(_engine_view(wire))
-    return struct.SerializeToString()
-
-
-def _field(number: int, payload: bytes) -> bytes:
-    """`payload` (a serialized message or a string) as field `number` of a message, in protobuf's
-    wire format: the field's tag (its number, wire type 2: length-delimited), the payload's
-    length as a varint, then the payload."""
-    head = bytearray()
-    for value in ((number << 3) | 2, len(payload)):
-        while value > 0x7F:
-            head.append((value & 0x7F) | 0x80)
-            value >>= 7
-        head.append(value)
-    return bytes(head) + payload
-
-
-# The field numbers `Session` appends as bytes; `Analyze`'s request and `AnalyzeStack`'s
-# resources number them alike.
-_PROPERTIES = analyzer_pb2.AnalyzeRequest.DESCRIPTOR.fields_by_name["properties"].number
-_PROVIDER = analyzer_pb2.AnalyzeRequest.DESCRIPTOR.fields_by_name["provider"].number
-_RESOURCES = analyzer_pb2.AnalyzeStackRequest.DESCRIPTOR.fields_by_name["resources"].number
+    return struct
 
 
 def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:

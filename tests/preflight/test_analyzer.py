@@ -205,9 +205,9 @@ def _engine_requests(result, providers):
         (FIXTURES / "lookups", "dev", True, None),
     ],
 )
-def test_requests_serialized_as_bytes_are_the_engines_messages(monkeypatch, analyzer, project, stack, preview, config):
-    """`Session` appends each resource's properties and provider to its request as bytes; the
-    pack parses exactly the messages built field by field, for every resource and the stack."""
+def test_the_requests_the_pack_receives_are_the_engines_messages(monkeypatch, analyzer, project, stack, preview, config):
+    """What the pack receives for every resource and the stack parses as the engine's messages,
+    built field by field from the result."""
     from pulumi.runtime.proto import analyzer_pb2
 
     from preflight import analyzer as module
