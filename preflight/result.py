@@ -1,4 +1,5 @@
-"""What one run of a program found: its resources and outputs, the pack's verdicts, the exit status.
+"""What one run of a program found: its resources (in an order that reads like the program) and
+outputs, the pack's verdicts, the exit status.
 
 Its own module so that the runner (which makes a `RunResult`), the analyzer (which fills in its
 verdicts) and the report (which prints it) all read it without importing one another.
@@ -6,6 +7,8 @@ verdicts) and the report (which prints it) all read it without importing one ano
 
 from __future__ import annotations
 
+import heapq
+import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -93,3 +96,71 @@ class RunResult:
         if self.mandatory:
             return 1
         return EXIT_INCOMPLETE if self.strict and self.incomplete else 0
+
+
+def dependency_order(resources: list[Resource]) -> list[Resource]:
+    """The resources in a stable order that reads like the program: a parent before its
+    children, children together, and among siblings what is used before what uses it
+    (a component counts as using what its descendants use), ties broken by URN.
+
+    The SDK registers resources from a thread pool as their inputs resolve, so the order
+    of registration changes from run to run; reports, diagrams and JSON must not."""
+    by_urn = {r.urn: r for r in resources}
+    children: dict[Optional[str], list[str]] = {}
+    for resource in resources:
+        parent = resource.parent if resource.parent in by_urn else None
+        children.setdefault(parent, []).append(resource.urn)
+
+    chains: dict[str, tuple[str, ...]] = {}
+
+    def chain(urn: str) -> tuple[str, ...]:
+        """The URNs from the root down to `urn`."""
+        if urn not in chains:
+            parent = by_urn[urn].parent
+            chains[urn] = (chain(parent) if parent in by_urn else ()) + (urn,)
+        return chains[urn]
+
+    # A dependency between two resources orders the siblings under their common ancestor.
+    before: dict[str, set[str]] = {urn: set() for urn in by_urn}
+    for resource in resources:
+        used = set(resource.dependencies) | ({resource.provider} if resource.provider else set())
+        for dependency in used & by_urn.keys():
+            user_chain, used_chain = chain(resource.urn), chain(dependency)
+            depth = 0
+            while depth < min(len(user_chain), len(used_chain)) and user_chain[depth] == used_chain[depth]:
+                depth += 1
+            if depth < len(user_chain) and depth < len(used_chain):
+                before[user_chain[depth]].add(used_chain[depth])
+
+    ordered: list[Resource] = []
+
+    def place(siblings: list[str]) -> None:
+        members = set(siblings)
+        waiting = {urn: len(before[urn] & members) for urn in siblings}
+        users: dict[str, list[str]] = {urn: [] for urn in siblings}
+        for urn in siblings:
+            for used in before[urn] & members:
+                users[used].append(urn)
+        ready = [(_natural(urn), urn) for urn, count in waiting.items() if count == 0]
+        heapq.heapify(ready)
+        placed: list[str] = []
+        while ready:
+            _, urn = heapq.heappop(ready)
+            placed.append(urn)
+            for user in users[urn]:
+                waiting[user] -= 1
+                if waiting[user] == 0:
+                    heapq.heappush(ready, (_natural(user), user))
+        # A cycle among siblings (possible between components): the rest by URN.
+        placed += sorted(set(siblings) - set(placed), key=_natural)
+        for urn in placed:
+            ordered.append(by_urn[urn])
+            place(children.get(urn, []))
+
+    place(children.get(None, []))
+    return ordered
+
+
+def _natural(text: str) -> tuple:
+    """Sort key that puts `web-2` before `web-10` and port `80` before `443`."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text))

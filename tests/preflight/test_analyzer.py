@@ -205,7 +205,9 @@ def _engine_requests(result, providers):
         (FIXTURES / "lookups", "dev", True, None),
     ],
 )
-def test_the_requests_the_pack_receives_are_the_engines_messages(monkeypatch, analyzer, project, stack, preview, config):
+def test_the_requests_the_pack_receives_are_the_engines_messages(
+    monkeypatch, analyzer, project, stack, preview, config
+):
     """What the pack receives for every resource and the stack parses as the engine's messages,
     built field by field from the result."""
     from pulumi.runtime.proto import analyzer_pb2

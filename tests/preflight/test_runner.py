@@ -144,7 +144,7 @@ def _engine_calls(monkeypatch, project, stack, preview):
 
 def _as_a_multiset(calls):
     # The SDK registers resources as their inputs resolve, so the order of the calls is the
-    # scheduler's, not the program's (the result is ordered by `dependency_order`).
+    # scheduler's, not the program's (the result is ordered by `result.dependency_order`).
     return sorted(calls, key=repr)
 
 
