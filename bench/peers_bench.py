@@ -13,9 +13,8 @@ no cloud, and judge it by their rule pack:
 Each repetition runs every (tool, size) once, the two tools of a size back to back in
 alternating order (A B, then B A), after one untimed warm-up round. Reported: median and
 min-max wall time, the median of the per-repetition ratios ours / cdk, each tool's cost per
-extra service, CPU time, peak resident memory of each process (ours: the program, the pack and
-the relay that sends the pack its `Analyze` calls; cdk: the CLI and the app it runs), and the
-resources each made.
+extra service, CPU time, peak resident memory of each process (ours: the program and the pack;
+cdk: the CLI and the app it runs), and the resources each made.
 
     python bench/peers_bench.py [--repetitions 5] [--sizes 1,20,40,50]
 
@@ -255,8 +254,9 @@ def prepare(tmp: Path, sizes: list[int]) -> Peers:
     )
 
 
-OUR_ROLES = {"program": "-m preflight", "pack": "-m pulumi.policy", "relay": "preflight/relay.py"}
-CDK_ROLES = {"app": "app.js", "cli": "cdk synth"}
+# Each process measured, by a piece of its command line.
+OUR_ROLES = {"program": "-m preflight", "pack": "-m pulumi.policy"}
+CDK_ROLES = {"cli": "cdk synth", "app": "app.js"}
 
 
 def measure(peers: Peers, sizes: list[int], repetitions: int) -> Run:
@@ -312,7 +312,7 @@ def print_table(run: Run, peers: Peers, sizes: list[int]) -> None:
     print(
         "| services | ours s | cdk s | ours / cdk (median of pairs) | ours ms per extra service "
         "| cdk ms per extra service | ours CPU s | cdk CPU s "
-        "| ours peak RSS MiB (program + pack + relay) | cdk peak RSS MiB (cli + app) "
+        f"| ours peak RSS MiB ({' + '.join(OUR_ROLES)}) | cdk peak RSS MiB ({' + '.join(CDK_ROLES)}) "
         "| ours AWS resources | cdk CloudFormation resources |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -324,7 +324,7 @@ def print_table(run: Run, peers: Peers, sizes: list[int]) -> None:
             f"| {size} | {_spread(ours)} | {_spread(cdk)} | {run.ratio(size):.2f} | {slopes[0]} | {slopes[1]} "
             f"| {statistics.median(v.cpu_seconds for v in ours):.2f} "
             f"| {statistics.median(v.cpu_seconds for v in cdk):.2f} "
-            f"| {_peak(ours, 'program', 'pack', 'relay')} | {_peak(cdk, 'cli', 'app')} "
+            f"| {_peak(ours, *OUR_ROLES)} | {_peak(cdk, *CDK_ROLES)} "
             f"| {ours_count} | {cdk_all} ({cdk_aws} without AWS::CDK::Metadata) |"
         )
     print()
