@@ -31,6 +31,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 from .errors import ProgramError
+from .fastpath import pack as pack_fast_path
 from .project import Project
 from .recorder import Resource
 from .result import NotApplicable, RunResult, Violation
@@ -97,7 +98,8 @@ class PolicyAnalyzer:
         env = dict(os.environ)
         env.update(_pack_environment(project, stack, preview))
         self._process = subprocess.Popen(
-            [_interpreter(self.pack_dir, options.get("virtualenv")), "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+            # As the engine's shim runs it, through the pack's fast path (preflight/fastpath/pack.py).
+            [_interpreter(self.pack_dir, options.get("virtualenv")), *pack_fast_path.command(ENGINE_ADDRESS)],
             cwd=self.pack_dir,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -122,6 +124,8 @@ class PolicyAnalyzer:
         assert self._process.stderr is not None
         for line in self._process.stderr:
             self._stderr.append(line.rstrip("\n"))
+            if line.startswith(pack_fast_path.ANNOUNCEMENT):
+                sys.stderr.write(line)  # the pack's fast path is off: said as this process says its own
         self._stderr_closed.set()
         self._ready.set()
 

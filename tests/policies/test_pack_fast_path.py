@@ -137,6 +137,25 @@ def test_another_pulumi_policy_release_keeps_its_own_methods_and_says_so(monkeyp
     assert "fast path 'pack' is off: pulumi-policy 1.22.0 is not a tested release (1.21.0)" in err
 
 
+@pytest.mark.sdk_internals
+def test_the_preflight_says_when_its_packs_fast_path_is_off(tmp_path, capfd):
+    """The pack's interpreter finds another pulumi-policy release: the pack says so, and the
+    preflight passes the line on to its own stderr (the pack's other output it keeps to itself)."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "from importlib import metadata\n"
+        "version = metadata.version\n"
+        "metadata.version = lambda name: '1.22.0' if name == 'pulumi-policy' else version(name)\n"
+    )
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PYTHONPATH", str(tmp_path))
+        with PolicyAnalyzer(POLICY_PACK) as analyzer:
+            assert analyzer.info.name == "fargate-alb"
+    assert analyzer._stderr_closed.wait(timeout=10)  # every line of the pack's read
+    err = capfd.readouterr().err
+    assert "preflight: fast path 'pack' is off: pulumi-policy 1.22.0 is not a tested release (1.21.0)" in err
+    assert "fargate-alb:" not in err  # the secret marking's notice stays the pack's, as before
+
+
 # -- the two methods against pulumi-policy's ----------------------------------------------------
 
 
