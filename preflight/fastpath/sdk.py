@@ -1,28 +1,32 @@
 """Fast paths over the Pulumi SDK for the program the preflight runs in its own process.
 
 The SDK does some work per registration for a remote engine and the CLI that the offline
-preflight does not need, and walks every value generically where most values are a string,
-number, boolean or None. Each piece below shortens one such path to the same result. They are
+preflight does not need (the program's stack trace), derives the same type tables again at
+every registration, walks every value generically where most are a string, number, boolean or
+None, and keeps four futures, a task and a done-callback per output where one future does. Each
+piece below shortens one such path to the same result; the engine gets the same calls (in the
+order the loop happens to run them, which no caller may rely on: the SDK's own order varies
+with the Python release). They are
 put in place only while a program runs (`in_place`), only when the switch is on and the installed
 pulumi is a release they were tested against (`preflight.fastpath.tested`), and put back after.
 `tests/preflight/test_fastpath_sdk.py` (marker `sdk_internals`) holds each to the SDK's answer.
 
-Upstream, each is a small change to `pulumi/runtime/rpc.py` or `pulumi/_types.py`: caching the
-class-derived type tables, and scalar fast paths in the value walks.
+Upstream, each is a small change to `pulumi/runtime/rpc.py`, `pulumi/output.py` or
+`pulumi/_types.py`: caching the class-derived type tables, a scalar fast path in the output
+walk, one future per property output, and no done-callback per tracked output.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import enum
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Optional, TypeVar
 
-from google.protobuf import struct_pb2
 from pulumi import _types as pulumi_types
-from pulumi import log as pulumi_log
 from pulumi import output as pulumi_output
 from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import rpc as pulumi_rpc
@@ -56,21 +60,11 @@ def _once_per_object(function: Callable[[_In], _Out]) -> Callable[[_In], _Out]:
     return once
 
 
-def _no_debug(msg: str, resource: Any = None, stream_id: Any = None, ephemeral: Any = None) -> None:
-    """`pulumi.log.debug`, for an engine that shows no debug messages."""
-
-
 def _no_stack_trace() -> list[Swap]:
     """The program's stack trace and source position, which the SDK walks the Python stack for
     at every registration so that the CLI can show them beside a diagnostic: the recorder reads
     neither."""
     return [(pulumi_resource, "_get_stack_trace", source_pb2.StackTrace)]
-
-
-def _no_debug_log() -> list[Swap]:
-    """Debug-level log messages, formatted and sent for every registration and shown only by
-    `pulumi -v`: the recorder keeps warnings and errors, never debug messages."""
-    return [(pulumi_log, "debug", _no_debug)]
 
 
 def _type_tables_once() -> list[Swap]:
@@ -140,58 +134,96 @@ def _scalar_translate() -> list[Swap]:
     return [(pulumi_rpc, "translate_output_properties", translate), (pulumi_rpc, "contains_unknowns", contains)]
 
 
-def _struct_fields() -> list[Swap]:
-    """`rpc.deserialize_properties`, which turns each Struct the engine answers with into a dict,
-    first copying every field out through `Struct.items()` and then passing each to
-    `deserialize_property`. Here each field is read once, in the same order: a string, number,
-    boolean or null as `deserialize_property` turns it (`_scalar_field`), a struct or list by
-    `deserialize_property` itself. A struct with a signature (asset, archive, secret, resource,
-    output value), anything not a Struct, or a field with no value goes to the SDK's function."""
-    deserialize_properties, signature = pulumi_rpc.deserialize_properties, pulumi_rpc._special_sig_key
+def _one_future_per_property() -> list[Swap]:
+    """`rpc.transfer_properties`, which gives a resource being registered an output per property,
+    resolved by the resolver it returns once the engine answers: the SDK makes four futures per
+    property (value, known, secret, dependencies) and a task that gathers them into the output's
+    data. Here the output has one future, which the resolver settles with that same data (or
+    exception) at once, without the task."""
 
-    def deserialize(
-        props_struct: Any, keep_unknowns: Optional[bool] = None, keep_internal: Optional[bool] = True
-    ) -> Any:
-        if type(props_struct) is not struct_pb2.Struct or signature in props_struct.fields:
-            return deserialize_properties(props_struct, keep_unknowns, keep_internal)
-        fields = props_struct.fields
-        output = {}
-        for key in fields:
-            if keep_internal is False and key.startswith("__") and key != "__provider":
-                continue
-            field = fields[key]
-            kind = field.WhichOneof("kind")
-            if kind in ("struct_value", "list_value"):
-                value = pulumi_rpc.deserialize_property(getattr(field, kind), keep_unknowns, keep_internal)
-            elif kind is None:
-                return deserialize_properties(props_struct, keep_unknowns, keep_internal)
-            else:
-                value = _scalar_field(field, kind, keep_unknowns)
-            if value is not None:
-                output[key] = value
-        return output
+    def transfer(res: Any, props: Any, custom: bool) -> dict[str, Callable[..., None]]:
+        resolvers: dict[str, Callable[..., None]] = {}
+        for name in props:
+            if name == "urn" or (name == "id" and custom):
+                continue  # handled elsewhere, as in the SDK
+            data: asyncio.Future[Any] = asyncio.Future()
+            resolvers[name] = functools.partial(_resolve_property, res, data)
+            res.__dict__[name] = pulumi_output.Output._from_data(data)
+        return resolvers
 
-    return [(pulumi_rpc, "deserialize_properties", deserialize)]
+    return [(pulumi_rpc, "transfer_properties", transfer)]
 
 
-def _scalar_field(field: Any, kind: str, keep_unknowns: Optional[bool]) -> Any:
-    """A string, number, boolean or null field as `deserialize_property` returns it: the engine's
-    unknown sentinel an `Unknown` in a preview or when unknowns are kept, else None."""
-    if kind == "null_value":
-        return None
-    value = getattr(field, kind)
-    if kind == "string_value" and value == pulumi_rpc.UNKNOWN:
-        return pulumi_output.Unknown() if pulumi_settings.is_dry_run() or keep_unknowns else None
-    return value
+def _resolve_property(
+    res: Any,
+    data: asyncio.Future[Any],
+    value: Any,
+    is_known: bool,
+    is_secret: bool,
+    deps: Optional[set[Any]],
+    failed: Optional[Exception],
+) -> None:
+    """The SDK's resolver for one property (`do_resolve`), settling the output's one future."""
+    resources = set(deps) if deps else set()
+    resources.add(res)
+    if failed is not None:
+        data.set_exception(failed)
+    else:
+        data.set_result(
+            pulumi_output._OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret)
+        )
+
+
+class _UnfinishedOutputs(set[Any]):  # of the outputs' futures, as the SDK's set
+    """`SETTINGS.outputs` while a program runs: the outputs `wait_for_rpcs` waits for at the
+    program's end. The SDK's set loses each output through a done-callback per output as it gets
+    its value; this one loses those outputs when it is read (`len`, which `wait_for_rpcs` asks
+    under the lock before it copies the set) and when it has doubled since it last did. An
+    output that failed or was cancelled stays, as in the SDK's, for `wait_for_rpcs` to raise."""
+
+    __slots__ = ("_kept",)
+
+    def __init__(self, outputs: Iterable[Any] = ()) -> None:
+        super().__init__(outputs)
+        self._kept = 1024
+
+    def add(self, data: Any) -> None:
+        super().add(data)
+        if set.__len__(self) >= 2 * self._kept:
+            self._forget_finished()
+            self._kept = max(1024, set.__len__(self))
+
+    def __len__(self) -> int:
+        self._forget_finished()
+        return set.__len__(self)
+
+    def _forget_finished(self) -> None:
+        self.difference_update(
+            [data for data in self if data.done() and not data.cancelled() and data.exception() is None]
+        )
+
+
+def _track_without_callbacks() -> list[Swap]:
+    """`Output._track`, which every output runs: it adds the output to `SETTINGS.outputs` under
+    `SETTINGS.lock` and gives it a done-callback that takes it out again (a callback on the loop
+    per output, some 34 a registration). Here it only adds it, to an `_UnfinishedOutputs` (put in
+    place by `in_place`), which drops the outputs that have their value when read."""
+    settings = pulumi_settings.SETTINGS
+
+    def track(self: Any) -> None:
+        with settings.lock:
+            settings.outputs.add(self._data)
+
+    return [(pulumi_output.Output, "_track", track)]
 
 
 # Each piece by name, as `PREFLIGHT_FAST_PATHS` announcements and tests name it.
 PIECES: dict[str, Callable[[], list[Swap]]] = {
     "sdk.no_stack_trace": _no_stack_trace,
-    "sdk.no_debug_log": _no_debug_log,
     "sdk.type_tables_once": _type_tables_once,
     "sdk.scalar_translate": _scalar_translate,
-    "sdk.struct_fields": _struct_fields,
+    "sdk.one_future_per_property": _one_future_per_property,
+    "sdk.track_without_callbacks": _track_without_callbacks,
 }
 
 
@@ -205,10 +237,20 @@ def in_place() -> Iterator[None]:
     """Every piece that may be taken, in place while the block runs; the SDK as it was after."""
     taken = swaps()
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in taken]
+    settings = pulumi_settings.SETTINGS
+    tracking = any(name == "_track" for _, name, _ in taken)
     try:
         for owner, name, replacement in taken:
             setattr(owner, name, replacement)
+        if tracking:
+            with settings.lock:
+                settings.outputs = _UnfinishedOutputs(settings.outputs)
         yield
     finally:
+        if tracking:
+            with settings.lock:
+                unfinished = settings.outputs
+                len(unfinished)  # what has finished leaves, as the SDK's callbacks would have taken it
+                settings.outputs = set(unfinished)
         for owner, name, original in reversed(originals):
             setattr(owner, name, original)

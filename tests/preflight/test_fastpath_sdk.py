@@ -1,13 +1,14 @@
 """preflight/fastpath/sdk.py: each fast path over the Pulumi SDK gives the SDK's own answer, is in
 place only while a program runs, and is taken only with the switch on and a tested pulumi."""
 
+import asyncio
+import contextvars
 import enum
 import typing
 
 import pulumi
 import pytest
-from google.protobuf import struct_pb2
-from pulumi.output import UNKNOWN, Unknown
+from pulumi.output import UNKNOWN, _OutputData
 from pulumi.runtime import rpc, settings
 
 from preflight import fastpath
@@ -87,48 +88,75 @@ def test_the_translate_fast_path_gives_what_the_sdk_gives(monkeypatch, value, ty
     assert type(ours) is type(sdks)  # an int stays an int, an enum an enum
 
 
-def _struct(value):
-    struct = struct_pb2.Struct()
-    struct.update(value)
-    return struct
+@pytest.fixture
+def loop():
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield loop
+    loop.close()
+    asyncio.set_event_loop(None)
 
 
-def _comparable(value):
-    """A deserialized value with each `Unknown` and asset made comparable."""
-    if isinstance(value, Unknown):
-        return "<Unknown>"
-    if isinstance(value, (pulumi.Asset, pulumi.Archive)):
-        return (type(value).__name__, _comparable(vars(value)))
-    if isinstance(value, dict):
-        return {k: _comparable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_comparable(v) for v in value]
-    return value
+def _settled(loop, output):
+    """What an output settles with: (value, known, secret, resources) or the exception's repr."""
+
+    async def read():
+        data = await output._data
+        return (data.value, data.is_known, data.is_secret, data.resources)
+
+    try:
+        return loop.run_until_complete(read())
+    except Exception as error:
+        return repr(error)
 
 
-@pytest.mark.parametrize("dry_run", [False, True])
-@pytest.mark.parametrize("keep_unknowns", [None, False, True])
-@pytest.mark.parametrize("keep_internal", [True, False, None])
-def test_the_struct_fast_path_gives_what_the_sdk_gives(monkeypatch, dry_run, keep_unknowns, keep_internal):
-    sig, secret, asset = rpc._special_sig_key, rpc._special_secret_sig, rpc._special_asset_sig
-    structs = [
-        {},
-        {"s": "x", "n": 1, "f": 2.5, "b": True, "off": False, "zero": 0, "empty": "", "none": None},
-        {"u": rpc.UNKNOWN, "list": ["a", rpc.UNKNOWN, None, 3, [{"x": rpc.UNKNOWN}]], "nested": {"a": {"c": "d"}}},
-        {"secret": {sig: secret, "value": "hush"}, "indict": {"k": {sig: secret, "value": {"a": 1}}}},
-        {sig: secret, "value": {"a": "b"}},
-        {"asset": {sig: asset, "path": "./file"}, "__internal": 1, "__provider": "p", "_one": 2, "__": 3},
-        {"emptylist": [], "emptydict": {}, "unknownlist": [rpc.UNKNOWN]},
-    ]
-    monkeypatch.setattr(settings, "is_dry_run", lambda: dry_run)
-    sdks_function, ours = rpc.deserialize_properties, _replacement("sdk.struct_fields", "deserialize_properties")
-    no_value = _struct({"a": "x", "b": {"c": 1}})
-    no_value.fields["z"].Clear()
-    for deserialize in (ours, sdks_function):
-        monkeypatch.setattr(rpc, "deserialize_properties", deserialize)  # the SDK's recursion too
-        answers = [_comparable(deserialize(_struct(value), keep_unknowns, keep_internal)) for value in structs]
-        with pytest.raises(ValueError, match="Value not set"):
-            deserialize(no_value, keep_unknowns, keep_internal)
-        if deserialize is ours:
-            mine = answers
-    assert mine == answers
+class _Res:
+    """A resource stand-in: transfer_properties sets an attribute per property on it."""
+
+
+@pytest.mark.parametrize("custom", [False, True])
+@pytest.mark.parametrize(
+    ("value", "known", "secret", "failed"),
+    [
+        ("v", True, False, None),
+        (None, False, False, None),
+        ({"a": 1}, True, True, None),
+        (None, False, False, KeyError("no")),
+    ],
+)
+def test_one_future_per_property_settles_each_output_as_the_sdk_does(loop, custom, value, known, secret, failed):
+    ours = _replacement("sdk.one_future_per_property", "transfer_properties")
+    settled = []
+    transfers: list[typing.Any] = [ours, rpc.transfer_properties]
+    for transfer in transfers:
+        res: typing.Any = _Res()
+        dependency = _Res()
+        resolvers = transfer(res, {"id": None, "urn": None, "name": None}, custom)
+        assert sorted(resolvers) == (["name"] if custom else ["id", "name"])
+        resolvers["name"](value, known, secret, {dependency}, failed)
+        outcome = _settled(loop, res.name)
+        if isinstance(outcome, tuple):
+            assert outcome[3] == {res, dependency}
+            outcome = outcome[:3]
+        settled.append(outcome)
+        with pytest.raises(asyncio.InvalidStateError):  # a second resolution, refused alike
+            resolvers["name"](value, known, secret, None, None)
+    assert settled[0] == settled[1]
+
+
+def test_tracking_without_callbacks_forgets_what_has_its_value_and_keeps_failures(loop):
+    def program():
+        settings.SETTINGS.outputs = set()  # this context's own, as a run's
+        with sdk.in_place():
+            assert type(settings.SETTINGS.outputs) is sdk._UnfinishedOutputs
+            done, failed, pending = (pulumi.Output._from_data(loop.create_future()) for _ in range(3))
+            done._data.set_result(_OutputData(resources=set(), value=1, is_known=True, is_secret=False))
+            failed._data.set_exception(ValueError("no"))
+            failed._data.exception()  # retrieved: the test's own, not the program's
+            assert not done._data._callbacks  # no done-callback per output
+            assert len(settings.SETTINGS.outputs) == 2
+            assert settings.SETTINGS.outputs == {failed._data, pending._data}
+        assert type(settings.SETTINGS.outputs) is set
+        assert settings.SETTINGS.outputs == {failed._data, pending._data}
+
+    contextvars.Context().run(program)
