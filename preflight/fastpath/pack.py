@@ -1,16 +1,29 @@
 """The policy pack's fast path: pulumi-policy 1.21's `Analyze` and `AnalyzeStack`, each message
-converted once per call instead of once per policy.
+converted once per call instead of once per policy, and no work for a policy that cannot judge it.
 
 pulumi-policy turns a resource's properties (and its provider's) from protobuf into Python once
 *per policy*: `json_format.MessageToDict`, then `deserialize_properties`, then
 `unknown_checking_proxy`, each a full walk that builds new objects. With the pack's 17 resource
 and 9 stack policies that is 26 conversions of every resource, most of the pack's time. The two
-methods below are pulumi-policy 1.21.0's, in the same order, with one difference: a message is
-converted once per call, before the first policy that is handed it, and every policy of that
-call is handed the same objects (no rule of the pack writes to what it judges; the tests compare
-every verdict with this on and off). `AnalyzeStack` likewise links the stack's resources once for
-all its stack policies. The conversion is the SDK's own functions, looked up when a call comes
-(so the pack's secret marking, installed later by the pack itself, is the one used).
+methods below are pulumi-policy 1.21.0's, in the same order, with these differences, each kept
+because an interleaved A/B at 50 services measured it:
+
+- a message is converted once per call, before the first policy that is handed it, and every
+  policy of that call is handed the same objects (no rule of the pack writes to what it judges;
+  the tests compare every verdict with this on and off); `AnalyzeStack` likewise links the
+  stack's resources once for all its stack policies;
+- a `Struct` becomes a dict by a direct walk (`_plain`), not json_format's descriptor-driven one:
+  the same values; a message holding a NaN or an infinity still goes to json_format, which
+  refuses it as before;
+- the runtime settings both methods configure first read the signature of pulumi's `Settings`
+  once, not on every call (`inspect.signature` was a third of an `Analyze`);
+- `Analyze` hands a resource only to the rules of the pack whose type filter holds its type (a
+  `Rule`'s validate does nothing on another type, `_judged_types`); any other policy gets every
+  resource, as before.
+
+The conversion itself is the SDK's own `deserialize_properties` and `unknown_checking_proxy`,
+looked up when a call comes (so the pack's secret marking, installed later by the pack itself,
+is the one used, and a rule reading an unknown value gets the SDK proxy's `UnknownValueError`).
 
 The fix belongs upstream (pulumi-policy's `policy.py`: convert once per call); until then it is
 taken only on the exact release it copies (`TESTED`), and says so on stderr when off.
@@ -29,7 +42,10 @@ none of this runs.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import inspect
+import math
 import os
 import runpy
 import sys
@@ -72,8 +88,42 @@ def _switch() -> ModuleType:
 
 
 def _properties(message: Any, sdk: Any) -> Any:
-    """A resource's (or a provider's) properties as pulumi-policy converts them for a policy."""
-    return sdk.unknown_checking_proxy(sdk.deserialize_properties(sdk.json_format.MessageToDict(message)))
+    """A resource's (or a provider's) properties as pulumi-policy converts them for a policy:
+    `MessageToDict` by `_plain`, then the SDK's own deserializer and proxy."""
+    try:
+        plain = _plain(message)
+    except _NotFinite:
+        plain = sdk.json_format.MessageToDict(message)  # which refuses it, as the SDK does
+    return sdk.unknown_checking_proxy(sdk.deserialize_properties(plain))
+
+
+class _NotFinite(Exception):
+    """A number JSON cannot hold: `MessageToDict` refuses the message, so `_plain` leaves it to it."""
+
+
+def _plain(message: Any) -> dict[str, Any]:
+    """`json_format.MessageToDict(message)` for a `Struct`, walked directly rather than through
+    the descriptors: the same dict (in the same order) of JSON values, null, bool, float, str,
+    list, dict. A NaN or an infinity raises `_NotFinite`."""
+    return {key: _json(value) for key, value in message.fields.items()}
+
+
+def _json(value: Any) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "struct_value":
+        return _plain(value.struct_value)
+    if kind == "list_value":
+        return [_json(item) for item in value.list_value.values]
+    if kind == "number_value":
+        number = value.number_value
+        if not math.isfinite(number):
+            raise _NotFinite
+        return number
+    if kind == "bool_value":
+        return value.bool_value
+    return None  # null_value, or unset (json_format reads both as null)
 
 
 def _provider(request: Any, sdk: Any) -> Any:
@@ -86,19 +136,22 @@ def _provider(request: Any, sdk: Any) -> Any:
 
 def _analyze(self: Any, request: Any, _context: Any) -> Any:
     """pulumi-policy 1.21's `_PolicyAnalyzerServicer.Analyze`, with the resource converted once for
-    all its policies (where the SDK converts it for the first one)."""
+    all its policies (where the SDK converts it for the first one), and without handing it to the
+    pack's rules that judge other resource types (`_judged_types`): their validate would do nothing."""
     from pulumi_policy import policy as sdk
 
-    self._configure_runtime_settings()
+    _configure_runtime_settings(sdk)
     response = sdk.proto.AnalyzeResponse()
     described: Optional[tuple[Any, Any, Any]] = None
-    for policy, report_violation in _policies(self, sdk, sdk.ResourceValidationPolicy, response):
-        if described is None:
+    for policy, level in _policies(self, sdk, sdk.ResourceValidationPolicy, response):
+        if described is None:  # where the SDK converts it first (and may fail to)
             described = (
                 _properties(request.properties, sdk),
                 self._get_resource_options(request),
                 _provider(request, sdk),
             )
+        if request.type not in _judged_types(policy, sdk):
+            continue
         props, opts, provider = described
         args = sdk.ResourceValidationArgs(
             request.type,
@@ -110,7 +163,7 @@ def _analyze(self: Any, request: Any, _context: Any) -> Any:
             self._get_policy_config(policy.name),
             self._PolicyAnalyzerServicer__stack_tags,
         )
-        _validate(self, sdk, policy, args, report_violation, response)
+        _validate(self, sdk, policy, args, level, response)
     return response
 
 
@@ -119,21 +172,45 @@ def _analyze_stack(self: Any, request: Any, _context: Any) -> Any:
     built once for all its stack policies rather than once per policy."""
     from pulumi_policy import policy as sdk
 
-    self._configure_runtime_settings()
+    _configure_runtime_settings(sdk)
     response = sdk.proto.AnalyzeResponse()
     resources: Optional[list[Any]] = None
-    for policy, report_violation in _policies(self, sdk, sdk.StackValidationPolicy, response):
+    for policy, level in _policies(self, sdk, sdk.StackValidationPolicy, response):
         if resources is None:
             resources = _stack_resources(self, request, sdk)
         args = sdk.StackValidationArgs(
             resources, self._get_policy_config(policy.name), self._PolicyAnalyzerServicer__stack_tags
         )
-        _validate(self, sdk, policy, args, report_violation, response)
+        _validate(self, sdk, policy, args, level, response)
     return response
 
 
+def _configure_runtime_settings(sdk: Any) -> None:
+    """pulumi-policy 1.21's `_PolicyAnalyzerServicer._configure_runtime_settings`, which both
+    methods run first, with the signature of the SDK's `Settings` read once rather than on every
+    call (`inspect.signature` was a third of the pack's time per `Analyze`)."""
+    runtime = sdk.pulumi.runtime
+    for key, value in runtime.get_config_env().items():
+        runtime.set_config(key, value)
+    if "PULUMI_PROJECT" in os.environ and "PULUMI_STACK" in os.environ and "PULUMI_DRY_RUN" in os.environ:
+        settings_args = {
+            "project": os.environ["PULUMI_PROJECT"],
+            "stack": os.environ["PULUMI_STACK"],
+            "dry_run": os.environ["PULUMI_DRY_RUN"] == "true",
+        }
+        if "organization" in _parameters(runtime.Settings):
+            settings_args["organization"] = os.environ.get("PULUMI_ORGANIZATION", "organization")
+        runtime.configure(runtime.Settings(**settings_args))
+
+
+@functools.cache
+def _parameters(callable_: Any) -> Any:
+    """`inspect.signature(callable_).parameters`, once per callable."""
+    return inspect.signature(callable_).parameters
+
+
 def _policies(self: Any, sdk: Any, kind: Any, response: Any) -> Iterator[tuple[Any, Any]]:
-    """The policies of `kind` that run, each with its `report_violation`, as both of pulumi-policy
+    """The policies of `kind` that run, each with the level it reports at, as both of pulumi-policy
     1.21's loops pick them: not disabled, a remediating one reported as mandatory (it still
     violates after its remediation ran, or it is a stack policy, which cannot remediate), and a
     resource policy that only remediates answered as not applicable."""
@@ -148,12 +225,47 @@ def _policies(self: Any, sdk: Any, kind: Any, response: Any) -> Iterator[tuple[A
             continue
         if enforcement_level == sdk.EnforcementLevel.REMEDIATE:
             enforcement_level = sdk.EnforcementLevel.MANDATORY
-        yield (
-            policy,
-            self._create_report_violation(
-                response, policy.name, policy.description, enforcement_level, policy.severity
-            ),
-        )
+        yield policy, enforcement_level
+
+
+class _Every:
+    """Holds every resource type."""
+
+    def __contains__(self, _item: object) -> bool:
+        return True
+
+
+_EVERY_TYPE = _Every()
+# Where `_judged_types` finds the resource types a pack rule judges: the `validate` closure of
+# the pack's `Rule.policy()` (policies/fargate_policies/_policy.py, imported as `fargate_policies`
+# by the pack, as `policies.fargate_policies` by the tests), over `function` and `types`.
+_RULE_MODULE = "fargate_policies._policy"
+_RULE_VALIDATE = ("Rule.policy.<locals>.validate", ("function", "types"))
+_judged: dict[Any, Any] = {}
+
+
+def _judged_types(policy: Any, sdk: Any) -> Any:
+    """The resource types on which `policy`'s validation may do something: for a rule of the
+    pack, the types its `validate` filters on (it calls the rule's function only on those), read
+    from that closure once per policy; every type for any other policy."""
+    types = _judged.get(policy)
+    if types is None:
+        types = _judged[policy] = _rule_types(policy, sdk) or _EVERY_TYPE
+    return types
+
+
+def _rule_types(policy: Any, sdk: Any) -> Optional[frozenset[str]]:
+    """The `types` a pack rule's `validate` filters on, or None if `policy` is not such a rule."""
+    validate = getattr(policy, "_ResourceValidationPolicy__validate", None)
+    if type(policy).validate is not sdk.ResourceValidationPolicy.validate or validate is None:
+        return None  # a validate of the policy's own, or none
+    module, code = getattr(validate, "__module__", ""), getattr(validate, "__code__", None)
+    if not (module == _RULE_MODULE or module.endswith("." + _RULE_MODULE)) or code is None:
+        return None
+    if (validate.__qualname__, code.co_freevars) != _RULE_VALIDATE:
+        return None
+    names = dict(zip(code.co_freevars, (cell.cell_contents for cell in validate.__closure__), strict=True))
+    return frozenset(names["types"]) if isinstance(names["types"], tuple) else None
 
 
 def _stack_resources(self: Any, request: Any, sdk: Any) -> list[Any]:
@@ -184,10 +296,11 @@ def _stack_resources(self: Any, request: Any, sdk: Any) -> list[Any]:
     return resources
 
 
-def _validate(self: Any, sdk: Any, policy: Any, args: Any, report_violation: Any, response: Any) -> None:
+def _validate(self: Any, sdk: Any, policy: Any, args: Any, level: Any, response: Any) -> None:
     """One policy's validate, as pulumi-policy 1.21 runs it in `Analyze` and `AnalyzeStack`: an
     awaitable result run to its end on a loop of its own (as a task, as the SDK does), a read of
     an unknown answered as "can't run policy", a not-applicable answered as such."""
+    report_violation = self._create_report_violation(response, policy.name, policy.description, level, policy.severity)
     try:
         result = policy.validate(args, report_violation)
         if sdk.isawaitable(result):

@@ -387,3 +387,108 @@ def test_analyze_answers_as_the_sdk_does():
     assert any("region=us-east-1" in m for m in messages)
     assert messages[-1] == "async\ntasks, asynchronously"
     assert [n.policy_name for n in answers[group].not_applicable] == ["only-fixes", "n/a"]
+
+
+# -- the pieces of the fast path against the SDK's own ---------------------------------------------
+
+STRUCTS = [
+    {},
+    {"name": "web", "port": 80.0, "weight": -0.5, "enabled": True, "off": False, "nothing": None},
+    {"nested": {"deeper": {"list": [1.0, "two", None, [True, {"k": "v"}], {}]}}, "empty": [], "é": "ü"},
+    {"big": 1e308, "small": 5e-324, "order": {"z": 1.0, "a": 2.0, "m": 3.0}},
+]
+
+
+@pytest.mark.sdk_internals
+@pytest.mark.parametrize("document", STRUCTS)
+def test_a_struct_is_walked_into_what_message_to_dict_makes(document):
+    from google.protobuf import json_format
+
+    message = struct(document)
+    message.fields["unset"].CopyFrom(struct_pb2.Value())  # a Value with no kind: JSON null
+    walked, by_sdk = pack._plain(message), json_format.MessageToDict(message)
+    assert walked == by_sdk
+    assert repr(walked) == repr(by_sdk)  # the same order and the same types (floats stay floats)
+
+
+@pytest.mark.sdk_internals
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_a_number_json_cannot_hold_is_refused_as_the_sdk_refuses_it(number):
+    from google.protobuf import json_format
+    from pulumi_policy import policy as sdk
+
+    message = struct({"fine": "yes", "deep": {"list": ["a", number]}})
+    with pytest.raises(ValueError, match="Fail to serialize") as by_sdk:
+        json_format.MessageToDict(message)
+    with pytest.raises(ValueError, match="Fail to serialize") as walked:
+        pack._properties(message, sdk)
+    assert str(walked.value) == str(by_sdk.value)
+
+
+@pytest.mark.sdk_internals
+def test_the_pack_rules_are_skipped_only_on_types_they_do_not_judge():
+    from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+    from pulumi_policy import policy as sdk
+
+    from policies.fargate_policies import all_rules
+
+    rules = all_rules()
+    for rule in rules:
+        policy = rule.policy()
+        if isinstance(policy, StackValidationPolicy):
+            continue
+        judged = pack._judged_types(policy, sdk)
+        assert rule.types is not None and set(rule.types) <= judged  # every type it judges
+        assert "aws:s3/bucket:Bucket" not in judged  # and not another
+    assert any(rule.types for rule in rules)
+
+    class Own(ResourceValidationPolicy):
+        def validate(self, args, report_violation):
+            report_violation("judges everything")
+
+    plain = ResourceValidationPolicy(name="plain", description="d", validate=lambda args, report: None)
+    own = Own(name="own", description="d", validate=lambda args, report: None)
+    for policy in (plain, own):
+        assert "aws:s3/bucket:Bucket" in pack._judged_types(policy, sdk)  # not a rule of the pack: every type
+
+
+@pytest.mark.sdk_internals
+@pytest.mark.parametrize("organization", [None, "acme"])
+def test_the_runtime_is_configured_as_the_sdk_configures_it(monkeypatch, organization):
+    import contextvars
+
+    import pulumi
+    import pulumi.runtime
+    from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+    from pulumi_policy import policy as sdk
+
+    monkeypatch.setenv("PULUMI_CONFIG", '{"fargate-test:answer": "42"}')
+    monkeypatch.setenv("PULUMI_PROJECT", "p")
+    monkeypatch.setenv("PULUMI_STACK", "s")
+    monkeypatch.setenv("PULUMI_DRY_RUN", "true")
+    if organization is None:
+        monkeypatch.delenv("PULUMI_ORGANIZATION", raising=False)
+    else:
+        monkeypatch.setenv("PULUMI_ORGANIZATION", organization)
+    policy = ResourceValidationPolicy(name="p", description="d", validate=lambda args, report: None)
+    servicer = sdk._PolicyAnalyzerServicer("pack", "1.0.0", [policy], EnforcementLevel.ADVISORY)
+
+    def configured(configure):
+        def read():
+            configure()
+            return (
+                pulumi.get_project(),
+                pulumi.get_stack(),
+                pulumi.runtime.is_dry_run(),
+                pulumi.get_organization(),
+                pulumi.runtime.get_config("fargate-test:answer"),
+            )
+
+        return contextvars.copy_context().run(read)  # the settings are context variables
+
+    try:
+        by_sdk = configured(servicer._configure_runtime_settings)
+        assert configured(lambda: pack._configure_runtime_settings(sdk)) == by_sdk
+    finally:
+        pulumi.runtime.config.CONFIG.get().pop("fargate-test:answer", None)
+    assert by_sdk == ("p", "s", True, organization or "organization", "42")
