@@ -207,12 +207,15 @@ def _track_without_callbacks() -> list[Swap]:
     """`Output._track`, which every output runs: it adds the output to `SETTINGS.outputs` under
     `SETTINGS.lock` and gives it a done-callback that takes it out again (a callback on the loop
     per output, some 34 a registration). Here it only adds it, to an `_UnfinishedOutputs` (put in
-    place by `in_place`), which drops the outputs that have their value when read."""
+    place by `in_place` first), which drops the outputs that have their value when read. The lock
+    and the set are the run's, read once: the SDK sets `SETTINGS.outputs` only when the run's
+    settings are made, and every task and thread of the run shares that one set."""
     settings = pulumi_settings.SETTINGS
+    lock, unfinished = settings.lock, settings.outputs
 
     def track(self: Any) -> None:
-        with settings.lock:
-            settings.outputs.add(self._data)
+        with lock:
+            unfinished.add(self._data)
 
     return [(pulumi_output.Output, "_track", track)]
 
@@ -227,24 +230,30 @@ PIECES: dict[str, Callable[[], list[Swap]]] = {
 }
 
 
+def _taken() -> list[str]:
+    """The pieces that may be taken (switch on, pulumi a tested release)."""
+    return [piece for piece in PIECES if tested(piece, "pulumi", PULUMI_RELEASES)]
+
+
 def swaps() -> list[Swap]:
-    """The swaps of every piece that may be taken (switch on, pulumi a tested release)."""
-    return [swap for piece, make in PIECES.items() if tested(piece, "pulumi", PULUMI_RELEASES) for swap in make()]
+    """The swaps of every piece that may be taken."""
+    return [swap for piece in _taken() for swap in PIECES[piece]()]
 
 
 @contextlib.contextmanager
 def in_place() -> Iterator[None]:
     """Every piece that may be taken, in place while the block runs; the SDK as it was after."""
-    taken = swaps()
-    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in taken]
+    pieces = _taken()
     settings = pulumi_settings.SETTINGS
-    tracking = any(name == "_track" for _, name, _ in taken)
+    tracking = "sdk.track_without_callbacks" in pieces
+    if tracking:
+        with settings.lock:
+            settings.outputs = _UnfinishedOutputs(settings.outputs)
+    taken = [swap for piece in pieces for swap in PIECES[piece]()]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in taken]
     try:
         for owner, name, replacement in taken:
             setattr(owner, name, replacement)
-        if tracking:
-            with settings.lock:
-                settings.outputs = _UnfinishedOutputs(settings.outputs)
         yield
     finally:
         if tracking:
