@@ -69,9 +69,9 @@ def test_the_pack_fast_path_changes_no_verdict(program, stack, preview, judge, p
 
 # Loaded first by the pack's interpreter (PYTHONPATH): notes pulumi-policy's module attributes and
 # servicer methods, and on SIGUSR1 (sent once the pack serves) writes the names of those replaced
-# since, and leaves.
+# since and how many objects the cycle collector leaves alone (`gc.freeze`) since, and leaves.
 HOOK = """
-import os, signal
+import gc, os, signal
 from pulumi_policy import policy
 
 def attributes():
@@ -79,20 +79,22 @@ def attributes():
     return {**vars(policy), **servicer}
 
 before = attributes()
+frozen = gc.get_freeze_count()  # (Python 3.12 starts with a few hundred)
 
 def report(*_):
     now = attributes()
     replaced = sorted(name for name in before if now.get(name) is not before[name])
     os.write(2, ("replaced: " + " ".join(replaced) + "\\n").encode())
+    os.write(2, ("frozen: %d\\n" % (gc.get_freeze_count() - frozen)).encode())
     os._exit(0)
 
 signal.signal(signal.SIGUSR1, report)
 """
 
 
-def replaced_in(command: list[str], tmp_path: Path, **env: str) -> list[str]:
+def served(command: list[str], tmp_path: Path, **env: str) -> tuple[list[str], int]:
     """What the pack process started as `command` in the pack's directory replaces of
-    pulumi-policy by the time it serves."""
+    pulumi-policy by the time it serves, and how many objects it has frozen."""
     (tmp_path / "sitecustomize.py").write_text(HOOK)
     environment = {**os.environ, "PYTHONPATH": str(tmp_path), **env}
     with subprocess.Popen(
@@ -103,14 +105,14 @@ def replaced_in(command: list[str], tmp_path: Path, **env: str) -> list[str]:
         assert port.strip().isdigit(), process.communicate()[1].decode()
         process.send_signal(signal.SIGUSR1)
         _, stderr = process.communicate(timeout=30)
-    lines = [line for line in stderr.decode().splitlines() if line.startswith("replaced:")]
-    assert lines, stderr.decode()
-    return lines[0].split()[1:]
+    lines = {line.split(":")[0]: line.split()[1:] for line in stderr.decode().splitlines() if ": " in line}
+    assert "replaced" in lines and "frozen" in lines, stderr.decode()
+    return lines["replaced"], int(lines["frozen"][0])
 
 
 def test_the_pack_as_the_engine_runs_it_replaces_only_the_deserializer(tmp_path):
     engine = ["-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."]
-    assert replaced_in(engine, tmp_path) == ["deserialize_properties"]
+    assert served(engine, tmp_path) == (["deserialize_properties"], 0)  # and the collector as it is
 
 
 @pytest.mark.sdk_internals
@@ -120,7 +122,9 @@ def test_the_preflights_pack_adds_analyze_and_analyze_stack_unless_switched_off(
         env.setenv(fastpath.SWITCH, switch)
         command = pack.command(ENGINE_ADDRESS)
     assert command[-4:] == ["-m", "pulumi.policy", ENGINE_ADDRESS, "."]  # what the engine's shim runs
-    assert replaced_in(command, tmp_path, **{fastpath.SWITCH: switch}) == ["deserialize_properties", *methods]
+    replaced, frozen = served(command, tmp_path, **{fastpath.SWITCH: switch})
+    assert replaced == ["deserialize_properties", *methods]
+    assert (frozen > 10_000) == (switch == "1")  # the SDK's heap, frozen by the launcher
 
 
 @pytest.mark.sdk_internals
