@@ -2,7 +2,7 @@
 
 ``__main__.py`` composes them from the stack config (through
 ``components/mapping.py``); another program can compose them from Python
-directly (README: "Reusing the components"). The components never read the
+directly (docs/components.md). The components never read the
 stack config.
 
 The names below load on first use (PEP 562): ``from components import

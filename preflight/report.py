@@ -20,7 +20,7 @@ SIMULATED_MARK = "(simulated)"
 
 
 def document(result: RunResult) -> dict[str, Any]:
-    """The `--json` document (its schema is part of the interface, see the README)."""
+    """The `--json` document (its schema is part of the interface, see docs/preflight.md)."""
     return {
         "project": result.project,
         "stack": result.stack,

@@ -1,6 +1,6 @@
 """Every place where the rehearsal is not a plain `terraform apply` of the program, in one file.
 
-Three tables, each entry with its reason; the README's gaps table is held to them by a test.
+Three tables, each entry with its reason; docs/rehearsal.md's tables are held to them by a test.
 Nothing here ever reaches the program: `pulumi up` against AWS is not affected by any of it.
 """
 
@@ -157,7 +157,7 @@ class Setting:
     """What stays exactly as `pulumi up` would do it."""
 
 
-# The README's table of harness settings is held to this one by a test.
+# docs/rehearsal.md's table of harness settings is held to this one by a test.
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "AWS_ENDPOINT_URL in the provider's environment, no `endpoints` block",

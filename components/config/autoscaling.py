@@ -1,8 +1,7 @@
 """Autoscaling config: ``fargate:services.<name>.autoscaling``.
 
 Every key, its default and the reason for the default is stated once, here.
-What each policy does and how fast it reacts is in the README's scaling
-section.
+What each policy does and how fast it reacts is in docs/scaling.md.
 
     autoscaling:
       minCount: 2
