@@ -134,6 +134,94 @@ def _scalar_translate() -> list[Swap]:
     return [(pulumi_rpc, "translate_output_properties", translate), (pulumi_rpc, "contains_unknowns", contains)]
 
 
+def _resolve_once() -> list[Swap]:
+    """`rpc.resolve_outputs` (with `resolve_properties`), which give a registered resource's
+    outputs their values once the engine answers: the SDK asks the run's settings whether this
+    is a preview (and whether to log) again for every property, and passes every value, with a
+    path for its error messages, through `translate_output_properties`. Here the settings are
+    read once per registration (nothing between the properties changes them), a string, number,
+    boolean or None is translated as that function translates it (`translate_scalar`), anything
+    else still goes through it with its path, and the resolvers are called with the same values
+    in the same order. With the SDK's excessive debug output on, the SDK's function runs."""
+    rpc, settings, resolve_outputs = pulumi_rpc, pulumi_settings, pulumi_rpc.resolve_outputs
+
+    def resolve(
+        res: Any,
+        serialized_props: Any,
+        outputs: Any,
+        deps: Any,
+        resolvers: dict[str, Callable[..., None]],
+        custom: bool,
+        transform_using_type_metadata: bool = False,
+        keep_unknowns: bool = False,
+        resolve_missing_as_unknown: bool = False,
+    ) -> None:
+        arguments = (res, serialized_props, outputs, deps, resolvers, custom, transform_using_type_metadata)
+        if settings.excessive_debug_output:
+            return resolve_outputs(*arguments, keep_unknowns, resolve_missing_as_unknown)
+        translate, translate_to_pass = _translators(res, transform_using_type_metadata)
+        types = pulumi_types.resource_types(type(res))
+        everything: dict[str, Any] = {}
+        for key, value in rpc.deserialize_properties(outputs, keep_unknowns).items():
+            name = translate(key)
+            if type(value) in _SCALARS:
+                everything[name] = translate_scalar(value, types.get(key))
+            else:
+                path = rpc._Path(name, resource=f"{res._name}")
+                everything[name] = rpc.translate_output_properties(
+                    value, translate_to_pass, types.get(key), transform_using_type_metadata, path=path
+                )
+        property_deps = {translate(key): resources for key, resources in deps.items()}
+        dry_run = settings.is_dry_run()
+        if not dry_run or settings.is_legacy_apply_enabled():
+            for key, value in list(serialized_props.items()):
+                name = translate(key)
+                if name not in everything:
+                    everything[name] = rpc.translate_output_properties(
+                        rpc.deserialize_property(value),
+                        translate_to_pass,
+                        types.get(key),
+                        transform_using_type_metadata,
+                        path=rpc._Path(name, resource=f"{res._name}"),
+                        return_none_on_dict_type_mismatch=True,
+                    )
+        _resolve_each(everything, property_deps, resolvers, custom, dry_run, resolve_missing_as_unknown)
+        return None
+
+    return [(pulumi_rpc, "resolve_outputs", resolve)]
+
+
+def _translators(res: Any, by_type_metadata: bool) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """The SDK's two key translations for a resource's outputs: the key's own, and the one
+    passed down into its values."""
+    if not by_type_metadata:
+        return res.translate_output_property, res.translate_output_property
+    pulumi_to_py_names = pulumi_types.resource_pulumi_to_py_names(type(res))
+    return (lambda prop: pulumi_to_py_names.get(prop) or prop), (lambda prop: prop)
+
+
+def _resolve_each(
+    everything: dict[str, Any],
+    property_deps: dict[str, Any],
+    resolvers: dict[str, Callable[..., None]],
+    custom: bool,
+    dry_run: bool,
+    resolve_missing_as_unknown: bool,
+) -> None:
+    """`rpc.resolve_properties`, with the preview asked once."""
+    for key, value in everything.items():
+        resolver = resolvers.get(key)
+        if resolver is None or key == "urn" or (key == "id" and custom):
+            continue
+        is_secret = pulumi_rpc.is_rpc_secret(value)
+        unwrapped = value["value"] if is_secret else value
+        resolver(unwrapped, True if not dry_run else unwrapped is not None, is_secret, property_deps.get(key), None)
+    for key, resolver in resolvers.items():
+        if key not in everything:
+            known = not dry_run and not resolve_missing_as_unknown
+            resolver(None, known, False, property_deps.get(key), None)
+
+
 def _one_future_per_property() -> list[Swap]:
     """`rpc.transfer_properties`, which gives a resource being registered an output per property,
     resolved by the resolver it returns once the engine answers: the SDK makes four futures per
@@ -225,6 +313,7 @@ PIECES: dict[str, Callable[[], list[Swap]]] = {
     "sdk.no_stack_trace": _no_stack_trace,
     "sdk.type_tables_once": _type_tables_once,
     "sdk.scalar_translate": _scalar_translate,
+    "sdk.resolve_once": _resolve_once,
     "sdk.one_future_per_property": _one_future_per_property,
     "sdk.track_without_callbacks": _track_without_callbacks,
 }
