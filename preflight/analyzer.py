@@ -17,11 +17,13 @@ from __future__ import annotations
 import json
 import os
 import queue
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -30,10 +32,12 @@ import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from . import relay
 from .errors import ProgramError
 from .fastpath import pack as pack_fast_path
 from .project import Project
 from .recorder import Resource
+from .relay import config_problems
 from .result import NotApplicable, RunResult, Violation
 from .values import wire_to_struct
 
@@ -94,7 +98,6 @@ class PolicyAnalyzer:
         self._channel: Optional[grpc.Channel] = None
         self._info: Optional[analyzer_pb2.AnalyzerInfo] = None
         self._configured: Optional[str] = None
-        self._analyze: Any = None
         env = dict(os.environ)
         env.update(_pack_environment(project, stack, preview))
         self._process = subprocess.Popen(
@@ -109,6 +112,13 @@ class PolicyAnalyzer:
         )
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
+        # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
+        try:
+            self._relay = _Relay()
+        except BaseException:
+            self._process.kill()  # nothing would close a pack whose analyzer was never made
+            self._process.wait()
+            raise
 
     # -- process -------------------------------------------------------------------------------
 
@@ -156,15 +166,12 @@ class PolicyAnalyzer:
         return f"127.0.0.1:{self._port_line}"
 
     def close(self) -> None:
+        self._relay.close()
         if self._channel is not None:
             self._channel.close()
         if self._process.poll() is None:
             self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+            _wait_or_kill(self._process)
 
     def __enter__(self) -> PolicyAnalyzer:
         return self
@@ -194,15 +201,17 @@ class PolicyAnalyzer:
         )
         return self._invoke(method, lambda: call(request))
 
-    def analyze_future(self, request: bytes) -> grpc.Future:
-        """Send `Analyze` with a serialized request; the future's result is the answer's bytes."""
-        if self._analyze is None:
-            self.stub  # noqa: B018  # the channel, once the pack has started
-            assert self._channel is not None
-            self._analyze = self._channel.unary_unary(
-                "/pulumirpc.Analyzer/Analyze", request_serializer=None, response_deserializer=None
-            )
-        return self._analyze.future(request)
+    def send_analyze(self, request: bytes) -> None:
+        """Send `Analyze` with a serialized request, through the relay, without waiting."""
+        if not self._relay.connected:
+            self.stub  # noqa: B018  # the pack's address, once it has started
+            self._relay.send(relay.CONNECT + self.address.encode())
+        self._relay.send(relay.ANALYZE + request)
+
+    def analyze_answers(self) -> list[tuple[bool, bytes]]:
+        """The answer to each `Analyze` sent since the last call, in the order sent: (True, the
+        `AnalyzeResponse`) or (False, gRPC's error details)."""
+        return self._relay.answers()
 
     def _invoke(self, method: str, call: Callable[[], Any]) -> Any:
         try:
@@ -229,10 +238,7 @@ class PolicyAnalyzer:
 
     def configure(self, config: Union[str, Path, Mapping[str, Any], None]) -> dict[str, dict[str, Any]]:
         """Reconcile and validate the policy config like the CLI, then send it with `Configure`."""
-        reconciled = reconcile_config(
-            self.info,
-            load_policy_config(config),
-        )
+        reconciled = reconcile_config(self.info, load_policy_config(config), validate=self._relay.validate)
         key = json.dumps(reconciled, sort_keys=True)
         if key != self._configured:
             request = analyzer_pb2.ConfigureAnalyzerRequest()
@@ -289,8 +295,8 @@ class Session:
         self.providers: dict[str, Resource] = {}
         self._provider_messages: dict[Optional[str], Optional[analyzer_pb2.AnalyzerProviderResource]] = {}
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        # The URN and the answer to come of each `Analyze` sent, in the order sent.
-        self._pending: list[tuple[str, grpc.Future]] = []
+        # The URN of each `Analyze` sent, in the order sent (the order of its answers).
+        self._pending: list[str] = []
         self._error: Optional[BaseException] = None
         self._levels: dict[str, str] = {}
         self._remediate = False
@@ -333,7 +339,8 @@ class Session:
             if self._remediate:
                 request = self.analyzer.remediated(request)
             # Calls in flight hide the round trips; the pack serves them in turn.
-            self._pending.append((resource.urn, self.analyzer.analyze_future(request.SerializeToString())))
+            self.analyzer.send_analyze(request.SerializeToString())
+            self._pending.append(resource.urn)
         except BaseException as error:
             self._error = error
 
@@ -371,9 +378,8 @@ class Session:
         answers to what this session sent and never read are waited for and dropped)."""
         self._queue.put(self._DONE)
         self._thread.join()
-        for _, answer in self._pending:
-            if answer.exception() is None:
-                answer.result()  # waited for, so the pack is free for the next deployment
+        if self._pending:
+            self.analyzer.analyze_answers()  # waited for, so the pack is free for the next deployment
 
     def finish(self, result: RunResult) -> None:
         """Wait for every Analyze, run AnalyzeStack, and fill in the result's verdicts."""
@@ -419,11 +425,12 @@ class Session:
                 for resource in result.resources
             ]
         ).SerializeToString()
-        for urn, answer in self._pending:
-            failed = answer.exception()
-            if failed is not None:
-                raise self.analyzer.analyze_failure(urn, str(failed.details()))
-            collect(analyzer_pb2.AnalyzeResponse.FromString(answer.result()), urn)
+        answers = self.analyzer.analyze_answers() if self._pending else []
+        self._pending, pending = [], self._pending
+        for urn, (ok, answer) in zip(pending, answers, strict=True):
+            if not ok:
+                raise self.analyzer.analyze_failure(urn, answer.decode())
+            collect(analyzer_pb2.AnalyzeResponse.FromString(answer), urn)
         collect(self.analyzer.call_serialized("AnalyzeStack", stack_request, analyzer_pb2.AnalyzeResponse), "")
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
@@ -437,6 +444,59 @@ class Session:
                 if v.message.startswith("can't run policy") and self._levels.get(v.policy) in ("mandatory", "remediate")
             }
         )
+
+
+class _Relay:
+    """The relay process (preflight/relay.py) and the preflight's end of its socket pair."""
+
+    def __init__(self) -> None:
+        mine, theirs = socket.socketpair()
+        with theirs:
+            # -P: the relay's folder (this package) is not put first on its import path.
+            self._process = subprocess.Popen(
+                [sys.executable, "-P", relay.__file__, str(theirs.fileno())], pass_fds=[theirs.fileno()]
+            )
+        self._connection = Connection(mine.detach())
+        self._sent = 0
+        self.connected = False
+
+    def send(self, frame: bytes) -> None:
+        try:
+            self._connection.send_bytes(frame)
+        except OSError:
+            raise ProgramError("the preflight's relay to the policy pack stopped") from None
+        self._sent += frame[:1] == relay.ANALYZE
+        self.connected = self.connected or frame[:1] == relay.CONNECT
+
+    def validate(self, entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
+        """`config_problems(entries)`, answered by the relay (which alone imports jsonschema)."""
+        self.send(relay.VALIDATE + json.dumps(entries).encode())
+        try:
+            return list(json.loads(self._connection.recv_bytes()))
+        except EOFError:
+            raise ProgramError("the preflight's relay to the policy pack stopped") from None
+
+    def answers(self) -> list[tuple[bool, bytes]]:
+        sent, self._sent = self._sent, 0
+        self.send(relay.FINISH)
+        try:
+            frames = [self._connection.recv_bytes() for _ in range(sent)]
+        except EOFError:
+            raise ProgramError("the preflight's relay to the policy pack stopped") from None
+        return [(frame[:1] == relay.ANSWER, frame[1:]) for frame in frames]
+
+    def close(self) -> None:
+        self._connection.close()  # the relay ends when its end of the pair closes
+        _wait_or_kill(self._process)
+
+
+def _wait_or_kill(process: subprocess.Popen[Any]) -> None:
+    """Wait for a helper process that was asked to end; kill it if it has not within 5 s."""
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _engine_view(wire: Mapping[str, Any]) -> dict[str, Any]:
@@ -599,16 +659,3 @@ def reconcile_config(
     if problems:
         raise ProgramError(f"validating policy config: {info.name}: " + "; ".join(problems))
     return result
-
-
-def config_problems(entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
-    """Each policy's config (`properties`) against its JSON schema (draft 7, as the CLI checks
-    it): one line per problem, `policy: where: what`, in the order given."""
-    import jsonschema
-
-    problems = []
-    for name, schema, properties in entries:
-        for error in jsonschema.Draft7Validator(schema).iter_errors(properties):
-            where = ".".join(str(p) for p in error.absolute_path)
-            problems.append(f"{name}: {where + ': ' if where else ''}{error.message}")
-    return problems

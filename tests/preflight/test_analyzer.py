@@ -2,7 +2,6 @@
 gRPC interface, with its config reconciled as the CLI does."""
 
 import json
-from typing import Any
 
 import pytest
 
@@ -218,7 +217,7 @@ def test_the_requests_the_pack_receives_are_the_engines_messages(
     stack_sent: list[bytes] = []
     sessions: list[module.Session] = []
     analyze, call_serialized, begin = (
-        module.PolicyAnalyzer.analyze_future,
+        module.PolicyAnalyzer.send_analyze,
         module.PolicyAnalyzer.call_serialized,
         module.PolicyAnalyzer.begin,
     )
@@ -235,7 +234,7 @@ def test_the_requests_the_pack_receives_are_the_engines_messages(
         sessions.append(begin(self, *args, **kwargs))
         return sessions[-1]
 
-    monkeypatch.setattr(module.PolicyAnalyzer, "analyze_future", recording_analyze)
+    monkeypatch.setattr(module.PolicyAnalyzer, "send_analyze", recording_analyze)
     monkeypatch.setattr(module.PolicyAnalyzer, "call_serialized", recording_call)
     monkeypatch.setattr(module.PolicyAnalyzer, "begin", recording_begin)
     result = run(project, stack, preview=preview, analyzer=analyzer, stack_config=config)
@@ -278,28 +277,3 @@ def test_a_pack_that_dies_during_analyze_is_named_with_its_last_words(tmp_path):
     )
     with pytest.raises(ProgramError, match=r"stopped during Analyze: the pack gave up on a topic"):
         run(BROKEN, "none", preview=True, policy_pack=tmp_path)
-
-
-def test_policy_config_is_checked_against_each_policys_schema_one_line_per_problem():
-    from preflight.analyzer import config_problems
-
-    entries: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
-        ("fine", {"type": "object", "properties": {"days": {"type": "integer", "minimum": 7}}}, {"days": 30}),
-        ("low", {"type": "object", "properties": {"days": {"type": "integer", "minimum": 7}}}, {"days": 3}),
-        (
-            "nested",
-            {
-                "type": "object",
-                "properties": {"ports": {"type": "array", "items": {"type": "integer"}}},
-                "required": ["ports", "owner"],
-            },
-            {"ports": [80, "443", 8.5]},
-        ),
-    ]
-    assert config_problems(entries) == [
-        "low: days: 3 is less than the minimum of 7",
-        "nested: ports.1: '443' is not of type 'integer'",
-        "nested: ports.2: 8.5 is not of type 'integer'",
-        "nested: 'owner' is a required property",
-    ]
-    assert config_problems([]) == []
