@@ -110,6 +110,7 @@ class PolicyAnalyzer:
             stderr=subprocess.PIPE,
             text=True,
         )
+        _yield_to_the_program(self._process.pid)
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
         # The engine's side of `Analyze` (preflight/relay.py), started beside the pack.
@@ -456,6 +457,7 @@ class _Relay:
             self._process = subprocess.Popen(
                 [sys.executable, "-P", relay.__file__, str(theirs.fileno())], pass_fds=[theirs.fileno()]
             )
+        _yield_to_the_program(self._process.pid)
         self._connection = Connection(mine.detach())
         self._sent = 0
         self.connected = False
@@ -488,6 +490,15 @@ class _Relay:
     def close(self) -> None:
         self._connection.close()  # the relay ends when its end of the pair closes
         _wait_or_kill(self._process)
+
+
+def _yield_to_the_program(pid: int) -> None:
+    """Run a helper process at a lower priority than the program's, so that where both want one
+    core the program keeps it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, 0) + 5)
+    except (OSError, AttributeError):
+        pass  # not on this system, or not allowed: the helper runs at the program's priority
 
 
 def _wait_or_kill(process: subprocess.Popen[Any]) -> None:

@@ -3,6 +3,7 @@ where the policy config is checked against each policy's schema."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -79,3 +80,15 @@ def test_a_relay_that_stopped_is_a_one_line_error_not_a_hang():
     with pytest.raises(ProgramError, match="relay to the policy pack stopped"):
         analyze_once()
     running.close()
+
+
+def test_the_relay_and_the_pack_yield_the_core_to_the_program(policy_pack):
+    """Both helpers run at a lower priority than the program, so that where they share a core the
+    program keeps it (the scheduler wakes a helper on the core of the process that woke it)."""
+    program = os.getpriority(os.PRIO_PROCESS, 0)
+    running = _Relay()
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, running._process.pid) == min(program + 5, 19)
+        assert os.getpriority(os.PRIO_PROCESS, policy_pack._process.pid) == min(program + 5, 19)
+    finally:
+        running.close()
