@@ -73,6 +73,20 @@ def settings(args: Union[ResourceValidationArgs, StackValidationArgs], schema: P
     }
 
 
+class TypeFiltered:
+    """A resource rule's validation: the rule's function on the resource types it judges, and
+    nothing on any other. `resource_types` says which, so that whoever hands resources to the
+    policy may leave out the ones it would do nothing with (the offline preflight does)."""
+
+    def __init__(self, resource_types: Sequence[str], function: Callable) -> None:
+        self.resource_types = frozenset(resource_types)
+        self.function = function
+
+    def __call__(self, args: ResourceValidationArgs, report_violation: Callable) -> None:
+        if args.resource_type in self.resource_types:
+            self.function(args, report_violation)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule of the pack: its name (part of the pack's interface), default level and function.
@@ -107,16 +121,10 @@ class Rule:
                 severity=self.severity,
                 tags=[self.area],
             )
-        types, function = tuple(self.types), self.function
-
-        def validate(args: ResourceValidationArgs, report_violation: Callable) -> None:
-            if args.resource_type in types:
-                function(args, report_violation)
-
         return ResourceValidationPolicy(
             name=self.name,
             description=self.docs["summary"],
-            validate=validate,
+            validate=TypeFiltered(self.types, self.function),
             enforcement_level=self.level,
             config_schema=self.config,
             severity=self.severity,

@@ -18,8 +18,8 @@ because an interleaved A/B at 50 services measured it:
 - the runtime settings both methods configure first read the signature of pulumi's `Settings`
   once, not on every call (`inspect.signature` was a third of an `Analyze`);
 - `Analyze` hands a resource only to the rules of the pack whose type filter holds its type (a
-  `Rule`'s validate does nothing on another type, `_judged_types`); any other policy gets every
-  resource, as before.
+  `Rule`'s validation does nothing on another type and says which it judges, `_judged_types`);
+  any other policy gets every resource, as before.
 
 The conversion itself is the SDK's own `deserialize_properties` and `unknown_checking_proxy`,
 looked up when a call comes (so the pack's secret marking, installed later by the pack itself,
@@ -239,18 +239,13 @@ class _Every:
 
 
 _EVERY_TYPE = _Every()
-# Where `_judged_types` finds the resource types a pack rule judges: the `validate` closure of
-# the pack's `Rule.policy()` (policies/fargate_policies/_policy.py, imported as `fargate_policies`
-# by the pack, as `policies.fargate_policies` by the tests), over `function` and `types`.
-_RULE_MODULE = "fargate_policies._policy"
-_RULE_VALIDATE = ("Rule.policy.<locals>.validate", ("function", "types"))
 _judged: dict[Any, Any] = {}
 
 
 def _judged_types(policy: Any, sdk: Any) -> Any:
     """The resource types on which `policy`'s validation may do something: for a rule of the
-    pack, the types its `validate` filters on (it calls the rule's function only on those), read
-    from that closure once per policy; every type for any other policy."""
+    pack, the `resource_types` its validation filters on (`fargate_policies._policy.TypeFiltered`),
+    read once per policy; every type for any other policy."""
     types = _judged.get(policy)
     if types is None:
         types = _judged[policy] = _rule_types(policy, sdk) or _EVERY_TYPE
@@ -258,17 +253,12 @@ def _judged_types(policy: Any, sdk: Any) -> Any:
 
 
 def _rule_types(policy: Any, sdk: Any) -> Optional[frozenset[str]]:
-    """The `types` a pack rule's `validate` filters on, or None if `policy` is not such a rule."""
-    validate = getattr(policy, "_ResourceValidationPolicy__validate", None)
-    if type(policy).validate is not sdk.ResourceValidationPolicy.validate or validate is None:
-        return None  # a validate of the policy's own, or none
-    module, code = getattr(validate, "__module__", ""), getattr(validate, "__code__", None)
-    if not (module == _RULE_MODULE or module.endswith("." + _RULE_MODULE)) or code is None:
+    """The types a rule's validation says it filters on, or None if it says nothing (or the
+    policy validates by a method of its own)."""
+    if type(policy).validate is not sdk.ResourceValidationPolicy.validate:
         return None
-    if (validate.__qualname__, code.co_freevars) != _RULE_VALIDATE:
-        return None
-    names = dict(zip(code.co_freevars, (cell.cell_contents for cell in validate.__closure__), strict=True))
-    return frozenset(names["types"]) if isinstance(names["types"], tuple) else None
+    types = getattr(getattr(policy, "_ResourceValidationPolicy__validate", None), "resource_types", None)
+    return types if isinstance(types, frozenset) else None
 
 
 def _stack_resources(self: Any, request: Any, sdk: Any) -> list[Any]:
