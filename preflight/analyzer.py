@@ -206,8 +206,8 @@ class PolicyAnalyzer:
         """Send `Analyze` with a serialized request, through the relay, without waiting."""
         if not self._relay.connected:
             self.stub  # noqa: B018  # the pack's address, once it has started
-            self._relay.send(relay.CONNECT + self.address.encode())
-        self._relay.send(relay.ANALYZE + request)
+            self._relay.connect(self.address)
+        self._relay.analyze(request)
 
     def analyze_answers(self) -> list[tuple[bool, bytes]]:
         """The answer to each `Analyze` sent since the last call, in the order sent: (True, the
@@ -274,8 +274,8 @@ class Session:
 
     Like the engine, it sends `Analyze` for each resource as the program registers it (without
     waiting for the answer, so the pack works on the other core while the program goes on), and
-    `AnalyzeStack` once the program is done. Each `Analyze` goes out as a gRPC future (its
-    request serialized once, its answer read once every registration is sent).
+    `AnalyzeStack` once the program is done. Each `Analyze` goes out through the relay process
+    (its request serialized once, its answer read once every registration is sent).
     """
 
     _DONE = object()
@@ -447,6 +447,9 @@ class Session:
         )
 
 
+_RELAY_STOPPED = "the preflight's relay to the policy pack stopped"
+
+
 class _Relay:
     """The relay process (preflight/relay.py) and the preflight's end of its socket pair."""
 
@@ -459,33 +462,40 @@ class _Relay:
             )
         _yield_to_the_program(self._process.pid)
         self._connection = Connection(mine.detach())
-        self._sent = 0
+        self._sent = 0  # `Analyze` requests since the last answers
         self.connected = False
 
-    def send(self, frame: bytes) -> None:
-        try:
-            self._connection.send_bytes(frame)
-        except OSError:
-            raise ProgramError("the preflight's relay to the policy pack stopped") from None
-        self._sent += frame[:1] == relay.ANALYZE
-        self.connected = self.connected or frame[:1] == relay.CONNECT
+    def connect(self, address: str) -> None:
+        self._send(relay.CONNECT + address.encode())
+        self.connected = True
+
+    def analyze(self, request: bytes) -> None:
+        self._send(relay.ANALYZE + request)
+        self._sent += 1
 
     def validate(self, entries: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[str]:
         """`config_problems(entries)`, answered by the relay (which alone imports jsonschema)."""
-        self.send(relay.VALIDATE + json.dumps(entries).encode())
-        try:
-            return list(json.loads(self._connection.recv_bytes()))
-        except EOFError:
-            raise ProgramError("the preflight's relay to the policy pack stopped") from None
+        self._send(relay.VALIDATE + json.dumps(entries).encode())
+        return list(json.loads(self._receive()))
 
     def answers(self) -> list[tuple[bool, bytes]]:
+        """One per `analyze` since the last call, in order: (True, the answer) or (False, the error)."""
         sent, self._sent = self._sent, 0
-        self.send(relay.FINISH)
-        try:
-            frames = [self._connection.recv_bytes() for _ in range(sent)]
-        except EOFError:
-            raise ProgramError("the preflight's relay to the policy pack stopped") from None
+        self._send(relay.FINISH)
+        frames = [self._receive() for _ in range(sent)]
         return [(frame[:1] == relay.ANSWER, frame[1:]) for frame in frames]
+
+    def _send(self, frame: bytes) -> None:
+        try:
+            self._connection.send_bytes(frame)
+        except OSError:
+            raise ProgramError(_RELAY_STOPPED) from None
+
+    def _receive(self) -> bytes:
+        try:
+            return self._connection.recv_bytes()
+        except EOFError:
+            raise ProgramError(_RELAY_STOPPED) from None
 
     def close(self) -> None:
         self._connection.close()  # the relay ends when its end of the pair closes

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
 
-from preflight import relay
 from preflight.analyzer import _Relay
 from preflight.errors import ProgramError
 from preflight.relay import config_problems
@@ -74,7 +73,7 @@ def test_a_relay_that_stopped_is_a_one_line_error_not_a_hang():
     running._process.wait()
 
     def analyze_once() -> None:
-        running.send(relay.ANALYZE + b"")  # may still fit the socket's buffer
+        running.analyze(b"")  # may still fit the socket's buffer
         running.answers()
 
     with pytest.raises(ProgramError, match="relay to the policy pack stopped"):
