@@ -324,9 +324,9 @@ def _taken() -> list[str]:
     return [piece for piece in PIECES if tested(piece, "pulumi", PULUMI_RELEASES)]
 
 
-def swaps() -> list[Swap]:
-    """The swaps of every piece that may be taken."""
-    return [swap for piece in _taken() for swap in PIECES[piece]()]
+def swaps(pieces: Optional[list[str]] = None) -> list[Swap]:
+    """The swaps of `pieces` (by default every piece that may be taken)."""
+    return [swap for piece in (_taken() if pieces is None else pieces) for swap in PIECES[piece]()]
 
 
 @contextlib.contextmanager
@@ -338,7 +338,7 @@ def in_place() -> Iterator[None]:
     if tracking:
         with settings.lock:
             settings.outputs = _UnfinishedOutputs(settings.outputs)
-    taken = [swap for piece in pieces for swap in PIECES[piece]()]
+    taken = swaps(pieces)
     originals = [(owner, name, getattr(owner, name)) for owner, name, _ in taken]
     try:
         for owner, name, replacement in taken:
