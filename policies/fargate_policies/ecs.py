@@ -251,6 +251,51 @@ def plainly_not_secret(value: Any) -> bool:
     return text.lower() in _SWITCHES or (text.startswith("/") and not text.startswith("//") and " " not in text)
 
 
+# Values a name alone must not turn into a finding: a number (ACCESS_TOKEN_EXPIRE_MINUTES=60),
+# a duration (TOKEN_TTL=15m, PT1H), a short word (AUTH_MODE=basic, AUTH_BACKEND=ldap), a role
+# (GF_AUTH_ANONYMOUS_ORG_ROLE=Viewer) or an ARN, which names a secret and is none.
+_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+_DURATION = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:ms|s|m|h|d|w|secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?)"
+    r"|P(?=\d|T\d)(?:\d+[YMWD])*(?:T(?:\d+(?:\.\d+)?[HMS])+)?",
+    re.IGNORECASE,
+)
+# Letters only, at most eight: a setting's choice, not a generated credential.
+_SHORT_WORD = re.compile(r"[A-Za-z]{1,8}")
+_ROLES = {
+    "viewer",
+    "editor",
+    "admin",
+    "administrator",
+    "owner",
+    "reader",
+    "writer",
+    "member",
+    "guest",
+    "anonymous",
+    "readonly",
+    "read-only",
+    "readwrite",
+    "read-write",
+    "operator",
+    "developer",
+    "maintainer",
+    "contributor",
+}
+
+
+def could_be_secret(value: Any) -> bool:
+    """Whether a literal value could be a credential: not a switch, a path, a number, a
+    duration, a short word, a role name or an ARN. A name that looks sensitive only counts
+    with such a value."""
+    if not isinstance(value, str) or not value.strip() or plainly_not_secret(value):
+        return False
+    text = value.strip()
+    if _NUMBER.fullmatch(text) or _DURATION.fullmatch(text) or _SHORT_WORD.fullmatch(text):
+        return False
+    return text.lower() not in _ROLES and not text.startswith("arn:")
+
+
 def secret_value(value: Any) -> Optional[str]:
     """What kind of credential a value carries (`a JSON Web Token`), or None."""
     if not isinstance(value, str):
@@ -259,6 +304,28 @@ def secret_value(value: Any) -> Optional[str]:
 
 
 _USE_SECRETS = "pass it through `secrets` (valueFrom a Secrets Manager secret or SSM parameter)"
+
+
+def _located_secrets(containers: Sequence[Mapping[str, Any]], config: Mapping[str, Any]) -> list[str]:
+    """Per container, the variables of a wholly secret definition that carry a secret as far
+    as the task definition shows: a credential-shaped value, or a name that looks sensitive
+    with a value that could be a credential. Harmless variables are no suspects."""
+    located = []
+    for index, container in enumerate(containers):
+        names = []
+        for variable in container.get("environment") or []:
+            if not isinstance(variable, Mapping):
+                continue
+            name, value = str(variable.get("name", "")), variable.get("value")
+            if secret_value(value) or (
+                could_be_secret(value) and secret_name(name, config["secretWords"], config["propertyWords"])
+            ):
+                names.append(name)
+        if names:
+            located.append(
+                f"container {_container_name(container, index)!r} carries it in {', '.join(map(repr, names))}"
+            )
+    return located
 
 
 def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: ReportViolation) -> bool:
@@ -280,24 +347,19 @@ def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: Re
             f"it cannot be told yet; {_USE_SECRETS} instead."
         )
         return True
-    candidates = []
-    for index, container in enumerate(containers):
-        names = [str(v.get("name", "")) for v in container.get("environment") or [] if isinstance(v, Mapping)]
-        if names:
-            candidates.append(f"container {_container_name(container, index)!r} sets {', '.join(map(repr, names))}")
+    located = _located_secrets(containers, settings(args, SECRETS_CONFIG))
     where = (
-        "; ".join(candidates) + " (one of these, or another setting, carries it)"
-        if candidates
-        else "no container sets an environment variable, so another setting of "
-        + ", ".join(repr(_container_name(c, i)) for i, c in enumerate(containers))
-        + " carries it"
+        "; ".join(located)
+        if located
+        else "which setting carries it cannot be located from the task definition (no variable is named "
+        "like a secret with a value that could be one, none holds a credential-shaped value)"
     )
     report_violation(f"{lead}: {where}; {_USE_SECRETS} instead.")
     return False
 
 
 def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """Container environment variables carry no secret: none is named like one with a literal value, none holds a
+    """Container environment variables (an Express Mode service's primary container's too) carry no secret: none is named like one with a literal value, none holds a
     credential-shaped value (a URL with a password, an AWS key id, a private key, a token), and nothing the program
     marked secret is written into the container definitions; use `secrets` (Secrets Manager or SSM) instead.
 
@@ -327,7 +389,7 @@ def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: Rep
             if kind:
                 report_violation(f"{where} {name!r} to {kind}; {_USE_SECRETS}.")
                 continue
-            if not value or name in allowed or plainly_not_secret(value):
+            if name in allowed or not could_be_secret(value):
                 continue
             word = secret_name(name, config["secretWords"], config["propertyWords"])
             if word:

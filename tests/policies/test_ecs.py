@@ -11,6 +11,7 @@ from policies.fargate_policies.ecs import (
     FARGATE_TASK_SIZES,
     SECRETS_CONFIG,
     _size,
+    could_be_secret,
     name_words,
     plainly_not_secret,
     secret_name,
@@ -26,6 +27,7 @@ CONTAINER_RULES = [
     "ecs-readonly-root-filesystem",
     "ecs-nonroot-user",
     "ecs-log-configuration",
+    "cloudwatch-log-retention",  # reads awslogs-create-group
 ]
 
 
@@ -98,6 +100,10 @@ IN_PLAIN_TEXT = (
     "containerDefinitions is a Pulumi secret: a value the program marked secret is written into the "
     "task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every revision)"
 )
+NOT_LOCATED = (
+    "which setting carries it cannot be located from the task definition (no variable is named like a secret "
+    "with a value that could be one, none holds a credential-shaped value)"
+)
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -125,7 +131,8 @@ def test_secrets_are_judged_by_name_and_by_value_never_quoting_the_value(judge, 
 @pytest.mark.parametrize("preview", MODES)
 def test_token_lifetimes_and_references_are_not_secrets(judge, preview):
     """ACCESS_TOKEN_EXPIRE_MINUTES, REFRESH_TOKEN_EXPIRE_DAYS, JWT_ALGORITHM, AUTH_HEADER, DB_SECRET_ARN,
-    a password-less DATABASE_URL, and words that only contain a secret word (PASSENGER, BYPASS)."""
+    a password-less DATABASE_URL, words that only contain a secret word (PASSENGER, BYPASS), and
+    names that look sensitive with values no credential takes (a role, a short word, durations)."""
     result = judge("secret_styles", "test", preview=preview)
     assert "TaskDefinition:settings" not in flagged(result, "ecs-no-plaintext-secrets")
     assert result.one("aws:ecs/taskDefinition:TaskDefinition", "settings")
@@ -135,9 +142,17 @@ def test_token_lifetimes_and_references_are_not_secrets(judge, preview):
 def test_a_pulumi_secret_in_the_environment_is_reported_whatever_its_name(judge, preview):
     """STRIPE_KEY carries no secret word and no known token format: only its Pulumi secret-ness tells."""
     found = messages(judge("secret_styles", "test", preview=preview), "ecs-no-plaintext-secrets")
-    assert found["TaskDefinition:marked-secret"] == [
-        f"{IN_PLAIN_TEXT}: container 'api' sets 'STRIPE_KEY', 'LOG_LEVEL' (one of these, or another setting, "
-        f"carries it); {USE_SECRETS} instead."
+    assert found["TaskDefinition:marked-secret"] == [f"{IN_PLAIN_TEXT}: {NOT_LOCATED}; {USE_SECRETS} instead."]
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_a_wholly_secret_definition_names_only_the_variables_that_carry_a_secret(judge, preview):
+    """ACCESS_TOKEN_EXPIRE_MINUTES=60 and LOG_LEVEL=info are no suspects; DB_PASSWORD is."""
+    found = messages(judge("secret_styles", "test", preview=preview), "ecs-no-plaintext-secrets")
+    assert found["TaskDefinition:marked-located"] == [
+        f"{IN_PLAIN_TEXT}: container 'api' carries it in 'DB_PASSWORD'; {USE_SECRETS} instead.",
+        "Container 'api' sets environment variable 'DB_PASSWORD' (named like a secret: PASSWORD) to a literal "
+        f"value; {USE_SECRETS}.",
     ]
 
 
@@ -150,10 +165,7 @@ def test_an_unknown_pulumi_secret_is_reported_before_and_after_deployment(judge)
         f"cannot be told yet; {USE_SECRETS} instead."
     ]
     up = messages(judge("secret_styles", "test", preview=False), "ecs-no-plaintext-secrets")
-    assert up["TaskDefinition:marked-unknown"] == [
-        f"{IN_PLAIN_TEXT}: container 'api' sets 'UPSTREAM' (one of these, or another setting, carries it); "
-        f"{USE_SECRETS} instead."
-    ]
+    assert up["TaskDefinition:marked-unknown"] == [f"{IN_PLAIN_TEXT}: {NOT_LOCATED}; {USE_SECRETS} instead."]
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -162,6 +174,7 @@ def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
     assert flagged(result, "ecs-no-plaintext-secrets") == {
         "TaskDefinition:written-out",
         "TaskDefinition:marked-secret",
+        "TaskDefinition:marked-located",
         "TaskDefinition:marked-unknown",
     }
     if not preview:
@@ -293,6 +306,36 @@ def test_names_real_programs_use():
 )
 def test_switches_and_paths_are_plainly_not_secrets(value, expected):
     assert plainly_not_secret(value) is expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        # Values no credential takes: a name that looks sensitive must not turn them into a finding.
+        ("60", False),
+        ("-1.5", False),
+        ("15m", False),
+        ("30 seconds", False),
+        ("PT12H", False),
+        ("P1DT2H", False),
+        ("Viewer", False),
+        ("read-only", False),
+        ("basic", False),
+        ("arn:aws:iam::123456789012:role/app", False),
+        ("true", False),
+        ("/run/secrets/db", False),
+        ("", False),
+        (None, False),
+        # Values that could be one.
+        ("hunter2", True),
+        ("r3d1s-Pw!", True),
+        ("k-123", True),
+        ("correcthorsebattery", True),
+        ("Pa55", True),
+    ],
+)
+def test_a_value_could_be_a_secret_unless_it_is_a_number_duration_word_role_or_arn(value, expected):
+    assert could_be_secret(value) is expected
 
 
 @given(
