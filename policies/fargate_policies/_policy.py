@@ -4,25 +4,35 @@ A rule is a small function whose docstring is its documentation: the first
 paragraph becomes the policy description (the first line of every violation
 message), a `Prevents:` paragraph says what failure it keeps from happening and a
 `Mirrors:` paragraph names the AWS Config / Security Hub / Checkov rule it ports.
+
+A rule's metadata goes to pulumi-policy with it: a display name made from its name, the
+remediation steps (`remediations.STEPS`, or a `Fix:` paragraph), the ids its `Mirrors:`
+paragraph names (as tags `mirrors:<id>`), the fix `remediate` applies where it has one
+(`remediations.FIXES`), and the `exemptions` config every rule takes (`_exemptions`).
 """
 
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Optional, Protocol, Union, cast
 
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyConfigSchema,
+    PolicyResource,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
     StackValidationArgs,
     StackValidationPolicy,
 )
+
+from . import _exemptions
+from ._exemptions import Gate, Target
 
 
 class ReportViolation(Protocol):
@@ -78,13 +88,93 @@ class TypeFiltered:
     nothing on any other. `resource_types` says which, so that whoever hands resources to the
     policy may leave out the ones it would do nothing with (the offline preflight does)."""
 
-    def __init__(self, resource_types: Sequence[str], function: Callable) -> None:
+    def __init__(self, resource_types: Sequence[str], function: Callable, rule: str = "") -> None:
         self.resource_types = frozenset(resource_types)
         self.function = function
+        self.rule = rule
 
     def __call__(self, args: ResourceValidationArgs, report_violation: Callable) -> None:
         if args.resource_type in self.resource_types:
-            self.function(args, report_violation)
+            target = _target(args)
+            gate = Gate(self.rule, args.get_config(), report_violation, lambda _urn: target)
+            self.function(args, gate.report)
+            gate.close(args.not_applicable)
+
+
+def _target(args: Union[ResourceValidationArgs, PolicyResource]) -> Target:
+    return Target(args.urn, args.name, args.resource_type, args.props)
+
+
+class StackGated:
+    """A stack rule's validation, with findings on exempt resources answered as exemptions."""
+
+    def __init__(self, function: Callable, rule: str) -> None:
+        self.function = function
+        self.rule = rule
+
+    def __call__(self, args: StackValidationArgs, report_violation: Callable) -> None:
+        by_urn: dict[str, PolicyResource] = {}
+
+        def target_of(urn: Optional[str]) -> Optional[Target]:
+            if not by_urn:
+                by_urn.update((resource.urn, resource) for resource in args.resources)
+            resource = by_urn.get(urn or "")
+            return _target(resource) if resource is not None else None
+
+        gate = Gate(self.rule, args.get_config(), report_violation, target_of)
+        self.function(args, gate.report)
+        gate.close(args.not_applicable)
+
+
+class Remediation:
+    """A rule's fix as pulumi-policy's `remediate` callback: applied to a resource of the rule's
+    types that the rule flags and does not exempt; anything else is left as it is (None)."""
+
+    def __init__(self, rule: Rule, fix: Callable[[ResourceValidationArgs], Mapping[str, Any]]) -> None:
+        self.rule = rule
+        self.fix = fix
+        self.resource_types = frozenset(rule.types or ())
+
+    def __call__(self, args: ResourceValidationArgs) -> Optional[Mapping[str, Any]]:
+        if args.resource_type not in self.resource_types:
+            return None
+        if _exemptions.exempt(self.rule.name, args.get_config(), _target(args)):
+            return None
+        found: list[str] = []
+        self.rule.function(args, lambda message, urn=None: found.append(message))
+        return self.fix(args) if found else None
+
+
+# An id a `Mirrors:` paragraph names, and the set it belongs to when the id alone says so.
+_MIRRORED = re.compile(
+    r"(?P<set>AWS Config|Security Hub|Checkov|cdk-nag|Control Tower|tfsec)"
+    r"|(?P<id>CT\.[A-Z0-9]+\.PR\.\d+|CKV2?_AWS_\d+|AwsSolutions-[A-Za-z0-9]+|\b[A-Z][A-Za-z0-9]*\.\d+\b"
+    r"|\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b)"
+)
+_SET_OF_ID = (("CT.", "Control Tower"), ("CKV", "Checkov"), ("AwsSolutions-", "cdk-nag"))
+# Words of a rule's name written as their owners write them.
+_WORDS = {
+    "alb": "ALB", "ecs": "ECS", "ecr": "ECR", "iam": "IAM", "vpc": "VPC", "ec2": "EC2", "waf": "WAF",
+    "tls": "TLS", "https": "HTTPS", "pid": "PID", "cloudwatch": "CloudWatch", "awsvpc": "awsvpc", "ip": "IP",
+}  # fmt: skip
+
+
+def mirrored_ids(paragraph: str) -> list[str]:
+    """The ids a `Mirrors:` paragraph names, each with its set (`Security Hub ECS.8`); none when
+    it begins with `none` (what follows is the nearest, not a mirror)."""
+    if not paragraph or paragraph.lower().startswith("none"):
+        return []
+    found: list[str] = []
+    current = ""
+    for match in _MIRRORED.finditer(paragraph):
+        if match.group("set"):
+            current = match.group("set")
+            continue
+        ident = match.group("id")
+        owner = next((name for prefix, name in _SET_OF_ID if ident.startswith(prefix)), current)
+        if owner and f"{owner} {ident}" not in found:
+            found.append(f"{owner} {ident}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -110,23 +200,52 @@ class Rule:
     def docs(self) -> dict[str, str]:
         return docstring_sections(self.function)
 
+    @property
+    def display_name(self) -> str:
+        """The rule's name as words (`ecs-circuit-breaker`: `ECS circuit breaker`)."""
+        words = [_WORDS.get(word, word) for word in self.name.split("-")]
+        return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
+
+    @property
+    def mirrors(self) -> list[str]:
+        """The ids of other rule sets this rule mirrors, from its `Mirrors:` paragraph."""
+        return mirrored_ids(self.docs.get("mirrors", ""))
+
+    @property
+    def remediation_steps(self) -> Optional[str]:
+        from .remediations import STEPS
+
+        return self.docs.get("fix") or STEPS.get(self.name)
+
+    @property
+    def fix(self) -> Optional[Callable[[ResourceValidationArgs], Mapping[str, Any]]]:
+        """What `remediate` sets, for a resource rule with one right value (None for the others)."""
+        from .remediations import FIXES
+
+        return FIXES.get(self.name) if self.types is not None else None
+
+    def schema(self) -> PolicyConfigSchema:
+        """The rule's config schema with the `exemptions` property every rule takes."""
+        properties = {**(self.config.properties if self.config else {}), _exemptions.PROPERTY: _exemptions.SCHEMA}
+        return PolicyConfigSchema(properties=properties, required=self.config.required if self.config else None)
+
     def policy(self) -> Policy:
+        metadata: dict[str, Any] = {
+            "name": self.name,
+            "description": self.docs["summary"],
+            "enforcement_level": self.level,
+            "config_schema": self.schema(),
+            "severity": self.severity,
+            "tags": [self.area, *(f"mirrors:{ident}" for ident in self.mirrors)],
+            "display_name": self.display_name,
+            "remediation_steps": self.remediation_steps,
+        }
         if self.types is None:
-            return StackValidationPolicy(
-                name=self.name,
-                description=self.docs["summary"],
-                validate=self.function,
-                enforcement_level=self.level,
-                config_schema=self.config,
-                severity=self.severity,
-                tags=[self.area],
-            )
+            return StackValidationPolicy(validate=StackGated(self.function, self.name), **metadata)
+        fix = self.fix
         return ResourceValidationPolicy(
-            name=self.name,
-            description=self.docs["summary"],
-            validate=TypeFiltered(self.types, self.function),
-            enforcement_level=self.level,
-            config_schema=self.config,
-            severity=self.severity,
-            tags=[self.area],
+            validate=TypeFiltered(self.types, self.function, self.name),
+            # The SDK types `remediate` as returning an awaitable; its Remediate takes a mapping too.
+            remediate=cast(Any, Remediation(self, fix)) if fix is not None else None,
+            **metadata,
         )

@@ -36,9 +36,12 @@ def test_the_running_pack_serves_every_rule_with_its_level_and_schema(analyzer):
         info = served[rule.name]
         assert info.enforcementLevel == {"advisory": 0, "mandatory": 1}[rule.level.value]
         assert info.description == rule.docs["summary"]
-        assert set(info.configSchema.properties.keys()) == PARAMETERIZED.get(rule.name, set())
+        # Every rule takes `exemptions` (fargate_policies/_exemptions.py).
+        assert set(info.configSchema.properties.keys()) == PARAMETERIZED.get(rule.name, set()) | {"exemptions"}
         assert info.severity == SEVERITY[_severity(rule)], rule.name
-        assert list(info.tags) == [rule.area]
+        assert list(info.tags) == [rule.area, *(f"mirrors:{ident}" for ident in rule.mirrors)]
+        assert info.displayName == rule.display_name
+        assert info.remediation_steps == (rule.remediation_steps or "")
 
 
 def test_cross_resource_rules_are_stack_rules():
