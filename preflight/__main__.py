@@ -1,8 +1,10 @@
 """python -m preflight --stack NAME [--project-dir DIR] [--policy-pack DIR]
                        [--policy-pack-config FILE] [--preview] [--strict] [--json] [--graph mermaid]
+                       [--debug]
 
 Exit status: 0 no mandatory violation; 1 at least one; 2 the program, its config or the
-command line is wrong (one line on stderr, no traceback); 3 with --strict, no mandatory violation
+command line is wrong (one line on stderr, no traceback; a program's exception adds its file and
+line and the exceptions that wrapped it, and --debug the traceback); 3 with --strict, no mandatory violation
 but a mandatory policy could not run or a multi-language component was not expanded.
 """
 
@@ -34,6 +36,17 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(EXIT_INVALID)
 
 
+def _fail_program(error: ProgramError, args: argparse.Namespace) -> NoReturn:
+    """The program or its config is wrong: the error block on stderr (the traceback too with
+    `--debug`), and with `--json` the same fields as a document on stdout."""
+    if args.json:
+        print(json.dumps(report.error_document(error), indent=2), flush=True)
+    if args.debug and error.cause is not None:
+        print(error.cause.traceback, file=sys.stderr, end="")
+    print(report.error_text(error), file=sys.stderr)
+    raise SystemExit(EXIT_INVALID)
+
+
 def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = _Parser(
         prog="python -m preflight",
@@ -61,6 +74,9 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     parser.add_argument("--graph", choices=["mermaid"], help="print the architecture as a diagram instead")
+    parser.add_argument(
+        "--debug", action="store_true", help="print the full Python traceback when the program (or preflight) fails"
+    )
     return parser.parse_args(argv)
 
 
@@ -79,11 +95,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             policy_pack_config=args.policy_pack_config,
         )
     except ProgramError as error:
-        _fail(str(error))
+        _fail_program(error, args)
     except Exception as error:
-        if os.environ.get("PREFLIGHT_DEBUG"):
+        if args.debug or os.environ.get("PREFLIGHT_DEBUG"):
             traceback.print_exc()
-        _fail(f"internal error: {type(error).__name__}: {error} (set PREFLIGHT_DEBUG=1 for the traceback)")
+        _fail(f"internal error: {type(error).__name__}: {error} (--debug shows the traceback)")
     result.strict = args.strict
     if args.json:
         rendered = json.dumps(report.document(result), indent=2)

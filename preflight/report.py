@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Optional
 
+from .errors import ProgramError
 from .recorder import PROVIDER_PREFIX, STACK_TYPE, Resource
 from .result import RunResult
 from .values import UNKNOWN, display
@@ -298,3 +299,29 @@ def _mermaid_label(resource: Resource) -> str:
     package = resource.type.split(":")[0]
     kind_label = f"{module}.{short}" if kind else f"{package}:{resource.type.split(':', 1)[1]}"
     return re.sub(r'["<>]', "", f"{kind_label}: {resource.name}")
+
+
+# -- a program error (exit 2) ---------------------------------------------------------------------
+
+
+def error_text(error: ProgramError) -> str:
+    """The error block on stderr: the one-line message, then, when the program raised, where in
+    the program and the chain of exceptions that wrapped the cause (outermost first)."""
+    lines = [f"preflight: error: {error}"]
+    cause = error.cause
+    if cause is not None and cause.location is not None and cause.location.code:
+        lines.append(f"  {cause.location} in {cause.location.function}: {cause.location.code}")
+    if cause is not None and cause.chain:
+        lines.append("  wrapped by (outermost first):")
+        lines.extend(f"    {kind}: {message}".rstrip(": ") for kind, message in cause.chain)
+    if cause is not None:
+        lines.append("  (--debug shows the full traceback)")
+    return "\n".join(lines)
+
+
+def error_document(error: ProgramError) -> dict[str, Any]:
+    """The `--json` document of a run that ended in an error: the same fields as `error_text`."""
+    return {
+        "error": {"message": str(error), "cause": error.cause.as_dict() if error.cause is not None else None},
+        "summary": {"exitCode": 2},
+    }

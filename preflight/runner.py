@@ -19,7 +19,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_in_stack
 
 from . import invokes
-from .errors import OfflineGap, ProgramError
+from .errors import OfflineGap, ProgramError, chain_of, trace
 from .fastpath import sdk as fast_sdk
 from .project import Project, load_project
 from .recorder import RecordingEngine, RecordingMonitor, Resource
@@ -113,7 +113,7 @@ def _execute(
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise ProgramError(monitor.bugs[0] if monitor.bugs else _describe(error, project)) from None
+        raise (ProgramError(monitor.bugs[0]) if monitor.bugs else _describe(error, project)) from None
     finally:
         if collecting:
             gc.enable()
@@ -247,42 +247,31 @@ def _forget_program_modules(before: set[str], project: Project) -> None:
             del sys.modules[name]
 
 
-def _root_cause(error: BaseException) -> BaseException:
-    seen = set()
-    current: Optional[BaseException] = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, (ProgramError, OfflineGap, pulumi.RunError)):
-            return current
-        current = current.__cause__ or current.__context__
-    return error
+def _special(error: BaseException) -> Optional[BaseException]:
+    """The link of the chain that already says what is wrong in the preflight's own words."""
+    return next(
+        (link for link in chain_of(error) if isinstance(link, (ProgramError, OfflineGap, pulumi.RunError))), None
+    )
 
 
-def _describe(error: BaseException, project: Project) -> str:
-    cause = _root_cause(error)
-    if isinstance(cause, (ProgramError, OfflineGap, pulumi.RunError)):
-        return str(cause).strip() or type(cause).__name__
-    if isinstance(cause, SystemExit):
-        return f"the program exited with status {cause.code}"
-    frames = traceback.extract_tb(cause.__traceback__)
-    message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+def _describe(error: BaseException, project: Project) -> ProgramError:
+    said = _special(error)
+    if said is not None:
+        return ProgramError(str(said).strip() or type(said).__name__)
+    if isinstance(error, SystemExit):
+        return ProgramError(f"the program exited with status {error.code}")
+    cause = trace(error, str(project.directory), (_PACKAGE_DIR,))
+    innermost = chain_of(error)[-1]
+    frames = traceback.extract_tb(innermost.__traceback__)
     if frames and frames[-1].filename.startswith(_PACKAGE_DIR):
         frame = frames[-1]
-        return (
+        return ProgramError(
             f"preflight failed on this program (a bug in preflight, please report it): "
-            f"{type(cause).__name__}: {message} at {os.path.basename(frame.filename)}:{frame.lineno}"
+            f"{cause.type}: {cause.message} at {os.path.basename(frame.filename)}:{frame.lineno}",
+            cause,
         )
-    where = ""
-    root = str(project.directory)
-    for frame in reversed(frames):
-        if (
-            frame.filename.startswith(root)
-            and not frame.filename.startswith(_PACKAGE_DIR)
-            and "site-packages" not in frame.filename
-        ):
-            where = f" (at {os.path.relpath(frame.filename, root)}:{frame.lineno})"
-            break
-    return f"the program raised {type(cause).__name__}: {message}{where}".rstrip(": ")
+    where = f" (at {cause.location})" if cause.location else ""
+    return ProgramError(f"the program raised {cause.type}: {cause.message}{where}".rstrip(": "), cause)
 
 
 def _run_program(program: Path) -> None:

@@ -63,7 +63,84 @@ def test_a_program_that_raises_exits_2_without_a_traceback():
         timeout=120,
     )
     assert completed.returncode == 2 and completed.stdout == ""
-    assert completed.stderr == "preflight: error: the program raised KeyError: 'missing' (at __main__.py:12)\n"
+    assert completed.stderr.splitlines() == [
+        "preflight: error: the program raised KeyError: 'missing' (at __main__.py:12)",
+        '  __main__.py:12 in <module>: {}["missing"]',
+        "  (--debug shows the full traceback)",
+    ]
+
+
+APPLY_ERROR = FIXTURES / "apply_error"
+# What the fixture's helper module raises inside the program's `apply`, and where.
+JSON_ERROR = "JSONDecodeError: Expecting value: line 1 column 1 (char 0)"
+
+
+@pytest.mark.parametrize("mode", [[], ["--preview"]])
+def test_an_error_inside_apply_shows_its_cause_the_chain_and_the_programs_line(capsys, mode):
+    """The SDK wraps a failed `apply` per input and per resource; the block names the innermost
+    exception, the program's own file and line (a helper module, not the SDK's), then the wrappers."""
+    status, out, err = cli(capsys, "--stack", "dev", "--project-dir", APPLY_ERROR, *mode)
+    assert status == 2 and out == ""
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        f"preflight: error: the program raised {JSON_ERROR} (at settings.py:7)",
+        "  settings.py:7 in database_url: settings = json.loads(raw)",
+        "  wrapped by (outermost first):",
+        "    ValueError: While processing resource: 'app', type: 'aws:ecs/taskDefinition:TaskDefinition'",
+        "    ValueError: While processing input: 'container_definitions', type <class 'str'>",
+        "  (--debug shows the full traceback)",
+    ]
+
+
+def test_json_carries_the_error_block_fields(capsys):
+    status, out, err = cli(capsys, "--stack", "dev", "--project-dir", APPLY_ERROR, "--json")
+    assert status == 2 and err.startswith(f"preflight: error: the program raised {JSON_ERROR}")
+    assert json.loads(out) == {
+        "error": {
+            "message": f"the program raised {JSON_ERROR} (at settings.py:7)",
+            "cause": {
+                "type": "JSONDecodeError",
+                "message": "Expecting value: line 1 column 1 (char 0)",
+                "chain": [
+                    {
+                        "type": "ValueError",
+                        "message": "While processing resource: 'app', type: 'aws:ecs/taskDefinition:TaskDefinition'",
+                    },
+                    {
+                        "type": "ValueError",
+                        "message": "While processing input: 'container_definitions', type <class 'str'>",
+                    },
+                ],
+                "location": {
+                    "file": "settings.py",
+                    "line": 7,
+                    "function": "database_url",
+                    "code": "settings = json.loads(raw)",
+                },
+            },
+        },
+        "summary": {"exitCode": 2},
+    }
+
+
+def test_json_of_a_config_error_has_the_message_and_no_cause(capsys):
+    status, out, _ = cli(
+        capsys, "--stack", "runerror", "--project-dir", BROKEN, "--policy-pack", FIXTURE_PACK, "--json"
+    )
+    assert status == 2
+    assert json.loads(out)["error"] == {
+        "message": "broken:failure: 'runerror' is not allowed; expected one of none",
+        "cause": None,
+    }
+
+
+def test_debug_prints_the_full_traceback_before_the_block(capsys):
+    status, _, err = cli(capsys, "--stack", "dev", "--project-dir", APPLY_ERROR, "--debug")
+    assert status == 2
+    trace, block = err.split("preflight: error: ")
+    assert trace.startswith("Traceback (most recent call last):")
+    assert 'settings.py", line 7, in database_url' in trace and "json/decoder.py" in trace
+    assert block.startswith(f"the program raised {JSON_ERROR} (at settings.py:7)")
 
 
 def test_repository_pack_fails_the_bridge_mode_example_by_name(capsys):

@@ -3,7 +3,7 @@
 
 import json
 
-from preflight import report
+from preflight import errors, report
 
 from .conftest import FARGATE, FIXTURE_PACK, NESTED, REPOSITORY, cli, tree
 
@@ -125,3 +125,50 @@ def test_make_preview_shows_the_url_first_and_marks_it_simulated(committed_stack
     assert all(any(f" {r.type}  {r.name} " in line + " " for line in drawn) for r in result.resources)
     assert lines[-1].startswith(f"ok: fargate/dev (simulated update): {len(result.resources)} resources, 0 mandatory")
     assert result.exit_code == 0
+
+
+def test_the_error_block_follows_causes_not_hidden_contexts_and_drops_object_addresses(tmp_path):
+    """json raises its JSONDecodeError `from None` over a StopIteration: not a link of the chain. The
+    SDK's wrapper keeps its first line, without the Output's address, which changes every run."""
+    helpers = tmp_path / "helpers.py"
+    helpers.write_text("import json\n\n\ndef parse(raw):\n    return json.loads(raw)\n")
+    namespace: dict = {}
+    exec(compile(helpers.read_text(), str(helpers), "exec"), namespace)
+    try:
+        try:
+            namespace["parse"]("not json")
+        except ValueError as inner:
+            raise ValueError(
+                "While processing input: 'k', type <class 'str'>, value <pulumi.output.Output object at 0x7f3a>\n"
+                "ValueError has risen: Expecting value: line 1 column 1 (char 0)"
+            ) from inner
+    except ValueError as outer:
+        cause = errors.trace(outer, str(tmp_path), ())
+    assert (cause.type, cause.chain) == (
+        "JSONDecodeError",
+        [("ValueError", "While processing input: 'k', type <class 'str'>")],
+    )
+    assert cause.location == errors.Location("helpers.py", 5, "parse", "return json.loads(raw)")
+    assert "Traceback (most recent call last)" in cause.traceback and "StopIteration" not in cause.traceback
+    failure = errors.ProgramError(f"the program raised {cause.type}: {cause.message} (at {cause.location})", cause)
+    assert report.error_text(failure).splitlines() == [
+        "preflight: error: the program raised JSONDecodeError: Expecting value: line 1 column 1 (char 0) "
+        "(at helpers.py:5)",
+        "  helpers.py:5 in parse: return json.loads(raw)",
+        "  wrapped by (outermost first):",
+        "    ValueError: While processing input: 'k', type <class 'str'>",
+        "  (--debug shows the full traceback)",
+    ]
+
+
+def test_a_frame_outside_the_program_or_in_its_installed_packages_is_not_its_location(tmp_path):
+    venv_module = tmp_path / "venv" / "lib" / "site-packages" / "lib.py"
+    venv_module.parent.mkdir(parents=True)
+    venv_module.write_text("def fail():\n    raise KeyError('k')\n")
+    namespace: dict = {}
+    exec(compile(venv_module.read_text(), str(venv_module), "exec"), namespace)
+    try:
+        namespace["fail"]()
+    except KeyError as error:
+        cause = errors.trace(error, str(tmp_path), ())
+    assert (cause.type, cause.message, cause.location) == ("KeyError", "'k'", None)
