@@ -26,6 +26,8 @@ if TYPE_CHECKING:
         StepScalingArgs,
     )
     from .cluster import Cluster, ClusterArgs
+    from .container_args import ContainerHealthCheckArgs, EfsVolumeArgs, VolumeArgs
+    from .domain import Domain, DomainArgs
     from .endpoints import VpcEndpoints, VpcEndpointsArgs
     from .image import ContainerImage, ContainerImageArgs
     from .load_balancer import LoadBalancer, LoadBalancerArgs
@@ -34,7 +36,9 @@ if TYPE_CHECKING:
     from .routing import RoutingArgs, derived_priority
     from .service import FargateService
     from .service_args import FargateServiceArgs, PortMappingArgs, SidecarArgs
+    from .target_group import TargetGroupArgs
     from .validation import ArgsError
+    from .waf import Firewall, FirewallArgs, WafArgs
 
 # Public name -> the module that defines it.
 _MODULES = {
@@ -44,8 +48,14 @@ _MODULES = {
     "ClusterArgs": "cluster",
     "ContainerImage": "image",
     "ContainerImageArgs": "image",
+    "Domain": "domain",
+    "DomainArgs": "domain",
+    "ContainerHealthCheckArgs": "container_args",
+    "EfsVolumeArgs": "container_args",
     "FargateService": "service",
     "FargateServiceArgs": "service_args",
+    "Firewall": "waf",
+    "FirewallArgs": "waf",
     "LoadBalancer": "load_balancer",
     "LoadBalancerArgs": "load_balancer",
     "Network": "network",
@@ -58,8 +68,11 @@ _MODULES = {
     "ServiceAutoscalingArgs": "autoscaling",
     "SidecarArgs": "service_args",
     "StepScalingArgs": "autoscaling",
+    "TargetGroupArgs": "target_group",
+    "VolumeArgs": "container_args",
     "VpcEndpoints": "endpoints",
     "VpcEndpointsArgs": "endpoints",
+    "WafArgs": "waf",
     "derived_priority": "routing",
     "name_tag": "naming",
 }
@@ -71,8 +84,14 @@ __all__ = [
     "ClusterArgs",
     "ContainerImage",
     "ContainerImageArgs",
+    "Domain",
+    "DomainArgs",
+    "ContainerHealthCheckArgs",
+    "EfsVolumeArgs",
     "FargateService",
     "FargateServiceArgs",
+    "Firewall",
+    "FirewallArgs",
     "LoadBalancer",
     "LoadBalancerArgs",
     "Network",
@@ -85,8 +104,11 @@ __all__ = [
     "ServiceAutoscalingArgs",
     "SidecarArgs",
     "StepScalingArgs",
+    "TargetGroupArgs",
+    "VolumeArgs",
     "VpcEndpoints",
     "VpcEndpointsArgs",
+    "WafArgs",
     "derived_priority",
     "name_tag",
 ]

@@ -4,7 +4,9 @@ An Application Load Balancer over the network's public subnets (private when
 internal), its own security group admitting the listener ports from
 ``ingress_cidrs``, and the listener services attach to, whose default action is
 a fixed 404: HTTP:80, or, with a certificate, HTTPS:443 while HTTP:80 only
-redirects to it. Services attach through listener rules on ``listener`` and
+redirects to it. With a domain (``domain.py``) the certificate is made for it,
+validated through DNS and the names aliased to the ALB; with WAF (``waf.py``) a web
+ACL made here, or one given, is associated with the ALB. Services attach through listener rules on ``listener`` and
 open their own security group to ``security_group_id``; all the ALB knows
 of them is the priorities their rules hold (``listener_priorities``).
 """
@@ -15,14 +17,16 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Literal, Optional
 
 import pulumi
 import pulumi_aws as aws
 
+from .domain import AliasTarget, Domain, DomainArgs
 from .naming import name_tag
 from .routing import ListenerPriorities
-from .validation import check, check_range
+from .validation import check, check_one_of, check_range
+from .waf import Firewall, FirewallArgs, WafArgs
 
 HTTP_PORT = 80
 HTTPS_PORT = 443
@@ -62,6 +66,15 @@ class LoadBalancerArgs:
     # None: HTTP only. An ACM certificate in the ALB's region turns on HTTPS: a 443
     # listener carries the service rules and port 80 only redirects to it (301).
     certificate_arn: Optional[pulumi.Input[str]] = None
+    # None: no domain. A certificate for its names is made and validated in its hosted
+    # zone, and turns on HTTPS as certificate_arn does (one or the other).
+    domain: Optional[DomainArgs] = None
+    # "ipv4", as in the walkthrough; "dualstack" needs subnets with IPv6 ranges, and gives
+    # the domain's names AAAA records too.
+    ip_address_type: Literal["ipv4", "dualstack"] = "ipv4"
+    # None: no WAF. A web ACL made here (waf) or one made elsewhere (web_acl_arn), not both.
+    waf: Optional[WafArgs] = None
+    web_acl_arn: Optional[pulumi.Input[str]] = None
     # AWS's recommended policy: TLS 1.3 and 1.2 only, forward-secret ciphers.
     ssl_policy: pulumi.Input[str] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     # Requests with malformed header names are dropped instead of being passed
@@ -81,10 +94,23 @@ class LoadBalancerArgs:
                 "IPv4 or IPv6 networks such as 203.0.113.0/24 or ::/0",
             )
         check_range("LoadBalancerArgs.idle_timeout_seconds", self.idle_timeout_seconds, 1, 4000, "an ALB idle timeout")
+        check(
+            "LoadBalancerArgs.domain",
+            self.domain.name if self.domain is not None else None,
+            self.domain is None or self.certificate_arn is None,
+            "a certificate source",
+            "None with certificate_arn (the domain's certificate is made for it): one of the two",
+        )
+        check_one_of("LoadBalancerArgs.ip_address_type", self.ip_address_type, ("ipv4", "dualstack"), "an ALB IP type")
+        # Each part judged before anything is registered.
+        if self.domain is not None:
+            self.domain.validate()
+        if self.waf is not None or self.web_acl_arn is not None:
+            FirewallArgs(resource_arn="", waf=self.waf, web_acl_arn=self.web_acl_arn).validate()
 
     @property
     def https(self) -> bool:
-        return self.certificate_arn is not None
+        return self.certificate_arn is not None or self.domain is not None
 
 
 def _is_network(cidr: str) -> bool:
@@ -106,6 +132,10 @@ class LoadBalancer(pulumi.ComponentResource):
     listener: aws.lb.Listener
     # The priorities the services' rules hold on it.
     listener_priorities: ListenerPriorities
+    # With a domain: its certificate, validation and alias records.
+    domain: Optional[Domain] = None
+    # With WAF: the web ACL (made here or given) and its association.
+    firewall: Optional[Firewall] = None
 
     def __init__(self, name: str, args: LoadBalancerArgs, opts: Optional[pulumi.ResourceOptions] = None):
         check("LoadBalancer name", name, bool(PHYSICAL_NAME.match(name)), "an ALB name", PHYSICAL_NAME_RULE)
@@ -123,17 +153,38 @@ class LoadBalancer(pulumi.ComponentResource):
             enable_deletion_protection=args.deletion_protection,
             drop_invalid_header_fields=args.drop_invalid_header_fields,
             access_logs=args.access_logs,
+            # Left out as ipv4: AWS's default, and the input earlier stacks never sent.
+            ip_address_type=None if args.ip_address_type == "ipv4" else args.ip_address_type,
             tags=name_tag(name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.listener = self._listener(name, args, load_balancer)
+        certificate_arn = args.certificate_arn
+        if args.domain is not None:
+            self.domain = Domain(
+                f"{name}",
+                args.domain,
+                AliasTarget(load_balancer.dns_name, load_balancer.zone_id, args.ip_address_type == "dualstack"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            certificate_arn = self.domain.certificate_arn
+        self.listener = self._listener(name, args, load_balancer, certificate_arn)
+        if args.waf is not None or args.web_acl_arn is not None:
+            self.firewall = Firewall(
+                f"{name}",
+                FirewallArgs(resource_arn=load_balancer.arn, waf=args.waf, web_acl_arn=args.web_acl_arn),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
 
         self.arn = load_balancer.arn
         self.arn_suffix = load_balancer.arn_suffix
         self.dns_name = load_balancer.dns_name
-        # The certificate names your domain, not this DNS name: point a record
-        # of the domain at dns_name and use that with HTTPS.
-        self.url = pulumi.Output.concat("https://" if args.https else "http://", load_balancer.dns_name)
+        # A certificate names a domain, not this DNS name: with a domain, its name; with a
+        # certificate of yours, point a record of its domain at dns_name and use that.
+        self.url = (
+            self.domain.url
+            if self.domain is not None
+            else pulumi.Output.concat("https://" if args.https else "http://", load_balancer.dns_name)
+        )
         self.security_group_id = security_group.id
         self.register_outputs(
             {
@@ -175,7 +226,13 @@ class LoadBalancer(pulumi.ComponentResource):
                 )
         return security_group
 
-    def _listener(self, name: str, args: LoadBalancerArgs, load_balancer: aws.lb.LoadBalancer) -> aws.lb.Listener:
+    def _listener(
+        self,
+        name: str,
+        args: LoadBalancerArgs,
+        load_balancer: aws.lb.LoadBalancer,
+        certificate_arn: Optional[pulumi.Input[str]],
+    ) -> aws.lb.Listener:
         """The listener services add their rules to: HTTP, or with a certificate HTTPS
         (and an HTTP listener that redirects to it)."""
         child = pulumi.ResourceOptions(parent=self)
@@ -208,7 +265,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 port=HTTPS_PORT,
                 protocol="HTTPS",
                 ssl_policy=args.ssl_policy,
-                certificate_arn=args.certificate_arn,
+                certificate_arn=certificate_arn,
                 default_actions=[NOT_FOUND],
                 tags=name_tag(name, "https"),
                 opts=child,

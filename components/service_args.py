@@ -10,19 +10,31 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import pulumi
 import pulumi_aws as aws
 
+from .alarms import AlarmsArgs
 from .autoscaling import AutoscalingArgs
 from .aws_limits import CPU_ARCHITECTURE, MAX_CONTAINERS_PER_TASK, MAX_SIDECARS, exec_possible, secret_kind
+from .container_args import (
+    ContainerHealthCheckArgs,
+    DependencyCondition,
+    VolumeArgs,
+    validate_container_order,
+    validate_volumes,
+)
+from .deployment import DeploymentStrategyArgs
 from .image import ContainerImageArgs
 from .routing import RoutingArgs
+from .target_group import TargetGroupArgs
 from .validation import check, check_log_retention, check_one_of, check_range, check_task_size
 
 if TYPE_CHECKING:
+    from .job import JobScheduleArgs
     from .load_balancer import LoadBalancer
+    from .worker import WorkerQueueArgs
 
 # The container, family and target group are named after the service; the target
 # group's physical name is <name>-<7 random characters>, and ELBv2 allows 32.
@@ -68,6 +80,34 @@ class SidecarArgs:
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     # No ports: most sidecars only call out.
     port_mappings: Sequence[PortMappingArgs] = ()
+    # None: the image's CMD.
+    command: Optional[Sequence[str]] = None
+    # NAME -> SSM parameter or Secrets Manager ARN, as the service's; the execution
+    # role may read these too.
+    secrets: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    # None: no Docker health check (the main container may wait for its START only).
+    container_health_check: Optional[ContainerHealthCheckArgs] = None
+
+
+@dataclass(kw_only=True)
+class ServiceConnectArgs:
+    """How a service joins its stack's Service Connect namespace (ServiceConnectNamespace)."""
+
+    namespace_arn: pulumi.Input[str]
+    # Publish: the stack's services reach this one at http://<name>:<container_port>.
+    # False: a client only (a worker, which nobody calls).
+    publish: bool = True
+
+
+@dataclass(kw_only=True)
+class PermissionArgs:
+    """One Allow statement of the task role's inline permissions policy."""
+
+    actions: Sequence[str]
+    # ARNs (Outputs too) or "*".
+    resources: Sequence[pulumi.Input[str]]
+    # None: unconditional. Operator -> condition key -> value(s).
+    conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)
@@ -79,8 +119,9 @@ class FargateServiceArgs:
     # At least one, in the VPC; private ones need NAT or VPC endpoints to pull images.
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     # The ALB whose listener routes to the service; its security group is the only
-    # one that may reach the tasks.
-    load_balancer: LoadBalancer
+    # one that may reach the tasks. None: not behind it (a backend, worker or job):
+    # no target group, listener rule or load balancer path.
+    load_balancer: Optional[LoadBalancer] = None
     # Exactly one of the two: an image to run, or a build of one pushed to an ECR
     # repository of the service's own.
     image: Optional[pulumi.Input[str]] = None
@@ -101,6 +142,8 @@ class FargateServiceArgs:
     health_check_grace_period_seconds: int = 60
     # Every path, priority derived (see RoutingArgs).
     routing: RoutingArgs = field(default_factory=RoutingArgs)
+    # Deregistration delay 60 s, no slow start, no stickiness (see TargetGroupArgs).
+    target_group: TargetGroupArgs = field(default_factory=TargetGroupArgs)
     # No variables. Values may be Outputs, secret ones too: the container
     # definitions are then kept secret in the state.
     environment: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
@@ -127,6 +170,10 @@ class FargateServiceArgs:
     # capacity (ECS's default).
     deployment_minimum_healthy_percent: int = 100
     deployment_maximum_percent: int = 200
+    # None: rolling, tasks replaced in place (no second target group, no role for ECS).
+    deployment_strategy: Optional[DeploymentStrategyArgs] = None
+    # None: no alarms, and nothing for ECS's deployment alarms to roll back on.
+    alarms: Optional[AlarmsArgs] = None
     # None keeps desired_count fixed.
     autoscaling: Optional[AutoscalingArgs] = None
     # ECS Exec off: a shell into a running task is access most services never need.
@@ -141,6 +188,28 @@ class FargateServiceArgs:
     # Nothing: what must exist before the first task starts, e.g. VPC endpoints
     # the tasks pull through, the cluster's capacity providers.
     depends_on: Sequence[pulumi.Resource] = ()
+    # None: no Service Connect (the service is reached through the ALB only).
+    service_connect: Optional[ServiceConnectArgs] = None
+    # Nothing: the task role may do nothing until granted. One inline policy.
+    permissions: Sequence[PermissionArgs] = ()
+    # None: not a worker. A queue the tasks consume (QUEUE_URL, grants on exactly it).
+    queue: Optional[WorkerQueueArgs] = None
+    # None: a service. A schedule: a job, its task run by EventBridge Scheduler, no ECS service.
+    schedule: Optional[JobScheduleArgs] = None
+    # None: the image's ENTRYPOINT and CMD.
+    entry_point: Optional[Sequence[str]] = None
+    command: Optional[Sequence[str]] = None
+    # None: the target group's check alone judges the main container.
+    container_health_check: Optional[ContainerHealthCheckArgs] = None
+    # None: ECS's 30 s between SIGTERM and SIGKILL (2 to 120).
+    stop_timeout_seconds: Optional[int] = None
+    # None: Fargate's included 20 GiB (21 to 200; more is billed per GiB).
+    ephemeral_storage_gib: Optional[int] = None
+    # Sidecar -> what the main container waits for before it starts. None: all start together.
+    container_depends_on: Mapping[str, DependencyCondition] = field(default_factory=dict)
+    # None. Volume name -> an EFS volume mounted in the main container; the task
+    # role may mount exactly those file systems.
+    volumes: Mapping[str, VolumeArgs] = field(default_factory=dict)
 
     def validate(self, name: str) -> None:
         """Raise ArgsError on the first arg AWS (or this component) cannot work with."""
@@ -154,8 +223,11 @@ class FargateServiceArgs:
         )
         self._validate_task()
         self._validate_image()
+        self._validate_deployment(name)
         self._validate_containers(name)
         self._validate_secrets()
+        self._validate_kind()
+        self._validate_container()
         check(
             f"{_OWNER}.exec_command",
             self.exec_command,
@@ -195,6 +267,7 @@ class FargateServiceArgs:
             f"{owner}.deployment_maximum_percent", self.deployment_maximum_percent, 100, 200, "a deployment ceiling"
         )
         self.routing.validate(f"{owner}.routing")
+        self.target_group.validate(f"{owner}.target_group")
 
     def _validate_image(self) -> None:
         owner = _OWNER
@@ -209,6 +282,21 @@ class FargateServiceArgs:
             )
         if self.autoscaling is not None:
             self.autoscaling.validate(f"{owner}.autoscaling")
+
+    def _validate_deployment(self, name: str) -> None:
+        owner = _OWNER
+        if self.deployment_strategy is not None:
+            self.deployment_strategy.validate(f"{owner}.deployment_strategy")
+            # The alternate target group is "<name>-alt" plus 8 random characters; ELB allows 32.
+            check(
+                "FargateService name",
+                name,
+                len(name) <= 20,
+                "a name for a service with an alternate target group",
+                "at most 20 characters with deployment_strategy",
+            )
+        if self.alarms is not None:
+            self.alarms.validate(f"{owner}.alarms")
 
     def _validate_containers(self, name: str) -> None:
         owner = _OWNER
@@ -235,20 +323,78 @@ class FargateServiceArgs:
             "each port on one container only (containers share the task's network)",
         )
 
+    def _validate_kind(self) -> None:
+        owner = _OWNER
+        if self.queue is not None:
+            self.queue.validate(f"{owner}.queue")
+        if self.schedule is not None:
+            self.schedule.validate(f"{owner}.schedule")
+            for arg, value in (
+                ("queue", self.queue),
+                ("autoscaling", self.autoscaling),
+                ("load_balancer", self.load_balancer),
+            ):
+                check(f"{owner}.{arg}", arg, value is None, "a job's arg", "None with a schedule (a job is no service)")
+        if self.queue is not None and self.queue.scaling is not None:
+            check(f"{owner}.autoscaling", "set", self.autoscaling is None, "a second scaler", "None with queue.scaling")
+        for index, permission in enumerate(self.permissions):
+            check(
+                f"{owner}.permissions[{index}]",
+                list(permission.actions),
+                bool(permission.actions) and bool(permission.resources),
+                "a statement",
+                "at least one action and one resource",
+            )
+
     def _validate_secrets(self) -> None:
         owner = _OWNER
-        for key, arn in self.secrets.items():
-            check(
-                f"{owner}.secrets.{key}",
-                arn,
-                secret_kind(arn) is not None,
-                "a secret reference",
-                "the ARN of an SSM parameter or the full ARN of a Secrets Manager secret",
-            )
+        for prefix, secrets in [
+            (f"{owner}.secrets", self.secrets),
+            *((f"{owner}.sidecars.{name}.secrets", s.secrets) for name, s in self.sidecars.items()),
+        ]:
+            for key, arn in secrets.items():
+                check(
+                    f"{prefix}.{key}",
+                    arn,
+                    secret_kind(arn) is not None,
+                    "a secret reference",
+                    "the ARN of an SSM parameter or the full ARN of a Secrets Manager secret",
+                )
         check(
             f"{owner}.secrets_kms_key_arn",
             self.secrets_kms_key_arn,
-            self.secrets_kms_key_arn is None or bool(self.secrets),
+            self.secrets_kms_key_arn is None or bool(self.secret_arns),
             "needed without secrets",
             "None",
         )
+
+    def _validate_container(self) -> None:
+        owner = _OWNER
+        for arg, value in (("entry_point", self.entry_point), ("command", self.command)):
+            if value is not None:
+                check(f"{owner}.{arg}", list(value), bool(value) and all(value), "a command", "non-empty strings")
+        if self.stop_timeout_seconds is not None:
+            check_range(f"{owner}.stop_timeout_seconds", self.stop_timeout_seconds, 2, 120, "a stop timeout")
+        if self.ephemeral_storage_gib is not None:
+            check_range(f"{owner}.ephemeral_storage_gib", self.ephemeral_storage_gib, 21, 200, "a Fargate storage size")
+        for arg, health_check in [
+            (f"{owner}.container_health_check", self.container_health_check),
+            *(
+                (f"{owner}.sidecars.{n}.container_health_check", s.container_health_check)
+                for n, s in self.sidecars.items()
+            ),
+        ]:
+            if health_check is not None:
+                health_check.validate(arg)
+        validate_container_order(
+            f"{owner}.container_depends_on",
+            self.container_depends_on,
+            {name: s.container_health_check for name, s in self.sidecars.items()},
+            {name: s.essential for name, s in self.sidecars.items()},
+        )
+        validate_volumes(f"{owner}.volumes", self.volumes)
+
+    @property
+    def secret_arns(self) -> list[pulumi.Input[str]]:
+        """What the execution role reads: the main container's secrets, then each sidecar's."""
+        return [*self.secrets.values(), *(arn for s in self.sidecars.values() for arn in s.secrets.values())]

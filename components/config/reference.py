@@ -29,6 +29,9 @@ OWN_SECTION = {"autoscaling"}
 # The docs/ page of each section a description links, by the section's anchor.
 SECTION_PAGES = {
     "https": "production.md",
+    "your-domain": "production.md",
+    "waf": "production.md",
+    "target-groups-draining-slow-start-stickiness": "production.md",
     "vpcs-default-and-existing": "production.md",
     "private-tasks-without-nat-vpc-endpoints": "production.md",
     "secrets": "production.md",
@@ -36,6 +39,8 @@ SECTION_PAGES = {
     "vpc-flow-logs": "production.md",
     "ecs-exec": "production.md",
     "capacity-fargate-spot-and-arm": "production.md",
+    "deployment-strategies": "production.md",
+    "alarms-and-rollback": "production.md",
     "scaling": "scaling.md",
 }
 _SECTION_LINK = re.compile(r"\]\(#([a-z0-9-]+)\)")

@@ -22,12 +22,23 @@ from ..aws_limits import (
     ecr_repository_arn,
     exec_possible,
     memory_ranges,
-    secret_kind,
 )
-from .autoscaling import AutoscalingConfig
+from .alarms import ServiceAlarmsConfig
+from .autoscaling import AutoscalingConfig, check_schedule, check_timezone
 from .base import MISSING, ConfigModel, errors_at, usable
 from .build import BuildConfig
+from .container import (
+    ContainerHealthCheckConfig,
+    DependencyCondition,
+    VolumeConfig,
+    check_command,
+    check_secret_arns,
+    container_problems,
+)
+from .deployment import StrategyConfig, strategy_problems
 from .routing import RoutingConfig
+from .target_group import TargetGroupConfig
+from .workloads import Kind, PermissionConfig, QueueConfig, RetryPolicyConfig, kind_problems
 
 CONTAINER_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 CONTAINER_USER = re.compile(r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$")
@@ -148,12 +159,25 @@ class SidecarConfig(ConfigModel):
         {}, description="the sidecar's environment variables", json_schema_extra={"yamlType": "map string → string"}
     )
     port_mappings: tuple[PortMappingConfig, ...] = ()
+    # None: the image's CMD.
+    command: Optional[tuple[str, ...]] = Field(None, description="the sidecar's command, instead of its image's `CMD`")
+    secrets: dict[str, str] = Field(
+        {},
+        description="as the service's `secrets`, for this sidecar; the execution role may read exactly these ARNs too",
+        json_schema_extra={"yamlType": "map name → SSM parameter or Secrets Manager ARN"},
+    )
+    # None: no Docker health check; the main container may then wait for its START only.
+    container_health_check: Optional[ContainerHealthCheckConfig] = Field(
+        None, description="a health check inside the sidecar, which `dependsOn: HEALTHY` waits for"
+    )
 
-    _strings = field_validator("environment", mode="before")(_strings)
-    _env_names = field_validator("environment")(_env_names)
+    _strings = field_validator("environment", "secrets", mode="before")(_strings)
+    _env_names = field_validator("environment", "secrets")(_env_names)
+    _secret_arns = field_validator("secrets")(check_secret_arns)
+    _command = field_validator("command")(check_command)
 
 
-class DeploymentConfig(ConfigModel):
+class DeploymentConfig(StrategyConfig):
     # A deployment whose tasks never become healthy is stopped and rolled back.
     circuit_breaker: bool = Field(
         True, description="stop a deployment whose tasks never get healthy and roll back to the last good one"
@@ -228,6 +252,39 @@ class CapacityProvidersConfig(ConfigModel):
 
 
 class ServiceConfig(ConfigModel):
+    # web: today's service behind the ALB, so that existing stacks keep their resources.
+    kind: Kind = Field(
+        "web",
+        description="`web` (behind the load balancer), `backend` (reached by the stack's services at `http://<name>:<containerPort>`), `worker` (consumes a queue) or `job` (a task run on a schedule); see [workloads](workloads.md)",
+    )
+    # Workers only; None gives a worker a queue of its own with SQS's defaults.
+    queue: Optional[QueueConfig] = Field(
+        None,
+        description="workers only: the SQS queue it consumes ([workloads](workloads.md#worker))",
+        json_schema_extra={"yamlDefault": "a queue of its own (encrypted, with a dead-letter queue)"},
+    )
+    # Jobs only; required there.
+    schedule: Optional[str] = Field(
+        None,
+        description="jobs only: when the task runs, `cron(0 3 * * ? *)` (6 fields), `rate(1 hour)` or `at(2030-01-31T18:00:00)`",
+        json_schema_extra={"yamlType": "EventBridge Scheduler expression", "yamlDefault": "required for a job"},
+    )
+    # UTC, as EventBridge Scheduler.
+    schedule_timezone: Optional[str] = Field(
+        None,
+        description="jobs only: the IANA zone cron follows, e.g. `Europe/Berlin`",
+        json_schema_extra={"yamlDefault": "UTC"},
+    )
+    retry_policy: RetryPolicyConfig = Field(
+        RetryPolicyConfig(),
+        description="jobs only: how a run that could not start is retried before its dead-letter queue",
+    )
+    # Nothing: the application's task role may do nothing until granted.
+    permissions: tuple[PermissionConfig, ...] = Field(
+        (),
+        description="Allow statements of the task role, one inline policy; a worker's queue and a job's grants are added for them ([permissions](workloads.md#permissions))",
+        json_schema_extra={"yamlDefault": "none"},
+    )
     # Exactly one of the two: an image to run, or a Docker build of one (pushed
     # to an ECR repository of the service's own, see components/image.py).
     image: Optional[str] = Field(
@@ -277,6 +334,9 @@ class ServiceConfig(ConfigModel):
     )
     health_check: HealthCheckConfig = HealthCheckConfig()
     routing: RoutingConfig = RoutingConfig()
+    target_group: TargetGroupConfig = Field(
+        TargetGroupConfig(), description="how the ALB drains, warms up and keeps clients on the service's tasks"
+    )
     environment: dict[str, str] = Field(
         {},
         description="environment variables of the main container (quote numbers and booleans in YAML)",
@@ -308,6 +368,10 @@ class ServiceConfig(ConfigModel):
         description="at most 9 more containers (10 per task); names are letters, digits, `_`, `-`, not the service's own",
     )
     deployment: DeploymentConfig = DeploymentConfig()
+    # A web service's target group and every service's running tasks, watched by default.
+    alarms: ServiceAlarmsConfig = Field(
+        ServiceAlarmsConfig(), description="the service's alarms ([alarms](#alarms-and-rollback))"
+    )
     # Service autoscaling; None keeps desiredCount fixed.
     autoscaling: Optional[AutoscalingConfig] = Field(None, description="service autoscaling; see [Scaling](#scaling)")
     # NAME -> ARN of an SSM parameter or a Secrets Manager secret. ECS reads
@@ -344,6 +408,43 @@ class ServiceConfig(ConfigModel):
     )
     # None: every task on regular Fargate (launch type FARGATE).
     capacity_providers: Optional[CapacityProvidersConfig] = None
+    # None: the image's ENTRYPOINT and CMD.
+    entry_point: Optional[tuple[str, ...]] = Field(
+        None, description="the main container's entry point, instead of its image's `ENTRYPOINT`"
+    )
+    command: Optional[tuple[str, ...]] = Field(
+        None, description="the main container's command, instead of its image's `CMD`"
+    )
+    # None: the target group's check alone judges the main container.
+    container_health_check: Optional[ContainerHealthCheckConfig] = Field(
+        None, description="a health check inside the main container (ECS replaces a task whose check fails)"
+    )
+    # None: ECS's 30 s between SIGTERM and SIGKILL.
+    stop_timeout_seconds: Optional[int] = Field(
+        None,
+        ge=2,
+        le=120,
+        description="seconds the main container gets to exit after SIGTERM before it is killed",
+        json_schema_extra={"yamlDefault": "30 (ECS's)"},
+    )
+    # None: Fargate's 20 GiB, included in the price; more is billed per GiB.
+    ephemeral_storage_gib: Optional[int] = Field(
+        None,
+        ge=21,
+        le=200,
+        alias="ephemeralStorageGiB",
+        description="the task's ephemeral storage beyond Fargate's included 20 GiB (billed per GiB)",
+        json_schema_extra={"yamlDefault": "20 (Fargate's)"},
+    )
+    depends_on: dict[str, DependencyCondition] = Field(
+        {},
+        description="sidecar → what the main container waits for before it starts: START, HEALTHY (the sidecar's `containerHealthCheck` passes), COMPLETE or SUCCESS (the sidecar, not essential, exited; with exit code 0)",
+        json_schema_extra={"yamlType": "map sidecar → START, HEALTHY, COMPLETE or SUCCESS"},
+    )
+    volumes: dict[str, VolumeConfig] = Field(
+        {},
+        description="EFS volumes mounted in the main container, with transit encryption and IAM authorization; the task role may mount exactly these file systems",
+    )
 
     _strings = field_validator("environment", "secrets", mode="before")(_strings)
     _env_names = field_validator("environment", "secrets")(_env_names)
@@ -366,24 +467,15 @@ class ServiceConfig(ConfigModel):
                 data = {**data, "build": {**data["build"], "platform": platform}}
         return data
 
-    @field_validator("secrets")
+    _secret_arns = field_validator("secrets")(check_secret_arns)
+    _command = field_validator("command", "entry_point")(check_command)
+
+    @field_validator("schedule")
     @classmethod
-    def _secret_arns(cls, value: dict[str, str]) -> dict[str, str]:
-        errors_at(
-            "secrets",
-            [
-                (
-                    (name,),
-                    arn,
-                    "the ARN of an SSM parameter (arn:aws:ssm:<region>:<account>:parameter/<name>) "
-                    "or the full ARN of a Secrets Manager secret "
-                    "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)",
-                )
-                for name, arn in value.items()
-                if secret_kind(arn) is None
-            ],
-        )
-        return value
+    def _schedule(cls, value: Optional[str]) -> Optional[str]:
+        return check_schedule(value) if value is not None else value
+
+    _schedule_timezone = field_validator("schedule_timezone")(check_timezone)
 
     @field_validator("secrets_kms_key_arn")
     @classmethod
@@ -470,6 +562,10 @@ class ServiceConfig(ConfigModel):
         problems += self._runtime_problems()
         problems += self._container_problems()
         problems += self._deployment_problems()
+        problems += kind_problems(self)
+        if usable("deployment", "alarms", "kind"):
+            problems += strategy_problems(getattr(self, "kind", "web"), self.deployment, self.alarms.enabled)
+        problems += container_problems(self)
         errors_at("ServiceConfig", problems)
         return self
 
@@ -533,7 +629,7 @@ class ServiceConfig(ConfigModel):
             (("secrets", name), name, "a name not also in environment (the container would get it twice)")
             for name in sorted(self.secrets.keys() & self.environment.keys())
         ]
-        if self.secrets_kms_key_arn is not None and not self.secrets and usable("secrets"):
+        if self.secrets_kms_key_arn is not None and not self.secret_arns and usable("secrets", "sidecars"):
             problems.append(
                 (
                     ("secretsKmsKeyArn",),
@@ -603,6 +699,11 @@ class ServiceConfig(ConfigModel):
                 )
             ]
         return []
+
+    @property
+    def secret_arns(self) -> list[str]:
+        """The ARNs the execution role reads: the main container's secrets, then each sidecar's."""
+        return [*self.secrets.values(), *(arn for s in self.sidecars.values() for arn in s.secrets.values())]
 
     @property
     def cpu_architecture(self) -> str:

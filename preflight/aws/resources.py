@@ -481,6 +481,43 @@ def _discovery_service(ctx: _Context) -> dict[str, Any]:
     return {"id": service_id, "arn": ctx.arn("servicediscovery", f"service/{service_id}")}
 
 
+@_handles("aws:acm/certificate:Certificate")
+def _certificate(ctx: _Context) -> dict[str, Any]:
+    """A DNS-validated certificate: one CNAME per name, the same for a name and its wildcard (as ACM)."""
+    arn = ctx.arn("acm", f"certificate/{_uuid(ctx.hex(32))}")
+    names = [ctx.get("domainName", "example.com"), *ctx.get("subjectAlternativeNames", [])]
+    options = []
+    for name in dict.fromkeys(names):
+        proven = str(name).removeprefix("*.")
+        token = digest(f"{ctx.urn}:{proven}", 32)
+        options.append(
+            {
+                "domainName": name,
+                "resourceRecordName": f"_{token}.{proven}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{digest(token, 32)}.{digest(token, 10)}.acm-validations.aws.",
+            }
+        )
+    return {"id": arn, "arn": arn, "domainValidationOptions": options, "status": "PENDING_VALIDATION"}
+
+
+@_handles("aws:route53/record:Record")
+def _record(ctx: _Context) -> dict[str, Any]:
+    name = str(ctx.get("name", "")).removesuffix(".")
+    return {"id": f"{ctx.get('zoneId')}_{name}_{ctx.get('type')}", "fqdn": name}
+
+
+@_handles("aws:wafv2/webAcl:WebAcl")
+def _web_acl(ctx: _Context) -> dict[str, Any]:
+    acl_id = _uuid(ctx.hex(32))
+    scope = "global" if ctx.get("scope") == "CLOUDFRONT" else "regional"
+    return {"id": acl_id, "arn": ctx.arn("wafv2", f"{scope}/webacl/{ctx.get('name', 'acl')}/{acl_id}")}
+
+
+def _uuid(hex32: str) -> str:
+    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:32]}"
+
+
 def _generic(ctx: _Context) -> dict[str, Any]:
     """Any other AWS resource: an id and an ARN in the service's usual `type/name` shape."""
     module, _, rest = ctx.type.partition(":")[2].partition("/")
