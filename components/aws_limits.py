@@ -49,6 +49,17 @@ def exec_possible(exec_command: bool, readonly_root_filesystem: bool) -> bool:
     return not (exec_command and readonly_root_filesystem)
 
 
+# What a container's start may wait for in another (dependsOn); COMPLETE and SUCCESS
+# wait for it to exit, which ECS allows only on a container that is not essential.
+DEPENDENCY_CONDITIONS = ("START", "HEALTHY", "COMPLETE", "SUCCESS")
+EXIT_CONDITIONS = ("COMPLETE", "SUCCESS")
+# A container health check's command: CMD runs an executable, CMD-SHELL a shell line.
+HEALTH_CHECK_FORMS = ("CMD", "CMD-SHELL")
+# EFS ids as the EFS API writes them; a task definition volume's name.
+EFS_FILE_SYSTEM_ID = re.compile(r"^fs-[0-9a-f]{8,40}$")
+EFS_ACCESS_POINT_ID = re.compile(r"^fsap-[0-9a-f]{8,40}$")
+VOLUME_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+
 # --------------------------------------------------------------------------- logs
 
 # The values CloudWatch Logs' PutRetentionPolicy accepts (service logs and flow logs).

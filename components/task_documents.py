@@ -8,6 +8,7 @@ resources that carry it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -17,6 +18,7 @@ from .aws_limits import Arn, ecr_repository_arn, secret_kind, secret_resource_ar
 from .iam import policy, statement
 
 if TYPE_CHECKING:
+    from .container_args import ContainerHealthCheckArgs, VolumeArgs
     from .service_args import FargateServiceArgs, SidecarArgs
 
 # What the SSM agent that ECS Exec runs in the container needs, and no more;
@@ -28,6 +30,10 @@ ECS_EXEC_ACTIONS = [
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 ]
+
+# Mount, and write unless the volume is read-only; ClientRootAccess is never granted.
+# https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
+EFS_CLIENT_ACTIONS = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
 
 ECR_PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
 
@@ -103,6 +109,46 @@ def execution_policy_document(
     ).apply(document)
 
 
+def efs_policy_document(
+    volumes: Mapping[str, VolumeArgs],
+    partition: pulumi.Input[str],
+    region: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+) -> pulumi.Output[str]:
+    """The task role's grant for its EFS volumes: one statement per volume,
+    ``elasticfilesystem:ClientMount`` (and ``ClientWrite`` unless read-only) on exactly
+    that file system's ARN, and, with an access point, only through that access point
+    (``elasticfilesystem:AccessPointArn``). IAM authorization makes EFS check this
+    grant on every mount."""
+
+    def document(values: list[Any]) -> str:
+        part, region_name, account, ids = values
+        prefix = f"arn:{part}:elasticfilesystem:{region_name}:{account}"
+        statements: list[dict[str, Any]] = []
+        for (volume_name, volume), (file_system_id, access_point_id) in zip(volumes.items(), ids, strict=True):
+            condition = (
+                {"StringEquals": {"elasticfilesystem:AccessPointArn": f"{prefix}:access-point/{access_point_id}"}}
+                if access_point_id is not None
+                else None
+            )
+            # Sids are letters and digits, unique within the policy (volume names also allow - and _).
+            sid = "MountEfs" + re.sub("[^A-Za-z0-9]", "", volume_name.title())
+            if any(s["Sid"] == sid for s in statements):
+                sid += str(len(statements))
+            statements.append(
+                statement(
+                    sid=sid,
+                    actions=EFS_CLIENT_ACTIONS[: 1 if volume.read_only else 2],
+                    resources=f"{prefix}:file-system/{file_system_id}",
+                    condition=condition,
+                )
+            )
+        return json.dumps(policy(*statements))
+
+    file_systems = [pulumi.Output.all(v.efs.file_system_id, v.efs.access_point_id) for v in volumes.values()]
+    return pulumi.Output.all(partition, region, account_id, pulumi.Output.all(*file_systems)).apply(document)
+
+
 def _secrets_services(secrets: Sequence[str]) -> list[str]:
     """The endpoints (``ssm.<region>.amazonaws.com``, ...) through which the secrets are
     read: where KMS sees the execution role's Decrypt calls come from."""
@@ -140,10 +186,44 @@ def container_definitions(
         "logConfiguration": logging,
     }
     if args.secrets:
-        main["secrets"] = [{"name": key, "valueFrom": arn} for key, arn in sorted(args.secrets.items())]
+        main["secrets"] = _secrets(args.secrets)
     if args.user is not None:
         main["user"] = args.user
+    main.update(_process(args.entry_point, args.command, args.container_health_check))
+    if args.stop_timeout_seconds is not None:
+        main["stopTimeout"] = args.stop_timeout_seconds
+    if args.container_depends_on:
+        main["dependsOn"] = [
+            {"containerName": sidecar, "condition": condition}
+            for sidecar, condition in args.container_depends_on.items()
+        ]
+    if args.volumes:
+        main["mountPoints"] = [
+            {"sourceVolume": volume_name, "containerPath": volume.mount_path, "readOnly": volume.read_only}
+            for volume_name, volume in args.volumes.items()
+        ]
     return [main] + [_sidecar(sidecar_name, sidecar, logging) for sidecar_name, sidecar in args.sidecars.items()]
+
+
+def _process(
+    entry_point: Optional[Sequence[str]],
+    command: Optional[Sequence[str]],
+    health_check: Optional[ContainerHealthCheckArgs],
+) -> dict[str, Any]:
+    """What a container runs instead of its image's ENTRYPOINT and CMD, and its Docker health check;
+    only the keys that are set, so that a container without them is written as before."""
+    definition: dict[str, Any] = {}
+    if entry_point is not None:
+        definition["entryPoint"] = list(entry_point)
+    if command is not None:
+        definition["command"] = list(command)
+    if health_check is not None:
+        definition["healthCheck"] = health_check.definition()
+    return definition
+
+
+def _secrets(secrets: Mapping[str, pulumi.Input[str]]) -> list[dict[str, Any]]:
+    return [{"name": key, "valueFrom": arn} for key, arn in sorted(secrets.items())]
 
 
 def _sidecar(name: str, sidecar: SidecarArgs, logging: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +238,9 @@ def _sidecar(name: str, sidecar: SidecarArgs, logging: dict[str, Any]) -> dict[s
     }
     if sidecar.memory is not None:
         definition["memory"] = sidecar.memory
+    if sidecar.secrets:
+        definition["secrets"] = _secrets(sidecar.secrets)
+    definition.update(_process(None, sidecar.command, sidecar.container_health_check))
     return definition
 
 
