@@ -7,14 +7,23 @@ says, the next keeps to: the subnets of a looked-up VPC carry its id and lie in 
 subnet looked up by id is the one listed before, a load balancer sits in the default VPC's
 subnets. Any other pulumi-aws data source gets an answer built from its result type (every
 field the SDK declares always set, the arguments echoed) and is listed as simulated in the
-report. Values the provider marks sensitive (tokens, passwords, secret strings, parameter
-values) come back as secrets, as the engine returns them.
+report. Values the provider marks sensitive (tokens, passwords) come back as secrets, as the
+engine returns them. Every answer has the types the SDK's result class declares (an argument
+echoed back in its own type: `mostRecent=True` stays a bool).
+
+What only the account holds (a secret's content, a parameter's value) is never made up: its
+fields are `UNKNOWN_WIRE`, and the recorder answers the program with an unknown result (the
+Output form) or with the field absent (the plain form, which cannot carry an unknown); the
+run lists it under `unknown_offline`.
 """
 
 from __future__ import annotations
 
 import base64
+import collections.abc
 import json
+import types
+import typing
 import uuid
 from collections.abc import Callable
 from typing import Any, Optional
@@ -33,7 +42,7 @@ from .aws.names import (
     zones,
 )
 from .errors import OfflineGap
-from .values import UNKNOWN_WIRE, contains_unknown, secret
+from .values import UNKNOWN_WIRE, contains_unknown, is_secret, secret
 
 Answer = dict[str, Any]
 
@@ -57,6 +66,56 @@ _MANAGED_POLICIES = {
         ],
     },
 }
+# Where AWS keeps its managed policies that programs attach by name (the rest live at "/").
+_MANAGED_POLICY_PATHS = {
+    "/service-role/": (
+        "AmazonECSTaskExecutionRolePolicy",
+        "AmazonEC2ContainerServiceforEC2Role",
+        "AmazonEC2ContainerServiceRole",
+        "AmazonEC2ContainerServiceAutoscaleRole",
+        "AmazonEC2ContainerServiceEventsRole",
+        "AmazonECSInfrastructureRolePolicyForVolumes",
+        "AWSLambdaBasicExecutionRole",
+        "AWSLambdaVPCAccessExecutionRole",
+        "AWSLambdaRole",
+        "AmazonSSMAutomationRole",
+        "AWSCodeDeployRoleForECS",
+    ),
+    "/aws-service-role/": ("AmazonECSServiceRolePolicy", "ElasticLoadBalancingServiceRolePolicy"),
+    "/": (
+        "AdministratorAccess",
+        "PowerUserAccess",
+        "ReadOnlyAccess",
+        "AmazonECS_FullAccess",
+        "AmazonEC2ContainerRegistryReadOnly",
+        "AmazonEC2ContainerRegistryPowerUser",
+        "AmazonEC2ContainerRegistryFullAccess",
+        "AmazonSSMManagedInstanceCore",
+        "AmazonSSMReadOnlyAccess",
+        "CloudWatchAgentServerPolicy",
+        "CloudWatchLogsFullAccess",
+        "CloudWatchFullAccess",
+        "AWSXRayDaemonWriteAccess",
+        "AmazonS3ReadOnlyAccess",
+        "AmazonS3FullAccess",
+        "SecretsManagerReadWrite",
+        "AmazonDynamoDBFullAccess",
+        "AmazonRDSFullAccess",
+        "AmazonSQSFullAccess",
+        "AmazonSNSFullAccess",
+        "AmazonElasticFileSystemClientReadWriteAccess",
+    ),
+}
+MANAGED_POLICY_PATH = {name: path for path, names in _MANAGED_POLICY_PATHS.items() for name in names}
+# What only the account holds: these fields of these data sources are unknown offline, and what
+# the program derives from them is not judged (the run names them).
+ACCOUNT_CONTENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": ("secret", ("secretString", "secretBinary")),
+    "aws:secretsmanager/getSecretVersions:getSecretVersions": ("secret", ("versions",)),
+    "aws:ssm/getParameter:getParameter": ("parameter", ("value", "insecureValue")),
+    "aws:ssm/getParametersByPath:getParametersByPath": ("parameters under", ("values", "names", "arns", "types")),
+    "aws:kms/getSecrets:getSecrets": ("KMS-encrypted secrets", ("plaintext",)),
+}
 _ECS_TASKS_TRUST = json.dumps(
     {
         "Version": "2012-10-17",
@@ -75,6 +134,8 @@ class DataSources:
         self.vpcs: dict[str, Answer] = {}
         self.subnets: dict[str, Answer] = {}
         self.simulated: set[str] = set()
+        self.unknown_offline: list[str] = []
+        """What an answer left unknown because only the account holds it, one phrase each."""
         self._handlers: dict[str, Callable[[Answer, str], Answer]] = {
             "aws:ec2/getVpc:getVpc": self._vpc,
             "aws:ec2/getSubnets:getSubnets": self._subnets,
@@ -90,17 +151,35 @@ class DataSources:
             "aws:secretsmanager/getSecret:getSecret": _secret,
             "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
             "aws:ecs/getCluster:getCluster": _cluster,
+            "aws:ec2/getAmi:getAmi": _ami,
             "aws:lb/getLoadBalancer:getLoadBalancer": self._load_balancer,
             "aws:alb/getLoadBalancer:getLoadBalancer": self._load_balancer,
         }
 
+    @property
+    def known(self) -> frozenset[str]:
+        """The data sources answered by hand (the others from their result type alone)."""
+        return frozenset(self._handlers) | frozenset(data_sources.INVOKES) | frozenset(ACCOUNT_CONTENT)
+
     def invoke(self, token: str, args: Answer, region: str) -> Answer:
-        region = str(args.get("region") or region)
+        """The answer, each field of the type the SDK's result class declares; a field the run
+        cannot know is `UNKNOWN_WIRE` (every field, when an argument is unknown)."""
         result_class = schema.invoke_result_class(token)
         if contains_unknown(args):
             # An argument only known after deployment: so is the answer (as in a real preview).
-            fields = schema.fields(result_class) if result_class else {}
-            return {key: UNKNOWN_WIRE for key in fields} or {"id": UNKNOWN_WIRE}
+            declared = schema.fields(result_class) if result_class else {}
+            return {key: UNKNOWN_WIRE for key in declared} or {"id": UNKNOWN_WIRE}
+        answer = self._answer(token, args, str(args.get("region") or region), result_class)
+        if token in ACCOUNT_CONTENT:
+            what, fields = ACCOUNT_CONTENT[token]
+            answer.update({key: UNKNOWN_WIRE for key in fields})
+            named = args.get("secretId") or args.get("name") or args.get("path") or ""
+            entry = f"the value of {what} {named!r} ({names({token})[0]})" if named else f"the {what}"
+            if entry not in self.unknown_offline:
+                self.unknown_offline.append(entry)
+        return typed(answer, result_class) if result_class else answer
+
+    def _answer(self, token: str, args: Answer, region: str, result_class: Optional[type]) -> Answer:
         handler = self._handlers.get(token)
         if handler is None and token in data_sources.INVOKES:
             return data_sources.INVOKES[token](args, region)
@@ -286,6 +365,61 @@ class DataSources:
         }
 
 
+def typed(answer: Answer, result_class: type) -> Answer:
+    """`answer` with each field of the type `result_class` declares for it, as the provider's
+    answer would be: a flag echoed back is a bool, a number is an int or a float as declared
+    (protobuf carries every number as a double), a string is a string; a field the class does
+    not declare is left out, as the provider's schema has no such field."""
+    declared = schema.fields(result_class)
+    return {key: conform(value, declared[key][0]) for key, value in answer.items() if key in declared}
+
+
+def conform(value: Any, declared: Any) -> Any:
+    """`value` as a value of the type `declared` (an SDK annotation); unknowns and secrets keep
+    their wrapping, a value that cannot be read as that type is left as it is."""
+    if value is None or value == UNKNOWN_WIRE:
+        return value
+    if is_secret(value):
+        return secret(conform(value["value"], declared))
+    origin = typing.get_origin(declared)
+    if origin is not None and getattr(origin, "__name__", "") == "Output":
+        return conform(value, typing.get_args(declared)[0])
+    if origin in (typing.Union, types.UnionType):
+        choices = [arg for arg in typing.get_args(declared) if arg is not type(None)]
+        return conform(value, choices[0]) if len(choices) == 1 else value
+    if isinstance(origin, type) and issubclass(origin, collections.abc.Mapping):
+        inner = typing.get_args(declared)[-1] if typing.get_args(declared) else Any
+        return {k: conform(v, inner) for k, v in value.items()} if isinstance(value, dict) else value
+    if isinstance(origin, type) and issubclass(origin, collections.abc.Sequence) and origin is not str:
+        inner = typing.get_args(declared)[0] if typing.get_args(declared) else Any
+        return [conform(v, inner) for v in (value if isinstance(value, list) else [value])]
+    if declared in (bool, int, float, str):
+        return _scalar(value, declared)
+    fields = schema.fields(declared) if isinstance(declared, type) else {}
+    if fields and isinstance(value, dict):
+        return {k: conform(v, fields[k][0]) if k in fields else v for k, v in value.items()}
+    return value
+
+
+def _scalar(value: Any, declared: type) -> Any:
+    try:
+        if declared is bool:
+            return value.strip().lower() == "true" if isinstance(value, str) else bool(value)
+        if declared is int and not isinstance(value, (dict, list)):
+            return int(float(value))
+        if declared is float and not isinstance(value, (dict, list)):
+            return float(value)
+    except (TypeError, ValueError):
+        return value
+    if declared is str and isinstance(value, bool):
+        return "true" if value else "false"
+    if declared is str and isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if declared is str and isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return value
+
+
 def _filter_matches(subnet: Answer, flt: Answer, made_up: bool) -> bool:
     name = str(flt.get("name"))
     values = [str(v).lower() for v in flt.get("values") or []]
@@ -327,9 +461,23 @@ def _ecr_login(args: Answer, region: str) -> Answer:
     }
 
 
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
 def _iam_policy(args: Answer, region: str) -> Answer:
-    arn = str(args.get("arn") or f"arn:aws:iam::{ACCOUNT}:policy{args.get('pathPrefix') or '/'}{args.get('name')}")
-    name = arn.rsplit("/", 1)[-1]
+    """An AWS managed policy (`arn:<partition>:iam::aws:policy/<path><name>`) when the name or ARN
+    is one; otherwise a policy of the account."""
+    name = str(args.get("name") or str(args.get("arn") or "").rsplit("/", 1)[-1])
+    if args.get("arn"):
+        arn = str(args["arn"])
+    elif name in MANAGED_POLICY_PATH:
+        arn = f"arn:{partition(region)}:iam::aws:policy{MANAGED_POLICY_PATH[name]}{name}"
+    else:
+        prefix = str(args.get("pathPrefix") or "/")
+        arn = f"arn:{partition(region)}:iam::{ACCOUNT}:policy{prefix}{name}"
     document = _MANAGED_POLICIES.get(name, {"Version": "2012-10-17", "Statement": []})
     return {
         "id": arn,
@@ -401,15 +549,13 @@ def _zone(args: Answer, region: str) -> Answer:
 
 
 def _parameter(args: Answer, region: str) -> Answer:
+    """The parameter's identity; its value is the account's (`ACCOUNT_CONTENT`)."""
     name = str(args.get("name"))
-    value = f"parameter-{digest('ssm:' + name, 12)}"
     return {
         "id": name,
         "name": name,
-        "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter/{name.lstrip('/')}",
+        "arn": f"arn:{partition(region)}:ssm:{region}:{ACCOUNT}:parameter/{name.lstrip('/')}",
         "type": "String",
-        "value": secret(value),
-        "insecureValue": value,
         "version": 1,
     }
 
@@ -446,9 +592,36 @@ def _secret_version(args: Answer, region: str) -> Answer:
         "secretId": args.get("secretId"),
         "versionId": version,
         "versionStages": ["AWSCURRENT"],
-        "secretString": secret(f"secret-{digest('value:' + arn, 16)}"),
-        "secretBinary": secret(""),
         "createdDate": _CREATED,
+    }
+
+
+def _ami(args: Answer, region: str) -> Answer:
+    """An image matching the look-up: `ami-` and 17 hex digits, named after the name filter's
+    pattern, owned by Amazon when the program asks for Amazon's images (the ECS-optimized ones)."""
+    image = f"ami-{digest(f'ami:{region}:' + json.dumps(args, sort_keys=True, default=str), 17)}"
+    patterns = [v for f in args.get("filters") or [] if f.get("name") == "name" for v in f.get("values") or []]
+    name = str(patterns[0]).replace("*", "2026.01.01") if patterns else f"image-{image[4:12]}"
+    owners = [str(owner) for owner in args.get("owners") or []]
+    amazon = "amazon" in owners or not owners
+    return {
+        "id": image,
+        "imageId": image,
+        "arn": f"arn:{partition(region)}:ec2:{region}::image/{image}",
+        "name": name,
+        "ownerId": "591542846629" if amazon else owners[0],
+        "imageOwnerAlias": "amazon" if amazon else "",
+        "architecture": "arm64" if "arm64" in name else "x86_64",
+        "imageType": "machine",
+        "platformDetails": "Linux/UNIX",
+        "rootDeviceName": "/dev/xvda",
+        "rootDeviceType": "ebs",
+        "virtualizationType": "hvm",
+        "hypervisor": "xen",
+        "enaSupport": True,
+        "public": amazon,
+        "state": "available",
+        "creationDate": _CREATED,
     }
 
 

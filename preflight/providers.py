@@ -17,10 +17,12 @@ import types
 import typing
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from . import schema
 from .aws.names import ACCOUNT, digest
+from .values import UNKNOWN_WIRE
 
 _MAX_DEPTH = 4
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
@@ -53,13 +55,58 @@ def check(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in CHECK_DEFAULTS.get(type_token, {}).items() if k not in inputs}
 
 
-def create(type_token: str, urn: str, name: str, inputs: dict[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+@dataclass
+class Made:
+    """What a simulated provider made of a resource: its id, its outputs, and, when its handler
+    could not read the inputs, why (the outputs the handler computes are then unknown)."""
+
+    id: str
+    outputs: dict[str, Any]
+    not_simulated: str = ""
+
+
+def create(type_token: str, urn: str, name: str, inputs: dict[str, Any], region: str) -> Made:
     """A non-AWS resource's id and the outputs its provider computes."""
     handler = _HANDLERS.get(type_token)
-    outputs = handler(urn, inputs) if handler else {}
+    problem = ""
+    try:
+        outputs = handler(urn, inputs) if handler else {}
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as error:
+        # Inputs the handler cannot read (a wrong type the provider's Check would refuse):
+        # no made-up answer, the outputs it computes are unknown and the run says so.
+        problem = f"not simulated, its inputs could not be read ({type(error).__name__}: {error})"
+        outputs = {key: UNKNOWN_WIRE for key in schema.output_types(type_token) if inputs.get(key) is None}
     resource_id = str(outputs.pop("id", None) or f"{name}-{digest(urn, 8)}")
     fill(type_token, urn, inputs, outputs, region)
-    return resource_id, outputs
+    return Made(resource_id, outputs, problem)
+
+
+def _text(inputs: dict[str, Any], key: str, default: str = "") -> str:
+    """A string input as the provider reads it; anything else (an object, a list) is not one."""
+    value = inputs.get(key)
+    return value if isinstance(value, str) and value else default
+
+
+def _count(inputs: dict[str, Any], key: str, default: int) -> int:
+    """A number input (`length`, `byteLength`), as an int when it reads as one, else `default`."""
+    value = inputs.get(key)
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        return int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return default
+
+
+def _length(inputs: dict[str, Any], key: str, default: int) -> int:
+    """A length the provider would accept (1 to 1024); anything else reads as `default`."""
+    length = _count(inputs, key, default)
+    return length if 0 < length <= 1024 else default
+
+
+def _object(inputs: dict[str, Any], key: str) -> dict[str, Any]:
+    value = inputs.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def fill(
@@ -164,10 +211,10 @@ def _characters(seed: str, length: int, inputs: dict[str, Any]) -> str:
         ("lower", _LOWER, "minLower"),
         ("upper", _UPPER, "minUpper"),
         ("numeric", _DIGITS, "minNumeric"),
-        ("special", str(inputs.get("overrideSpecial") or _SPECIAL), "minSpecial"),
+        ("special", _text(inputs, "overrideSpecial", _SPECIAL), "minSpecial"),
     ):
         if inputs.get(flag, True) is not False and chars:
-            sets.append((chars, int(inputs.get(minimum) or 0)))
+            sets.append((chars, min(max(_count(inputs, minimum, 0), 0), length)))
     if not sets:
         sets = [(_LOWER, 0)]
     alphabet = "".join(chars for chars, _ in sets)
@@ -182,20 +229,20 @@ def _characters(seed: str, length: int, inputs: dict[str, Any]) -> str:
 
 
 def _random_password(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    result = _characters(urn, int(inputs.get("length") or 16), inputs)
+    result = _characters(urn, _length(inputs, "length", 16), inputs)
     return {"id": "none", "result": result, "bcryptHash": "$2a$10$" + digest(urn + "bcrypt", 53)}
 
 
 def _random_string(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    result = _characters(urn, int(inputs.get("length") or 16), inputs)
+    result = _characters(urn, _length(inputs, "length", 16), inputs)
     return {"id": result, "result": result}
 
 
 def _random_id(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     import base64
 
-    raw = bytes.fromhex(digest(urn, 2 * int(inputs.get("byteLength") or 8)))
-    prefix = str(inputs.get("prefix") or "")
+    raw = bytes.fromhex(digest(urn, 2 * _length(inputs, "byteLength", 8)))
+    prefix = _text(inputs, "prefix")
     url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     return {
         "id": url,
@@ -209,12 +256,12 @@ def _random_id(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
 def _random_bytes(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     import base64
 
-    raw = bytes.fromhex(digest(urn, 2 * int(inputs.get("length") or 32)))
+    raw = bytes.fromhex(digest(urn, 2 * _length(inputs, "length", 32)))
     return {"id": "none", "base64": base64.b64encode(raw).decode(), "hex": raw.hex()}
 
 
 def _random_integer(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    low, high = int(inputs.get("min") or 0), int(inputs.get("max") or 0)
+    low, high = _count(inputs, "min", 0), _count(inputs, "max", 0)
     value = low + int(digest(urn, 8), 16) % (max(high - low, 0) + 1)
     return {"id": str(value), "result": value}
 
@@ -244,11 +291,11 @@ _WORDS = [
 
 
 def _random_pet(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    length = int(inputs.get("length") or 2)
+    length = _length(inputs, "length", 2)
     words = [_WORDS[int(digest(f"{urn}:{i}", 4), 16) % len(_WORDS)] for i in range(length)]
-    if inputs.get("prefix"):
-        words.insert(0, str(inputs["prefix"]))
-    return {"id": str(inputs.get("separator") or "-").join(words)}
+    if _text(inputs, "prefix"):
+        words.insert(0, _text(inputs, "prefix"))
+    return {"id": _text(inputs, "separator", "-").join(words)}
 
 
 def _random_uuid(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -257,10 +304,11 @@ def _random_uuid(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _random_shuffle(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    items = list(inputs.get("inputs") or [])
+    given = inputs.get("inputs")
+    items = [str(item) for item in given] if isinstance(given, list) else []
     items.sort(key=lambda item: digest(f"{urn}:{item}", 8))
-    count = inputs.get("resultCount")
-    return {"id": "-", "results": items[: int(count)] if count else items}
+    count = _count(inputs, "resultCount", 0)
+    return {"id": "-", "results": items[:count] if count > 0 else items}
 
 
 # -- docker ---------------------------------------------------------------------------------------
@@ -268,22 +316,22 @@ def _random_shuffle(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 def _docker_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """pulumi-docker's `Image`: pushed to `imageName`, pinned by the digest the registry reports."""
-    name = str(inputs.get("imageName") or "image")
+    name = _text(inputs, "imageName", "image")
     repository = name.rsplit(":", 1)[0] if ":" in name.rsplit("/", 1)[-1] else name
     sha = "sha256:" + digest("docker:" + urn, 64)
     return {
         "id": f"{name}-{sha}",
         "repoDigest": f"{repository}@{sha}",
         "baseImageName": name,
-        "registryServer": (inputs.get("registry") or {}).get("server") or name.split("/", 1)[0],
+        "registryServer": _text(_object(inputs, "registry"), "server", name.split("/", 1)[0]),
     }
 
 
 def _docker_build_image(urn: str, inputs: dict[str, Any]) -> dict[str, Any]:
     """pulumi-docker-build's `Image`: its digest, and `ref` pinning its first tag to it."""
     sha = "sha256:" + digest("docker-build:" + urn, 64)
-    tags = inputs.get("tags") or []
-    first = str(tags[0]) if tags else ""
+    tags = inputs.get("tags")
+    first = tags[0] if isinstance(tags, list) and tags and isinstance(tags[0], str) else ""
     repository = first.rsplit(":", 1)[0] if ":" in first.rsplit("/", 1)[-1] else first
     return {
         "id": sha,
@@ -305,3 +353,7 @@ _HANDLERS: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
     "docker:index/image:Image": _docker_image,
     "docker-build:index:Image": _docker_build_image,
 }
+
+SIMULATED = frozenset(_HANDLERS)
+"""The resource types whose outputs a handler here computes from the inputs (the others get
+values of their declared types only)."""

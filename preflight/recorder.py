@@ -10,6 +10,7 @@ makes them (`pulumi:providers:aws::default_7_51_1`, configured from the `aws:` c
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import threading
 import traceback
@@ -40,10 +41,13 @@ from .values import (
 )
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 PROVIDER_PREFIX = "pulumi:providers:"
 # Computed outputs a preview of a new resource already knows: the provider plans `tagsAll` from
 # `tags` and the default tags, and `region` from the provider's configuration.
 _KNOWN_IN_PREVIEW = frozenset({"tagsAll", "region"})
+# What stands in for an unknown input after an update, so that what is computed from it is found.
+_UPDATE_PLACEHOLDER = "preflight-unknown-4f1d"
 
 
 @dataclass
@@ -131,6 +135,10 @@ class RecordingMonitor(MockMonitor):
         self._provider_config = provider_config
         self._default_region = str(provider_config.get("aws", {}).get("region") or names.DEFAULT_REGION)
         self.data_sources = invokes.DataSources()
+        self.unknown_offline: list[str] = []
+        """Values left unknown because only AWS or another stack holds them (besides data sources')."""
+        self.not_simulated: list[str] = []
+        """Resources whose outputs the simulated provider could not compute (left unknown), with why."""
         self.bugs: list[str] = []
         # Whether the program has asked for a callback (a transform): the recorder then calls
         # back into it, so its engine calls must not block the program's event loop.
@@ -302,7 +310,12 @@ class RecordingMonitor(MockMonitor):
                     self._remote_component(record, request.provider, request.version)
             self._add(record)
         response = resource_pb2.RegisterResourceResponse(urn=urn, id=record.id if isinstance(record.id, str) else "")
-        if record.custom or record.remote:
+        if record.remote and not self.preview and not record.simulated:
+            # A component whose children its provider builds: offline none of its outputs is
+            # known. A non-success result is how the engine tells the SDK to resolve every
+            # output unknown (not None), so the program's applies on them do not run.
+            response.result = resource_pb2.Result.FAIL
+        elif record.custom or record.remote:
             # Converted in place (a Struct given to the constructor would be copied into it).
             response.object.SetInParent()
             response.object.update(record.wire_outputs)
@@ -329,19 +342,7 @@ class RecordingMonitor(MockMonitor):
         checked = {**wire_inputs, **corrections}
         record.wire_inputs = checked
         record.inputs = _plain_merged(wire_inputs, known_inputs, corrections)
-        # A preview discards what the stand-in computes (it is unknown), so placeholders for
-        # unknown inputs only keep the arithmetic on strings working.
-        known = _placeholders(record.inputs) if self.preview else record.inputs
-        if package == "aws":
-            created = resources.create(
-                record.type, record.urn, known, self._region(provider), self._default_tags(provider)
-            )
-            resource_id, computed = created.id, created.outputs
-            providers.fill(record.type, record.urn, known, computed, self._region(provider), outputs_only=True)
-        else:
-            resource_id, computed = providers.create(
-                record.type, record.urn, record.name, known, self._region(provider)
-            )
+        resource_id, computed = self._compute(record, provider)
         if import_id:
             resource_id = import_id
         if self.preview and not import_id:
@@ -367,6 +368,31 @@ class RecordingMonitor(MockMonitor):
             if key in outputs and not is_secret(outputs[key]):
                 outputs[key] = secret(outputs[key])
         record.set_outputs(outputs, _plain_merged(checked, record.inputs, computed))
+
+    def _compute(self, record: Resource, provider: Resource) -> tuple[str, dict[str, Any]]:
+        """The id and outputs the provider computes from the checked inputs. Placeholders stand in
+        for unknown inputs, so the arithmetic on strings works: a preview discards what is
+        computed (it is unknown), and after an update what was computed from a placeholder is
+        unknown, as the value it came from (a secret's content, another stack's output)."""
+        package = record.type.split(":", 1)[0]
+        unknown_inputs = contains_unknown(record.inputs)
+        placeholder = "unknown" if self.preview else _UPDATE_PLACEHOLDER
+        known = _placeholders(record.inputs, placeholder) if unknown_inputs else record.inputs
+        region = self._region(provider)
+        if package == "aws":
+            created = resources.create(record.type, record.urn, known, region, self._default_tags(provider))
+            resource_id, computed = created.id, created.outputs
+            providers.fill(record.type, record.urn, known, computed, region, outputs_only=True)
+        else:
+            made = providers.create(record.type, record.urn, record.name, known, region)
+            resource_id, computed = made.id, made.outputs
+            if made.not_simulated:
+                self.not_simulated.append(f"{record.type} {record.name!r}: {made.not_simulated}")
+        if unknown_inputs and not self.preview:
+            computed = {k: UNKNOWN_WIRE if _mentions(v, placeholder) else v for k, v in computed.items()}
+            if placeholder in resource_id:
+                resource_id = f"{record.name}-{names.digest(record.urn, 8)}"
+        return resource_id, computed
 
     def _remote_component(self, record: Resource, provider_ref: str, version: str) -> None:
         package = record.type.split(":", 1)[0]
@@ -412,6 +438,15 @@ class RecordingMonitor(MockMonitor):
                 computed = resources.create(request.type, urn, record.inputs, self._region(provider)).outputs
             record.simulated = frozenset(computed)
             record.set_outputs({**state, **computed})
+            if request.type == STACK_REFERENCE_TYPE:
+                # Another stack's outputs are in its state, which an offline run has not: unknown
+                # (the response's `unknown`), so what the program derives from them waits.
+                record.set_outputs({**state, "outputs": UNKNOWN_WIRE, "secretOutputNames": UNKNOWN_WIRE})
+                self.unknown_offline.append(
+                    f"the outputs of stack {request.properties['name']!r} (pulumi.StackReference)"
+                )
+                self._add(record)
+                return resource_pb2.ReadResourceResponse(urn=urn, properties=wire_to_struct(state), unknown=True)
             self._add(record)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=wire_to_struct(record.wire_outputs))
 
@@ -428,6 +463,14 @@ class RecordingMonitor(MockMonitor):
             if request.provider:
                 provider = self.by_urn.get(request.provider.rsplit("::", 1)[0])
             result = self.data_sources.invoke(request.tok, args, self._region(provider))
+            if contains_unknown(result):
+                if not _called_plainly(request.tok, args):
+                    # The engine's own answer for a result it cannot know yet: the Output form's
+                    # result is unknown, so the program's applies on it do not run.
+                    return resource_pb2.ResourceInvokeResponse(unknown=True)
+                # The plain form cannot carry an unknown (the SDK reads every field of the
+                # result at once): what is unknown is absent, None to the program.
+                result = {k: v for k, v in result.items() if v != UNKNOWN_WIRE}
         return resource_pb2.ResourceInvokeResponse(**{"return": wire_to_struct(_drop_none(result))})
 
     def Call(self, request):
@@ -441,6 +484,34 @@ class RecordingMonitor(MockMonitor):
         return record.wire_outputs if record is not None else {}
 
 
+def _called_plainly(token: str, args: dict[str, Any]) -> bool:
+    """Whether the program is waiting on this invoke in its plain form (`aws.ssm.get_parameter`,
+    not `get_parameter_output`): the request is the same, so the calling frames tell. The plain
+    form calls the SDK's `pulumi.runtime.invoke.invoke` and waits in it for the answer; an
+    invoke answered on a thread of its own (a program with transforms) counts as plain, the
+    answer that cannot make the SDK fail."""
+    frame = inspect.currentframe()
+    on_loop = False
+    while frame is not None:
+        module = frame.f_globals.get("__name__")
+        if module == "pulumi.runtime.invoke" and frame.f_code.co_name == "invoke":
+            if frame.f_locals.get("tok") == token and _same_arguments(frame.f_locals.get("props"), args):
+                return True
+        on_loop = on_loop or module == "asyncio.events"
+        frame = frame.f_back
+    return not on_loop
+
+
+def _same_arguments(given: Any, args: dict[str, Any]) -> bool:
+    """Whether the arguments a plain invoke was given are (as far as they are plain values) the
+    request's, so that an Output-form invoke of the same data source answered meanwhile is not
+    taken for it."""
+    if not isinstance(given, dict):
+        return False
+    scalars = (str, int, float, bool)
+    return all(args.get(key) == value for key, value in given.items() if isinstance(value, scalars))
+
+
 def _plain_merged(wire: dict[str, Any], plain_wire: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """`plain({**wire, **changes})`, given `plain_wire = plain(wire)`: `plain` turns a dict key by
     key (when the dict is no signed value), so only the changed keys are turned again. The
@@ -450,14 +521,24 @@ def _plain_merged(wire: dict[str, Any], plain_wire: dict[str, Any], changes: dic
     return {**plain_wire, **{key: plain(value) for key, value in changes.items()}}
 
 
-def _placeholders(value: Any) -> Any:
+def _placeholders(value: Any, placeholder: str = "unknown") -> Any:
     if value is UNKNOWN:
-        return "unknown"
+        return placeholder
     if isinstance(value, dict):
-        return {k: _placeholders(v) for k, v in value.items()}
+        return {k: _placeholders(v, placeholder) for k, v in value.items()}
     if isinstance(value, list):
-        return [_placeholders(v) for v in value]
+        return [_placeholders(v, placeholder) for v in value]
     return value
+
+
+def _mentions(value: Any, text: str) -> bool:
+    if isinstance(value, str):
+        return text in value
+    if isinstance(value, dict):
+        return any(_mentions(v, text) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, text) for v in value)
+    return False
 
 
 def _drop_none(value: Any) -> Any:

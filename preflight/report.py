@@ -50,6 +50,23 @@ def document(result: RunResult) -> dict[str, Any]:
             for v in result.violations
         ],
         "notApplicable": [{"policy": n.policy, "urn": n.urn, "reason": n.reason} for n in result.not_applicable],
+        "exemptions": [
+            {"policy": e.policy, "urn": e.urn, "source": e.source, "reason": e.reason, "message": e.message}
+            for e in result.exemptions
+        ],
+        "remediations": [
+            {
+                "policy": r.policy,
+                "urn": r.urn,
+                "changes": [{"property": path, "old": old, "new": new} for path, old, new in r.changes],
+                "diagnostic": r.diagnostic,
+            }
+            for r in result.remediations
+        ],
+        "policies": {
+            name: {"displayName": m.display_name, "remediationSteps": m.remediation_steps, "mirrors": list(m.mirrors)}
+            for name, m in sorted(result.policies.items())
+        },
         "summary": summary(result),
     }
 
@@ -61,9 +78,13 @@ def summary(result: RunResult) -> dict[str, Any]:
         "mandatory": len(result.mandatory),
         "advisory": len(result.violations) - len(result.mandatory),
         "notApplicable": len(result.not_applicable),
+        "exempted": len(result.exemptions),
+        "remediated": sum(1 for r in result.remediations if r.changes),
         "policyPack": result.policy_pack,
         "mandatoryNotRun": list(result.mandatory_not_run),
         "notExpanded": result.not_expanded,
+        "unknownOffline": list(result.unknown_offline),
+        "notSimulated": list(result.not_simulated),
         "simulatedDataSources": list(result.simulated_data_sources),
         "notes": list(result.notes),
         "strict": result.strict,
@@ -85,10 +106,14 @@ def summary_line(result: RunResult) -> str:
         count = len(result.mandatory_not_run)
         unjudged += (
             f"; {count} mandatory {'policy' if count == 1 else 'policies'} could not run "
-            f"(values unknown until deployed)"
+            f"(values {'unknown until deployed' if result.preview else 'not known offline'})"
         )
     if result.not_expanded:
         unjudged += f"; not expanded offline: {', '.join(result.not_expanded)}"
+    if result.unknown_offline:
+        unjudged += f"; not known offline: {len(result.unknown_offline)}"
+    if result.not_simulated:
+        unjudged += f"; not simulated: {len(result.not_simulated)}"
     return (
         f"{verdict}: {result.project}/{result.stack} ({mode}): {counts['resources']} resources, "
         f"{judged}{unjudged}; exit {result.exit_code}"
@@ -99,11 +124,21 @@ def unjudged_text(result: RunResult) -> list[str]:
     """What the summary line's counts mean, in sentences (nothing when everything was judged)."""
     lines = []
     if result.mandatory_not_run:
+        why = "unknown until deployed" if result.preview else "not known offline"
         lines.append(
             f"Not judged: the mandatory {', '.join(result.mandatory_not_run)} could not run on some "
-            "resources, because the values they read are unknown until deployed; a real "
+            f"resources, because the values they read are {why}; a real "
             "`pulumi up` runs them on the known values and may still fail."
         )
+    if result.unknown_offline:
+        lines.append(
+            f"Not judged: what the program builds from {'; '.join(result.unknown_offline)}, because "
+            "that value is not known offline (only the account or the other stack holds it); "
+            "it is left unknown in both modes (absent where the program calls a data source's "
+            "plain form, which cannot carry an unknown), never made up."
+        )
+    if result.not_simulated:
+        lines.append(f"Not simulated (outputs left unknown): {'; '.join(result.not_simulated)}.")
     if result.not_expanded:
         lines.append(
             f"Not judged: {', '.join(result.not_expanded)} are multi-language components whose "
@@ -131,6 +166,7 @@ def text(result: RunResult) -> str:
     lines.extend(_tree(result))
     lines.append("")
     lines.extend(_violations(result))
+    lines.extend(_excused_and_fixed(result))
     lines.append("Outputs:")
     lines.extend(_outputs(result))
     lines.append("")
@@ -199,12 +235,15 @@ def _violations(result: RunResult) -> list[str]:
         found = grouped[(level, policy)]
         description = found[0].message.split("\n", 1)[0]
         severity = f", {found[0].severity}" if found[0].severity else ""
-        lines.append(f"  [{level}{severity}] {policy}: {description}")
+        metadata = result.policies.get(policy)
+        named = f" ({metadata.display_name})" if metadata and metadata.display_name else ""
+        lines.append(f"  [{level}{severity}] {policy}{named}: {description}")
         for violation in found:
             resource = by_urn.get(violation.urn)
             where = f"{resource.type}  {resource.name}" if resource else (violation.urn or "the stack")
             detail = violation.message.split("\n", 1)[1] if "\n" in violation.message else ""
             lines.append(f"      {where}" + (f": {' '.join(detail.split())}" if detail else ""))
+        lines.extend(_metadata_lines(result, policy))
     if result.not_applicable:
         per_policy: dict[str, int] = defaultdict(int)
         for entry in result.not_applicable:
@@ -212,6 +251,44 @@ def _violations(result: RunResult) -> list[str]:
         listed = ", ".join(f"{name} ({count})" for name, count in sorted(per_policy.items()))
         lines.append(f"  Not applicable: {listed}")
     lines.append("")
+    return lines
+
+
+def _metadata_lines(result: RunResult, policy: str) -> list[str]:
+    """How to fix what a policy found, and the rules of other sets it mirrors."""
+    metadata = result.policies.get(policy)
+    lines = []
+    if metadata and metadata.remediation_steps:
+        lines.append(f"      fix: {metadata.remediation_steps}")
+    if metadata and metadata.mirrors:
+        lines.append(f"      mirrors: {', '.join(metadata.mirrors)}")
+    return lines
+
+
+def _where(result: RunResult, urn: str) -> str:
+    resource = next((r for r in result.resources if r.urn == urn), None)
+    return f"{resource.type}  {resource.name}" if resource else urn
+
+
+def _excused_and_fixed(result: RunResult) -> list[str]:
+    """Each finding an exemption excused, and each property a `remediate` policy changed, as
+    `pulumi preview` shows a remediation: property: old -> new."""
+    lines = []
+    if result.exemptions:
+        lines.append(f"Exemptions ({len(result.exemptions)}): findings not reported, with the reason")
+        for e in result.exemptions:
+            lines.append(f"  {e.policy}  {_where(result, e.urn)}: exempt by {e.source}: {e.reason}")
+            lines.append(f"      would report: {e.message}")
+        lines.append("")
+    if result.remediations:
+        lines.append(f"Remediations ({len(result.remediations)}): inputs changed by a policy at `remediate`")
+        for r in result.remediations:
+            lines.append(f"  {r.policy}  {_where(result, r.urn)}" + (f": {r.diagnostic}" if r.diagnostic else ""))
+            lines.extend(
+                f"      ~ {path}: {json.dumps(old, sort_keys=True)} -> {json.dumps(new, sort_keys=True)}"
+                for path, old, new in r.changes
+            )
+        lines.append("")
     return lines
 
 

@@ -36,6 +36,41 @@ class NotApplicable:
     reason: str
 
 
+@dataclass(frozen=True)
+class Exemption:
+    """A finding the policy did not report because the resource is exempt from it."""
+
+    policy: str
+    urn: str
+    source: str
+    """What exempts it: a policy config entry (`config name "web-*"`) or the resource's tag."""
+    reason: str
+    message: str
+    """What the policy would have reported."""
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """What a policy at the `remediate` level changed in a resource's inputs before it was judged."""
+
+    policy: str
+    urn: str
+    changes: tuple[tuple[str, Any, Any], ...]
+    """(property path, old value, new value), values as `values.display` shows them."""
+    diagnostic: str = ""
+    """Why the remediation could not run (a value unknown during preview), when it could not."""
+
+
+@dataclass(frozen=True)
+class PolicyMetadata:
+    """What the pack says of one of its policies besides its verdicts."""
+
+    display_name: str = ""
+    remediation_steps: str = ""
+    mirrors: tuple[str, ...] = ()
+    """Ids of other rule sets the policy mirrors (`Security Hub ECS.8`), from its `mirrors:` tags."""
+
+
 @dataclass
 class RunResult:
     project: str
@@ -45,6 +80,10 @@ class RunResult:
     outputs: dict[str, Any]
     violations: list[Violation] = field(default_factory=list)
     not_applicable: list[NotApplicable] = field(default_factory=list)
+    exemptions: list[Exemption] = field(default_factory=list)
+    remediations: list[Remediation] = field(default_factory=list)
+    policies: dict[str, PolicyMetadata] = field(default_factory=dict)
+    """Each policy of the pack that ran, by name."""
     warnings: list[str] = field(default_factory=list)
     policy_pack: Optional[str] = None
     """`name@version` of the pack that judged the stack, or None when no pack ran."""
@@ -55,8 +94,15 @@ class RunResult:
     """Data sources answered from their result type alone (`aws.ecs.get_task_definition`)."""
     mandatory_not_run: list[str] = field(default_factory=list)
     """Mandatory policies that could not run on some resource: they read values unknown until deployed."""
+    unknown_offline: list[str] = field(default_factory=list)
+    """Values an offline run cannot know and left unknown in both modes (`the value of secret
+    'prod/db' (aws.secretsmanager.get_secret_version)`): what the program built from them was
+    not judged."""
+    not_simulated: list[str] = field(default_factory=list)
+    """Resources whose provider's outputs could not be simulated from their inputs (left unknown)."""
     strict: bool = False
-    """`--strict`: what was not judged (`mandatory_not_run`, `not_expanded`) makes the exit status 3."""
+    """`--strict`: what was not judged (`mandatory_not_run`, `not_expanded`, `unknown_offline`,
+    `not_simulated`) makes the exit status 3."""
 
     def of_type(self, type_token: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_token]
@@ -89,7 +135,7 @@ class RunResult:
 
     @property
     def incomplete(self) -> bool:
-        return bool(self.mandatory_not_run or self.not_expanded)
+        return bool(self.mandatory_not_run or self.not_expanded or self.unknown_offline or self.not_simulated)
 
     @property
     def exit_code(self) -> int:

@@ -139,6 +139,8 @@ def _execute(
         wire_outputs=monitor.stack_outputs_wire,
         notes=[project.secrets_note] if project.secrets_note else [],
         simulated_data_sources=invokes.names(monitor.data_sources.simulated),
+        unknown_offline=sorted(monitor.data_sources.unknown_offline + monitor.unknown_offline),
+        not_simulated=list(monitor.not_simulated),
     )
 
 

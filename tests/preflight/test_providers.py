@@ -4,9 +4,11 @@ SDK asks to keep secret stays secret on its way to the pack."""
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from preflight import UNKNOWN, run
-from preflight.values import SECRET_SIG, SIG_KEY
+from preflight import UNKNOWN, providers, run, schema
+from preflight.values import SECRET_SIG, SIG_KEY, UNKNOWN_WIRE, secret, wire_to_struct
 
 from .conftest import TASK_SECRETS
 
@@ -69,3 +71,68 @@ def test_secrets_handed_over_by_reference_pass(pack):
         sent = result.one("aws:ecs/taskDefinition:TaskDefinition", name).wire_inputs["containerDefinitions"]
         assert not (isinstance(sent, dict) and sent.get(SIG_KEY) == SECRET_SIG)
     assert not any(v.policy == "ecs-no-plaintext-secrets" for v in result.violations)
+
+
+# Each simulated provider's resources, and a few answered from their SDK's types alone.
+SIMULATED_TYPES = sorted(
+    providers.SIMULATED
+    | {"tls:index/privateKey:PrivateKey", "tls:index/selfSignedCert:SelfSignedCert", "command:local:Command"}
+)
+_SCALARS = st.one_of(
+    st.none(),
+    st.just(UNKNOWN),
+    st.just("unknown"),  # what a preview's placeholder for an unknown input reads
+    st.just(""),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(["server", "username", "password", "value", "x"]), inner, max_size=3),
+        inner.map(secret),
+    ),
+    max_leaves=6,
+)
+
+
+@st.composite
+def _inputs(draw, type_token):
+    """Inputs of the type's own names (and a stray one), each unknown, secret, empty or of a wrong type."""
+    names = sorted(schema.input_names(type_token) | {"length", "registry", "tags", "imageName", "stray"})
+    chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=8))
+    return {name: draw(_VALUES) for name in chosen}
+
+
+@pytest.mark.parametrize("type_token", SIMULATED_TYPES)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_simulated_provider_answers_any_inputs_or_says_it_could_not(type_token, data):
+    """Unknowns, secrets, empty and wrong-typed inputs: the handler answers with outputs the
+    engine can carry, or leaves them unknown and says why; it never raises."""
+    inputs = data.draw(_inputs(type_token))
+    providers.check(type_token, inputs)
+    made = providers.create(type_token, f"urn:pulumi:dev::p::{type_token}::r", "r", inputs, "us-east-1")
+    assert isinstance(made.id, str) and made.id
+    wire_to_struct(made.outputs)  # every output is a value the engine's wire form holds
+    if made.not_simulated:
+        assert made.not_simulated.startswith("not simulated, its inputs could not be read (")
+        assert all(made.outputs[key] == UNKNOWN_WIRE for key in made.outputs if key in schema.output_types(type_token))
+
+
+def test_a_docker_image_whose_registry_is_unknown_is_simulated():
+    """The preview's placeholder for a registry given as one unknown Output: the image is still
+    pushed to the repository its name names (the bug: 'str' object has no attribute 'get')."""
+    made = providers.create(
+        "docker:index/image:Image",
+        "urn:pulumi:dev::p::docker:index/image:Image::app",
+        "app",
+        {"imageName": "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1", "registry": "unknown"},
+        "us-east-1",
+    )
+    assert not made.not_simulated
+    assert made.outputs["registryServer"] == "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    assert made.outputs["repoDigest"].startswith("123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:")

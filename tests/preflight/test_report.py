@@ -14,7 +14,18 @@ def test_json_document_follows_the_schema(capsys):
     )
     document = json.loads(out)
     assert status == 1 and err == ""
-    assert set(document) == {"project", "stack", "resources", "outputs", "violations", "notApplicable", "summary"}
+    assert set(document) == {
+        "project",
+        "stack",
+        "resources",
+        "outputs",
+        "violations",
+        "notApplicable",
+        "exemptions",
+        "remediations",
+        "policies",
+        "summary",
+    }
     assert (document["project"], document["stack"]) == ("aws-py-fargate", "example")
     urns = {r["urn"] for r in document["resources"]}
     for resource in document["resources"]:
@@ -52,9 +63,13 @@ def test_json_document_follows_the_schema(capsys):
         "mandatory": 1,
         "advisory": len(document["violations"]) - 1,
         "notApplicable": 0,
+        "exempted": 0,
+        "remediated": 0,
         "policyPack": "preflight-fixture@v0.3.0",
         "mandatoryNotRun": [],
         "notExpanded": [],
+        "unknownOffline": [],
+        "notSimulated": [],
         "simulatedDataSources": [],
         "notes": [],
         "strict": False,
