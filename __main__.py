@@ -11,7 +11,9 @@ import pulumi
 
 import components.mapping as mapping
 from components import Cluster, FargateService, LoadBalancer, Network, VpcEndpoints
+from components.alarms import AlarmTopic, AlarmTopicArgs
 from components.config.stack import config_is_secret, load_stack_config
+from components.dashboard import StackDashboard
 
 config = load_stack_config()
 
@@ -20,6 +22,12 @@ endpoints_args = mapping.endpoints_args(config, network)
 endpoints = VpcEndpoints("vpce", endpoints_args) if endpoints_args else None
 load_balancer = LoadBalancer("alb", mapping.load_balancer_args(config, network))
 cluster = Cluster("cluster", mapping.cluster_args(config))
+
+# Where every alarm goes: a topic of the stack's own (email), one made elsewhere, or none.
+alarm_topic = (
+    AlarmTopic("alarms", AlarmTopicArgs(email=config.alarms.email)) if config.alarms and config.alarms.email else None
+)
+alarm_actions = mapping.alarm_actions(config, alarm_topic)
 
 secret_services = config_is_secret("services")
 # Services with an explicit rule priority claim it on the listener first; the others take
@@ -40,16 +48,19 @@ created = {
             depends_on=[cluster.capacity_providers]
             if config.services[name].capacity_providers and cluster.capacity_providers
             else [],
+            alarm_actions=alarm_actions,
         ),
     )
     for name in claim_order
 }
 services = {name: created[name] for name in config.services}
+dashboard = StackDashboard("dashboard", mapping.dashboard_args(cluster, load_balancer, services))
 
 pulumi.export("url", load_balancer.url)
 pulumi.export("loadBalancerDnsName", load_balancer.dns_name)
 pulumi.export("clusterName", cluster.name)
 pulumi.export("vpcId", network.vpc_id)
+pulumi.export("dashboardUrl", dashboard.url)
 pulumi.export(
     "services",
     {

@@ -28,6 +28,7 @@ from ..aws_limits import (
     SSM_PARAMETER_ARN,
     ecr_repository_arn,
 )
+from .alarms import AlarmsConfig, ServiceAlarmsConfig
 from .autoscaling import AutoscalingConfig
 from .base import LOG_RETENTION_DAYS, MISSING, NAMESPACE, ConfigModel, errors_at, format_errors, usable
 from .build import BuildConfig
@@ -84,6 +85,7 @@ __all__ = [
     "SUBNET_ID",
     "VPC_ID",
     "AccessLogsConfig",
+    "AlarmsConfig",
     "AutoscalingConfig",
     "BuildConfig",
     "CapacityProviderConfig",
@@ -96,6 +98,7 @@ __all__ = [
     "NetworkConfig",
     "PortMappingConfig",
     "RoutingConfig",
+    "ServiceAlarmsConfig",
     "ServiceConfig",
     "SidecarConfig",
     "StackConfig",
@@ -122,6 +125,11 @@ class StackConfig(ConfigModel):
     network: NetworkConfig = NetworkConfig()
     load_balancer: LoadBalancerConfig = LoadBalancerConfig()
     cluster: ClusterConfig = ClusterConfig()
+    # None: the alarms exist (and roll deployments back) but notify no one.
+    alarms: Optional[AlarmsConfig] = Field(
+        None,
+        description="where every service's alarms go: `email` (a new SNS topic) or `snsTopicArn`; without it the alarms notify no one but still roll deployments back",
+    )
     services: dict[str, ServiceConfig] = Field(
         description="1 to 50 services (each adds an egress rule to the ALB's security group, whose default quota is 60 per direction); names are lowercase letters, digits and `-`, start with a letter, at most 20 characters, not `sg-…` (EC2 refuses such security group names)"
     )

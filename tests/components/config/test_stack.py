@@ -66,6 +66,13 @@ def test_defaults_are_the_documented_cheap_and_safe_ones():
     }
     assert service.routing.model_dump(by_alias=True) == {"pathPatterns": ("/*",), "hostHeaders": (), "priority": None}
     assert service.deployment.model_dump(by_alias=True) == {
+        "strategy": "rolling",
+        "canaryPercent": 10.0,
+        "canaryBakeMinutes": 10,
+        "stepPercent": 10.0,
+        "stepBakeMinutes": 5,
+        "bakeTimeMinutes": 10,
+        "rollbackOnAlarms": True,
         "circuitBreaker": True,
         "minimumHealthyPercent": 100,
         "maximumPercent": 200,
