@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import alb, ecs, iam, logs, network, scaling
+from . import alb, ec2, ecr, ecs, iam, logs, network, scaling
 from ._policy import Rule
 
 PACK_NAME = "fargate-alb"
@@ -27,6 +27,8 @@ def all_rules() -> list[Rule]:
         *logs.RULES,
         iam.NO_MANAGED_POLICY_ON_TASK_ROLES,
         network.VPC_FLOW_LOGS,
+        *ec2.RULES,
+        *ecr.RULES,
     ]
 
 

@@ -360,6 +360,14 @@ class Stack:
     def load_balancers_of(self, target_group: PolicyResource) -> tuple[PolicyResource, ...]:
         return self._load_balancers_by_target_group.get(target_group.urn, ())
 
+    @cached_property
+    def forwarded_target_groups(self) -> Refs:
+        """Every target group a listener's default actions or a listener rule's actions of the
+        stack forward to, whichever load balancer (of the stack or not) the listener is on;
+        `unresolved` when an action's target group a preview cannot tell may be any of them."""
+        found = union(self._action_target_groups(listener, "defaultActions") for listener in self.of_type(T.LISTENER))
+        return found | union(self._action_target_groups(rule, "actions") for rule in self.of_type(T.LISTENER_RULE))
+
     def service_target_groups(self, service: PolicyResource) -> list[TargetGroupUse]:
         """The target groups a service registers its tasks in, each once, with its container ports."""
         entries = elements(peek(service.props, "loadBalancers"))

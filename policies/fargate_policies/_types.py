@@ -43,3 +43,13 @@ SCALABLE_TARGET = ("aws:appautoscaling/target:Target",)
 SCALING_POLICY = ("aws:appautoscaling/policy:Policy",)
 
 LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
+
+# ECS Express Mode (pulumi-aws 7): a Fargate service behind an ALB that ECS builds itself.
+ECS_EXPRESS_SERVICE = ("aws:ecs/expressGatewayService:ExpressGatewayService",)
+
+ECR_REPOSITORY = ("aws:ecr/repository:Repository",)
+ECR_REGISTRY_SCANNING = ("aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",)
+
+WAF_ACL_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
+
+SCHEDULER_SCHEDULE = ("aws:scheduler/schedule:Schedule",)

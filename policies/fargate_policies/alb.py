@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pulumi_policy import ResourceValidationArgs, StackValidationArgs
+from typing import Any
+
+from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 
 from . import _types as T
 from ._policy import ADVISORY, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
-from ._props import UNKNOWN, as_number, get, get_list, peek
+from ._props import UNKNOWN, as_bool, as_number, get, get_list, peek
 from ._stack import Stack
 
 # TLS 1.2+ predefined policies (no TLS 1.0/1.1), forward secrecy or TLS 1.3 first.
@@ -159,6 +161,103 @@ def fargate_target_group_ip(args: StackValidationArgs, report_violation: ReportV
         args.not_applicable("no awsvpc service uses a target group of this stack")
 
 
+def alb_desync_mitigation(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Application Load Balancers mitigate HTTP desync (desyncMitigationMode defensive or strictest, not monitor).
+
+    Prevents: HTTP request smuggling: ambiguous requests a monitoring-only ALB passes on
+    to the containers, where a second request hides inside the first.
+
+    Mirrors: Security Hub ELB.12; AWS Config alb-desync-mode-check; Checkov CKV_AWS_328.
+    """
+    mode = get(args.props, "desyncMitigationMode", default="defensive")
+    if _is_application(args) and str(mode).lower() == "monitor":
+        report_violation("desyncMitigationMode is 'monitor'; set it to 'defensive' (the default) or 'strictest'.")
+
+
+def alb_listener_rule_priority_unique(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """No two listener rules of one listener share a priority.
+
+    Prevents: CreateRule failing with PriorityInUse halfway through `pulumi up`, after the
+    first of the two rules (and whatever depends on it) was created.
+
+    Mirrors: none.
+    """
+    stack = Stack.of(args.resources)
+    rules = stack.of_type(T.LISTENER_RULE)
+    if not rules:
+        args.not_applicable("the stack has no listener rule")
+        return
+    first: dict[tuple[str, int], str] = {}
+    unjudged = []
+    for rule in rules:
+        listeners = stack.refs(rule, ("listenerArn",), T.LISTENER)
+        # Unset, the provider computes it (unknown in a preview): not the program's choice.
+        priority = as_number(Stack.given(rule, "priority"))
+        if priority is None:
+            continue  # AWS gives it the next free priority
+        if priority is UNKNOWN or listeners.unresolved or len(listeners.keys) != 1:
+            unjudged.append(f"listener rule {rule.name!r} (its priority or listener is unknown)")
+            continue
+        key = (next(iter(listeners.keys)), priority)
+        if key in first:
+            report_violation(
+                f"Listener rule {rule.name!r} has priority {priority}, as {first[key]!r} on the same listener "
+                "has; give each rule of a listener its own priority.",
+                rule.urn,
+            )
+        else:
+            first[key] = rule.name
+    if unjudged and not first:
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
+def _internet_facing(load_balancer: PolicyResource) -> Any:
+    if (Stack.given(load_balancer, "loadBalancerType") or "application") != "application":
+        return False
+    internal = as_bool(Stack.given(load_balancer, "internal", default=False))
+    return UNKNOWN if internal is UNKNOWN else internal is not True
+
+
+def alb_waf(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Internet-facing Application Load Balancers have a WAF web ACL (a wafv2.WebAclAssociation whose resourceArn is
+    the load balancer).
+
+    Prevents: common web exploits (SQL injection, known bad inputs, request floods from one
+    address) reaching the containers with nothing in front to filter them.
+
+    Mirrors: Security Hub ELB.16; AWS Config alb-waf-enabled; cdk-nag AwsSolutions-ELB2 (its
+    NIST/HIPAA/PCI packs' ALBWAFEnabled); Checkov CKV2_AWS_28.
+    """
+    stack = Stack.of(args.resources)
+    balancers = [lb for lb in stack.of_type(T.LOAD_BALANCER) if _internet_facing(lb) is not False]
+    if not balancers:
+        args.not_applicable("the stack has no internet-facing Application Load Balancer")
+        return
+    protected: set = set()
+    unplaced = []
+    for association in stack.of_type(T.WAF_ACL_ASSOCIATION):
+        refs = stack.refs(association, ("resourceArn",), T.LOAD_BALANCER)
+        protected |= {lb.urn for lb in refs.resources}
+        if refs.unresolved:
+            unplaced.append(association.name)
+    unjudged = [f"{lb.name!r} (internal unknown)" for lb in balancers if _internet_facing(lb) is UNKNOWN]
+    missing = [lb for lb in balancers if _internet_facing(lb) is True and lb.urn not in protected]
+    if missing and unplaced:
+        args.not_applicable(
+            f"could not tell which resource web ACL association(s) {', '.join(map(repr, sorted(unplaced)))} "
+            "protect (resourceArn unknown, no dependency)"
+        )
+        return
+    for balancer in missing:
+        report_violation(
+            f"Internet-facing load balancer {balancer.name!r} has no web ACL; associate one "
+            "(aws.wafv2.WebAclAssociation with its arn), e.g. with the AWS managed common rule set.",
+            balancer.urn,
+        )
+    if unjudged and not missing:
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
 RULES = [
     Rule("alb-https-redirect", ADVISORY, alb_https_redirect, T.LISTENER, severity=MEDIUM),
     Rule("alb-tls-policy", MANDATORY, alb_tls_policy, T.LISTENER, TLS_CONFIG, severity=HIGH),
@@ -166,4 +265,7 @@ RULES = [
     Rule("alb-access-logs", ADVISORY, alb_access_logs, T.LOAD_BALANCER, severity=LOW),
     Rule("alb-deletion-protection", ADVISORY, alb_deletion_protection, T.LOAD_BALANCER, severity=LOW),
     Rule("fargate-target-group-ip", MANDATORY, fargate_target_group_ip, severity=HIGH),
+    Rule("alb-desync-mitigation", ADVISORY, alb_desync_mitigation, T.LOAD_BALANCER, severity=MEDIUM),
+    Rule("alb-listener-rule-priority-unique", MANDATORY, alb_listener_rule_priority_unique, severity=HIGH),
+    Rule("alb-waf", ADVISORY, alb_waf, severity=MEDIUM),
 ]

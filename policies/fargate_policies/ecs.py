@@ -6,14 +6,15 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
-from pulumi_policy import ResourceValidationArgs
+from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
 from . import _types as T
+from ._express import EXPRESS_DEFAULT_CPU, EXPRESS_DEFAULT_MEMORY, EXPRESS_TASK_CPU, express_container
 from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
-from ._props import as_json, get, get_list
+from ._props import UNKNOWN, as_json, as_number, elements, get, get_list, peek
 from ._secrets import contains_secret, is_secret, raw
-from ._stack import service_is_fargate
+from ._stack import Stack, service_is_fargate
 
 # Valid Fargate task sizes: task cpu units -> allowed task memory (MiB).
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html
@@ -35,7 +36,10 @@ MAX_CONTAINERS_PER_TASK = 10
 
 def _containers(args: ResourceValidationArgs) -> list[Mapping[str, Any]]:
     """The container definitions (a JSON string in pulumi-aws). Unknown during a
-    preview if the JSON embeds outputs; the SDK then notes the rule could not run."""
+    preview if the JSON embeds outputs; the SDK then notes the rule could not run.
+    An Express Mode service's one container reads as a definition (`express_container`)."""
+    if args.resource_type in T.ECS_EXPRESS_SERVICE:
+        return [express_container(args.props)]
     containers = as_json(get(args.props, "containerDefinitions"))
     if not isinstance(containers, list):
         return []
@@ -102,8 +106,12 @@ def fargate_task_size(args: ResourceValidationArgs, report_violation: ReportViol
     given values" / "Invalid 'cpu' setting for task", or for more than 10 containers.
 
     Mirrors: none (AWS Config ecs-task-definition-memory-hard-limit is the nearest; it
-    checks container memory limits, not the Fargate size table).
+    checks container memory limits, not the Fargate size table). Express Mode services are
+    judged too: cpu 256 to 4096, with a memory Fargate offers for it.
     """
+    if args.resource_type in T.ECS_EXPRESS_SERVICE:
+        _express_task_size(args, report_violation)
+        return
     if not _requires_fargate(args):
         return
     cpu_value, memory_value = get(args.props, "cpu"), get(args.props, "memory")
@@ -128,6 +136,21 @@ def fargate_task_size(args: ResourceValidationArgs, report_violation: ReportViol
     if len(containers) > MAX_CONTAINERS_PER_TASK:
         report_violation(
             f"{len(containers)} container definitions; a task definition holds at most {MAX_CONTAINERS_PER_TASK}."
+        )
+
+
+def _express_task_size(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    cpu_value = get(args.props, "cpu", default=EXPRESS_DEFAULT_CPU)
+    memory_value = get(args.props, "memory", default=EXPRESS_DEFAULT_MEMORY)
+    cpu, memory = _size(cpu_value, "vcpu", 1024), _size(memory_value, "gb", 1024)
+    if cpu not in EXPRESS_TASK_CPU:
+        report_violation(
+            f"Express service cpu {cpu_value!r} is not offered; use one of {', '.join(map(str, EXPRESS_TASK_CPU))}."
+        )
+    elif memory not in FARGATE_TASK_SIZES[cpu]:
+        report_violation(
+            f"Express service memory {memory_value!r} is not valid with cpu {cpu}; "
+            f"use {_describe(FARGATE_TASK_SIZES[cpu])} MiB."
         )
 
 
@@ -410,6 +433,20 @@ def ecs_nonprivileged(args: ResourceValidationArgs, report_violation: ReportViol
             report_violation(f"Container {_container_name(container, index)!r} is privileged.")
 
 
+def ecs_no_host_pid_mode(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """Task definitions do not share the host's process namespace (pidMode host).
+
+    Prevents: containers that see and signal every process on the host (and
+    RegisterTaskDefinition failing on Fargate, which accepts only pidMode task).
+
+    Mirrors: Security Hub ECS.3; AWS Config ecs-task-definition-pid-mode-check; Checkov
+    CKV_AWS_335.
+    """
+    mode = get(args.props, "pidMode")
+    if isinstance(mode, str) and mode.lower() == "host":
+        report_violation("Task definition sets pidMode 'host'; leave pidMode unset or use 'task'.")
+
+
 def ecs_readonly_root_filesystem(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     """Containers mount their root filesystem read-only.
 
@@ -536,6 +573,111 @@ def ecs_latest_platform_version(args: ResourceValidationArgs, report_violation: 
         report_violation(f"platformVersion {version!r} is not LATEST ({', '.join(sorted(allowed))}).")
 
 
+# -- a service's load-balancer entries against its task definition and listeners -----------------
+
+
+def _task_containers(stack: Stack, service: PolicyResource) -> Any:
+    """name -> container definition of the service's one task definition of the stack;
+    UNKNOWN when the stack cannot tell (an external or unresolved task definition, or
+    container definitions a preview does not know yet)."""
+    tasks = stack.task_definitions(service)
+    if len(tasks.resources) != 1 or tasks.external or tasks.unresolved:
+        return UNKNOWN
+    containers = as_json(peek(tasks.resources[0].props, "containerDefinitions"))
+    if not isinstance(containers, list):
+        return UNKNOWN
+    return {str(c.get("name")): c for c in containers if isinstance(c, Mapping)}
+
+
+def _entry_problem(entry: Any, containers: Mapping[str, Any]) -> Any:
+    """What is wrong with one `loadBalancers` entry (None if nothing), UNKNOWN if unknown."""
+    name, port = peek(entry, "containerName"), as_number(peek(entry, "containerPort"))
+    if name is UNKNOWN or port is UNKNOWN:
+        return UNKNOWN
+    container = containers.get(str(name))
+    if container is None:
+        return f"names container {name!r}, which its task definition does not have (it has {', '.join(map(repr, containers)) or 'none'})"
+    ports = [as_number(m.get("containerPort")) for m in container.get("portMappings") or [] if isinstance(m, Mapping)]
+    if port not in ports:
+        return (
+            f"sends port {port} to container {name!r}, whose portMappings have "
+            f"{', '.join(map(str, ports)) or 'no containerPort'}"
+        )
+    return None
+
+
+def ecs_load_balancer_container_port(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Each `loadBalancers` entry of a service names a container of its task definition and a containerPort
+    of that container's portMappings.
+
+    Prevents: CreateService failing ("The container web did not have a container port 8080
+    defined"; "The container ... does not exist in the task definition").
+
+    Mirrors: none (no AWS Config, Security Hub, cdk-nag or Checkov rule reads a service
+    against its task definition).
+    """
+    stack = Stack.of(args.resources)
+    judged, unjudged = False, []
+    for service in stack.of_type(T.ECS_SERVICE):
+        entries = elements(peek(service.props, "loadBalancers"))
+        if not entries:
+            continue
+        containers = _task_containers(stack, service)
+        if entries is UNKNOWN or containers is UNKNOWN:
+            unjudged.append(f"service {service.name!r} (its task definition or entries are unknown)")
+            continue
+        for index, entry in enumerate(entries):
+            problem = UNKNOWN if entry is UNKNOWN else _entry_problem(entry, containers)
+            if problem is UNKNOWN:
+                unjudged.append(f"service {service.name!r} loadBalancers[{index}] (unknown)")
+                continue
+            judged = True
+            if problem:
+                report_violation(f"Service {service.name!r} loadBalancers[{index}] {problem}.", service.urn)
+    if not judged:
+        args.not_applicable(
+            "could not judge " + "; ".join(unjudged) if unjudged else "no service of this stack uses a load balancer"
+        )
+
+
+def ecs_target_group_attached(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Every target group of the stack a service registers in is forwarded to by a listener default action or a
+    listener rule of the stack.
+
+    Prevents: CreateService failing ("The target group with targetGroupArn ... does not
+    have an associated load balancer"). Not judged where the target group or its listeners
+    are not in the stack (an ARN from config or another stack).
+
+    Mirrors: none.
+    """
+    stack = Stack.of(args.resources)
+    if not stack.of_type(T.LISTENER) and not stack.of_type(T.LISTENER_RULE):
+        args.not_applicable(
+            "the stack declares no listener or listener rule: the target groups' listeners are elsewhere"
+        )
+        return
+    forwarded = stack.forwarded_target_groups
+    judged = False
+    for service in stack.of_type(T.ECS_SERVICE):
+        for use in stack.service_target_groups(service):
+            group = use.target_group
+            if group.urn in forwarded.keys:
+                judged = True
+            elif not forwarded.unresolved:
+                judged = True
+                report_violation(
+                    f"Service {service.name!r} registers in target group {group.name!r}, which no listener or "
+                    "listener rule forwards to; forward to it from a listener of its load balancer.",
+                    group.urn,
+                )
+    if not judged:
+        args.not_applicable(
+            "a listener's target group is unknown"
+            if forwarded.unresolved
+            else "no service registers in a target group of this stack"
+        )
+
+
 RULES = [
     Rule(
         "fargate-awsvpc-network-mode",
@@ -544,16 +686,24 @@ RULES = [
         T.ECS_TASK_DEFINITION + T.ECS_SERVICE,
         severity=HIGH,
     ),
-    Rule("fargate-task-size", MANDATORY, fargate_task_size, T.ECS_TASK_DEFINITION, severity=HIGH),
+    Rule(
+        "fargate-task-size",
+        MANDATORY,
+        fargate_task_size,
+        T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE,
+        severity=HIGH,
+    ),
     Rule(
         "ecs-no-plaintext-secrets",
         MANDATORY,
         ecs_no_plaintext_secrets,
-        T.ECS_TASK_DEFINITION,
+        # An Express service's primary container is judged like a definition's container.
+        T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE,
         SECRETS_CONFIG,
         severity=CRITICAL,
     ),
     Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION, severity=HIGH),
+    Rule("ecs-no-host-pid-mode", MANDATORY, ecs_no_host_pid_mode, T.ECS_TASK_DEFINITION, severity=HIGH),
     Rule(
         "ecs-readonly-root-filesystem", ADVISORY, ecs_readonly_root_filesystem, T.ECS_TASK_DEFINITION, severity=MEDIUM
     ),
@@ -569,4 +719,6 @@ RULES = [
         PLATFORM_CONFIG,
         severity=MEDIUM,
     ),
+    Rule("ecs-load-balancer-container-port", MANDATORY, ecs_load_balancer_container_port, severity=HIGH),
+    Rule("ecs-target-group-attached", MANDATORY, ecs_target_group_attached, severity=HIGH),
 ]

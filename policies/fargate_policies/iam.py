@@ -49,7 +49,8 @@ def _trusts_ecs_tasks(role: PolicyResource) -> bool:
 def _task_roles(stack: Stack) -> dict[str, PolicyResource]:
     """Roles named as a task or execution role, and roles ECS tasks may assume."""
     roles: dict[str, PolicyResource] = {}
-    for task in stack.of_type(T.ECS_TASK_DEFINITION):
+    # An Express Mode service names its task and execution roles itself.
+    for task in stack.of_type(T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE):
         for key in ("taskRoleArn", "executionRoleArn"):
             for role in stack.refs(task, (key,), T.IAM_ROLE).resources:
                 roles[role.urn] = role
@@ -96,7 +97,7 @@ def _documents(stack: Stack, role: PolicyResource) -> list[tuple]:
 
 
 def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Task and execution roles carry no statement allowing every action ("*") on every resource ("*"), inline, in
+    """Task and execution roles (of task definitions and Express Mode services) carry no statement allowing every action ("*") on every resource ("*"), inline, in
     attached policies of the stack, or through AdministratorAccess.
 
     Prevents: a compromised container (or a bug in it) controlling the whole AWS
@@ -135,8 +136,89 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
         args.not_applicable("could not judge " + "; ".join(unjudged))
 
 
+# -- iam-no-wildcard-actions ------------------------------------------------------------------
+
+SERVICE_WILDCARD = re.compile(r"^[A-Za-z0-9-]+:\*$")
+
+
+def wildcard_actions(document: Any) -> Any:
+    """The `*` and `service:*` actions the document's Allow statements grant (a statement granting `*` on
+    every resource left out: that is an administrator, iam-no-admin-task-role's finding); UNKNOWN if unknown."""
+    document = as_json(document)
+    if document is UNKNOWN:
+        return UNKNOWN
+    found: list[str] = []
+    if not isinstance(document, Mapping):
+        return found
+    for statement in as_list(document.get("Statement")):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str)]
+        if "*" in actions and "*" in as_list(statement.get("Resource")):
+            continue
+        found.extend(a for a in actions if (a == "*" or SERVICE_WILDCARD.match(a)) and a not in found)
+    return found
+
+
+def _workload_roles(stack: Stack) -> dict[str, tuple[PolicyResource, set]]:
+    """Roles a task definition or Express service runs with, or a scheduler schedule starts tasks with."""
+    roles: dict[str, tuple[PolicyResource, set]] = {}
+    for user in stack.of_type(T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE):
+        for key, kind in (("taskRoleArn", "task role"), ("executionRoleArn", "execution role")):
+            for role in stack.refs(user, (key,), T.IAM_ROLE).resources:
+                roles.setdefault(role.urn, (role, set()))[1].add(f"{kind} of {user.name!r}")
+    for schedule in stack.of_type(T.SCHEDULER_SCHEDULE):
+        for role in stack.refs(schedule, ("target", "roleArn"), T.IAM_ROLE).resources:
+            roles.setdefault(role.urn, (role, set()))[1].add(f"role of schedule {schedule.name!r}")
+    return roles
+
+
+def _policy_documents(stack: Stack, role: PolicyResource) -> list[tuple[str, Any]]:
+    """(where, document) for each inline policy of the role and each policy of the stack attached to it."""
+    documents = _documents(stack, role)
+    for where, _, policies in _attached(stack, role):
+        documents.extend((f"{where} policy {p.name!r}", peek(p.props, "policy")) for p in policies.resources)
+    return documents
+
+
+def iam_no_wildcard_actions(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    """Roles that tasks or scheduler schedules run with grant no `*` or `service:*` action (`s3:*`), inline or in
+    a policy of the stack attached to them.
+
+    Prevents: a task that needs to read one bucket able to delete it, change its policy or
+    read every other bucket, because its role grants every action of the service.
+
+    Mirrors: cdk-nag AwsSolutions-IAM5; Security Hub IAM.21; AWS Config
+    iam-policy-no-statements-with-full-access; Checkov CKV_AWS_290 / CKV_AWS_355.
+    """
+    stack = Stack.of(args.resources)
+    roles = _workload_roles(stack)
+    if not roles:
+        args.not_applicable("no task definition or schedule names a role of this stack")
+        return
+    unjudged = []
+    for role, uses in roles.values():
+        found, unknown = [], False
+        for where, document in _policy_documents(stack, role):
+            actions = wildcard_actions(document)
+            if actions is UNKNOWN:
+                unknown = True
+            elif actions:
+                found.append(f"{where} allows {', '.join(actions)}")
+        if found:
+            report_violation(
+                f"Role {role.name!r} ({', '.join(sorted(uses))}): {'; '.join(found)}; name the actions it needs.",
+                role.urn,
+            )
+        elif unknown:
+            unjudged.append(f"role {role.name!r} (a policy document is unknown)")
+    if unjudged and len(unjudged) == len(roles):
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
 RULES = [
     Rule("iam-no-admin-task-role", MANDATORY, iam_no_admin_task_role, severity=CRITICAL),
+    Rule("iam-no-wildcard-actions", ADVISORY, iam_no_wildcard_actions, severity=MEDIUM),
 ]
 
 

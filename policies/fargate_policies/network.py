@@ -9,11 +9,17 @@ from typing import Any, Optional
 from pulumi_policy import PolicyResource, StackValidationArgs
 
 from . import _types as T
+from ._express import NETWORK_CONFIGURATION
 from ._policy import ADVISORY, CRITICAL, HIGH, LOW, MANDATORY, MEDIUM, ReportViolation, Rule, config_schema, settings
 from ._props import UNKNOWN, as_bool, elements, peek
 from ._stack import IPV4_ANYWHERE, IPV6_ANYWHERE, Ingress, Refs, Stack, contains_all, networks, union
 
 IMAGE_PULL_ENDPOINTS = ("ecr.api", "ecr.dkr", "s3")
+_KINDS = {
+    **dict.fromkeys(T.ECS_SERVICE, "Fargate service"),
+    **dict.fromkeys(T.ECS_EXPRESS_SERVICE, "Express service"),
+    **dict.fromkeys(T.LOAD_BALANCER, "Load balancer"),
+}
 
 
 def _names(refs: Refs) -> str:
@@ -53,10 +59,22 @@ SUBNETS_CONFIG = config_schema(
 )
 
 
+def _task_network(service: PolicyResource) -> tuple:
+    """Where a service's (or an Express Mode service's) subnets and security groups are."""
+    if service.resource_type in T.ECS_EXPRESS_SERVICE:
+        return (NETWORK_CONFIGURATION, 0)
+    return ("networkConfiguration",)
+
+
+def _express_services(stack: Stack) -> list[PolicyResource]:
+    """Express Mode services that name their network (without one, ECS uses the default VPC's subnets)."""
+    return [s for s in stack.of_type(T.ECS_EXPRESS_SERVICE) if Stack.given(s, NETWORK_CONFIGURATION)]
+
+
 def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
     """(count, refs) of the subnets a service or load balancer uses; count may be UNKNOWN."""
-    if resource.resource_type in T.ECS_SERVICE:
-        path = ("networkConfiguration", "subnets")
+    if resource.resource_type in T.ECS_SERVICE + T.ECS_EXPRESS_SERVICE:
+        path = _task_network(resource) + ("subnets",)
         return stack.count_at(resource, path, T.SUBNET), stack.refs(resource, path, T.SUBNET)
     # `subnets` and `subnetMappings` each compute the other: use the one the program set.
     mappings = elements(stack.given(resource, "subnetMappings"))
@@ -79,7 +97,7 @@ def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportV
 
     Prevents: CreateLoadBalancer failing ("At least two subnets in two different
     Availability Zones must be specified"), and a service that goes down with one
-    availability zone.
+    availability zone. Express Mode services that name their network are judged as services.
 
     Mirrors: Security Hub ELB.13 / AWS Config elbv2-multiple-az (load balancers only;
     nothing checks ECS services).
@@ -87,9 +105,13 @@ def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportV
     config = settings(args, SUBNETS_CONFIG)
     stack = Stack.of(args.resources)
     judged, violated, unjudged = False, False, []
-    resources = stack.fargate_services() + [lb for lb in stack.of_type(T.LOAD_BALANCER) if _is_application(lb)]
+    resources = (
+        stack.fargate_services()
+        + _express_services(stack)
+        + [lb for lb in stack.of_type(T.LOAD_BALANCER) if _is_application(lb)]
+    )
     for resource in resources:
-        kind = "Fargate service" if resource.resource_type in T.ECS_SERVICE else "Load balancer"
+        kind = _KINDS[resource.resource_type]
         count, refs = _subnets(stack, resource)
         if count is UNKNOWN:
             unjudged.append(f"{resource.name!r} (its subnets are unknown)")
@@ -525,7 +547,7 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
 
 
 def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """No security group of an ECS service's tasks admits 0.0.0.0/0 or ::/0.
+    """No security group of an ECS service's tasks (an Express Mode service's too) admits 0.0.0.0/0 or ::/0.
 
     Prevents: tasks reachable from the whole internet, bypassing the load balancer
     (and its TLS, WAF and access logs).
@@ -536,8 +558,8 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
     """
     stack = Stack.of(args.resources)
     users: dict[str, list[str]] = {}
-    for service in stack.of_type(T.ECS_SERVICE):
-        for group in stack.security_groups_of(service, ("networkConfiguration", "securityGroups")).resources:
+    for service in stack.of_type(T.ECS_SERVICE) + _express_services(stack):
+        for group in stack.security_groups_of(service, _task_network(service) + ("securityGroups",)).resources:
             users.setdefault(group.urn, []).append(service.name)
     if not users:
         args.not_applicable("no ECS service uses a security group of this stack")

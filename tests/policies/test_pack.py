@@ -26,6 +26,13 @@ STACK_RULES = {
     "iam-no-admin-task-role",
     "iam-no-managed-policy-on-task-roles",
     "vpc-flow-logs",
+    "ecs-load-balancer-container-port",
+    "ecs-target-group-attached",
+    "alb-listener-rule-priority-unique",
+    "alb-waf",
+    "ec2-no-open-admin-ports",
+    "ecr-image-scanning",
+    "iam-no-wildcard-actions",
 }
 
 

@@ -46,11 +46,32 @@ VIOLATING = {
     # AdministratorAccess is AWS-managed too; test_least_privilege.py covers both rules in full.
     "iam-no-managed-policy-on-task-roles": ("advisory", {"Role:task"}),
     "vpc-flow-logs": ("advisory", {"Vpc:vpc"}),
+    "alb-waf": ("advisory", {"LoadBalancer:alb"}),
+    "ec2-no-open-admin-ports": ("mandatory", {"SecurityGroupRule:tasks-rule-open-ssh"}),
+}
+
+# Rules fixtures/violating gives nothing to break -> (fixture, its violating stack, level, the resources
+# it must flag); each fixture's `compliant` stack passes them (test_compliant_variants_pass_their_rules).
+VIOLATING_ELSEWHERE = {
+    "ecs-no-host-pid-mode": ("deploy_checks", "violating", "mandatory", {"TaskDefinition:pid-host"}),
+    "ecs-load-balancer-container-port": (
+        "deploy_checks",
+        "violating",
+        "mandatory",
+        {"Service:wrong-container", "Service:wrong-port"},
+    ),
+    "ecs-target-group-attached": ("deploy_checks", "violating", "mandatory", {"TargetGroup:orphan"}),
+    "alb-listener-rule-priority-unique": ("deploy_checks", "violating", "mandatory", {"ListenerRule:dup-b"}),
+    "alb-desync-mitigation": ("deploy_checks", "violating", "advisory", {"LoadBalancer:alb"}),
+    "ecr-image-scanning": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
+    "ecr-immutable-tags": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
+    "iam-no-wildcard-actions": ("deploy_checks", "violating", "advisory", {"Role:task", "Role:scheduler"}),
 }
 
 
 def test_the_table_covers_every_rule_of_the_pack(analyzer):
-    assert set(VIOLATING) == set(analyzer.policies())
+    assert set(VIOLATING) | set(VIOLATING_ELSEWHERE) == set(analyzer.policies())
+    assert not set(VIOLATING) & set(VIOLATING_ELSEWHERE)
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -60,6 +81,26 @@ def test_rule_flags_exactly_the_resources_that_break_it(judge, policy, preview):
     level, expected = VIOLATING[policy]
     assert flagged(result, policy) == expected
     assert {v.enforcement_level for v in result.violations if v.policy == policy} == {level}
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("policy", sorted(VIOLATING_ELSEWHERE))
+def test_rule_flags_exactly_the_resources_that_break_it_in_its_own_fixture(judge, policy, preview):
+    program, stack, level, expected = VIOLATING_ELSEWHERE[policy]
+    result = judge(program, stack, preview=preview)
+    assert flagged(result, policy) == expected
+    assert {v.enforcement_level for v in result.violations if v.policy == policy} == {level}
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("program", sorted({program for program, *_ in VIOLATING_ELSEWHERE.values()}))
+def test_compliant_variants_pass_their_rules(judge, program, preview):
+    rules = {policy for policy, (owner, *_) in VIOLATING_ELSEWHERE.items() if owner == program}
+    result = judge(program, "compliant", preview=preview)
+    assert [
+        (v.policy, v.urn) for v in result.violations if v.policy in rules or v.enforcement_level == "mandatory"
+    ] == []
+    assert set(not_applicable(result)) & rules == set()
 
 
 @pytest.mark.parametrize("preview", MODES)
