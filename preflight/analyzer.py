@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import socket
 import subprocess
 import sys
@@ -38,8 +39,8 @@ from .fastpath import pack as pack_fast_path
 from .project import Project
 from .recorder import Resource
 from .relay import config_problems
-from .result import NotApplicable, RunResult, Violation
-from .values import wire_to_struct
+from .result import Exemption, NotApplicable, PolicyMetadata, Remediation, RunResult, Violation
+from .values import display, is_secret, struct_to_wire, wire_to_struct
 
 LEVELS = {
     "advisory": analyzer_pb2.ADVISORY,
@@ -54,6 +55,12 @@ START_TIMEOUT_SECONDS = 60.0
 # The engine address handed to the pack, as the engine does. `pulumi.policy` does not dial it
 # (the pack's log calls go to its stderr), so nothing needs to listen there.
 ENGINE_ADDRESS = "127.0.0.1:0"
+# A finding a policy excused as an exemption, one line of its not-applicable reason (the form
+# policies/fargate_policies/_exemptions.py writes; tests/policies/test_exemptions.py holds them equal).
+EXEMPTION_LINE = re.compile(
+    r"^exempt (?P<urn>\S+) by (?P<source>.+?), reason: (?P<reason>.*?); would report: (?P<message>.*)$"
+)
+MIRRORS_TAG = "mirrors:"
 
 
 class PolicyAnalyzer:
@@ -261,12 +268,29 @@ class PolicyAnalyzer:
         """Start judging a deployment: resources are analyzed as they are registered."""
         return Session(self, project, stack, preview, policy_pack_config)
 
-    def remediated(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeRequest:
+    def remediated(self, request: analyzer_pb2.AnalyzeRequest) -> tuple[analyzer_pb2.AnalyzeRequest, list[Remediation]]:
+        """`Remediate`, as the engine sends it before `Analyze`: the request with each remediation's
+        properties in place (in the pack's order), and what each changed."""
         response = self.call("Remediate", request)
+        applied = []
         for remediation in response.remediations:
+            changes: list[tuple[str, Any, Any]] = []
             if remediation.HasField("properties"):
+                changes = _changes(struct_to_wire(request.properties), struct_to_wire(remediation.properties))
                 request.properties.CopyFrom(remediation.properties)
-        return request
+            applied.append(Remediation(remediation.policyName, request.urn, tuple(changes), remediation.diagnostic))
+        return request, applied
+
+    def metadata(self) -> dict[str, PolicyMetadata]:
+        """Each policy's display name, remediation steps and mirrored ids, as the pack states them."""
+        return {
+            policy.name: PolicyMetadata(
+                display_name=policy.displayName,
+                remediation_steps=policy.remediation_steps,
+                mirrors=tuple(tag[len(MIRRORS_TAG) :] for tag in policy.tags if tag.startswith(MIRRORS_TAG)),
+            )
+            for policy in self.info.policies
+        }
 
 
 class Session:
@@ -301,6 +325,7 @@ class Session:
         self._error: Optional[BaseException] = None
         self._levels: dict[str, str] = {}
         self._remediate = False
+        self._remediations: list[Remediation] = []
         self._thread = threading.Thread(target=self._work, name="preflight-analyze", daemon=True)
         self._thread.start()
 
@@ -338,7 +363,8 @@ class Session:
                 self.providers[resource.urn] = resource
             request = self._described(analyzer_pb2.AnalyzeRequest, resource, _engine_struct(resource.wire_inputs))
             if self._remediate:
-                request = self.analyzer.remediated(request)
+                request, applied = self.analyzer.remediated(request)
+                self._remediations.extend(applied)
             # Calls in flight hide the round trips; the pack serves them in turn.
             self.analyzer.send_analyze(request.SerializeToString())
             self._pending.append(resource.urn)
@@ -390,6 +416,7 @@ class Session:
             raise self._error
         violations: list[Violation] = []
         not_applicable: list[NotApplicable] = []
+        exemptions: list[Exemption] = []
 
         def collect(response: analyzer_pb2.AnalyzeResponse, urn: str) -> None:
             for diagnostic in response.diagnostics:
@@ -405,7 +432,11 @@ class Session:
                     )
                 )
             for entry in response.not_applicable:
-                not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
+                excused = [EXEMPTION_LINE.match(line) for line in entry.reason.split("\n")]
+                if entry.reason and all(excused):
+                    exemptions.extend(Exemption(entry.policy_name, **m.groupdict()) for m in excused if m)
+                else:
+                    not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
 
         # The stack is described while the pack answers its last Analyze calls (on the other
         # core); AnalyzeStack still goes out only once every Analyze is answered, as the engine sends it.
@@ -436,6 +467,9 @@ class Session:
         # Analyze answers arrive in registration order, which varies from run to run.
         result.violations = sorted(violations, key=lambda v: (v.policy, v.urn))
         result.not_applicable = sorted(not_applicable, key=lambda n: (n.policy, n.urn))
+        result.exemptions = sorted(exemptions, key=lambda e: (e.policy, e.urn, e.message))
+        result.remediations = sorted(self._remediations, key=lambda r: (r.policy, r.urn))
+        result.policies = self.analyzer.metadata()
         result.policy_pack = self.analyzer.label
         # pulumi-policy reports a policy that read an unknown as an advisory "can't run policy".
         result.mandatory_not_run = sorted(
@@ -543,6 +577,18 @@ def _options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions:
         additionalSecretOutputs=options.get("additionalSecretOutputs", []),
         customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(),
     )
+
+
+def _changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Where `new` differs from `old` (wire values): (property path, old, new) as `display` shows
+    them, objects compared key by key, anything else (lists, secrets) whole."""
+    if isinstance(old, dict) and isinstance(new, dict) and not is_secret(old) and not is_secret(new):
+        found = []
+        for key in sorted(set(old) | set(new)):
+            if not key.startswith("__"):
+                found += _changes(old.get(key), new.get(key), f"{path}.{key}" if path else key)
+        return found
+    return [] if old == new else [(path, display(old), display(new))]
 
 
 def _provider(resource: Resource, providers: dict[str, Resource]) -> Optional[analyzer_pb2.AnalyzerProviderResource]:

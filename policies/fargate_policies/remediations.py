@@ -113,5 +113,8 @@ STEPS: dict[str, str] = {
     "alb-listener-rule-priority-unique": "Give each rule of the listener its own priority.",
     "alb-waf": "Associate a WAF web ACL with the load balancer (wafv2.WebAclAssociation).",
     "iam-no-wildcard-actions": "List the actions the task calls instead of `*` or `service:*`.",
+    "sqs-encryption": "Set sqsManagedSseEnabled: true, or kmsMasterKeyId to a KMS key.",
+    "scheduler-role-least-privilege": "Name the task definition family in ecs:RunTask and the task's roles in "
+    "iam:PassRole instead of `*`.",
     "ec2-no-open-admin-ports": "Remove the 0.0.0.0/0 (::/0) rule on 22/3389; reach tasks through ECS Exec or SSM.",
 }
