@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import alb, ec2, ecr, ecs, iam, logs, network, scaling
+from . import alb, ec2, ecr, ecs, efs, iam, logs, network, scaling
 from ._policy import Rule
 
 PACK_NAME = "fargate-alb"
@@ -29,6 +29,7 @@ def all_rules() -> list[Rule]:
         network.VPC_FLOW_LOGS,
         *ec2.RULES,
         *ecr.RULES,
+        *efs.RULES,
     ]
 
 

@@ -155,7 +155,7 @@ _SET_OF_ID = (("CT.", "Control Tower"), ("CKV", "Checkov"), ("AwsSolutions-", "c
 # Words of a rule's name written as their owners write them.
 _WORDS = {
     "alb": "ALB", "ecs": "ECS", "ecr": "ECR", "iam": "IAM", "vpc": "VPC", "ec2": "EC2", "waf": "WAF",
-    "tls": "TLS", "https": "HTTPS", "pid": "PID", "cloudwatch": "CloudWatch", "awsvpc": "awsvpc", "ip": "IP",
+    "tls": "TLS", "https": "HTTPS", "efs": "EFS", "pid": "PID", "cloudwatch": "CloudWatch", "awsvpc": "awsvpc", "ip": "IP",
 }  # fmt: skip
 
 

@@ -32,6 +32,8 @@ VIOLATING = {
     "ecs-readonly-root-filesystem": ("advisory", {"TaskDefinition:broken"}),
     "ecs-nonroot-user": ("advisory", {"TaskDefinition:broken"}),
     "ecs-log-configuration": ("advisory", {"TaskDefinition:broken"}),
+    "ecs-efs-transit-encryption": ("mandatory", {"TaskDefinition:efs"}),
+    "ecs-efs-iam-authorization": ("advisory", {"TaskDefinition:efs"}),
     "ecs-container-insights": ("advisory", {"Cluster:cluster"}),
     "ecs-circuit-breaker": ("advisory", {"Service:inline"}),
     "ecs-latest-platform-version": ("advisory", {"Service:inline"}),
