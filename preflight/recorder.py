@@ -315,7 +315,11 @@ class RecordingMonitor(MockMonitor):
             # known. A non-success result is how the engine tells the SDK to resolve every
             # output unknown (not None), so the program's applies on them do not run.
             response.result = resource_pb2.Result.FAIL
-        elif record.custom or record.remote:
+        elif record.remote:
+            # What the component's provider returns: its outputs, never its inputs echoed (an
+            # input and an output of one name may differ in type: awsx Vpc's natGateways).
+            response.object.update({key: record.wire_outputs[key] for key in record.simulated})
+        elif record.custom:
             # Converted in place (a Struct given to the constructor would be copied into it).
             response.object.SetInParent()
             response.object.update(record.wire_outputs)

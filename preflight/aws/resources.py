@@ -538,5 +538,7 @@ def _public_ip(seed: str) -> str:
 
 def _tags_all(inputs: dict[str, Any], default_tags: Optional[dict[str, Any]]) -> dict[str, Any]:
     merged = dict((default_tags or {}).get("tags") or {})
-    merged.update(inputs.get("tags") or {})
+    tags = inputs.get("tags")
+    # An Auto Scaling group's `tags` are a list of {key, value, propagateAtLaunch}, not a map.
+    merged.update(tags if isinstance(tags, dict) else {})
     return merged

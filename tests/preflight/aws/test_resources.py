@@ -45,3 +45,17 @@ def test_fargate_example_outputs_look_like_aws():
     assert service.id == f"arn:aws:ecs:us-west-2:123456789012:service/{cluster.inputs['name']}/{service.inputs['name']}"
     subnets = service.inputs["networkConfiguration"]["subnets"]
     assert len(subnets) == 4 and all(s.startswith("subnet-") for s in subnets)  # us-west-2 has 4 zones
+
+
+def test_an_auto_scaling_group_s_tag_list_leaves_tags_all_to_the_default_tags():
+    """An Auto Scaling group's `tags` are a list of {key, value, propagateAtLaunch}, not a map."""
+    from preflight.aws import create
+
+    created = create(
+        "aws:autoscaling/group:Group",
+        "urn:pulumi:dev::p::aws:autoscaling/group:Group::hosts",
+        {"maxSize": 2, "minSize": 1, "tags": [{"key": "AmazonECSManaged", "value": "true", "propagateAtLaunch": True}]},
+        "us-east-1",
+        {"tags": {"team": "web"}},
+    )
+    assert created.outputs["tagsAll"] == {"team": "web"}
