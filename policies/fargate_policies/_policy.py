@@ -130,7 +130,7 @@ class Remediation:
     """A rule's fix as pulumi-policy's `remediate` callback: applied to a resource of the rule's
     types that the rule flags and does not exempt; anything else is left as it is (None)."""
 
-    def __init__(self, rule: Rule, fix: Callable[[ResourceValidationArgs], Mapping[str, Any]]) -> None:
+    def __init__(self, rule: Rule, fix: Callable[[ResourceValidationArgs], Optional[Mapping[str, Any]]]) -> None:
         self.rule = rule
         self.fix = fix
         self.resource_types = frozenset(rule.types or ())
@@ -155,7 +155,7 @@ _SET_OF_ID = (("CT.", "Control Tower"), ("CKV", "Checkov"), ("AwsSolutions-", "c
 # Words of a rule's name written as their owners write them.
 _WORDS = {
     "alb": "ALB", "ecs": "ECS", "ecr": "ECR", "iam": "IAM", "vpc": "VPC", "ec2": "EC2", "waf": "WAF",
-    "tls": "TLS", "https": "HTTPS", "efs": "EFS", "pid": "PID", "cloudwatch": "CloudWatch", "awsvpc": "awsvpc", "ip": "IP",
+    "tls": "TLS", "https": "HTTPS", "sqs": "SQS", "efs": "EFS", "pid": "PID", "cloudwatch": "CloudWatch", "awsvpc": "awsvpc", "ip": "IP",
 }  # fmt: skip
 
 
@@ -218,7 +218,7 @@ class Rule:
         return self.docs.get("fix") or STEPS.get(self.name)
 
     @property
-    def fix(self) -> Optional[Callable[[ResourceValidationArgs], Mapping[str, Any]]]:
+    def fix(self) -> Optional[Callable[[ResourceValidationArgs], Optional[Mapping[str, Any]]]]:
         """What `remediate` sets, for a resource rule with one right value (None for the others)."""
         from .remediations import FIXES
 

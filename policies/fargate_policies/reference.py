@@ -1,9 +1,11 @@
 """The rule table of policies/README.md, generated from the rules themselves:
 ``python -m policies.fargate_policies.reference``.
 
-Each row comes from one `Rule`: its name, default level and severity; the first paragraph of its
-docstring (what it checks, also the policy's description), its `Prevents:` and `Mirrors:`
-paragraphs; and each config property with its default and description.
+Each row comes from one `Rule`: its name, default level, severity and display name; the first
+paragraph of its docstring (what it checks, also the policy's description), its `Prevents:` and
+`Mirrors:` paragraphs; its remediation steps (and whether `remediate` fixes it); and each config
+property with its default and description (`exemptions`, which every rule takes, is described
+once, in the README).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from . import all_rules
 from ._policy import Rule
 
 HEADER = (
-    "| Rule | Default | Severity | What it checks | What it prevents | Mirrors | Config (default) |",
-    "|---|---|---|---|---|---|---|",
+    "| Rule | Default | Severity | Name | What it checks | What it prevents | Mirrors | How to fix | Config (default) |",
+    "|---|---|---|---|---|---|---|---|---|",
 )
 
 
@@ -47,9 +49,11 @@ def row(rule: Rule) -> str:
         f"`{rule.name}`",
         rule.level.value,
         severity,
+        rule.display_name,
         scope + docs["summary"],
         docs.get("prevents", ""),
         docs.get("mirrors", ""),
+        rule.remediation_steps or "—",
         config_words(rule),
     ]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"

@@ -12,16 +12,17 @@ which wins over `STEPS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any, cast
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from typing import Any, Optional, cast
 
 from pulumi_policy import ResourceValidationArgs
 
+from . import _types as T
 from ._policy import settings
 from ._props import get, get_list
 from .logs import RETENTION_CONFIG
 
-Fix = Callable[[ResourceValidationArgs], Mapping[str, Any]]
+Fix = Callable[[ResourceValidationArgs], Optional[Mapping[str, Any]]]
 
 
 def _with(args: ResourceValidationArgs, key: str, value: Any) -> Mapping[str, Any]:
@@ -59,12 +60,23 @@ def circuit_breaker(args: ResourceValidationArgs) -> Mapping[str, Any]:
     return _with(args, "deploymentCircuitBreaker", {"enable": True, "rollback": True})
 
 
+def _only(types: Sequence[str], fix: Fix) -> Fix:
+    """`fix` on the one type it knows how to fix: a rule that also judges other types (log retention
+    judges task definitions' awslogs-create-group too) leaves those to a person."""
+
+    def fix_of_type(args: ResourceValidationArgs) -> Optional[Mapping[str, Any]]:
+        return fix(args) if args.resource_type in types else None
+
+    fix_of_type.__doc__ = fix.__doc__
+    return fix_of_type
+
+
 FIXES: dict[str, Fix] = {
-    "alb-drop-invalid-headers": drop_invalid_headers,
-    "alb-desync-mitigation": desync_mitigation,
-    "ecs-container-insights": container_insights,
-    "cloudwatch-log-retention": log_retention,
-    "ecs-circuit-breaker": circuit_breaker,
+    "alb-drop-invalid-headers": _only(T.LOAD_BALANCER, drop_invalid_headers),
+    "alb-desync-mitigation": _only(T.LOAD_BALANCER, desync_mitigation),
+    "ecs-container-insights": _only(T.ECS_CLUSTER, container_insights),
+    "cloudwatch-log-retention": _only(T.LOG_GROUP, log_retention),
+    "ecs-circuit-breaker": _only(T.ECS_SERVICE, circuit_breaker),
 }
 
 _AUTOMATIC = " Or set the rule's level to `remediate`, and the pack sets it."
@@ -113,6 +125,8 @@ STEPS: dict[str, str] = {
     "alb-listener-rule-priority-unique": "Give each rule of the listener its own priority.",
     "alb-waf": "Associate a WAF web ACL with the load balancer (wafv2.WebAclAssociation).",
     "iam-no-wildcard-actions": "List the actions the task calls instead of `*` or `service:*`.",
+    "ecs-deployment-rollback": "Set the service's alarms {enable: true, rollback: true, alarmNames}, or "
+    "deploymentCircuitBreaker {enable: true, rollback: true}.",
     "sqs-encryption": "Set sqsManagedSseEnabled: true, or kmsMasterKeyId to a KMS key.",
     "scheduler-role-least-privilege": "Name the task definition family in ecs:RunTask and the task's roles in "
     "iam:PassRole instead of `*`.",

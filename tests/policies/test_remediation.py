@@ -60,6 +60,18 @@ def test_the_default_levels_change_nothing(judge):
     assert flagged(result, "ecs-container-insights") == {"Cluster:cluster"}
 
 
+def test_what_the_fix_cannot_set_is_left_to_a_person_and_still_reported(judge):
+    # cloudwatch-log-retention also judges task definitions that let the awslogs driver create
+    # their group; retentionInDays is no property of theirs.
+    result = judge("log_styles", "test", preview=False, config={"cloudwatch-log-retention": "remediate"})
+    assert result.remediations == []
+    assert flagged(result, "cloudwatch-log-retention") == {
+        "TaskDefinition:driver-created",
+        "TaskDefinition:driver-created-bool",
+    }
+    assert {v.enforcement_level for v in result.violations if v.policy == "cloudwatch-log-retention"} == {"mandatory"}
+
+
 def test_a_resource_the_rule_passes_is_left_as_it_is(judge):
     result = judge("compliant", "nat", preview=False, config=REMEDIATE)
     assert result.remediations == []
