@@ -14,6 +14,7 @@ from components import Cluster, FargateService, LoadBalancer, Network, VpcEndpoi
 from components.alarms import AlarmTopic, AlarmTopicArgs
 from components.config.stack import config_is_secret, load_stack_config
 from components.dashboard import StackDashboard
+from components.service_connect import ServiceConnectNamespace
 
 config = load_stack_config()
 
@@ -28,6 +29,11 @@ alarm_topic = (
     AlarmTopic("alarms", AlarmTopicArgs(email=config.alarms.email)) if config.alarms and config.alarms.email else None
 )
 alarm_actions = mapping.alarm_actions(config, alarm_topic)
+
+# Backends are reached by name through Service Connect, in one namespace of the stack's
+# own, made only when a service is a backend.
+kinds = {name: service.kind for name, service in config.services.items()}
+namespace = ServiceConnectNamespace("services") if "backend" in kinds.values() else None
 
 secret_services = config_is_secret("services")
 # Services with an explicit rule priority claim it on the listener first; the others take
@@ -49,11 +55,21 @@ created = {
             if config.services[name].capacity_providers and cluster.capacity_providers
             else [],
             alarm_actions=alarm_actions,
+            namespace_arn=namespace.arn if namespace else None,
         ),
     )
     for name in claim_order
 }
 services = {name: created[name] for name in config.services}
+# A backend admits exactly the stack's services that can call it: all but the jobs.
+for name in (name for name, kind in kinds.items() if kind == "backend"):
+    services[name].admit(
+        {
+            caller: services[caller].security_group_id
+            for caller, kind in kinds.items()
+            if caller != name and kind != "job"
+        }
+    )
 dashboard = StackDashboard("dashboard", mapping.dashboard_args(cluster, load_balancer, services))
 
 pulumi.export("url", load_balancer.url)

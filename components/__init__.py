@@ -30,42 +30,55 @@ if TYPE_CHECKING:
     from .domain import Domain, DomainArgs
     from .endpoints import VpcEndpoints, VpcEndpointsArgs
     from .image import ContainerImage, ContainerImageArgs
+    from .job import JobScheduleArgs, ScheduledJob, ScheduledJobArgs
     from .load_balancer import LoadBalancer, LoadBalancerArgs
     from .naming import name_tag
     from .network import Network, NetworkArgs
     from .routing import RoutingArgs, derived_priority
     from .service import FargateService
-    from .service_args import FargateServiceArgs, PortMappingArgs, SidecarArgs
+    from .service_args import FargateServiceArgs, PermissionArgs, PortMappingArgs, ServiceConnectArgs, SidecarArgs
+    from .service_connect import ServiceConnectNamespace, ServiceConnectNamespaceArgs
     from .target_group import TargetGroupArgs
     from .validation import ArgsError
     from .waf import Firewall, FirewallArgs, WafArgs
+    from .worker import BacklogScalingArgs, QueueBacklogScaling, QueueBacklogScalingArgs, WorkerQueue, WorkerQueueArgs
 
 # Public name -> the module that defines it.
 _MODULES = {
     "ArgsError": "validation",
     "AutoscalingArgs": "autoscaling",
+    "BacklogScalingArgs": "worker",
     "Cluster": "cluster",
     "ClusterArgs": "cluster",
+    "ContainerHealthCheckArgs": "container_args",
     "ContainerImage": "image",
     "ContainerImageArgs": "image",
     "Domain": "domain",
     "DomainArgs": "domain",
-    "ContainerHealthCheckArgs": "container_args",
     "EfsVolumeArgs": "container_args",
     "FargateService": "service",
     "FargateServiceArgs": "service_args",
     "Firewall": "waf",
     "FirewallArgs": "waf",
+    "JobScheduleArgs": "job",
     "LoadBalancer": "load_balancer",
     "LoadBalancerArgs": "load_balancer",
     "Network": "network",
     "NetworkArgs": "network",
+    "PermissionArgs": "service_args",
     "PortMappingArgs": "service_args",
+    "QueueBacklogScaling": "worker",
+    "QueueBacklogScalingArgs": "worker",
     "RoutingArgs": "routing",
     "ScaleOutStepArgs": "autoscaling",
     "ScheduleArgs": "autoscaling",
+    "ScheduledJob": "job",
+    "ScheduledJobArgs": "job",
     "ServiceAutoscaling": "autoscaling",
     "ServiceAutoscalingArgs": "autoscaling",
+    "ServiceConnectArgs": "service_args",
+    "ServiceConnectNamespace": "service_connect",
+    "ServiceConnectNamespaceArgs": "service_connect",
     "SidecarArgs": "service_args",
     "StepScalingArgs": "autoscaling",
     "TargetGroupArgs": "target_group",
@@ -73,6 +86,8 @@ _MODULES = {
     "VpcEndpoints": "endpoints",
     "VpcEndpointsArgs": "endpoints",
     "WafArgs": "waf",
+    "WorkerQueue": "worker",
+    "WorkerQueueArgs": "worker",
     "derived_priority": "routing",
     "name_tag": "naming",
 }
@@ -80,28 +95,38 @@ _MODULES = {
 __all__ = [
     "ArgsError",
     "AutoscalingArgs",
+    "BacklogScalingArgs",
     "Cluster",
     "ClusterArgs",
+    "ContainerHealthCheckArgs",
     "ContainerImage",
     "ContainerImageArgs",
     "Domain",
     "DomainArgs",
-    "ContainerHealthCheckArgs",
     "EfsVolumeArgs",
     "FargateService",
     "FargateServiceArgs",
     "Firewall",
     "FirewallArgs",
+    "JobScheduleArgs",
     "LoadBalancer",
     "LoadBalancerArgs",
     "Network",
     "NetworkArgs",
+    "PermissionArgs",
     "PortMappingArgs",
+    "QueueBacklogScaling",
+    "QueueBacklogScalingArgs",
     "RoutingArgs",
     "ScaleOutStepArgs",
     "ScheduleArgs",
+    "ScheduledJob",
+    "ScheduledJobArgs",
     "ServiceAutoscaling",
     "ServiceAutoscalingArgs",
+    "ServiceConnectArgs",
+    "ServiceConnectNamespace",
+    "ServiceConnectNamespaceArgs",
     "SidecarArgs",
     "StepScalingArgs",
     "TargetGroupArgs",
@@ -109,6 +134,8 @@ __all__ = [
     "VpcEndpoints",
     "VpcEndpointsArgs",
     "WafArgs",
+    "WorkerQueue",
+    "WorkerQueueArgs",
     "derived_priority",
     "name_tag",
 ]

@@ -144,6 +144,26 @@ class AutoscalingArgs:
         return max(self.min_count, min(self.max_count, desired_count))
 
 
+def service_scalable_target(
+    resource_name: str,
+    cluster_name: pulumi.Input[str],
+    service_name: pulumi.Input[str],
+    min_count: int,
+    max_count: int,
+    parent: pulumi.Resource,
+) -> aws.appautoscaling.Target:
+    """An ECS service's desired count as Application Auto Scaling's scalable target."""
+    return aws.appautoscaling.Target(
+        resource_name,
+        service_namespace="ecs",
+        scalable_dimension="ecs:service:DesiredCount",
+        resource_id=pulumi.Output.concat("service/", cluster_name, "/", service_name),
+        min_capacity=min_count,
+        max_capacity=max_count,
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
+
+
 @dataclass(kw_only=True)
 class ServiceAutoscalingArgs:
     cluster_name: pulumi.Input[str]
@@ -188,14 +208,8 @@ class ServiceAutoscaling(pulumi.ComponentResource):
         # so each policy and schedule waits for the one before it.
         self._last: pulumi.Resource
 
-        self.scalable_target = aws.appautoscaling.Target(
-            f"{name}-target",
-            service_namespace="ecs",
-            scalable_dimension="ecs:service:DesiredCount",
-            resource_id=pulumi.Output.concat("service/", args.cluster_name, "/", args.service_name),
-            min_capacity=scaling.min_count,
-            max_capacity=scaling.max_count,
-            opts=pulumi.ResourceOptions(parent=self),
+        self.scalable_target = service_scalable_target(
+            f"{name}-target", args.cluster_name, args.service_name, scaling.min_count, scaling.max_count, parent=self
         )
         self._last = self.scalable_target
 

@@ -154,18 +154,7 @@ class FargateService(pulumi.ComponentResource):
         )
         target_groups = [group for group in (target_group, alternate) if group is not None]
         service_name = service.name if service is not None else task_definition.family
-        if args.alarms is not None:
-            self.alarms = ServiceAlarms(
-                f"{name}",
-                ServiceAlarmsArgs(
-                    alarms=args.alarms,
-                    cluster_name=args.cluster_name,
-                    service_name=service_name,
-                    load_balancer_arn_suffix=args.load_balancer.arn_suffix if args.load_balancer else None,
-                    target_group_arn_suffixes=[group.arn_suffix for group in target_groups],
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        self.alarms = self._alarms(name, args, service_name, target_groups)
         if args.autoscaling is not None:
             self.autoscaling = ServiceAutoscaling(
                 f"{name}",
@@ -208,6 +197,28 @@ class FargateService(pulumi.ComponentResource):
                 "targetGroupArn": self.target_group_arn,
                 "image": self.image,
             }
+        )
+
+    def _alarms(
+        self,
+        name: str,
+        args: FargateServiceArgs,
+        service_name: pulumi.Input[str],
+        target_groups: list[aws.lb.TargetGroup],
+    ) -> Optional[ServiceAlarms]:
+        """The service's alarms, if asked: on its target groups (behind the ALB) and its running tasks."""
+        if args.alarms is None:
+            return None
+        return ServiceAlarms(
+            f"{name}",
+            ServiceAlarmsArgs(
+                alarms=args.alarms,
+                cluster_name=args.cluster_name,
+                service_name=service_name,
+                load_balancer_arn_suffix=args.load_balancer.arn_suffix if args.load_balancer else None,
+                target_group_arn_suffixes=[group.arn_suffix for group in target_groups],
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _image(self, name: str, args: FargateServiceArgs) -> pulumi.Output[str]:

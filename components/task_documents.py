@@ -180,7 +180,7 @@ def container_definitions(
         "name": name,
         "image": image,
         "essential": True,
-        "portMappings": [{"containerPort": args.container_port, "protocol": "tcp"}],
+        "portMappings": [{"containerPort": args.container_port, "protocol": "tcp", **_port_name(name, args)}],
         "environment": _environment(args.environment),
         "readonlyRootFilesystem": args.readonly_root_filesystem,
         "logConfiguration": logging,
@@ -220,6 +220,12 @@ def _process(
     if health_check is not None:
         definition["healthCheck"] = health_check.definition()
     return definition
+
+
+def _port_name(name: str, args: FargateServiceArgs) -> dict[str, Any]:
+    """Service Connect publishes a named port; without it the mapping is written as before."""
+    connect = args.service_connect
+    return {"name": name, "appProtocol": "http"} if connect is not None and connect.publish else {}
 
 
 def _secrets(secrets: Mapping[str, pulumi.Input[str]]) -> list[dict[str, Any]]:

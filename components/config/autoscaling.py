@@ -84,6 +84,17 @@ def check_schedule(expression: str) -> str:
     return expression
 
 
+def check_timezone(value: Optional[str]) -> Optional[str]:
+    """Raise ValueError unless ``value`` (if given) is an IANA time zone name."""
+    if value is None:
+        return value
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be an IANA time zone name, e.g. UTC, Europe/Berlin, America/New_York") from None
+    return value
+
+
 class ScheduleConfig(ConfigModel):
     """One scheduled change of the task-count bounds (a ScheduledAction)."""
 
@@ -132,13 +143,7 @@ class ScheduleConfig(ConfigModel):
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: Optional[str]) -> Optional[str]:
-        if value is None:
-            return value
-        try:
-            zoneinfo.ZoneInfo(value)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ValueError("must be an IANA time zone name, e.g. UTC, Europe/Berlin, America/New_York") from None
-        return value
+        return check_timezone(value)
 
     @model_validator(mode="after")
     def _one_bound(self) -> ScheduleConfig:
@@ -256,6 +261,12 @@ class AutoscalingConfig(ConfigModel):
         description="target tracking on `ALBRequestCountPerTarget` (requests per task per minute)",
         json_schema_extra={"yamlDefault": "off"},
     )
+    # Workers only: target tracking on the queue's visible messages per running task.
+    backlog_per_task: Optional[Annotated[float, Field(gt=0)]] = Field(
+        None,
+        description="workers only: target tracking on the queue's visible messages per running task ([workloads](workloads.md#worker)); with `minCount: 0` the worker scales to zero",
+        json_schema_extra={"yamlDefault": "off"},
+    )
     # Scale out fast (60 s) so a burst is met, scale in slowly (300 s) so a
     # lull does not drop tasks that are needed a minute later; as
     # terraform-aws-ecs does. Applies to target tracking and step policies.
@@ -328,7 +339,10 @@ class AutoscalingConfig(ConfigModel):
 
     @property
     def has_policy(self) -> bool:
-        return any(v is not None for v in (self.cpu_target, self.memory_target, self.requests_per_target, self.steps))
+        return any(
+            v is not None
+            for v in (self.cpu_target, self.memory_target, self.requests_per_target, self.steps, self.backlog_per_task)
+        )
 
     def clamp(self, desired_count: int) -> int:
         """The initial desired count, clamped into [minCount, maxCount]."""

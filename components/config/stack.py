@@ -198,6 +198,8 @@ class StackConfig(ConfigModel):
         seen_priority: dict[int, str] = {}
         seen_routes: dict[tuple, str] = {}
         for name, service in self.services.items():
+            if service.kind != "web":  # not behind the load balancer: no listener rule
+                continue
             priority = service.routing.priority
             if priority is not None:
                 if priority in seen_priority:
@@ -219,6 +221,17 @@ class StackConfig(ConfigModel):
                     )
                 )
             seen_routes.setdefault(route, name)
+        problems += [
+            (
+                ("services", name, "autoscaling", "backlogPerTask"),
+                service.autoscaling.backlog_per_task,
+                "set only with cluster.containerInsights true: the backlog per task divides by its RunningTaskCount",
+            )
+            for name, service in self.services.items()
+            if service.autoscaling is not None
+            and service.autoscaling.backlog_per_task is not None
+            and not self.cluster.container_insights
+        ]
         errors_at("StackConfig", problems)
         return self
 

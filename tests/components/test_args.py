@@ -144,7 +144,7 @@ def test_args_defaults_are_the_safe_ones_each_field_states():
         cluster_name="c",
         vpc_id="v",
         subnet_ids=[],
-        load_balancer=None,  # type: ignore[arg-type]  # the args alone, no component built
+        load_balancer=None,
         image="nginx",
     )
     assert service.assign_public_ip is False and service.exec_command is False
