@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import alb, ec2, ecr, ecs, efs, iam, logs, network, scaling
+from . import alb, deployments, ec2, ecr, ecs, efs, iam, logs, network, scaling
 from ._policy import Rule
 
 PACK_NAME = "fargate-alb"
@@ -20,6 +20,7 @@ def all_rules() -> list[Rule]:
     """Every rule of the pack, with its default level and documentation."""
     return [
         *ecs.RULES,
+        *deployments.RULES,
         *network.RULES,
         *alb.RULES,
         *iam.RULES,

@@ -379,9 +379,17 @@ class Stack:
         inexact = set()
         for index, entry in enumerate(entries):
             refs = self.refs(service, ("loadBalancers", index, "targetGroupArn"), T.TARGET_GROUP)
+            # A blue/green (canary, linear) entry's alternate group takes the same port: ECS
+            # registers the new release's tasks there.
+            alternate = self.refs(
+                service, ("loadBalancers", index, "advancedConfiguration", "alternateTargetGroupArn"), T.TARGET_GROUP
+            )
+            named = 1 if alternate.empty else 2
+            refs = refs | alternate
             # An unknown ARN resolves to every target group the whole `loadBalancers` input
-            # depends on: with several, a preview cannot tell which one this entry's port goes to.
-            ambiguous = peek(entry, "targetGroupArn") is UNKNOWN and len(refs.resources) > 1
+            # depends on: with more than the entry names, a preview cannot tell which one this
+            # entry's port goes to.
+            ambiguous = peek(entry, "targetGroupArn") is UNKNOWN and len(refs.resources) > named
             for group in refs.resources:
                 groups[group.urn] = group
                 found = ports.setdefault(group.urn, [])

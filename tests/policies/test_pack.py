@@ -28,6 +28,7 @@ STACK_RULES = {
     "vpc-flow-logs",
     "ecs-load-balancer-container-port",
     "ecs-target-group-attached",
+    "ecs-deployment-rollback",
     "alb-listener-rule-priority-unique",
     "alb-waf",
     "ec2-no-open-admin-ports",
