@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import alb, deployments, ec2, ecr, ecs, efs, iam, logs, network, scaling
+from . import alb, deployments, ec2, ecr, ecs, efs, iam, logs, network, scaling, workloads
 from ._policy import Rule
 
 PACK_NAME = "fargate-alb"
@@ -30,6 +30,7 @@ def all_rules() -> list[Rule]:
         network.VPC_FLOW_LOGS,
         *ec2.RULES,
         *ecr.RULES,
+        *workloads.RULES,
         *efs.RULES,
     ]
 

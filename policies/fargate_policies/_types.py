@@ -53,3 +53,5 @@ ECR_REGISTRY_SCANNING = ("aws:ecr/registryScanningConfiguration:RegistryScanning
 WAF_ACL_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
 
 SCHEDULER_SCHEDULE = ("aws:scheduler/schedule:Schedule",)
+
+SQS_QUEUE = ("aws:sqs/queue:Queue",)

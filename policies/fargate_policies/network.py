@@ -19,7 +19,10 @@ _KINDS = {
     **dict.fromkeys(T.ECS_SERVICE, "Fargate service"),
     **dict.fromkeys(T.ECS_EXPRESS_SERVICE, "Express service"),
     **dict.fromkeys(T.LOAD_BALANCER, "Load balancer"),
+    **dict.fromkeys(T.SCHEDULER_SCHEDULE, "Scheduled task"),
 }
+# Where an EventBridge Scheduler schedule's ECS target holds its tasks' awsvpc configuration.
+SCHEDULED_NETWORK = ("target", "ecsParameters", "networkConfiguration")
 
 
 def _names(refs: Refs) -> str:
@@ -63,7 +66,19 @@ def _task_network(service: PolicyResource) -> tuple:
     """Where a service's (or an Express Mode service's) subnets and security groups are."""
     if service.resource_type in T.ECS_EXPRESS_SERVICE:
         return (NETWORK_CONFIGURATION, 0)
+    if service.resource_type in T.SCHEDULER_SCHEDULE:
+        return SCHEDULED_NETWORK
     return ("networkConfiguration",)
+
+
+def _scheduled_tasks(stack: Stack) -> list[PolicyResource]:
+    """Schedules whose ECS target runs Fargate tasks (launch type FARGATE): a job's tasks
+    need subnets and an image pull path as a service's do."""
+    return [
+        s
+        for s in stack.of_type(T.SCHEDULER_SCHEDULE)
+        if peek(s.props, "target", "ecsParameters", "launchType") == "FARGATE"
+    ]
 
 
 def _express_services(stack: Stack) -> list[PolicyResource]:
@@ -73,7 +88,7 @@ def _express_services(stack: Stack) -> list[PolicyResource]:
 
 def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
     """(count, refs) of the subnets a service or load balancer uses; count may be UNKNOWN."""
-    if resource.resource_type in T.ECS_SERVICE + T.ECS_EXPRESS_SERVICE:
+    if resource.resource_type in T.ECS_SERVICE + T.ECS_EXPRESS_SERVICE + T.SCHEDULER_SCHEDULE:
         path = _task_network(resource) + ("subnets",)
         return stack.count_at(resource, path, T.SUBNET), stack.refs(resource, path, T.SUBNET)
     # `subnets` and `subnetMappings` each compute the other: use the one the program set.
@@ -92,8 +107,8 @@ def _subnets(stack: Stack, resource: PolicyResource) -> tuple:
 
 
 def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Every Fargate service and every ALB uses at least two subnets, in at least two availability zones where the
-    stack knows the zones.
+    """Every Fargate service, every scheduled Fargate task (an EventBridge Scheduler ECS target) and every ALB uses at
+    least two subnets, in at least two availability zones where the stack knows the zones.
 
     Prevents: CreateLoadBalancer failing ("At least two subnets in two different
     Availability Zones must be specified"), and a service that goes down with one
@@ -108,6 +123,7 @@ def fargate_min_two_subnets(args: StackValidationArgs, report_violation: ReportV
     resources = (
         stack.fargate_services()
         + _express_services(stack)
+        + _scheduled_tasks(stack)
         + [lb for lb in stack.of_type(T.LOAD_BALANCER) if _is_application(lb)]
     )
     for resource in resources:
@@ -508,8 +524,9 @@ def _pull_path_problem(stack: Stack, subnet: PolicyResource, public_ip: Any) -> 
 
 
 def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-    """Fargate tasks can reach ECR: in subnets routed to an internet gateway they get a public IP; otherwise their
-    subnets route to a NAT gateway or their VPC has ECR (api, dkr) and S3 endpoints.
+    """Fargate tasks (of services and of EventBridge Scheduler schedules) can reach ECR: in subnets routed to an
+    internet gateway they get a public IP; otherwise their subnets route to a NAT gateway or their VPC has ECR (api,
+    dkr) and S3 endpoints.
 
     Prevents: tasks stuck in PENDING then STOPPED with CannotPullContainerError /
     ResourceInitializationError ("unable to pull secrets or registry auth"), because
@@ -520,12 +537,13 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
     """
     stack = Stack.of(args.resources)
     judged, violated, unjudged = False, False, []
-    for service in stack.fargate_services():
-        subnets = stack.refs(service, ("networkConfiguration", "subnets"), T.SUBNET)
+    for service in stack.fargate_services() + _scheduled_tasks(stack):
+        network = _task_network(service)
+        subnets = stack.refs(service, network + ("subnets",), T.SUBNET)
         if subnets.external or subnets.unresolved or not subnets.resources:
             unjudged.append(f"service {service.name!r} (its subnets' route tables are not in the stack)")
             continue
-        public_ip = as_bool(peek(service.props, "networkConfiguration", "assignPublicIp", default=False))
+        public_ip = as_bool(peek(service.props, *network, "assignPublicIp", default=False))
         problems = [
             _pull_path_problem(stack, subnet, public_ip) for subnet in sorted(subnets.resources, key=lambda s: s.name)
         ]
@@ -533,7 +551,8 @@ def fargate_image_pull_path(args: StackValidationArgs, report_violation: ReportV
         if found:
             judged = violated = True
             report_violation(
-                f"Tasks of Fargate service {service.name!r} cannot pull their image: " + "; ".join(found) + ".",
+                f"Tasks of {'scheduled task' if service.resource_type in T.SCHEDULER_SCHEDULE else 'Fargate service'} "
+                f"{service.name!r} cannot pull their image: " + "; ".join(found) + ".",
                 service.urn,
             )
         elif None in problems:
@@ -558,7 +577,7 @@ def ecs_no_public_task_ingress(args: StackValidationArgs, report_violation: Repo
     """
     stack = Stack.of(args.resources)
     users: dict[str, list[str]] = {}
-    for service in stack.of_type(T.ECS_SERVICE) + _express_services(stack):
+    for service in stack.of_type(T.ECS_SERVICE) + _express_services(stack) + _scheduled_tasks(stack):
         for group in stack.security_groups_of(service, _task_network(service) + ("securityGroups",)).resources:
             users.setdefault(group.urn, []).append(service.name)
     if not users:

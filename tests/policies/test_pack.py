@@ -34,6 +34,7 @@ STACK_RULES = {
     "ec2-no-open-admin-ports",
     "ecr-image-scanning",
     "iam-no-wildcard-actions",
+    "scheduler-role-least-privilege",
 }
 
 
@@ -77,7 +78,7 @@ def test_pack_readme_rule_table_is_the_one_generated_from_the_rules():
 
 def test_the_generated_table_states_each_rule_s_scope_and_config_defaults():
     rows = {line.split(" | ", 1)[0].strip("| `"): line for line in reference.table().splitlines()[2:]}
-    assert "| *(stack)* Every Fargate service and every ALB" in rows["fargate-min-two-subnets"]
+    assert "| *(stack)* Every Fargate service, every scheduled Fargate task" in rows["fargate-min-two-subnets"]
     assert "`minSubnets` (`2`): Fewest subnets" in rows["fargate-min-two-subnets"]
     assert "`allowedManagedPolicies` (none): " in rows["iam-no-managed-policy-on-task-roles"]
     assert rows["alb-https-redirect"].endswith("| — |") and "*(stack)*" not in rows["alb-https-redirect"]
