@@ -12,7 +12,7 @@ from policies.fargate_policies.alb import alb_listener_rule_priority_unique, alb
 from policies.fargate_policies.ecs import ecs_target_group_attached
 from policies.fargate_policies.iam import wildcard_actions
 
-from .conftest import MODES, messages, resource
+from .conftest import MODES, flagged, messages, not_applicable, resource
 
 
 class Validation:
@@ -151,3 +151,18 @@ def test_waf_is_asked_of_internet_facing_albs_and_an_unplaced_association_is_not
 )
 def test_wildcard_actions_are_star_and_service_star_in_allow_statements(statement, expected):
     assert wildcard_actions({"Version": "2012-10-17", "Statement": [statement]}) == expected
+
+
+@pytest.mark.parametrize("preview", MODES)
+@pytest.mark.parametrize("stack", ["made", "attached"])
+def test_the_programs_own_web_acl_config_satisfies_alb_waf(judge, stack, preview):
+    """fixtures/waf_stacks runs the repository's program with fargate:loadBalancer.waf (a web ACL
+    made by the stack) or webAclArn (one made elsewhere): its association names the ALB."""
+    result = judge("waf_stacks", stack, preview=preview)
+    (association,) = result.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    balancer = result.one("aws:lb/loadBalancer:LoadBalancer")
+    assert balancer.urn in association.property_dependencies["resourceArn"]
+    if not preview:
+        assert association.inputs["resourceArn"] == balancer.outputs["arn"]
+    assert flagged(result, "alb-waf") == set()
+    assert "alb-waf" not in not_applicable(result)
