@@ -171,13 +171,19 @@ class DataSources:
             return {key: UNKNOWN_WIRE for key in declared} or {"id": UNKNOWN_WIRE}
         answer = self._answer(token, args, str(args.get("region") or region), result_class)
         if token in ACCOUNT_CONTENT:
-            what, fields = ACCOUNT_CONTENT[token]
-            answer.update({key: UNKNOWN_WIRE for key in fields})
-            named = args.get("secretId") or args.get("name") or args.get("path") or ""
-            entry = f"the value of {what} {named!r} ({names({token})[0]})" if named else f"the {what}"
+            answer.update({key: UNKNOWN_WIRE for key in ACCOUNT_CONTENT[token][1]})
+            entry = self.describe(token, args)
             if entry not in self.unknown_offline:
                 self.unknown_offline.append(entry)
         return typed(answer, result_class) if result_class else answer
+
+    @staticmethod
+    def describe(token: str, args: Answer) -> str:
+        """What an answer of `ACCOUNT_CONTENT` leaves unknown, in a phrase: `the value of secret
+        'prod/db' (aws.secretsmanager.get_secret_version)`."""
+        what = ACCOUNT_CONTENT[token][0] if token in ACCOUNT_CONTENT else "the answer of"
+        named = args.get("secretId") or args.get("name") or args.get("path") or ""
+        return f"the value of {what} {named!r} ({names({token})[0]})" if named else f"the {what} ({names({token})[0]})"
 
     def _answer(self, token: str, args: Answer, region: str, result_class: Optional[type]) -> Answer:
         handler = self._handlers.get(token)

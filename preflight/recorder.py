@@ -137,6 +137,8 @@ class RecordingMonitor(MockMonitor):
         self.data_sources = invokes.DataSources()
         self.unknown_offline: list[str] = []
         """Values left unknown because only AWS or another stack holds them (besides data sources')."""
+        self.absent_offline: list[str] = []
+        """What the plain form of a data source got as None because it is not known offline."""
         self.not_simulated: list[str] = []
         """Resources whose outputs the simulated provider could not compute (left unknown), with why."""
         self.bugs: list[str] = []
@@ -475,6 +477,8 @@ class RecordingMonitor(MockMonitor):
                 # The plain form cannot carry an unknown (the SDK reads every field of the
                 # result at once): what is unknown is absent, None to the program.
                 result = {k: v for k, v in result.items() if v != UNKNOWN_WIRE}
+                if request.tok in invokes.ACCOUNT_CONTENT:
+                    self.absent_offline.append(self.data_sources.describe(request.tok, args))
         return resource_pb2.ResourceInvokeResponse(**{"return": wire_to_struct(_drop_none(result))})
 
     def Call(self, request):

@@ -113,7 +113,9 @@ def _execute(
     except BaseException as error:
         if isinstance(error, KeyboardInterrupt):
             raise
-        raise (ProgramError(monitor.bugs[0]) if monitor.bugs else _describe(error, project)) from None
+        if monitor.bugs:
+            raise ProgramError(monitor.bugs[0]) from None
+        raise _given_none(_describe(error, project), monitor.absent_offline) from None
     finally:
         if collecting:
             gc.enable()
@@ -274,6 +276,18 @@ def _describe(error: BaseException, project: Project) -> ProgramError:
         )
     where = f" (at {cause.location})" if cause.location else ""
     return ProgramError(f"the program raised {cause.type}: {cause.message}{where}".rstrip(": "), cause)
+
+
+def _given_none(error: ProgramError, absent: list[str]) -> ProgramError:
+    """The error, naming what the program got as None from a data source's plain form because it
+    is not known offline (the likely cause of a failure that follows)."""
+    if not absent:
+        return error
+    return ProgramError(
+        f"{error.message}; note: the program was given None for {'; '.join(absent)}, which is not "
+        "known offline (the data source's Output form leaves it unknown instead)",
+        error.cause,
+    )
 
 
 def _run_program(program: Path) -> None:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from preflight import UNKNOWN, report, run
+from preflight import UNKNOWN, ProgramError, report, run
 from preflight.values import UNKNOWN_WIRE
 
 from .conftest import FIXTURES
@@ -114,3 +114,17 @@ def test_a_docker_image_with_an_unknown_registry_is_simulated(pack, preview):
         assert result.outputs["server"] == "https://123456789012.dkr.ecr.us-east-1.amazonaws.com"
         assert json.dumps(image.wire_inputs["registry"])  # the login's password stays a secret value
     assert result.exit_code == 0
+
+
+@BOTH_MODES
+def test_a_secret_parsed_from_the_plain_form_fails_naming_what_was_not_known(pack, preview):
+    """The plain form gets None, not a made-up string; the program's failure names why."""
+    with pytest.raises(ProgramError) as raised:
+        run(THIRD_PARTY, "plain_secret", preview=preview, analyzer=pack)
+    message = str(raised.value)
+    assert message.startswith("the program raised TypeError: the JSON object must be str")
+    assert message.endswith(
+        "; note: the program was given None for the value of secret 'prod/db' "
+        "(aws.secretsmanager.get_secret_version), which is not known offline (the data source's "
+        "Output form leaves it unknown instead)"
+    )
