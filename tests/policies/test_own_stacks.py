@@ -16,6 +16,11 @@ CROSS_RESOURCE_RULES = [
     "fargate-target-group-ip",
     "iam-no-admin-task-role",
     "ecs-no-public-task-ingress",
+    "ecs-target-group-attached",
+    "alb-listener-rule-priority-unique",
+    "alb-waf",
+    "ec2-no-open-admin-ports",
+    "iam-no-wildcard-actions",
 ]
 IAM_RULE = "iam-no-managed-policy-on-task-roles"
 VPC_RULE = "vpc-flow-logs"
