@@ -17,8 +17,9 @@ from components import (
     SidecarArgs,
     VolumeArgs,
 )
+from preflight import UNKNOWN
 
-from .conftest import child, container_definitions, run_stack
+from .conftest import child, container_definitions, run_scenario, run_stack
 
 SERVICE = "fargate:ecs:FargateService"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
@@ -261,3 +262,44 @@ def test_what_ecs_would_refuse_is_refused_naming_the_arg(fields, message):
     with pytest.raises(ArgsError) as refused:
         args(**fields).validate("web")
     assert str(refused.value) == message
+
+
+# --------------------------------------------------------------------------- ids as Outputs
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["up", "preview"])
+def efs_outputs(request):
+    return run_scenario("efs_volumes", preview=request.param)
+
+
+def test_the_grant_and_the_volumes_name_the_file_system_and_access_point_the_program_made(efs_outputs):
+    file_system = efs_outputs.one("aws:efs/fileSystem:FileSystem", "shared")
+    access_point = efs_outputs.one("aws:efs/accessPoint:AccessPoint", "uploads")
+    grant = efs_outputs.one(ROLE_POLICY, "web-task-efs")
+    task = efs_outputs.one(TASK_DEFINITION, "web")
+    for resource, key in ((grant, "policy"), (task, "volumes")):
+        assert set(resource.property_dependencies[key]) == {file_system.urn, access_point.urn}
+    if efs_outputs.preview:  # ids unknown until created: so are the grant and the volumes' ids
+        assert grant.inputs["policy"] is UNKNOWN
+        return
+    prefix = "arn:aws:elasticfilesystem:us-east-1:123456789012"
+    uploads, shared = json.loads(grant.inputs["policy"])["Statement"]
+    assert uploads["Resource"] == shared["Resource"] == f"{prefix}:file-system/{file_system.outputs['id']}"
+    assert uploads["Condition"] == {
+        "StringEquals": {"elasticfilesystem:AccessPointArn": f"{prefix}:access-point/{access_point.outputs['id']}"}
+    }
+    assert shared["Action"] == ["elasticfilesystem:ClientMount"]
+    assert [v["efsVolumeConfiguration"]["fileSystemId"] for v in task.inputs["volumes"]] == [
+        file_system.outputs["id"]
+    ] * 2
+    assert (
+        task.inputs["volumes"][0]["efsVolumeConfiguration"]["authorizationConfig"]["accessPointId"]
+        == (access_point.outputs["id"])
+    )
+
+
+def test_a_sidecar_given_as_args_is_waited_for_until_healthy(efs_outputs):
+    main, agent = container_definitions(efs_outputs.one(TASK_DEFINITION, "web"))
+    assert main["dependsOn"] == [{"containerName": "agent", "condition": "HEALTHY"}]
+    assert agent["healthCheck"]["command"] == ["CMD-SHELL", "true"]
+    assert agent["command"] == ["sh", "-c", "while true; do sleep 60; done"]
