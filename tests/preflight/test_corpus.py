@@ -158,12 +158,15 @@ def test_each_corpus_program_gets_an_aws_engineers_verdicts(policy_pack, program
     expected = EXPECTED[program][preview]
     assert verdicts(result) == expected
     assert result.exit_code == (1 if expected.mandatory else 0)
+    unjudged = expected.not_run or expected.not_known_offline or expected.not_expanded
+    result.strict = True  # `--strict`: what was not judged fails a run that nothing else failed
+    assert result.exit_code == (1 if expected.mandatory else 3 if unjudged else 0)
     # What was not judged is said in sentences above the summary line, naming it.
     said = "\n".join(unjudged_text(result))
     assert all(policy in said for policy in expected.not_run)
     assert all(source in said for source in expected.not_known_offline)
     assert all(component in said for component in expected.not_expanded)
-    if not (expected.not_run or expected.not_known_offline or expected.not_expanded):
+    if not unjudged:
         assert said == ""
 
 
