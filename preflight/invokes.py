@@ -181,7 +181,7 @@ class DataSources:
     def describe(token: str, args: Answer) -> str:
         """What an answer of `ACCOUNT_CONTENT` leaves unknown, in a phrase: `the value of secret
         'prod/db' (aws.secretsmanager.get_secret_version)`."""
-        what = ACCOUNT_CONTENT[token][0] if token in ACCOUNT_CONTENT else "the answer of"
+        what = ACCOUNT_CONTENT[token][0]
         named = args.get("secretId") or args.get("name") or args.get("path") or ""
         return f"the value of {what} {named!r} ({names({token})[0]})" if named else f"the {what} ({names({token})[0]})"
 

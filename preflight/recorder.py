@@ -477,7 +477,10 @@ class RecordingMonitor(MockMonitor):
                 # The plain form cannot carry an unknown (the SDK reads every field of the
                 # result at once): what is unknown is absent, None to the program.
                 result = {k: v for k, v in result.items() if v != UNKNOWN_WIRE}
-                if request.tok in invokes.ACCOUNT_CONTENT:
+                if contains_unknown(args):
+                    shown = invokes.names({request.tok})[0]
+                    self.absent_offline.append(f"the answer of {shown}, an argument of which is unknown")
+                elif request.tok in invokes.ACCOUNT_CONTENT:
                     self.absent_offline.append(self.data_sources.describe(request.tok, args))
         return resource_pb2.ResourceInvokeResponse(**{"return": wire_to_struct(_drop_none(result))})
 

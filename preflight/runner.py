@@ -284,8 +284,8 @@ def _given_none(error: ProgramError, absent: list[str]) -> ProgramError:
     if not absent:
         return error
     return ProgramError(
-        f"{error.message}; note: the program was given None for {'; '.join(absent)}, which is not "
-        "known offline (the data source's Output form leaves it unknown instead)",
+        f"{error.message}; note: the program was given None for {'; '.join(absent)}, which an "
+        "offline run cannot know (the data source's Output form leaves it unknown instead)",
         error.cause,
     )
 

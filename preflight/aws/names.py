@@ -62,7 +62,11 @@ def zones(region: str) -> list[str]:
 
 def zone_id(region: str, zone: str) -> str:
     prefix = _ZONE_ID_PREFIX.get(region, region.replace("-", "")[:6])
-    return f"{prefix}-az{'abcdef'.index(zone[-1]) + 1}"
+    letter = zone[-1:]
+    if not letter or letter not in "abcdef":
+        # Not a zone name (an unknown input's placeholder): the id carries it, so it stays unknown.
+        return f"{prefix}-{zone}"
+    return f"{prefix}-az{'abcdef'.index(letter) + 1}"
 
 
 def alb_zone_id(region: str) -> str:

@@ -417,7 +417,13 @@ _RDS_PORTS = {
 @_handles("aws:rds/instance:Instance", "aws:rds/cluster:Cluster")
 def _rds(ctx: _Context) -> dict[str, Any]:
     engine = str(ctx.get("engine", "postgres"))
-    port = int(ctx.get("port") or next((p for prefix, p in _RDS_PORTS.items() if engine.startswith(prefix)), 5432))
+    given = ctx.get("port")
+    # A port that is no number is an unknown input's placeholder: the port (and endpoint) carry it.
+    port = (
+        given
+        if isinstance(given, str) and not given.isdigit()
+        else int(given or next((p for prefix, p in _RDS_PORTS.items() if engine.startswith(prefix)), 5432))
+    )
     identifier = str(
         ctx.get("identifier") or ctx.get("clusterIdentifier") or (ctx.get("identifierPrefix") or "db-") + ctx.hex(12)
     )
@@ -542,3 +548,8 @@ def _tags_all(inputs: dict[str, Any], default_tags: Optional[dict[str, Any]]) ->
     # An Auto Scaling group's `tags` are a list of {key, value, propagateAtLaunch}, not a map.
     merged.update(tags if isinstance(tags, dict) else {})
     return merged
+
+
+def handled() -> frozenset[str]:
+    """The resource types with a stand-in of their own (the others get `_generic`'s outputs)."""
+    return frozenset(_HANDLERS)

@@ -125,6 +125,6 @@ def test_a_secret_parsed_from_the_plain_form_fails_naming_what_was_not_known(pac
     assert message.startswith("the program raised TypeError: the JSON object must be str")
     assert message.endswith(
         "; note: the program was given None for the value of secret 'prod/db' "
-        "(aws.secretsmanager.get_secret_version), which is not known offline (the data source's "
-        "Output form leaves it unknown instead)"
+        "(aws.secretsmanager.get_secret_version), which an offline run cannot know (the data "
+        "source's Output form leaves it unknown instead)"
     )

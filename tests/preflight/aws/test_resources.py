@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from preflight import UNKNOWN, run
 
 from ..conftest import FARGATE
@@ -59,3 +61,18 @@ def test_an_auto_scaling_group_s_tag_list_leaves_tags_all_to_the_default_tags():
         {"tags": {"team": "web"}},
     )
     assert created.outputs["tagsAll"] == {"team": "web"}
+
+
+@pytest.mark.parametrize("placeholder", ["unknown", "preflight-unknown-4f1d"])
+def test_every_aws_stand_in_takes_unknown_inputs(placeholder):
+    """Every input an unknown (the placeholder the recorder passes for it, in a preview and after
+    an update): each stand-in answers, and what it computed from a placeholder carries it, so the
+    recorder can leave it unknown."""
+    from preflight import schema
+    from preflight.aws import create
+    from preflight.aws.resources import handled
+
+    for type_token in sorted(handled()):
+        inputs = {name: placeholder for name in schema.input_names(type_token)}
+        created = create(type_token, f"urn:pulumi:dev::p::{type_token}::r", inputs, "us-east-1")
+        assert created.id, type_token
