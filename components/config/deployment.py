@@ -123,3 +123,20 @@ def strategy_problems(
             )
         )
     return problems
+
+
+def traffic_tracking_problems(
+    deployment: StrategyConfig, requests_per_target: float
+) -> list[tuple[tuple, Any, Optional[str]]]:
+    """Target tracking on ALB requests per target reads one target group; a traffic-shifting
+    strategy moves the traffic to the other group at every deployment, where it would read 0."""
+    if not deployment.shifts_traffic:
+        return []
+    return [
+        (
+            ("autoscaling", "requestsPerTarget"),
+            requests_per_target,
+            f"left out with deployment.strategy '{deployment.strategy}': it tracks one target group, and every "
+            "deployment moves the traffic to the other (scale on cpuTarget or memoryTarget instead)",
+        )
+    ]

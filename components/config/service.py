@@ -35,7 +35,7 @@ from .container import (
     check_secret_arns,
     container_problems,
 )
-from .deployment import StrategyConfig, strategy_problems
+from .deployment import StrategyConfig, strategy_problems, traffic_tracking_problems
 from .routing import RoutingConfig
 from .target_group import TargetGroupConfig
 from .workloads import Kind, PermissionConfig, QueueConfig, RetryPolicyConfig, kind_problems
@@ -563,8 +563,10 @@ class ServiceConfig(ConfigModel):
         problems += self._container_problems()
         problems += self._deployment_problems()
         problems += kind_problems(self)
-        if usable("deployment", "alarms", "kind"):
+        if usable("deployment", "alarms", "kind", "autoscaling"):
             problems += strategy_problems(getattr(self, "kind", "web"), self.deployment, self.alarms.enabled)
+            if self.autoscaling is not None and self.autoscaling.requests_per_target is not None:
+                problems += traffic_tracking_problems(self.deployment, self.autoscaling.requests_per_target)
         problems += container_problems(self)
         errors_at("ServiceConfig", problems)
         return self

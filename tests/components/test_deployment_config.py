@@ -92,3 +92,16 @@ def test_a_strategy_on_a_service_without_load_balancer_traffic_is_refused(kind):
         f"fargate:services.web.deployment.strategy: 'canary' is not allowed; 'rolling' for a {kind} "
         f"(blueGreen, canary and linear shift a load balancer's traffic; a {kind} has none)"
     ) in lines
+
+
+def test_requests_per_target_scaling_is_refused_with_a_traffic_shifting_strategy():
+    scaling = {"minCount": 1, "maxCount": 3, "requestsPerTarget": 100}
+    [line] = problems({"deployment": {"strategy": "blueGreen"}, "autoscaling": scaling})
+    assert line.startswith("fargate:services.web.autoscaling.requestsPerTarget: 100.0 is not allowed; left out with")
+    # Rolling keeps one target group: the same scaling is fine there, and CPU tracking with any strategy.
+    assert parse({"autoscaling": scaling}).services["web"].autoscaling.requests_per_target == 100
+    cpu = {"minCount": 1, "maxCount": 3, "cpuTarget": 60}
+    assert (
+        parse({"deployment": {"strategy": "canary"}, "autoscaling": cpu}).services["web"].deployment.strategy
+        == "canary"
+    )
