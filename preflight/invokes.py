@@ -46,8 +46,13 @@ from .values import UNKNOWN_WIRE, contains_unknown, is_secret, secret
 
 Answer = dict[str, Any]
 
-# What ECS task execution roles attach (the AWS managed policy's document, as AWS publishes it).
+# The documents of AWS managed policies programs attach most (as AWS publishes them); others'
+# documents are not known offline and read as having no statement.
 _MANAGED_POLICIES = {
+    "AdministratorAccess": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    },
     "AmazonECSTaskExecutionRolePolicy": {
         "Version": "2012-10-17",
         "Statement": [

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..values import contains_unknown
 from .names import ACCOUNT, digest
 
 
 def remote_component(type_token: str, urn: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """Plausible outputs of a multi-language component whose children we cannot build offline."""
     if type_token == "awsx:ecr:Image":
+        if contains_unknown(inputs.get("repositoryUrl")):
+            return {}  # pushed to a repository only known elsewhere: its URI is not known either
         repository = str(
             inputs.get("repositoryUrl") or f"{ACCOUNT}.dkr.ecr.{region}.amazonaws.com/{urn.rsplit('::', 1)[-1]}"
         )

@@ -205,3 +205,10 @@ def test_what_only_the_account_holds_is_unknown_and_named():
         "the value of secret 'prod/db' (aws.secretsmanager.get_secret_version)",
         "the value of parameter '/prod/host' (aws.ssm.get_parameter)",
     ]
+
+
+def test_a_managed_policy_s_document_is_aws_s_where_known():
+    sources = invokes.DataSources()
+    admin = sources.invoke("aws:iam/getPolicy:getPolicy", {"name": "AdministratorAccess"}, "us-east-1")
+    assert admin["arn"] == "arn:aws:iam::aws:policy/AdministratorAccess"
+    assert json.loads(admin["policy"])["Statement"] == [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
