@@ -365,8 +365,14 @@ class Stack:
         """Every target group a listener's default actions or a listener rule's actions of the
         stack forward to, whichever load balancer (of the stack or not) the listener is on;
         `unresolved` when an action's target group a preview cannot tell may be any of them."""
-        found = union(self._action_target_groups(listener, "defaultActions") for listener in self.of_type(T.LISTENER))
-        return found | union(self._action_target_groups(rule, "actions") for rule in self.of_type(T.LISTENER_RULE))
+        found = [self._action_target_groups(listener, "defaultActions") for listener in self.of_type(T.LISTENER)]
+        found += [self._action_target_groups(rule, "actions") for rule in self.of_type(T.LISTENER_RULE)]
+        # Gathered in one pass: `union` copies what it has so far at each step, square in the rules.
+        return Refs(
+            _unique(group for refs in found for group in refs.resources),
+            tuple(dict.fromkeys(value for refs in found for value in refs.external)),
+            any(refs.unresolved for refs in found),
+        )
 
     def service_target_groups(self, service: PolicyResource) -> list[TargetGroupUse]:
         """The target groups a service registers its tasks in, each once, with its container ports."""
