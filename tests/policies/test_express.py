@@ -32,7 +32,12 @@ def test_each_fault_of_an_express_service_is_found_by_the_rule_that_owns_it(judg
                 "Container 'primaryContainer' sets environment variable 'DB_PASSWORD' (named like a secret: "
                 "PASSWORD) to a literal value; pass it through `secrets` (valueFrom a Secrets Manager secret "
                 "or SSM parameter)."
-            ]
+            ],
+            "ExpressGatewayService:leaky-secret": [
+                "Container 'primaryContainer' sets environment variable 'SETTING' to a Pulumi secret, which ECS "
+                "stores and shows in plain text; pass it through `secrets` (valueFrom a Secrets Manager secret or "
+                "SSM parameter) instead."
+            ],
         },
         "iam-no-admin-task-role": {
             "Role:admin": [
