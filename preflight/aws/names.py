@@ -136,6 +136,10 @@ AUTONAMED: dict[str, tuple[str, int, bool]] = {
     "aws:secretsmanager/secret:Secret": ("name", 512, False),
     "aws:servicediscovery/service:Service": ("name", 255, False),
     "aws:ssm/parameter:Parameter": ("name", 2048, False),
+    "aws:cloudwatch/eventRule:EventRule": ("name", 64, False),
+    "aws:scheduler/schedule:Schedule": ("name", 64, False),
+    "aws:scheduler/scheduleGroup:ScheduleGroup": ("name", 64, False),
+    "aws:sfn/stateMachine:StateMachine": ("name", 80, False),
 }
 
 # Schema defaults the provider's Check fills in, so the engine (and the policy pack) sees them

@@ -119,10 +119,7 @@ EXPECTED: dict[str, dict[bool, Verdicts]] = {
 }
 
 # A case that fails only because of a known defect of the simulation: (program, preview) -> reason.
-KNOWN_DEFECTS = {
-    ("eventbridge_task", False): "simulation: aws.cloudwatch.EventRule gets no auto-name, so its "
-    "name output is None after an update and the exported rule name is missing",
-}
+KNOWN_DEFECTS: dict[tuple[str, bool], str] = {}
 
 
 def cases():
