@@ -594,10 +594,14 @@ def _entry_problem(entry: Any, containers: Mapping[str, Any]) -> Any:
     name, port = peek(entry, "containerName"), as_number(peek(entry, "containerPort"))
     if name is UNKNOWN or port is UNKNOWN:
         return UNKNOWN
+    if name is None:
+        return "names no containerName (a target group entry must name the container to register)"
     container = containers.get(str(name))
     if container is None:
         return f"names container {name!r}, which its task definition does not have (it has {', '.join(map(repr, containers)) or 'none'})"
-    ports = [as_number(m.get("containerPort")) for m in container.get("portMappings") or [] if isinstance(m, Mapping)]
+    mappings = container.get("portMappings")
+    mappings = mappings if isinstance(mappings, list) else []
+    ports = [as_number(m.get("containerPort")) for m in mappings if isinstance(m, Mapping)]
     if port not in ports:
         return (
             f"sends port {port} to container {name!r}, whose portMappings have "

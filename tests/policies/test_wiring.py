@@ -2,6 +2,7 @@
 ones (alb-waf, iam-no-wildcard-actions): verdicts through the analyzer on fixtures/deploy_checks,
 and, called directly on resources as the SDK hands them, what each says when it cannot judge."""
 
+import json
 from typing import Any, cast
 
 import pytest
@@ -9,7 +10,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.fargate_policies import _types as T
 from policies.fargate_policies.alb import alb_listener_rule_priority_unique, alb_waf
-from policies.fargate_policies.ecs import ecs_target_group_attached
+from policies.fargate_policies.ecs import ecs_load_balancer_container_port, ecs_target_group_attached
 from policies.fargate_policies.iam import wildcard_actions
 
 from .conftest import MODES, flagged, messages, not_applicable, resource
@@ -166,3 +167,26 @@ def test_the_programs_own_web_acl_config_satisfies_alb_waf(judge, stack, preview
         assert association.inputs["resourceArn"] == balancer.outputs["arn"]
     assert flagged(result, "alb-waf") == set()
     assert "alb-waf" not in not_applicable(result)
+
+
+def test_load_balancer_entries_are_read_whatever_shape_the_definitions_take():
+    """A port mapping list that is not a list, a port given as a string, an entry with no container name."""
+    definitions = json.dumps(
+        [
+            {"name": "web", "portMappings": {"containerPort": 80}},
+            {"name": "api", "portMappings": [{"containerPort": "81"}]},
+        ]
+    )
+    task = resource(T.ECS_TASK_DEFINITION[0], "td", {"arn": "arn:td", "containerDefinitions": definitions})
+    entries = [
+        {"containerName": "web", "containerPort": 80},
+        {"containerName": "api", "containerPort": 81},
+        {"targetGroupArn": "arn:tg", "containerPort": 81},
+    ]
+    service = resource(T.ECS_SERVICE[0], "svc", {"taskDefinition": "arn:td", "loadBalancers": entries})
+    args = run(ecs_load_balancer_container_port, task, service)
+    assert [message for message, _ in args.violations] == [
+        "Service 'svc' loadBalancers[0] sends port 80 to container 'web', whose portMappings have no containerPort.",
+        "Service 'svc' loadBalancers[2] names no containerName (a target group entry must name the container to "
+        "register).",
+    ]
