@@ -131,11 +131,13 @@ def unjudged_text(result: RunResult) -> list[str]:
             "`pulumi up` runs them on the known values and may still fail."
         )
     if result.unknown_offline:
+        one = len(result.unknown_offline) == 1
         lines.append(
             f"Not judged: what the program builds from {'; '.join(result.unknown_offline)}, because "
-            "that value is not known offline (only the account or the other stack holds it); "
-            "it is left unknown in both modes (absent where the program calls a data source's "
-            "plain form, which cannot carry an unknown), never made up."
+            f"{'that value is' if one else 'those values are'} not known offline (only the account "
+            f"or the other stack holds {'it' if one else 'them'}); left unknown in both modes "
+            "(absent where the program calls a data source's plain form, which cannot carry an "
+            "unknown), never made up."
         )
     if result.not_simulated:
         lines.append(f"Not simulated (outputs left unknown): {'; '.join(result.not_simulated)}.")

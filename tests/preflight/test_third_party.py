@@ -67,7 +67,7 @@ def test_a_secret_parsed_as_json_in_an_apply_is_unknown_and_named_not_judged(pac
     assert "ecs-no-plaintext-secrets" in result.mandatory_not_run
     text = report.text(result)
     assert "Not judged: what the program builds from the value of parameter '/prod/db/host'" in text
-    assert "because that value is not known offline" in text
+    assert "because those values are not known offline" in text
     assert result.exit_code == 0
     result.strict = True
     assert result.exit_code == 3
@@ -84,6 +84,9 @@ def test_another_stack_s_outputs_are_unknown_in_both_modes(pack, preview):
     assert service.wire_inputs["networkConfiguration"]["subnets"] == UNKNOWN_WIRE
     summary = report.summary(result)
     assert summary["unknownOffline"] == result.unknown_offline
+    assert "because that value is not known offline (only the account or the other stack holds it)" in report.text(
+        result
+    )
     result.strict = True
     assert result.exit_code == 3
 
