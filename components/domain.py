@@ -58,7 +58,7 @@ class DomainArgs:
             self.hosted_zone_id,
             isinstance(self.hosted_zone_id, str) and bool(HOSTED_ZONE_ID.match(self.hosted_zone_id)),
             "a hosted zone id",
-            "Z followed by letters and digits",
+            "up to 32 uppercase letters and digits, such as Z0123456789ABCDEFGHIJ",
         )
         for name in self.alternative_names:
             check(f"{_OWNER}.alternative_names", name, is_dns_name(name), "a DNS name", DNS_NAME_RULE)

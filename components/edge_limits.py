@@ -22,7 +22,8 @@ MAX_DNS_NAME = 253
 MAX_FIRST_DNS_NAME = 64
 # ACM's hard limit on names per certificate (the default quota, adjustable, is 10).
 MAX_CERTIFICATE_NAMES = 100
-HOSTED_ZONE_ID = re.compile(r"^Z[0-9A-Z]{1,31}$")
+# Route 53 documents at most 32 characters; its ids are uppercase letters and digits (Z...).
+HOSTED_ZONE_ID = re.compile(r"^[0-9A-Z]{1,32}$")
 
 
 def is_dns_name(name: str) -> bool:

@@ -15,6 +15,9 @@ from typing import Any
 
 # Before moto is imported: the AWS-managed IAM policies (AmazonECSTaskExecutionRolePolicy...).
 os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+# ACM issues a DNS-validated certificate this many seconds after the request (AWS: once it
+# finds the records); 0 so that aws_acm_certificate_validation does not wait a minute.
+os.environ["MOTO_ACM_VALIDATION_WAIT"] = "0"
 
 from moto.applicationautoscaling.exceptions import AWSValidationException
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse

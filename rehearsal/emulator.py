@@ -26,6 +26,8 @@ _PLACEHOLDER = re.compile(
     r"^arn:aws:(?P<service>acm|ssm|secretsmanager):(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"(?P<kind>certificate|parameter|secret):?/?(?P<name>.+)$"
 )
+# A hosted zone id of Z and zeros: the zone of the stack's domain, made in the emulator.
+_ZONE_PLACEHOLDER = re.compile(r"^Z0{8,}$")
 
 
 def require_moto() -> str:
@@ -112,6 +114,9 @@ class Emulator:
         """Create what each placeholder ARN in a stack config names; return old ARN -> new ARN."""
         found: dict[str, str] = {}
         for text in strings_in(config):
+            if _ZONE_PLACEHOLDER.match(text) and text not in found:
+                found[text] = self._hosted_zone(config)
+                continue
             match = _PLACEHOLDER.match(text)
             if match is None or text in found:
                 continue
@@ -136,6 +141,15 @@ class Emulator:
                 self.fixtures.add(("secretsmanager secret", arn))
             found[text] = arn
         return found
+
+    def _hosted_zone(self, config: Any) -> str:
+        """A public zone for the domain of ``fargate:loadBalancer`` (its last two labels)."""
+        domain = ((config.get("fargate:loadBalancer") or {}).get("domain") or {}).get("name", "example.com")
+        apex = ".".join(str(domain).split(".")[-2:])
+        zone = self.client("route53").create_hosted_zone(Name=apex, CallerReference=f"rehearsal-{apex}")
+        zone_id = str(zone["HostedZone"]["Id"]).rsplit("/", 1)[-1]
+        self.fixtures.add(("route53 hosted zone", zone_id))
+        return zone_id
 
     def account_facts(self, preflight_default_vpc: str, preflight_subnets: dict[str, str]) -> dict[str, str]:
         """The preflight's default VPC and subnet ids -> the emulator's (subnets zone by zone)."""
@@ -249,6 +263,17 @@ class Emulator:
             (c["CertificateArn"] for c in self.client("acm").list_certificates()["CertificateSummaryList"]),
         )
         add("s3 bucket", (b["Name"] for b in self.client("s3").list_buckets().get("Buckets", [])))
+        route53 = self.client("route53")
+        for zone in route53.list_hosted_zones()["HostedZones"]:
+            zone_id = str(zone["Id"]).rsplit("/", 1)[-1]
+            add("route53 hosted zone", [zone_id])
+            records = route53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+            # The zone's own NS and SOA records come and go with it.
+            add(
+                "route53 record",
+                (f"{zone_id} {r['Name']} {r['Type']}" for r in records if r["Type"] not in ("NS", "SOA")),
+            )
+        add("wafv2 web acl", (a["ARN"] for a in self.client("wafv2").list_web_acls(Scope="REGIONAL")["WebACLs"]))
         return found
 
 

@@ -28,18 +28,24 @@ TYPE_EXCEPTIONS: dict[str, str] = {
     "aws:lb/loadBalancer:LoadBalancer": "aws_lb",
     "aws:alb/loadBalancer:LoadBalancer": "aws_alb",
     "aws:s3/bucketV2:BucketV2": "aws_s3_bucket",
+    "aws:servicediscovery/httpNamespace:HttpNamespace": "aws_service_discovery_http_namespace",
 }
 # Inputs pulumi-aws renames: (Terraform type, Pulumi key) -> the provider's attribute.
 FIELD_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("aws_cloudwatch_metric_alarm", "name"): "alarm_name",
+    ("aws_sns_topic_subscription", "topic"): "topic_arn",
 }
 # Outputs worth a reference besides those only AWS knows: what identifies a resource.
 _IDENTIFYING = re.compile(r"(^|[a-z])(id|Id|arn|Arn|name|Name|url|Url|arnSuffix|dnsName)$")
 # Among outputs of equal value, the one a reader expects (an IAM role's id is its name too).
 _PREFERENCE = {"arn": 0, "name": 1, "id": 9}
+# A list index in an input's path: `loadBalancers[0]`.
+_INDEX = re.compile(r"\[\d+\]")
 _BOUNDARY_BEFORE = r"(?<![A-Za-z0-9])"
 _BOUNDARY_AFTER = r"(?![A-Za-z0-9])"
 _MIN_REFERENCE_LENGTH = 4
+# The resource a reference names: `aws_lb.alb` in `aws_lb.alb.arn` or in an expression over it.
+_ADDRESS = re.compile(r"aws_[a-z0-9_]+\.[A-Za-z_][A-Za-z0-9_-]*")
 
 
 def snake(name: str) -> str:
@@ -147,10 +153,15 @@ def _is_collection(attribute: dict[str, Any]) -> bool:
 
 
 class _Context:
-    def __init__(self, where: str, references: _References, left_out: list[str]) -> None:
+    def __init__(self, where: str, references: _References, left_out: list[str], tf_type: str = "") -> None:
         self.where = where
         self.references = references
         self.left_out = left_out
+        self.tf_type = tf_type
+
+    def newer_than_provider(self, key: str, here: str, top: bool) -> bool:
+        """Whether the input at `here` is one provider 5.100 lacks (`gaps.NEWER_THAN_PROVIDER`)."""
+        return (top and key in NEWER_THAN_PROVIDER) or f"{self.tf_type}.{_INDEX.sub('', here)}" in NEWER_THAN_PROVIDER
 
 
 def _convert_block(
@@ -165,8 +176,8 @@ def _convert_block(
             continue
         kind, name = _block_key(key, block, tf_type if top else "")
         if not kind:
-            if top and key in NEWER_THAN_PROVIDER:
-                ctx.left_out.append(f"{ctx.where}.{key}")
+            if ctx.newer_than_provider(key, here, top):
+                ctx.left_out.append(f"{ctx.where}.{here}")
                 continue
             raise TranslationError(
                 f"{ctx.where}: input {here!r} has no counterpart in provider 5.100's schema "
@@ -232,7 +243,8 @@ def _convert_typed(value: Any, kind: Any, path: str, ctx: _Context) -> Any:
 
 
 class _References:
-    """The output values of the resources an input depended on, and the references that stand for them."""
+    """The output values of the resources an input depended on, and the references that stand for them
+    (each reference names its resource by address, `type.name`)."""
 
     def __init__(self, candidates: dict[str, tuple[tuple[int, int], str]]) -> None:
         self.candidates = candidates
@@ -251,7 +263,9 @@ class _References:
                 pieces.append(_escape(text[last : match.start()]))
                 reference = self.candidates[match.group(1)][1]
                 pieces.append("${" + reference + "}")
-                self.used.add(reference.rsplit(".", 1)[0])
+                address = _ADDRESS.search(reference)
+                if address is not None:
+                    self.used.add(address.group(0))
                 last = match.end()
         pieces.append(_escape(text[last:]))
         return "".join(pieces)
@@ -347,6 +361,9 @@ class _Run:
         tf_type, name = self.addresses[dependency.urn]
         attributes = self.schema.block(tf_type).get("attributes", {})
         for key, value in dependency.outputs.items():
+            if key in dependency.simulated and _is_list_of_objects(value) and snake(key) in attributes:
+                yield from _element_fields(value, f"{tf_type}.{name}.{snake(key)}")
+                continue
             if not isinstance(value, str) or len(value) < _MIN_REFERENCE_LENGTH:
                 continue
             if key not in dependency.simulated and not _IDENTIFYING.search(key):
@@ -357,6 +374,25 @@ class _Run:
             # A resource's own id or ARN before another's copy of it (an association's subnet_id).
             echoed = key in dependency.inputs and key not in dependency.simulated
             yield value, (1 if echoed else 0, _PREFERENCE.get(attribute, 5)), f"{tf_type}.{name}.{attribute}"
+
+
+def _is_list_of_objects(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, dict) for item in value)
+
+
+def _element_fields(elements: list[dict[str, Any]], attribute: str) -> Iterable[tuple[str, tuple[int, int], str]]:
+    """The string fields of a computed list of objects (an ACM certificate's validation options), each
+    as the expression that picks its element by its first field by name (a domain name): the
+    order of such a set is AWS's, not the preflight's."""
+    for element in elements:
+        key, chosen = min(element.items())
+        for field_name, value in element.items():
+            if field_name == key or not isinstance(value, str) or len(value) < _MIN_REFERENCE_LENGTH:
+                continue
+            expression = (
+                f"one([for o in {attribute} : o.{snake(field_name)} if o.{snake(key)} == {json.dumps(chosen)}])"
+            )
+            yield value, (0, 5), expression
 
 
 def _addresses(resources: list[Resource], schema: Schema) -> dict[str, tuple[str, str]]:
@@ -406,7 +442,7 @@ def _inputs(
     referenced: set[str] = set()
     for key, value in resource.inputs.items():
         references = run.references(run.expand(resource.property_dependencies.get(key, [])))
-        ctx = _Context(where, references, left_out)
+        ctx = _Context(where, references, left_out, tf_type)
         body.update(_convert_block({key: value}, block, "", ctx, top=True, tf_type=tf_type))
         referenced |= references.used
     return body, referenced

@@ -134,7 +134,14 @@ def test_a_domain_beside_a_certificate_arn_is_refused_before_any_resource():
     assert "LoadBalancerArgs.domain: 'example.net' is not a certificate source" in str(raised.value)
 
 
-def test_stacks_without_a_domain_register_no_certificate_or_record(dev, prod):
-    for result in (dev, prod):
+def test_stacks_without_a_domain_register_no_certificate_or_record(dev, production):
+    for result in (dev, production):
         assert not result.of_type(CERTIFICATE) and not result.of_type(RECORD)
         assert "ipAddressType" not in result.one(ALB, "alb").inputs
+
+
+def test_prods_listener_serves_its_domains_validated_certificate(prod):
+    assert prod.one(CERTIFICATE).inputs["domainName"] == "www.example.com"
+    validation = prod.one(VALIDATION)
+    assert prod.one(LISTENER, "alb-https").property_dependencies["certificateArn"] == [validation.urn]
+    assert sorted(records(prod, "A")) == ["example.com", "www.example.com"]

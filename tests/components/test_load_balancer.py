@@ -91,12 +91,10 @@ def test_with_a_certificate_http_redirects_permanently_to_https(prod):
 
 
 def test_https_listener_serves_the_certificate_with_tls_1_2_and_up_and_answers_404(prod, production):
+    # prod's certificate is its domain's, once validated; production's is given by ARN.
+    validated = prod.one("aws:acm/certificateValidation:CertificateValidation", "alb").inputs["certificateArn"]
     for result, certificate, policy in (
-        (
-            prod,
-            "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000",
-            "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        ),
+        (prod, validated, "ELBSecurityPolicy-TLS13-1-2-2021-06"),
         (production, CERTIFICATE, "ELBSecurityPolicy-TLS13-1-3-2021-06"),
     ):
         listener = result.one(LISTENER, "alb-https")
@@ -107,9 +105,11 @@ def test_https_listener_serves_the_certificate_with_tls_1_2_and_up_and_answers_4
         assert (action["type"], action["fixedResponse"]["statusCode"]) == ("fixed-response", "404")
 
 
-def test_url_is_https_with_a_certificate(dev, prod):
+def test_url_is_https_with_a_certificate(dev, prod, production):
     assert dev.outputs["url"] == "http://" + dev.outputs["loadBalancerDnsName"]
-    assert prod.outputs["url"] == "https://" + prod.outputs["loadBalancerDnsName"]
+    # With a certificate of one's own, the ALB's name; with a domain, the domain's.
+    assert production.outputs["url"] == "https://" + production.outputs["loadBalancerDnsName"]
+    assert prod.outputs["url"] == "https://www.example.com"
     assert len(dev.of_type(LISTENER)) == 1 and len(prod.of_type(LISTENER)) == 2
 
 

@@ -93,6 +93,17 @@ def test_an_unknown_rule_group_from_args_is_refused_before_any_resource():
     assert "WafArgs.managed_rules: 'AWSManagedRulesEverything' is not an AWS managed rule group" in str(raised.value)
 
 
-def test_stacks_without_waf_register_no_web_acl(dev, prod):
-    for result in (dev, prod):
+def test_stacks_without_waf_register_no_web_acl(dev, production):
+    for result in (dev, production):
         assert not result.of_type(WEB_ACL) and not result.of_type(ASSOCIATION)
+
+
+def test_prod_is_behind_a_web_acl_of_the_default_groups(prod):
+    rules = prod.one(WEB_ACL, "alb").inputs["rules"]
+    assert [rule["name"] for rule in sorted(rules, key=lambda rule: rule["priority"])] == [
+        "rate-limit",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+        "AWSManagedRulesAmazonIpReputationList",
+    ]
+    assert prod.one(ASSOCIATION, "alb").inputs["resourceArn"] == prod.one(ALB, "alb").outputs["arn"]

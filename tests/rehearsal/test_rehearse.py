@@ -15,9 +15,11 @@ from rehearsal.gaps import REPLAN_EXPLAINED
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ROOT / "tests" / "rehearsal" / "stacks"
 BROKEN = ROOT / "tests" / "rehearsal" / "fixtures" / "long_target_group_name"
-COMMITTED = ["dev", "prod", "endpoints", "default-vpc"]
+COMMITTED = ["dev", "prod", "endpoints", "default-vpc", "platform"]
 # (project, stack, update to): the longest first, so the short ones fill the gaps at the end.
 JOBS = {
+    "edge": (ROOT, "dev", str(STACKS / "Pulumi.dev-edge.yaml")),
+    "platform-add-worker": (ROOT, "platform", str(STACKS / "Pulumi.platform-add-worker.yaml")),
     "nat-single": (ROOT, "dev", str(STACKS / "Pulumi.dev-nat-single.yaml")),
     "nat-back": (ROOT, str(STACKS / "Pulumi.dev-nat-single.yaml"), "dev"),
     "two-services": (ROOT, "dev", str(STACKS / "Pulumi.dev-two-services.yaml")),
@@ -26,6 +28,7 @@ JOBS = {
     "endpoints": (ROOT, "endpoints", None),
     "default-vpc": (ROOT, "default-vpc", None),
     "dev": (ROOT, "dev", None),
+    "platform": (ROOT, "platform", None),
     "long-target-group-name": (BROKEN, "test", None),
 }
 pytestmark = pytest.mark.rehearsal
@@ -79,10 +82,56 @@ def test_a_second_service_only_creates_its_own_resources_and_alb_rules(outcomes)
         assert "api" in address, address
 
 
+def test_a_new_worker_creates_its_own_resources_and_the_backends_rule_admitting_it(outcomes):
+    outcome = outcomes["platform-add-worker"]
+    assert outcome.exit_code == 0, outcome.document()
+    # The stack's dashboard gains the new service's widgets; nothing else of the stack changes.
+    made = actions(outcome) - {("update", "aws_cloudwatch_dashboard.dashboard")}
+    assert made and {action for action, _ in made} == {"create"}
+    for _, address in made:
+        assert "resizer" in address, address
+    assert ("create", "aws_vpc_security_group_ingress_rule.api-from-resizer") in made
+    assert ("create", "aws_sqs_queue.resizer") in made and ("create", "aws_ecs_service.resizer") in made
+
+
 def test_a_new_image_replaces_the_task_definition_and_updates_the_service_only(outcomes):
     outcome = outcomes["new-image"]
     assert outcome.exit_code == 0, outcome.document()
     assert actions(outcome) == {("replace", "aws_ecs_task_definition.web"), ("update", "aws_ecs_service.web")}
+
+
+def test_a_domain_and_waf_create_the_certificate_its_records_the_https_listener_and_the_web_acl(outcomes):
+    outcome = outcomes["edge"]
+    assert outcome.exit_code == 0, outcome.document()
+    made = actions(outcome)
+    assert {address for action, address in made if action == "create"} == {
+        "aws_acm_certificate.alb",
+        "aws_acm_certificate_validation.alb",
+        # One validation record for app.example.com, one shared by example.com and *.example.com.
+        "aws_route53_record.alb-validation-app_example_com",
+        "aws_route53_record.alb-validation-example_com",
+        "aws_route53_record.alb-a-app_example_com",
+        "aws_route53_record.alb-a-example_com",
+        "aws_route53_record.alb-a-wildcard_example_com",
+        "aws_lb_listener.alb-https",
+        "aws_vpc_security_group_ingress_rule.alb-https-0",
+        "aws_vpc_security_group_ingress_rule.alb-https-1",
+        "aws_wafv2_web_acl.alb",
+        "aws_wafv2_web_acl_association.alb",
+    }
+    # The service's rule moves to the HTTPS listener (a new rule); HTTP now redirects, the target
+    # group takes the new delay, slow start and stickiness in place.
+    assert {address for action, address in made if action == "replace"} == {"aws_lb_listener_rule.web"}
+    updated = {address for action, address in made if action == "update"}
+    assert (
+        {"aws_lb_listener.alb-http", "aws_lb_target_group.web"}
+        <= updated
+        <= {
+            "aws_lb_listener.alb-http",
+            "aws_lb_target_group.web",
+            "aws_ecs_service.web",
+        }
+    )
 
 
 def test_a_single_nat_gateway_with_private_tasks_and_back(outcomes):

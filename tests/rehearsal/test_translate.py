@@ -3,7 +3,7 @@
 import pytest
 
 from rehearsal.errors import TranslationError
-from rehearsal.translate import _block_key, _Context, _convert_block, _References, snake
+from rehearsal.translate import _block_key, _Context, _convert_block, _element_fields, _References, snake
 
 BLOCK = {
     "attributes": {
@@ -55,12 +55,59 @@ def test_region_is_left_out_and_listed():
     assert ctx.left_out == ["aws_x.y.region"]
 
 
+def test_a_services_deployment_strategy_inputs_are_left_out_by_path_and_listed():
+    service = {
+        "block_types": {
+            "load_balancer": {
+                "nesting_mode": "set",
+                "block": {"attributes": {"target_group_arn": {"type": "string"}, "container_port": {"type": "number"}}},
+            }
+        },
+        "attributes": {"name": {"type": "string"}},
+    }
+    ctx = _Context("aws_ecs_service.shop", _References({}), [], "aws_ecs_service")
+    inputs = {
+        "name": "shop",
+        "deploymentConfiguration": {"strategy": "CANARY"},
+        "loadBalancers": [{"targetGroupArn": "tg", "containerPort": 80, "advancedConfiguration": {"roleArn": "r"}}],
+    }
+    body = _convert_block(inputs, service, "", ctx, top=True, tf_type="aws_ecs_service")
+    assert body == {"name": "shop", "load_balancer": [{"target_group_arn": "tg", "container_port": 80}]}
+    assert ctx.left_out == [
+        "aws_ecs_service.shop.deploymentConfiguration",
+        "aws_ecs_service.shop.loadBalancers[0].advancedConfiguration",
+    ]
+    # The same key on another resource type is still an error.
+    with pytest.raises(TranslationError, match="'deploymentConfiguration'"):
+        _convert_block({"deploymentConfiguration": {}}, BLOCK, "", context(), top=True, tf_type="aws_x")
+
+
 def test_outputs_inside_json_strings_become_references_and_literal_templates_are_escaped():
     ctx = context({"/ecs/fargate-dev-web": ((0, 1), "aws_cloudwatch_log_group.web.name")})
     body = _convert_block(
         {"containerDefinitions": '{"group": "/ecs/fargate-dev-web", "cmd": "${HOME}"}'}, BLOCK, "", ctx
     )
     assert body["container_definitions"] == '{"group": "${aws_cloudwatch_log_group.web.name}", "cmd": "$${HOME}"}'
+
+
+def test_a_value_from_an_element_of_a_computed_list_picks_that_element_by_its_domain_name():
+    """A validation record's name and value come from the certificate's domain_validation_options,
+    a set whose order is AWS's: the reference selects the element, not a position."""
+    options = [
+        {
+            "resourceRecordName": "_a1.example.com.",
+            "domainName": "example.com",
+            "resourceRecordType": "CNAME",
+            "resourceRecordValue": "_b2.acm-validations.aws.",
+        }
+    ]
+    attribute = "aws_acm_certificate.alb.domain_validation_options"
+    ctx = context({value: (rank, reference) for value, rank, reference in _element_fields(options, attribute)})
+    body = _convert_block({"name": "_a1.example.com.", "tags": {"value": "_b2.acm-validations.aws."}}, BLOCK, "", ctx)
+    pick = f'[for o in {attribute} : o.%s if o.domain_name == "example.com"]'
+    assert body["name"] == "${one(" + pick % "resource_record_name" + ")}"
+    assert body["tags"] == {"value": "${one(" + pick % "resource_record_value" + ")}"}
+    assert ctx.references.used == {"aws_acm_certificate.alb"}
 
 
 def _rehearsal_doc() -> str:
