@@ -303,3 +303,22 @@ def test_a_sidecar_given_as_args_is_waited_for_until_healthy(efs_outputs):
     assert main["dependsOn"] == [{"containerName": "agent", "condition": "HEALTHY"}]
     assert agent["healthCheck"]["command"] == ["CMD-SHELL", "true"]
     assert agent["command"] == ["sh", "-c", "while true; do sleep 60; done"]
+
+
+# --------------------------------------------------------------------------- the committed platform stack
+
+
+def test_the_platform_stack_serves_its_efs_uploads_read_only_and_starts_the_api_after_its_migration(committed_stack):
+    platform = committed_stack("platform", preview=False)
+    web = part(platform, "web", TASK_DEFINITION)
+    assert web.inputs["volumes"][0]["efsVolumeConfiguration"] == {
+        "fileSystemId": "fs-0123456789abcdef0",
+        "transitEncryption": "ENABLED",
+        "authorizationConfig": {"accessPointId": "fsap-0123456789abcdef0", "iam": "ENABLED"},
+    }
+    (statement,) = json.loads(part(platform, "web", ROLE_POLICY, "web-task-efs").inputs["policy"])["Statement"]
+    assert statement["Action"] == ["elasticfilesystem:ClientMount"]
+    assert statement["Resource"] == "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0"
+    api, migrate = container_definitions(part(platform, "api", TASK_DEFINITION))
+    assert api["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
+    assert (migrate["essential"], migrate["command"]) == (False, ["sh", "-c", "echo schema up to date"])
