@@ -145,3 +145,11 @@ def test_prods_listener_serves_its_domains_validated_certificate(prod):
     validation = prod.one(VALIDATION)
     assert prod.one(LISTENER, "alb-https").property_dependencies["certificateArn"] == [validation.urn]
     assert sorted(records(prod, "A")) == ["example.com", "www.example.com"]
+
+
+def test_the_packs_https_and_waf_rules_pass_on_a_domain_behind_a_web_acl(prod, dev):
+    """alb-https-redirect and alb-tls-policy judge the listeners the domain's certificate sits on,
+    alb-waf the association; dev (plain HTTP, no WAF) shows the same pack flags their absence."""
+    rules = {"alb-https-redirect", "alb-tls-policy", "alb-waf"}
+    assert prod.policy_pack and not {v.policy for v in prod.violations} & rules
+    assert {"alb-https-redirect", "alb-waf"} <= {v.policy for v in dev.violations}
