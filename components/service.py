@@ -59,6 +59,15 @@ class _TrafficShift(NamedTuple):
     role_policy: aws.iam.RolePolicy
 
 
+class _Routing(NamedTuple):
+    """What puts a service behind the ALB; all None for a backend, worker or job."""
+
+    target_group: Optional[aws.lb.TargetGroup]
+    listener_rule: Optional[aws.lb.ListenerRule]
+    alternate: Optional[aws.lb.TargetGroup]
+    shift: Optional[_TrafficShift]
+
+
 class _Roles(NamedTuple):
     execution_role: aws.iam.Role
     # The execution role's grants: the service waits for them before its first task.
@@ -117,67 +126,32 @@ class FargateService(pulumi.ComponentResource):
         args, grants = self._workload_grants(name, args, roles.task_role)
         task_definition = self._task_definition(name, args, roles, image, log_group.name, region)
         security_group = self._network_access(name, args)
-        alternate = self._target_group(f"{name}-alt", args) if args.deployment_strategy is not None else None
-        target_group, listener_rule = (
-            self._routing(name, args, priority, alternate) if args.load_balancer is not None else (None, None)
+        routing = self._load_balancing(name, args, priority)
+        target_group, shift = routing.target_group, routing.shift
+        service_name = self._run(
+            name,
+            args,
+            task_definition,
+            security_group,
+            roles,
+            routing,
+            # The target group must be attached to the ALB (through the rule)
+            # before ECS registers tasks in it, and the execution role must be
+            # able to pull, log and read secrets before the first task starts.
+            # So must the task role be allowed to mount its volumes and use its grants.
+            depends_on=[
+                *([routing.listener_rule] if routing.listener_rule is not None else []),
+                roles.execution_policy,
+                *volume_grant,
+                *grants,
+                *([shift.role_policy] if shift else []),
+                *args.depends_on,
+            ],
+            account_id=account_id,
         )
-        shift = (
-            self._traffic_shift(name, listener_rule, target_group, alternate)
-            if alternate is not None and listener_rule is not None and target_group is not None
-            else None
-        )
-        if args.schedule is not None:  # a job: its task runs on the schedule, no service keeps it running
-            self.job = self._job(name, args, task_definition, security_group, roles, account_id)
-        service = (
-            None
-            if args.schedule is not None
-            else self._service(
-                name,
-                args,
-                task_definition,
-                security_group,
-                target_group,
-                shift,
-                # The target group must be attached to the ALB (through the rule)
-                # before ECS registers tasks in it, and the execution role must be
-                # able to pull, log and read secrets before the first task starts.
-                # So must the task role be allowed to mount its volumes.
-                depends_on=[
-                    *([listener_rule] if listener_rule is not None else []),
-                    roles.execution_policy,
-                    *volume_grant,
-                    *grants,
-                    *([shift.role_policy] if shift else []),
-                    *args.depends_on,
-                ],
-            )
-        )
-        target_groups = [group for group in (target_group, alternate) if group is not None]
-        service_name = service.name if service is not None else task_definition.family
+        target_groups = [group for group in (target_group, routing.alternate) if group is not None]
         self.alarms = self._alarms(name, args, service_name, target_groups)
-        if args.autoscaling is not None:
-            self.autoscaling = ServiceAutoscaling(
-                f"{name}",
-                ServiceAutoscalingArgs(
-                    scaling=args.autoscaling,
-                    cluster_name=args.cluster_name,
-                    service_name=service_name,
-                    load_balancer_arn_suffix=args.load_balancer.arn_suffix if args.load_balancer else None,
-                    target_group_arn_suffix=target_group.arn_suffix if target_group else None,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-        if args.queue is not None and args.queue.scaling is not None and self.queue is not None:
-            self.backlog_scaling = QueueBacklogScaling(
-                f"{name}",
-                QueueBacklogScalingArgs(
-                    cluster_name=args.cluster_name,
-                    service_name=service_name,
-                    queue_name=self.queue.queue_name,
-                    scaling=args.queue.scaling,
-                ),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        self._scaling(name, args, service_name, target_group)
 
         self.service_name = service_name
         self.log_group_name = log_group.name
@@ -188,7 +162,7 @@ class FargateService(pulumi.ComponentResource):
         self.image = image
         self.listener_rule_priority = priority
         self.target_group_arn_suffixes = [group.arn_suffix for group in target_groups]
-        self.alternate_target_group_arn = alternate.arn if alternate is not None else None
+        self.alternate_target_group_arn = routing.alternate.arn if routing.alternate is not None else None
         self.alarm_names = alarm_names(name, args.load_balancer is not None) if args.alarms is not None else []
         self.register_outputs(
             {
@@ -387,6 +361,70 @@ class FargateService(pulumi.ComponentResource):
                 description=f"The {caller} tasks to the {self._name} tasks on the container port",
                 tags=name_tag(self._name, f"from-{caller}"),
                 opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _load_balancing(self, name: str, args: FargateServiceArgs, priority: int) -> _Routing:
+        """Behind the ALB: the target group (two with a traffic-shifting strategy), the listener
+        rule and the role that shifts it; nothing for a backend, worker or job."""
+        if args.load_balancer is None:
+            return _Routing(None, None, None, None)
+        alternate = self._target_group(f"{name}-alt", args) if args.deployment_strategy is not None else None
+        target_group, listener_rule = self._routing(name, args, priority, alternate)
+        shift = self._traffic_shift(name, listener_rule, target_group, alternate) if alternate is not None else None
+        return _Routing(target_group, listener_rule, alternate, shift)
+
+    def _run(
+        self,
+        name: str,
+        args: FargateServiceArgs,
+        task_definition: aws.ecs.TaskDefinition,
+        security_group: aws.ec2.SecurityGroup,
+        roles: _Roles,
+        routing: _Routing,
+        depends_on: list[pulumi.Resource],
+        account_id: pulumi.Output[str],
+    ) -> pulumi.Output[str]:
+        """The ECS service that keeps the tasks running, or a job's schedule; the name it goes by
+        (a job's is its task family)."""
+        if args.schedule is not None:
+            self.job = self._job(name, args, task_definition, security_group, roles, account_id)
+            return task_definition.family
+        service = self._service(
+            name, args, task_definition, security_group, routing.target_group, routing.shift, depends_on=depends_on
+        )
+        return service.name
+
+    def _scaling(
+        self,
+        name: str,
+        args: FargateServiceArgs,
+        service_name: pulumi.Output[str],
+        target_group: Optional[aws.lb.TargetGroup],
+    ) -> None:
+        """Autoscaling as asked, or a worker's scaling on its queue's backlog."""
+        child = pulumi.ResourceOptions(parent=self)
+        if args.autoscaling is not None:
+            self.autoscaling = ServiceAutoscaling(
+                f"{name}",
+                ServiceAutoscalingArgs(
+                    scaling=args.autoscaling,
+                    cluster_name=args.cluster_name,
+                    service_name=service_name,
+                    load_balancer_arn_suffix=args.load_balancer.arn_suffix if args.load_balancer else None,
+                    target_group_arn_suffix=target_group.arn_suffix if target_group else None,
+                ),
+                opts=child,
+            )
+        if args.queue is not None and args.queue.scaling is not None and self.queue is not None:
+            self.backlog_scaling = QueueBacklogScaling(
+                f"{name}",
+                QueueBacklogScalingArgs(
+                    cluster_name=args.cluster_name,
+                    service_name=service_name,
+                    queue_name=self.queue.queue_name,
+                    scaling=args.queue.scaling,
+                ),
+                opts=child,
             )
 
     def _workload_grants(

@@ -264,7 +264,7 @@ class AutoscalingConfig(ConfigModel):
     # Workers only: target tracking on the queue's visible messages per running task.
     backlog_per_task: Optional[Annotated[float, Field(gt=0)]] = Field(
         None,
-        description="workers only: target tracking on the queue's visible messages per running task ([workloads](workloads.md#worker)); with `minCount: 0` the worker scales to zero",
+        description="workers only: target tracking on the queue's visible messages per running task ([workloads](workloads.md#what-each-kind-makes)); with `minCount: 0` the worker scales to zero",
         json_schema_extra={"yamlDefault": "off"},
     )
     # Scale out fast (60 s) so a burst is met, scale in slowly (300 s) so a

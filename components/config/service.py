@@ -260,7 +260,7 @@ class ServiceConfig(ConfigModel):
     # Workers only; None gives a worker a queue of its own with SQS's defaults.
     queue: Optional[QueueConfig] = Field(
         None,
-        description="workers only: the SQS queue it consumes ([workloads](workloads.md#worker))",
+        description="workers only: the SQS queue it consumes ([workloads](workloads.md#what-each-kind-makes))",
         json_schema_extra={"yamlDefault": "a queue of its own (encrypted, with a dead-letter queue)"},
     )
     # Jobs only; required there.
