@@ -26,7 +26,7 @@ from .domain import AliasTarget, Domain, DomainArgs
 from .naming import name_tag
 from .routing import ListenerPriorities
 from .validation import check, check_one_of, check_range
-from .waf import Firewall, FirewallArgs, WafArgs
+from .waf import Firewall, FirewallArgs, WafArgs, check_one_web_acl
 
 HTTP_PORT = 80
 HTTPS_PORT = 443
@@ -105,8 +105,7 @@ class LoadBalancerArgs:
         # Each part judged before anything is registered.
         if self.domain is not None:
             self.domain.validate()
-        if self.waf is not None or self.web_acl_arn is not None:
-            FirewallArgs(resource_arn="", waf=self.waf, web_acl_arn=self.web_acl_arn).validate()
+        check_one_web_acl("LoadBalancerArgs", self.waf, self.web_acl_arn, required=False)
 
     @property
     def https(self) -> bool:

@@ -62,15 +62,23 @@ class FirewallArgs:
     web_acl_arn: Optional[pulumi.Input[str]] = None
 
     def validate(self) -> None:
-        check(
-            "FirewallArgs.waf",
-            "both" if self.waf is not None and self.web_acl_arn is not None else "none",
-            (self.waf is None) != (self.web_acl_arn is None),
-            "one web ACL",
-            "exactly one of waf (a web ACL made here) and web_acl_arn (one made elsewhere)",
-        )
-        if self.waf is not None:
-            self.waf.validate()
+        check_one_web_acl("FirewallArgs", self.waf, self.web_acl_arn, required=True)
+
+
+def check_one_web_acl(
+    owner: str, waf: Optional[WafArgs], web_acl_arn: Optional[pulumi.Input[str]], *, required: bool
+) -> None:
+    """At most one web ACL (exactly one when ``required``): one made here, or one made elsewhere."""
+    given = (waf is not None) + (web_acl_arn is not None)
+    check(
+        f"{owner}.waf",
+        {0: "none", 1: "one", 2: "both"}[given],
+        given == 1 or (given == 0 and not required),
+        "a web ACL choice",
+        "one of waf (a web ACL made here) and web_acl_arn (one made elsewhere)",
+    )
+    if waf is not None:
+        waf.validate()
 
 
 class Firewall(pulumi.ComponentResource):

@@ -93,6 +93,12 @@ def test_an_unknown_rule_group_from_args_is_refused_before_any_resource():
     assert "WafArgs.managed_rules: 'AWSManagedRulesEverything' is not an AWS managed rule group" in str(raised.value)
 
 
+def test_a_web_acl_made_here_beside_a_given_one_is_refused_from_args_before_any_resource():
+    with pytest.raises(ProgramError) as raised:
+        run_edge("two_web_acls")
+    assert "LoadBalancerArgs.waf: 'both' is not a web ACL choice; allowed: one of waf" in str(raised.value)
+
+
 def test_stacks_without_waf_register_no_web_acl(dev, production):
     for result in (dev, production):
         assert not result.of_type(WEB_ACL) and not result.of_type(ASSOCIATION)
