@@ -157,22 +157,10 @@ class LoadBalancer(pulumi.ComponentResource):
             tags=name_tag(name),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        certificate_arn = args.certificate_arn
-        if args.domain is not None:
-            self.domain = Domain(
-                f"{name}",
-                args.domain,
-                AliasTarget(load_balancer.dns_name, load_balancer.zone_id, args.ip_address_type == "dualstack"),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
-            certificate_arn = self.domain.certificate_arn
+        self.domain = self._domain(name, args, load_balancer)
+        certificate_arn = self.domain.certificate_arn if self.domain is not None else args.certificate_arn
         self.listener = self._listener(name, args, load_balancer, certificate_arn)
-        if args.waf is not None or args.web_acl_arn is not None:
-            self.firewall = Firewall(
-                f"{name}",
-                FirewallArgs(resource_arn=load_balancer.arn, waf=args.waf, web_acl_arn=args.web_acl_arn),
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+        self.firewall = self._firewall(name, args, load_balancer)
 
         self.arn = load_balancer.arn
         self.arn_suffix = load_balancer.arn_suffix
@@ -224,6 +212,23 @@ class LoadBalancer(pulumi.ComponentResource):
                     opts=child,
                 )
         return security_group
+
+    def _domain(self, name: str, args: LoadBalancerArgs, load_balancer: aws.lb.LoadBalancer) -> Optional[Domain]:
+        """With a domain: its certificate (validated), and its names aliased to the ALB."""
+        if args.domain is None:
+            return None
+        target = AliasTarget(load_balancer.dns_name, load_balancer.zone_id, args.ip_address_type == "dualstack")
+        return Domain(f"{name}", args.domain, target, opts=pulumi.ResourceOptions(parent=self))
+
+    def _firewall(self, name: str, args: LoadBalancerArgs, load_balancer: aws.lb.LoadBalancer) -> Optional[Firewall]:
+        """With WAF: the web ACL made here, or the one given, associated with the ALB."""
+        if args.waf is None and args.web_acl_arn is None:
+            return None
+        return Firewall(
+            f"{name}",
+            FirewallArgs(resource_arn=load_balancer.arn, waf=args.waf, web_acl_arn=args.web_acl_arn),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
     def _listener(
         self,
