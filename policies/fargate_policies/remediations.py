@@ -45,7 +45,9 @@ def desync_mitigation(args: ResourceValidationArgs) -> Mapping[str, Any]:
 def container_insights(args: ResourceValidationArgs) -> Mapping[str, Any]:
     """Sets the cluster's containerInsights setting to enabled (other settings kept)."""
     kept = [
-        dict(setting) for setting in get_list(args.props, "settings") if get(setting, "name") != "containerInsights"
+        dict(setting)
+        for setting in get_list(args.props, "settings")
+        if isinstance(setting, Mapping) and get(setting, "name") != "containerInsights"
     ]
     return _with(args, "settings", [*kept, {"name": "containerInsights", "value": "enabled"}])
 
