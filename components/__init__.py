@@ -17,6 +17,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .alarms import AlarmsArgs, AlarmTopic, AlarmTopicArgs, ServiceAlarms, ServiceAlarmsArgs
     from .autoscaling import (
         AutoscalingArgs,
         ScaleOutStepArgs,
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     )
     from .cluster import Cluster, ClusterArgs
     from .container_args import ContainerHealthCheckArgs, EfsVolumeArgs, VolumeArgs
+    from .dashboard import DashboardArgs, DashboardServiceArgs, StackDashboard
+    from .deployment import DeploymentStrategyArgs
     from .domain import Domain, DomainArgs
     from .endpoints import VpcEndpoints, VpcEndpointsArgs
     from .image import ContainerImage, ContainerImageArgs
@@ -45,6 +48,9 @@ if TYPE_CHECKING:
 
 # Public name -> the module that defines it.
 _MODULES = {
+    "AlarmTopic": "alarms",
+    "AlarmTopicArgs": "alarms",
+    "AlarmsArgs": "alarms",
     "ArgsError": "validation",
     "AutoscalingArgs": "autoscaling",
     "BacklogScalingArgs": "worker",
@@ -53,6 +59,9 @@ _MODULES = {
     "ContainerHealthCheckArgs": "container_args",
     "ContainerImage": "image",
     "ContainerImageArgs": "image",
+    "DashboardArgs": "dashboard",
+    "DashboardServiceArgs": "dashboard",
+    "DeploymentStrategyArgs": "deployment",
     "Domain": "domain",
     "DomainArgs": "domain",
     "EfsVolumeArgs": "container_args",
@@ -74,12 +83,15 @@ _MODULES = {
     "ScheduleArgs": "autoscaling",
     "ScheduledJob": "job",
     "ScheduledJobArgs": "job",
+    "ServiceAlarms": "alarms",
+    "ServiceAlarmsArgs": "alarms",
     "ServiceAutoscaling": "autoscaling",
     "ServiceAutoscalingArgs": "autoscaling",
     "ServiceConnectArgs": "service_args",
     "ServiceConnectNamespace": "service_connect",
     "ServiceConnectNamespaceArgs": "service_connect",
     "SidecarArgs": "service_args",
+    "StackDashboard": "dashboard",
     "StepScalingArgs": "autoscaling",
     "TargetGroupArgs": "target_group",
     "VolumeArgs": "container_args",
@@ -93,6 +105,9 @@ _MODULES = {
 }
 
 __all__ = [
+    "AlarmTopic",
+    "AlarmTopicArgs",
+    "AlarmsArgs",
     "ArgsError",
     "AutoscalingArgs",
     "BacklogScalingArgs",
@@ -101,6 +116,9 @@ __all__ = [
     "ContainerHealthCheckArgs",
     "ContainerImage",
     "ContainerImageArgs",
+    "DashboardArgs",
+    "DashboardServiceArgs",
+    "DeploymentStrategyArgs",
     "Domain",
     "DomainArgs",
     "EfsVolumeArgs",
@@ -122,12 +140,15 @@ __all__ = [
     "ScheduleArgs",
     "ScheduledJob",
     "ScheduledJobArgs",
+    "ServiceAlarms",
+    "ServiceAlarmsArgs",
     "ServiceAutoscaling",
     "ServiceAutoscalingArgs",
     "ServiceConnectArgs",
     "ServiceConnectNamespace",
     "ServiceConnectNamespaceArgs",
     "SidecarArgs",
+    "StackDashboard",
     "StepScalingArgs",
     "TargetGroupArgs",
     "VolumeArgs",
