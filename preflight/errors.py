@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import re
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import TracebackType
 from typing import Any, Optional
 
 # The SDK re-raises a ValueError or AssertionError from an input's Output (an `apply` callback
@@ -87,25 +89,38 @@ def first_line(error: BaseException) -> str:
     return _OBJECT_ADDRESS.sub("", text.splitlines()[0]) if text else ""
 
 
-def program_frame(links: list[BaseException], root: str, exclude: tuple[str, ...]) -> Optional[Location]:
+Kept = Mapping[BaseException, Optional[TracebackType]]
+
+
+def program_frame(
+    links: list[BaseException], root: str, exclude: tuple[str, ...], kept: Optional[Kept] = None
+) -> Optional[Location]:
     """The deepest frame in the program's own files (under `root`, not under `exclude`, not an
-    installed package), searched from the innermost exception outwards."""
+    installed package), searched from the innermost exception outwards, in each exception's
+    traceback and then in the one `kept` from where it was first raised."""
     for error in reversed(links):
-        for frame in reversed(traceback.extract_tb(error.__traceback__)):
-            name = frame.filename
-            if name.startswith(root + os.sep) and not name.startswith(exclude) and "site-packages" not in name:
-                return Location(os.path.relpath(name, root), frame.lineno or 0, frame.name, (frame.line or "").strip())
+        for tb in (error.__traceback__, (kept or {}).get(error)):
+            for frame in reversed(traceback.extract_tb(tb)):
+                name = frame.filename
+                if name.startswith(root + os.sep) and not name.startswith(exclude) and "site-packages" not in name:
+                    line = (frame.line or "").strip()
+                    return Location(os.path.relpath(name, root), frame.lineno or 0, frame.name, line)
     return None
 
 
-def trace(error: BaseException, root: str, exclude: tuple[str, ...]) -> Cause:
-    """What the program's exception comes down to (see `Cause`)."""
+def trace(error: BaseException, root: str, exclude: tuple[str, ...], kept: Optional[Kept] = None) -> Cause:
+    """What the program's exception comes down to (see `Cause`). `kept` maps an exception to the
+    traceback it had where it was raised, for one the SDK re-raised with a shorter one."""
     links = chain_of(error)
     innermost = links[-1]
+    text = "".join(traceback.format_exception(error))
+    first_raised = (kept or {}).get(innermost)
+    if first_raised is not None and program_frame([innermost], root, exclude) is None:
+        text += "Where it was first raised:\n" + "".join(traceback.format_tb(first_raised))
     return Cause(
         type=type(innermost).__name__,
         message=first_line(innermost),
         chain=[(type(link).__name__, first_line(link)) for link in links[:-1]],
-        location=program_frame(links, root, exclude),
-        traceback="".join(traceback.format_exception(error)),
+        location=program_frame(links, root, exclude, kept),
+        traceback=text,
     )

@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 import pulumi
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from .analyzer import PolicyAnalyzer
 
 REPOSITORY_POLICY_PACK = Path(__file__).resolve().parent.parent / "policies"
+# The coroutine the SDK runs an `Output.apply` callback in (pulumi/output.py).
+_APPLY_RUN = "Output.apply.<locals>.run"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent) + os.sep
 
 
@@ -115,7 +118,7 @@ def _execute(
             raise
         if monitor.bugs:
             raise ProgramError(monitor.bugs[0]) from None
-        raise _given_none(_describe(error, project), monitor.absent_offline) from None
+        raise _given_none(_describe(error, project, loop.raised_in_apply), monitor.absent_offline) from None
     finally:
         if collecting:
             gc.enable()
@@ -176,6 +179,23 @@ class _InProcessLoop(asyncio.SelectorEventLoop):
     def __init__(self, monitor: RecordingMonitor) -> None:
         super().__init__()
         self._monitor = monitor
+        # Where each failed `apply` callback raised, kept as its task failed (see create_task).
+        self.raised_in_apply: dict[BaseException, Optional[TracebackType]] = {}
+
+    def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
+        """On Python 3.11 the SDK can re-raise an `apply` callback's exception from a future whose
+        traceback no longer reaches the program (which future fails first depends on set order),
+        so the traceback is kept when the task running the callback fails, for the error's file and
+        line. One done-callback per `apply`, none for the SDK's many other tasks."""
+        task = super().create_task(coro, **kwargs)
+        if getattr(coro, "__qualname__", "") == _APPLY_RUN:
+            task.add_done_callback(self._keep_traceback)
+        return task
+
+    def _keep_traceback(self, task: asyncio.Task[Any]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            self.raised_in_apply.setdefault(error, error.__traceback__)
 
     def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]  # typeshed spells it with TypeVarTuple
         if executor is not None or self._monitor.calls_back or pulumi_settings.SETTINGS.callbacks is not None:
@@ -258,13 +278,15 @@ def _special(error: BaseException) -> Optional[BaseException]:
     )
 
 
-def _describe(error: BaseException, project: Project) -> ProgramError:
+def _describe(
+    error: BaseException, project: Project, kept: Optional[Mapping[BaseException, Optional[TracebackType]]] = None
+) -> ProgramError:
     said = _special(error)
     if said is not None:
         return ProgramError(str(said).strip() or type(said).__name__)
     if isinstance(error, SystemExit):
         return ProgramError(f"the program exited with status {error.code}")
-    cause = trace(error, str(project.directory), (_PACKAGE_DIR,))
+    cause = trace(error, str(project.directory), (_PACKAGE_DIR,), kept)
     innermost = chain_of(error)[-1]
     frames = traceback.extract_tb(innermost.__traceback__)
     if frames and frames[-1].filename.startswith(_PACKAGE_DIR):
