@@ -404,7 +404,8 @@ def alarm_actions(config: StackConfig, topic: Optional[AlarmTopic]) -> list[pulu
 def dashboard_args(
     cluster: Cluster, load_balancer: LoadBalancer, services: Mapping[str, FargateService]
 ) -> DashboardArgs:
-    """The stack's dashboard: a row per service, in the stack file's order."""
+    """The stack's dashboard: a row per ECS service, in the stack file's order (a job runs
+    scheduled tasks, no service whose CPU, memory and task count ECS reports)."""
     return DashboardArgs(
         cluster_name=cluster.name,
         load_balancer_arn_suffix=load_balancer.arn_suffix,
@@ -415,5 +416,6 @@ def dashboard_args(
                 target_group_arn_suffixes=service.target_group_arn_suffixes,
             )
             for name, service in services.items()
+            if service.job is None
         ],
     )

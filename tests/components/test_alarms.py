@@ -207,3 +207,18 @@ def test_dashboard_names_each_service_and_the_cluster_and_is_the_stack_output(al
 def test_alarm_args_out_of_range_are_refused(args, arg):
     with pytest.raises(ArgsError, match=f"X.{arg}"):
         AlarmsArgs(**args).validate("X")
+
+
+def test_a_job_has_no_alarms_and_no_dashboard_row_and_a_worker_watches_its_tasks():
+    result = run_stack(
+        services={
+            "web": {"image": NGINX},
+            "mailer": {"image": NGINX, "kind": "worker"},
+            "nightly": {"image": NGINX, "kind": "job", "schedule": "rate(1 day)"},
+        }
+    )
+    assert sorted(alarms_of(result, "mailer")) == ["tasks-missing"]
+    assert not [r for r in result.of_type(ALARMS) if r.name == "nightly"]
+    body = json.loads(result.one(DASHBOARD).inputs["dashboardBody"])
+    rows = {w["properties"]["title"].split(": ")[0] for w in body["widgets"]}
+    assert rows == {"web", "mailer"}
