@@ -85,7 +85,7 @@ class FargateService(pulumi.ComponentResource):
     task_role_arn: pulumi.Output[str]
     # The image the main container runs: the given one, or the pushed build.
     image: pulumi.Output[str]
-    # The priority its listener rule holds (given, or derived and claimed).
+    # The priority its listener rule holds (given, or derived and claimed); 0 without a load balancer.
     listener_rule_priority: int
     # The ALB dimension of the service's target groups (one; two with a traffic-shifting strategy).
     target_group_arn_suffixes: list[pulumi.Output[str]]

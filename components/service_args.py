@@ -334,7 +334,9 @@ class FargateServiceArgs:
                 ("autoscaling", self.autoscaling),
                 ("load_balancer", self.load_balancer),
             ):
-                check(f"{owner}.{arg}", arg, value is None, "a job's arg", "None with a schedule (a job is no service)")
+                check(
+                    f"{owner}.{arg}", "set", value is None, "a job's arg", "None with a schedule (a job is no service)"
+                )
         if self.queue is not None and self.queue.scaling is not None:
             check(f"{owner}.autoscaling", "set", self.autoscaling is None, "a second scaler", "None with queue.scaling")
         for index, permission in enumerate(self.permissions):

@@ -61,3 +61,21 @@ def test_a_task_role_granted_every_action_on_everything_is_refused_by_the_pack()
     found = [v for v in result.mandatory if v.policy == "iam-no-admin-task-role"]
     assert [v.urn.rsplit("::", 1)[-1] for v in found] == ["api-task"]
     assert "role policy 'api-task-permissions' allows * on *" in found[0].message
+
+
+def test_a_job_refuses_what_only_a_service_has_naming_the_arg():
+    from components import ArgsError, AutoscalingArgs, FargateServiceArgs, JobScheduleArgs
+
+    args = FargateServiceArgs(
+        cluster_arn="c",
+        cluster_name="c",
+        vpc_id="v",
+        subnet_ids=["s"],
+        image="busybox",
+        schedule=JobScheduleArgs(expression="rate(1 day)"),
+        autoscaling=AutoscalingArgs(max_count=2, cpu_target=50),
+    )
+    with pytest.raises(ArgsError) as caught:
+        args.validate("report")
+    assert str(caught.value).startswith("FargateServiceArgs.autoscaling: ")
+    assert "None with a schedule (a job is no service)" in str(caught.value)
