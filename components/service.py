@@ -4,7 +4,9 @@ Reads top to bottom as the resources it makes: the image (when built from
 source), log group, execution and task roles with the grants its args ask for
 (its secrets, ECS Exec), task definition, the service's security group (open
 only to the ALB, on the container port: step 22 done right from the start),
-target group, listener rule, ECS service, and, when asked, its autoscaling.
+target group (with a blue/green, canary or linear strategy, its twin and the
+role ECS shifts the listener rule's traffic with: deployment.py), listener
+rule, ECS service, its alarms (alarms.py), and, when asked, its autoscaling.
 
 The service's name names its container, task family, log group and target
 group, and its listener rule's priority (unless given) is derived from its
