@@ -491,7 +491,8 @@ def _discovery_service(ctx: _Context) -> dict[str, Any]:
 def _certificate(ctx: _Context) -> dict[str, Any]:
     """A DNS-validated certificate: one CNAME per name, the same for a name and its wildcard (as ACM)."""
     arn = ctx.arn("acm", f"certificate/{_uuid(ctx.hex(32))}")
-    names = [ctx.get("domainName", "example.com"), *ctx.get("subjectAlternativeNames", [])]
+    alternatives = ctx.get("subjectAlternativeNames", [])
+    names = [ctx.get("domainName", "example.com"), *(alternatives if isinstance(alternatives, list) else [])]
     options = []
     for name in dict.fromkeys(names):
         proven = str(name).removeprefix("*.")

@@ -63,6 +63,25 @@ def test_an_auto_scaling_group_s_tag_list_leaves_tags_all_to_the_default_tags():
     assert created.outputs["tagsAll"] == {"team": "web"}
 
 
+def test_a_dns_validated_certificate_asks_one_record_per_name_a_wildcard_sharing_its_apexs():
+    from preflight.aws import create
+
+    created = create(
+        "aws:acm/certificate:Certificate",
+        "urn:pulumi:dev::p::aws:acm/certificate:Certificate::c",
+        {"domainName": "example.com", "subjectAlternativeNames": ["*.example.com", "www.example.com"]},
+        "us-east-1",
+    )
+    assert re.fullmatch(r"arn:aws:acm:us-east-1:123456789012:certificate/[0-9a-f-]{36}", created.id)
+    options = {o["domainName"]: o for o in created.outputs["domainValidationOptions"]}
+    assert list(options) == ["example.com", "*.example.com", "www.example.com"]
+    record = {k: v for k, v in options["example.com"].items() if k != "domainName"}
+    assert {k: v for k, v in options["*.example.com"].items() if k != "domainName"} == record
+    assert record["resourceRecordType"] == "CNAME" and record["resourceRecordName"].endswith(".example.com.")
+    assert options["www.example.com"]["resourceRecordName"].endswith(".www.example.com.")
+    assert options["www.example.com"]["resourceRecordName"] != record["resourceRecordName"]
+
+
 @pytest.mark.parametrize("placeholder", ["unknown", "preflight-unknown-4f1d"])
 def test_every_aws_stand_in_takes_unknown_inputs(placeholder):
     """Every input an unknown (the placeholder the recorder passes for it, in a preview and after
