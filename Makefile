@@ -69,6 +69,7 @@ rehearse: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/preflight_bench.py
+	$(PY) bench/pack_scale.py
 
 # Side by side with AWS CDK + cdk-nag (needs Node.js and npm; `make bench` does not).
 # `make bench-peers ARGS="--repetitions 7 --sizes 1,40"` to change the run.
