@@ -3,7 +3,9 @@ parameters, checked against each rule's schema."""
 
 import pytest
 
-from preflight import ProgramError
+from policies.fargate_policies import all_rules
+from policies.fargate_policies._policy import mirrored_ids
+from preflight import ProgramError, report
 
 from .conftest import flagged, messages
 
@@ -76,3 +78,45 @@ def test_parameters_loosen_the_violating_program(judge):
 def test_config_outside_a_rule_schema_is_refused(judge):
     with pytest.raises(ProgramError, match="minSubnets"):
         judge("existing_vpc", "all", preview=False, config={"fargate-min-two-subnets": {"minSubnets": 0}})
+
+
+# -- metadata: display name, remediation steps, mirrored ids -------------------------------------
+
+
+def test_mirrored_ids_are_read_with_the_set_each_belongs_to():
+    paragraph = (
+        "AWS Config ecs-containers-nonprivileged; Security Hub ECS.4; Checkov CKV_AWS_334 / CKV2_AWS_5; "
+        "Control Tower CT.ECS.PR.11; cdk-nag AwsSolutions-IAM5 (which misses capacity-provider services)."
+    )
+    assert mirrored_ids(paragraph) == [
+        "AWS Config ecs-containers-nonprivileged",
+        "Security Hub ECS.4",
+        "Checkov CKV_AWS_334",
+        "Checkov CKV2_AWS_5",
+        "Control Tower CT.ECS.PR.11",
+        "cdk-nag AwsSolutions-IAM5",
+    ]
+    # What follows `none` is the nearest rule of another set, not one this rule mirrors.
+    assert mirrored_ids("none (AWS Config ecs-task-definition-memory-hard-limit is the nearest).") == []
+
+
+def test_each_rule_s_metadata_reaches_the_report_and_json(judge):
+    result = judge("violating", "test", preview=False)
+    rule = next(r for r in all_rules() if r.name == "ecs-nonprivileged")
+    metadata = result.policies["ecs-nonprivileged"]
+    assert (metadata.display_name, metadata.remediation_steps, list(metadata.mirrors)) == (
+        "ECS nonprivileged",
+        rule.remediation_steps,
+        rule.mirrors,
+    )
+    assert "Security Hub ECS.4" in metadata.mirrors
+    text = report.text(result)
+    assert "] ecs-nonprivileged (ECS nonprivileged): Containers do not run privileged." in text
+    assert f"      fix: {rule.remediation_steps}\n      mirrors: {', '.join(rule.mirrors)}" in text
+    document = report.document(result)
+    assert document["policies"]["ecs-nonprivileged"] == {
+        "displayName": "ECS nonprivileged",
+        "remediationSteps": rule.remediation_steps,
+        "mirrors": rule.mirrors,
+    }
+    assert set(document["policies"]) == {r.name for r in all_rules()}
