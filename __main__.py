@@ -55,6 +55,7 @@ created = {
             if config.services[name].capacity_providers and cluster.capacity_providers
             else [],
             alarm_actions=alarm_actions,
+            container_insights=config.cluster.container_insights,
             namespace_arn=namespace.arn if namespace else None,
         ),
     )

@@ -47,6 +47,9 @@ class AlarmsArgs:
     # A crashed task is replaced within five minutes; a service that cannot keep
     # its count (image gone, capacity, a bad secret) is not.
     tasks_missing_minutes: int = 5
+    # On: Container Insights publishes the running and desired task counts; without it (the
+    # cluster's containerInsights off) the tasks alarm would never have data, so leave it out.
+    watch_tasks: bool = True
     # None: the alarms notify no one (they still show in the console and roll back).
     alarm_actions: Sequence[pulumi.Input[str]] = ()
     # On: ECS rolls a deployment back when one of the service's alarms fires.
@@ -71,10 +74,14 @@ class AlarmsArgs:
         check_range(f"{owner}.evaluation_periods", self.evaluation_periods, 1, 60, "a number of minutes")
         check_range(f"{owner}.tasks_missing_minutes", self.tasks_missing_minutes, 1, 60, "a number of minutes")
 
+    def names(self, service: str, behind_load_balancer: bool = True) -> list[str]:
+        """The names of the alarms these args give ``service`` (see ``alarm_names``)."""
+        return alarm_names(service, behind_load_balancer, self.watch_tasks)
 
-def alarm_names(service: str, behind_load_balancer: bool = True) -> list[str]:
+
+def alarm_names(service: str, behind_load_balancer: bool = True, watch_tasks: bool = True) -> list[str]:
     """The names ``ServiceAlarms`` gives a service's alarms: ``<project>-<stack>-<service>-<alarm>``."""
-    short = [*(TARGET_ALARMS if behind_load_balancer else ()), TASKS_ALARM]
+    short = [*(TARGET_ALARMS if behind_load_balancer else ()), *([TASKS_ALARM] if watch_tasks else [])]
     return [qualified_name(service, alarm) for alarm in short]
 
 
@@ -117,7 +124,8 @@ class ServiceAlarms(pulumi.ComponentResource):
         self.alarms = {}
         if args.load_balancer_arn_suffix is not None and args.target_group_arn_suffixes:
             self._target_alarms(args.load_balancer_arn_suffix, list(args.target_group_arn_suffixes))
-        self._tasks_alarm()
+        if args.alarms.watch_tasks:
+            self._tasks_alarm()
         self.register_outputs({"alarmNames": [alarm.name for alarm in self.alarms.values()]})
 
     def _alarm(self, short: str, description: str, **inputs: Any) -> None:

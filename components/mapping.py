@@ -134,6 +134,7 @@ def service_args(
     secret: bool = False,
     depends_on: Sequence[pulumi.Resource] = (),
     alarm_actions: Sequence[pulumi.Input[str]] = (),
+    container_insights: bool = True,
     namespace_arn: Optional[pulumi.Input[str]] = None,
 ) -> FargateServiceArgs:
     """One service's args. ``secret``: the stack holds ``fargate:services`` as a secret,
@@ -183,7 +184,7 @@ def service_args(
         deployment_minimum_healthy_percent=deployment.minimum_healthy_percent,
         deployment_maximum_percent=deployment.maximum_percent,
         deployment_strategy=deployment_strategy_args(service),
-        alarms=alarms_args(service, alarm_actions) if service.kind != "job" else None,
+        alarms=alarms_args(service, alarm_actions, container_insights) if service.kind != "job" else None,
         autoscaling=autoscaling_args(service.autoscaling)
         if service.autoscaling is not None and service.kind != "worker"
         else None,
@@ -275,8 +276,11 @@ def deployment_strategy_args(service: ServiceConfig) -> Optional[DeploymentStrat
     )
 
 
-def alarms_args(service: ServiceConfig, alarm_actions: Sequence[pulumi.Input[str]] = ()) -> Optional[AlarmsArgs]:
-    """The service's alarms notifying ``alarm_actions`` (the stack's topic), or None when turned off."""
+def alarms_args(
+    service: ServiceConfig, alarm_actions: Sequence[pulumi.Input[str]] = (), container_insights: bool = True
+) -> Optional[AlarmsArgs]:
+    """The service's alarms notifying ``alarm_actions`` (the stack's topic), or None when turned off;
+    the tasks alarm only where Container Insights publishes the task counts."""
     alarms = service.alarms
     if not alarms.enabled:
         return None
@@ -286,6 +290,7 @@ def alarms_args(service: ServiceConfig, alarm_actions: Sequence[pulumi.Input[str
         p99_latency_seconds=alarms.p99_latency_seconds,
         evaluation_periods=alarms.evaluation_periods,
         tasks_missing_minutes=alarms.tasks_missing_minutes,
+        watch_tasks=container_insights,
         alarm_actions=list(alarm_actions),
         rollback=service.deployment.rollback_on_alarms,
     )

@@ -21,7 +21,7 @@ from typing import NamedTuple, Optional
 import pulumi
 import pulumi_aws as aws
 
-from .alarms import ServiceAlarms, ServiceAlarmsArgs, alarm_names
+from .alarms import ServiceAlarms, ServiceAlarmsArgs
 from .autoscaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from .aws_limits import ECS_TASKS_PRINCIPAL
 from .container_args import ContainerHealthCheckArgs, EfsVolumeArgs, VolumeArgs
@@ -165,7 +165,7 @@ class FargateService(pulumi.ComponentResource):
         self.listener_rule_priority = priority
         self.target_group_arn_suffixes = [group.arn_suffix for group in target_groups]
         self.alternate_target_group_arn = routing.alternate.arn if routing.alternate is not None else None
-        self.alarm_names = alarm_names(name, args.load_balancer is not None) if args.alarms is not None else []
+        self.alarm_names = args.alarms.names(name, args.load_balancer is not None) if args.alarms is not None else []
         self.register_outputs(
             {
                 "serviceName": self.service_name,
@@ -183,7 +183,7 @@ class FargateService(pulumi.ComponentResource):
         target_groups: list[aws.lb.TargetGroup],
     ) -> Optional[ServiceAlarms]:
         """The service's alarms, if asked: on its target groups (behind the ALB) and its running tasks."""
-        if args.alarms is None:
+        if args.alarms is None or not args.alarms.names(name, args.load_balancer is not None):
             return None
         return ServiceAlarms(
             f"{name}",
@@ -636,9 +636,11 @@ class FargateService(pulumi.ComponentResource):
             # The service's alarms, by the names ServiceAlarms gives them: a
             # deployment during which one fires is rolled back.
             alarms=aws.ecs.ServiceAlarmsArgs(
-                alarm_names=alarm_names(name, args.load_balancer is not None), enable=True, rollback=True
+                alarm_names=args.alarms.names(name, args.load_balancer is not None), enable=True, rollback=True
             )
-            if args.alarms is not None and args.alarms.rollback
+            if args.alarms is not None
+            and args.alarms.rollback
+            and args.alarms.names(name, args.load_balancer is not None)
             else None,
             # ECS takes a grace period only for a service behind a load balancer.
             health_check_grace_period_seconds=args.health_check_grace_period_seconds if target_group else None,

@@ -222,3 +222,17 @@ def test_a_job_has_no_alarms_and_no_dashboard_row_and_a_worker_watches_its_tasks
     body = json.loads(result.one(DASHBOARD).inputs["dashboardBody"])
     rows = {w["properties"]["title"].split(": ")[0] for w in body["widgets"]}
     assert rows == {"web", "mailer"}
+
+
+def test_without_container_insights_there_is_no_tasks_alarm_to_hand_to_ecs():
+    result = run_stack(
+        cluster={"containerInsights": False},
+        services={"web": {"image": NGINX}, "mailer": {"image": NGINX, "kind": "worker"}},
+    )
+    assert sorted(alarms_of(result, "web")) == ["p99-latency", "target-5xx", "unhealthy-hosts"]
+    assert sorted(ecs_service(result, "web").inputs["alarms"]["alarmNames"]) == sorted(
+        a.outputs["name"] for a in alarms_of(result, "web").values()
+    )
+    # A worker's only alarm would be the tasks one: it gets none, and no empty deployment alarms.
+    assert not [r for r in result.of_type(ALARMS) if r.name == "mailer"]
+    assert "alarms" not in ecs_service(result, "mailer").inputs

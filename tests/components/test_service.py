@@ -223,16 +223,29 @@ def test_listener_rule_forwards_matching_requests_to_the_target_group(dev, prod,
         assert rule.inputs["listenerArn"] == result.one("aws:lb/listener:Listener", listener).outputs["arn"]
         assert rule.inputs["priority"] == priority
         assert rule.inputs["conditions"] == conditions
-        assert rule.inputs["actions"] == [
-            {"type": "forward", "targetGroupArn": part(result, name, TARGET_GROUP).outputs["arn"]}
-        ]
+        groups = {
+            r.name: r.outputs["arn"] for r in result.children(result.one(SERVICE, name).urn) if r.type == TARGET_GROUP
+        }
+        # prod's api deploys as a canary: its rule forwards to its group and the alternate one.
+        expected = (
+            {"type": "forward", "targetGroupArn": groups[name]}
+            if len(groups) == 1
+            else {
+                "type": "forward",
+                "forward": {
+                    "targetGroups": [{"arn": groups[name], "weight": 100}, {"arn": groups[f"{name}-alt"], "weight": 0}]
+                },
+            }
+        )
+        assert rule.inputs["actions"] == [expected]
 
 
 # --------------------------------------------------------------------------- ECS service
 
 
 def test_ecs_service_runs_the_task_in_its_subnets_and_group_behind_the_target_group(dev, prod):
-    for result, name, kind, public_ip in ((dev, "web", "public", True), (prod, "api", "private", False)):
+    # prod's web: its api has a second target group (test_deployment.py).
+    for result, name, kind, public_ip in ((dev, "web", "public", True), (prod, "web", "private", False)):
         service = part(result, name, ECS_SERVICE)
         network = service.inputs["networkConfiguration"]
         assert sorted(network["subnets"]) == sorted(
