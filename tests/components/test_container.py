@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 from typing import Any, cast
 
+import botocore.session
 import pytest
+from botocore.validate import ParamValidator
 
 from components import (
     ArgsError,
@@ -322,3 +324,17 @@ def test_the_platform_stack_serves_its_efs_uploads_read_only_and_starts_the_api_
     api, migrate = container_definitions(part(platform, "api", TASK_DEFINITION))
     assert api["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}]
     assert (migrate["essential"], migrate["command"]) == (False, ["sh", "-c", "echo schema up to date"])
+
+
+def test_the_task_definition_is_a_request_ecs_accepts(containers):
+    """Containers, volumes and storage as RegisterTaskDefinition takes them (botocore's ECS model)."""
+    task = part(containers, "web", TASK_DEFINITION)
+    request = {
+        "family": task.inputs["family"],
+        "containerDefinitions": container_definitions(task),
+        "volumes": task.inputs["volumes"],
+        "ephemeralStorage": {"sizeInGiB": task.inputs["ephemeralStorage"]["sizeInGib"]},
+    }
+    shape = botocore.session.get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition")
+    report = ParamValidator().validate(request, shape.input_shape)
+    assert not report.has_errors(), report.generate_report()
