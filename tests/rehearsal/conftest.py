@@ -8,6 +8,7 @@ import pytest
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "rehearsal: applies a stack with Terraform against moto (make rehearse)")
+    config.addinivalue_line("markers", "rehearses(*names): the rehearsals (test_rehearse.JOBS) a test reads")
 
 
 def pytest_sessionstart(session):

@@ -34,13 +34,26 @@ JOBS = {
 pytestmark = pytest.mark.rehearsal
 
 
+def _reads(item) -> tuple[str, ...]:
+    """The rehearsals a test reads: its `stack`, or those its `rehearses` marker names."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "stack" in callspec.params:
+        return (callspec.params["stack"],)
+    marker = item.get_closest_marker("rehearses")
+    return marker.args if marker is not None else tuple(JOBS)
+
+
 @pytest.fixture(scope="session")
 def outcomes(request):
+    """The rehearsals the selected tests read (all of them in `make rehearse`; `-k platform` runs
+    the platform stack's two), run once, REHEARSAL_WORKERS at a time."""
     workers = int(os.environ.get("REHEARSAL_WORKERS", "4"))
+    wanted = {name for item in request.session.items for name in _reads(item)}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
             name: pool.submit(rehearse, project, stack, update_to=update)
             for name, (project, stack, update) in JOBS.items()
+            if name in wanted
         }
         done = {name: future.result() for name, future in futures.items()}
     request.config.rehearsal_outcomes = done  # the conftest's summary: where the time went
@@ -73,6 +86,7 @@ def actions(outcome):
     return found
 
 
+@pytest.mark.rehearses("two-services")
 def test_a_second_service_only_creates_its_own_resources_and_alb_rules(outcomes):
     outcome = outcomes["two-services"]
     assert outcome.exit_code == 0, outcome.document()
@@ -82,7 +96,8 @@ def test_a_second_service_only_creates_its_own_resources_and_alb_rules(outcomes)
         assert "api" in address, address
 
 
-def test_a_new_worker_creates_its_own_resources_and_the_backends_rule_admitting_it(outcomes):
+@pytest.mark.rehearses("platform-add-worker")
+def test_a_worker_added_to_platform_creates_only_its_own_resources_and_the_backend_rule_admitting_it(outcomes):
     outcome = outcomes["platform-add-worker"]
     assert outcome.exit_code == 0, outcome.document()
     # The stack's dashboard gains the new service's widgets; nothing else of the stack changes.
@@ -94,12 +109,14 @@ def test_a_new_worker_creates_its_own_resources_and_the_backends_rule_admitting_
     assert ("create", "aws_sqs_queue.resizer") in made and ("create", "aws_ecs_service.resizer") in made
 
 
+@pytest.mark.rehearses("new-image")
 def test_a_new_image_replaces_the_task_definition_and_updates_the_service_only(outcomes):
     outcome = outcomes["new-image"]
     assert outcome.exit_code == 0, outcome.document()
     assert actions(outcome) == {("replace", "aws_ecs_task_definition.web"), ("update", "aws_ecs_service.web")}
 
 
+@pytest.mark.rehearses("edge")
 def test_a_domain_and_waf_create_the_certificate_its_records_the_https_listener_and_the_web_acl(outcomes):
     outcome = outcomes["edge"]
     assert outcome.exit_code == 0, outcome.document()
@@ -134,6 +151,7 @@ def test_a_domain_and_waf_create_the_certificate_its_records_the_https_listener_
     )
 
 
+@pytest.mark.rehearses("nat-single", "nat-back")
 def test_a_single_nat_gateway_with_private_tasks_and_back(outcomes):
     for name in ("nat-single", "nat-back"):
         outcome = outcomes[name]
@@ -142,6 +160,7 @@ def test_a_single_nat_gateway_with_private_tasks_and_back(outcomes):
         assert not any(action == "replace" for action, _ in actions(outcome))
 
 
+@pytest.mark.rehearses("long-target-group-name")
 def test_an_input_only_the_provider_refuses_fails_naming_the_resource_and_the_providers_message(outcomes):
     """The mocks accept a 36-character target group name; provider 5.100 refuses it (ELBv2 allows 32)."""
     outcome = outcomes["long-target-group-name"]
