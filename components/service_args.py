@@ -295,6 +295,15 @@ class FargateServiceArgs:
                 "a name for a service with an alternate target group",
                 "at most 20 characters with deployment_strategy",
             )
+            # Request tracking reads one target group; each deployment moves the traffic to the other.
+            requests = self.autoscaling.requests_per_target if self.autoscaling is not None else None
+            check(
+                f"{owner}.autoscaling.requests_per_target",
+                requests,
+                requests is None,
+                "possible with deployment_strategy",
+                "None (it tracks one target group; scale on cpu_target or memory_target)",
+            )
         if self.alarms is not None:
             self.alarms.validate(f"{owner}.alarms")
 

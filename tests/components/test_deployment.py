@@ -147,3 +147,26 @@ def test_committed_stacks_keep_rolling_and_their_resources(dev):
 def test_strategy_args_out_of_ecs_ranges_are_refused(args, arg):
     with pytest.raises(ArgsError, match=f"X.{arg}"):
         DeploymentStrategyArgs(**args).validate("X")
+
+
+def test_request_tracking_and_long_names_are_refused_with_a_strategy_from_python_too():
+    from components import AutoscalingArgs, FargateServiceArgs
+
+    def service(**changes):
+        return FargateServiceArgs(
+            cluster_arn="c",
+            cluster_name="c",
+            vpc_id="v",
+            subnet_ids=[],
+            load_balancer=None,  # validate() reads no load balancer
+            image="nginx",
+            deployment_strategy=DeploymentStrategyArgs(strategy="CANARY"),
+            **changes,
+        )
+
+    scaling = AutoscalingArgs(min_count=1, max_count=3, requests_per_target=100)
+    with pytest.raises(ArgsError, match=r"FargateServiceArgs.autoscaling.requests_per_target: 100 "):
+        service(autoscaling=scaling).validate("web")
+    with pytest.raises(ArgsError, match="at most 20 characters with deployment_strategy"):
+        service().validate("x" * 21)
+    service(autoscaling=AutoscalingArgs(min_count=1, max_count=3, cpu_target=60)).validate("web")
