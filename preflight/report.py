@@ -299,8 +299,9 @@ def _outputs(result: RunResult) -> list[str]:
         return ["  (none)"]
     simulated = _simulated_strings(result.resources)
     lines = []
-    # Where to reach the stack first (what a user reads the outputs for), then by name.
-    for key in sorted(result.wire_outputs, key=lambda k: (not k.lower().endswith("url"), k)):
+    # Where to reach the stack first (what a user reads the outputs for): `url`, then the other
+    # addresses (a dashboard's), then by name.
+    for key in sorted(result.wire_outputs, key=lambda k: (k.lower() != "url", not k.lower().endswith("url"), k)):
         shown = display(result.wire_outputs[key])
         rendered = shown if isinstance(shown, str) else json.dumps(shown, sort_keys=True)
         rendered = rendered.replace("[unknown]", UNKNOWN_TEXT)

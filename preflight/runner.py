@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from .analyzer import PolicyAnalyzer
 
 REPOSITORY_POLICY_PACK = Path(__file__).resolve().parent.parent / "policies"
-# The coroutine the SDK runs an `Output.apply` callback in (pulumi/output.py).
+# The coroutines the SDK runs an `Output.apply` callback in (pulumi/output.py) and a resource's
+# registration in (pulumi/runtime/resource.py), whose failure wraps a failed input's exception.
 _APPLY_RUN = "Output.apply.<locals>.run"
+_REGISTER = "register_resource.<locals>.do_register"
 _PACKAGE_DIR = str(Path(__file__).resolve().parent) + os.sep
 
 
@@ -118,7 +120,8 @@ def _execute(
             raise
         if monitor.bugs:
             raise ProgramError(monitor.bugs[0]) from None
-        raise _given_none(_describe(error, project, loop.raised_in_apply), monitor.absent_offline) from None
+        failure = _describe(loop.wrapped(error), project, loop.raised_in_apply)
+        raise _given_none(failure, monitor.absent_offline) from None
     finally:
         if collecting:
             gc.enable()
@@ -181,21 +184,39 @@ class _InProcessLoop(asyncio.SelectorEventLoop):
         self._monitor = monitor
         # Where each failed `apply` callback raised, kept as its task failed (see create_task).
         self.raised_in_apply: dict[BaseException, Optional[TracebackType]] = {}
+        # The registrations that failed, each wrapping the exception of the input that failed it.
+        self.failed_registrations: list[BaseException] = []
 
     def create_task(self, coro: Any, **kwargs: Any) -> asyncio.Task[Any]:
-        """On Python 3.11 the SDK can re-raise an `apply` callback's exception from a future whose
-        traceback no longer reaches the program (which future fails first depends on set order),
-        so the traceback is kept when the task running the callback fails, for the error's file and
-        line. One done-callback per `apply`, none for the SDK's many other tasks."""
+        """An `apply` callback's exception reaches the program's end by whichever of the SDK's
+        futures fails first (set order): the registration's, which wraps it per resource and
+        input, or an output's, bare, with a traceback that on Python 3.11 may no longer reach the
+        program. So the callback's traceback is kept when its task fails, and each failed
+        registration, so that the error shows the program's line and the wrappers on every run.
+        One done-callback per `apply` and per registration, none for the SDK's other tasks."""
         task = super().create_task(coro, **kwargs)
-        if getattr(coro, "__qualname__", "") == _APPLY_RUN:
+        name = getattr(coro, "__qualname__", "")
+        if name == _APPLY_RUN:
             task.add_done_callback(self._keep_traceback)
+        elif name == _REGISTER:
+            task.add_done_callback(self._keep_failed_registration)
         return task
 
     def _keep_traceback(self, task: asyncio.Task[Any]) -> None:
         error = None if task.cancelled() else task.exception()
         if error is not None:
             self.raised_in_apply.setdefault(error, error.__traceback__)
+
+    def _keep_failed_registration(self, task: asyncio.Task[Any]) -> None:
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            self.failed_registrations.append(error)
+
+    def wrapped(self, error: BaseException) -> BaseException:
+        """`error` as a failed registration wrapped it, when it surfaced bare."""
+        if len(chain_of(error)) > 1:
+            return error
+        return next((failed for failed in self.failed_registrations if chain_of(failed)[-1] is error), error)
 
     def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:  # type: ignore[override]  # typeshed spells it with TypeVarTuple
         if executor is not None or self._monitor.calls_back or pulumi_settings.SETTINGS.callbacks is not None:

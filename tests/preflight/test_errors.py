@@ -63,8 +63,38 @@ def test_the_loop_keeps_where_a_failed_apply_callback_raised_and_nothing_else():
         loop.close()
 
 
-def test_the_apply_coroutine_the_loop_watches_is_the_sdks():
-    """The SDK runs each `apply` callback in a nested coroutine; if a pulumi release renames it, the
-    loop keeps nothing and this fails, instead of the location silently going missing."""
-    nested = [const for const in pulumi.Output.apply.__code__.co_consts if hasattr(const, "co_name")]
-    assert any(f"Output.apply.<locals>.{code.co_name}" == runner._APPLY_RUN for code in nested)
+def test_an_exception_that_surfaced_bare_gets_the_wrappers_of_the_registration_it_failed():
+    """Which of the SDK's futures fails the run first varies; the failed registration's wrappers
+    are put back around the bare exception, so that the error reads the same on every run."""
+    loop = runner._InProcessLoop(SimpleNamespace(calls_back=False))  # type: ignore[arg-type]
+    cause = KeyError("host")
+
+    async def do_register():
+        raise ValueError("While processing resource: 'app', type: 'aws:ecs/taskDefinition:TaskDefinition'") from cause
+
+    do_register.__qualname__ = runner._REGISTER
+    try:
+        registration = loop.create_task(do_register())
+        loop.run_until_complete(asyncio.wait([registration]))
+        loop.run_until_complete(asyncio.sleep(0))
+        assert loop.wrapped(cause) is registration.exception()
+        unrelated = KeyError("port")
+        assert loop.wrapped(unrelated) is unrelated
+        assert loop.wrapped(registration.exception()) is registration.exception()  # type: ignore[arg-type]
+    finally:
+        loop.close()
+
+
+def _nested_code_names(function) -> set[str]:
+    return {const.co_name for const in function.__code__.co_consts if hasattr(const, "co_name")}
+
+
+def test_the_coroutines_the_loop_watches_are_the_sdks():
+    """The SDK runs each `apply` callback and each registration in a nested coroutine; if a pulumi
+    release renames one, the loop keeps nothing and this fails, instead of the error's line or
+    wrappers silently going missing."""
+    from pulumi.runtime.resource import register_resource
+
+    applied = {f"Output.apply.<locals>.{name}" for name in _nested_code_names(pulumi.Output.apply)}
+    registered = {f"register_resource.<locals>.{name}" for name in _nested_code_names(register_resource)}
+    assert runner._APPLY_RUN in applied and runner._REGISTER in registered
