@@ -68,6 +68,8 @@ VIOLATING_ELSEWHERE = {
     "ecr-image-scanning": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
     "ecr-immutable-tags": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
     "iam-no-wildcard-actions": ("deploy_checks", "violating", "advisory", {"Role:task", "Role:scheduler"}),
+    "sqs-encryption": ("workloads", "violating", "mandatory", {"Queue:plain"}),
+    "scheduler-role-least-privilege": ("workloads", "violating", "mandatory", {"Role:wide-scheduler"}),
 }
 
 

@@ -58,11 +58,7 @@ def test_services_without_a_load_balancer_and_an_exact_scheduler_role_pass(judge
     # The scheduled task was judged, not skipped; the load-balancer rules had nothing to judge.
     skipped = not_applicable(result)
     assert "fargate-image-pull-path" not in skipped
-    # The exact role's document names ARNs a preview does not know yet: judged once they are.
-    if preview:
-        assert skipped["scheduler-role-least-privilege"].startswith("could not judge role 'nightly-scheduler'")
-    else:
-        assert "scheduler-role-least-privilege" not in skipped
+    assert "scheduler-role-least-privilege" not in skipped
     for rule in ("fargate-ingress-from-load-balancer", "fargate-target-group-ip"):
         assert rule in skipped
 
