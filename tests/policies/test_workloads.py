@@ -11,6 +11,7 @@ WORKLOAD_RULES = [
     "scheduler-role-least-privilege",
     "fargate-image-pull-path",
     "fargate-min-two-subnets",
+    "ecs-no-public-task-ingress",
 ]
 LOAD_BALANCER_RULES = [
     "fargate-ingress-from-load-balancer",
@@ -43,6 +44,12 @@ def test_each_fault_of_a_queue_or_a_schedule_is_found_by_the_rule_that_owns_it(j
         "fargate-min-two-subnets": {
             "Schedule:stranded": [
                 "Scheduled task 'stranded' uses 1 subnet(s); use at least 2, in different availability zones."
+            ]
+        },
+        "ecs-no-public-task-ingress": {
+            "SecurityGroup:exposed": [
+                "Security group 'exposed' of service(s) 'open' admits the internet (0.0.0.0/0) through "
+                "'exposed-from-anywhere'; admit the load balancer's security group instead."
             ]
         },
     }
