@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Optional
@@ -282,7 +282,8 @@ class Stack:
         if values is UNKNOWN:
             refs = self.refs(resource, path, types)
             return UNKNOWN if refs.unresolved else len(refs.resources)
-        known_values = {v for v in values if v is not UNKNOWN}
+        # A value that is not hashable (a malformed map in place of an id) counts as one of its own.
+        known_values = {v if isinstance(v, Hashable) else id(v) for v in values if v is not UNKNOWN}
         return len(known_values) + sum(1 for v in values if v is UNKNOWN)
 
     # -- ECS ----------------------------------------------------------------------
