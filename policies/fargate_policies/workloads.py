@@ -12,7 +12,7 @@ from . import _types as T
 from ._policy import HIGH, MANDATORY, MEDIUM, ReportViolation, Rule
 from ._props import UNKNOWN, as_bool, as_json, as_list, peek
 from ._stack import Stack
-from .iam import _documents
+from .iam import _policy_documents
 
 # What a schedule's role must never hold on every resource: it could start any task
 # definition of the account, and hand any role to it.
@@ -67,7 +67,8 @@ def _schedule_roles(stack: Stack) -> dict[str, tuple[PolicyResource, list[str]]]
 
 def scheduler_role_least_privilege(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """The role an EventBridge Scheduler schedule starts ECS tasks with allows `ecs:RunTask` and `iam:PassRole` on
-    named resources only (a task family, the task's roles), never on `*`.
+    named resources only (a task family, the task's roles), never on `*`, inline or in a policy of the stack
+    attached to it.
 
     Prevents: a schedule (or whoever may edit it) that runs any task definition of the account
     in any cluster, with any role passed to it: a role-escalation path from "edit a schedule"
@@ -83,7 +84,7 @@ def scheduler_role_least_privilege(args: StackValidationArgs, report_violation: 
     unjudged = []
     for role, schedules in roles.values():
         reasons, unknown = [], False
-        for where, document in _documents(stack, role):
+        for where, document in _policy_documents(stack, role):
             grants = _wildcard_grants(document)
             if grants is UNKNOWN:
                 unknown = True
