@@ -69,7 +69,12 @@ VIOLATING_ELSEWHERE = {
     "ecr-immutable-tags": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
     "iam-no-wildcard-actions": ("deploy_checks", "violating", "advisory", {"Role:task", "Role:scheduler"}),
     "sqs-encryption": ("workloads", "violating", "mandatory", {"Queue:plain"}),
-    "scheduler-role-least-privilege": ("workloads", "violating", "mandatory", {"Role:wide-scheduler"}),
+    "scheduler-role-least-privilege": (
+        "workloads",
+        "violating",
+        "mandatory",
+        {"Role:wide-scheduler", "Role:managed-scheduler"},
+    ),
 }
 
 

@@ -32,7 +32,12 @@ def test_each_fault_of_a_queue_or_a_schedule_is_found_by_the_rule_that_owns_it(j
                 "Role 'wide-scheduler', which schedule(s) 'wide' run tasks with: role policy 'wide-scheduler' allows "
                 "ecs:RunTask and iam:PassRole on *. Grant ecs:RunTask on the task family "
                 "(arn:...:task-definition/<family>:*) and iam:PassRole on the task's execution and task roles."
-            ]
+            ],
+            "Role:managed-scheduler": [
+                "Role 'managed-scheduler', which schedule(s) 'managed' run tasks with: attachment 'managed-scheduler' "
+                "policy 'managed-scheduler' allows ecs:RunTask on *. Grant ecs:RunTask on the task family "
+                "(arn:...:task-definition/<family>:*) and iam:PassRole on the task's execution and task roles."
+            ],
         },
         "fargate-image-pull-path": {
             "Schedule:stranded": [
