@@ -8,7 +8,8 @@ Two ways to exempt, both per rule:
   have is an error that names it, as for any policy config);
 - the resource's own tags: `fargate-alb:exempt` lists rule names (`alb-waf,alb-access-logs`) and
   `fargate-alb:exempt-reason` says why. A tag without its reason exempts nothing: the finding
-  is reported, and says the reason tag is missing.
+  is reported, and says the reason tag is missing; a finding on a resource whose tag names a rule
+  the pack does not have says that too.
 
 An exemption never hides a finding silently: the rule still runs, and each finding it would have
 reported on an exempt resource comes back as the rule's *not applicable* answer (pulumi-policy's
@@ -48,6 +49,9 @@ SCHEMA: dict[str, Any] = {
         "additionalProperties": False,
     },
 }
+
+# The names of the pack's rules, as `Rule.policy()` builds them (a tag naming another is reported).
+RULE_NAMES: set[str] = set()
 
 # One excused finding, as the rule's not-applicable reason (one line each).
 LINE = re.compile(r"^exempt (?P<urn>\S+) by (?P<source>.+?), reason: (?P<reason>.*?); would report: (?P<message>.*)$")
@@ -134,8 +138,12 @@ class Gate:
             return by_config, ""
         tags = _tags(target.props)
         named = _tag(tags, TAG)
-        if named is None or self.rule not in tag_names(named):
+        if named is None:
             return None, ""
+        if self.rule not in tag_names(named):
+            unknown = [name for name in tag_names(named) if RULE_NAMES and name not in RULE_NAMES]
+            # A misspelt exemption shows where it matters: on the finding it did not excuse.
+            return None, f" (its {TAG} tag names {', '.join(unknown)}, which the pack does not have)" if unknown else ""
         reason = _tag(tags, REASON_TAG)
         if not reason:
             return None, f" (its {TAG} tag names {self.rule} but it has no {REASON_TAG} tag, so it is not exempt)"

@@ -230,6 +230,7 @@ class Rule:
         return PolicyConfigSchema(properties=properties, required=self.config.required if self.config else None)
 
     def policy(self) -> Policy:
+        _exemptions.RULE_NAMES.add(self.name)
         metadata: dict[str, Any] = {
             "name": self.name,
             "description": self.docs["summary"],

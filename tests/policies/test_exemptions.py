@@ -45,7 +45,7 @@ def test_a_tag_with_its_reason_exempts_from_resource_and_stack_rules(judge, prev
     flow = next(e for e in result.exemptions if e.policy == "vpc-flow-logs")
     assert flow.message.startswith("VPC 'lab' has no flow log")
     assert flagged(result, "vpc-flow-logs") == set()
-    assert flagged(result, "alb-access-logs") == {"LoadBalancer:unexplained"}
+    assert flagged(result, "alb-access-logs") == {"LoadBalancer:unexplained", "LoadBalancer:misspelt"}
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -58,6 +58,14 @@ def test_a_tag_without_a_reason_exempts_nothing_and_the_finding_says_so(judge, p
     )
     # A rule the tag does not name is judged as ever.
     assert flagged(result, "alb-deletion-protection") == {"LoadBalancer:unexplained"}
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_a_tag_naming_a_rule_the_pack_does_not_have_is_said_on_the_finding_it_missed(judge, preview):
+    result = judge("exemptions", "test", preview=preview)
+    (message,) = messages(result, "alb-access-logs")["LoadBalancer:misspelt"]
+    assert message.endswith("(its fargate-alb:exempt tag names alb-acess-logs, which the pack does not have)")
+    assert [e for e in result.exemptions if short(e.urn) == "LoadBalancer:misspelt"] == []
 
 
 def test_policy_config_exempts_by_name_and_type_and_reports_each_finding(judge):
