@@ -57,6 +57,7 @@ def test_the_loop_keeps_where_a_failed_apply_callback_raised_and_nothing_else():
         loop.run_until_complete(asyncio.sleep(0))  # the done-callbacks run
         failure = applied.exception()
         assert failure is not None and list(loop.raised_in_apply) == [failure]
+        assert isinstance(unrelated.exception(), KeyError)  # failed too, and was not kept
         kept = loop.raised_in_apply[failure]
         assert [frame.name for frame in traceback.extract_tb(kept)][-1] == "run"
     finally:
