@@ -569,7 +569,7 @@ def ecs_latest_platform_version(args: ResourceValidationArgs, report_violation: 
     version = get(args.props, "platformVersion")
     config = settings(args, PLATFORM_CONFIG)
     allowed = {"LATEST", config["latestLinuxVersion"], config["latestWindowsVersion"]}
-    if version is not None and version not in allowed:
+    if version is not None and (not isinstance(version, str) or version not in allowed):
         report_violation(f"platformVersion {version!r} is not LATEST ({', '.join(sorted(allowed))}).")
 
 
