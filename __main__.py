@@ -86,6 +86,13 @@ pulumi.export(
             "logGroupName": service.log_group_name,
             "targetGroupArn": service.target_group_arn,
             "image": service.image,
+            "kind": kinds[name],
+            # How the stack's other services call it (Service Connect); None if it publishes nothing.
+            "address": f"http://{name}:{config.services[name].container_port}"
+            if namespace and kinds[name] in ("web", "backend")
+            else None,
+            # Where a worker's messages go; None for the other kinds.
+            "queueUrl": service.queue.url if service.queue else None,
         }
         for name, service in services.items()
     },

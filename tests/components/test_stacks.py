@@ -26,6 +26,9 @@ def test_outputs_name_what_a_user_needs(dev):
             "logGroupName": "/ecs/fargate-dev-web",
             "targetGroupArn": dev.one("aws:lb/targetGroup:TargetGroup", "web").outputs["arn"],
             "image": "public.ecr.aws/nginx/nginx:stable",
+            "kind": "web",
+            "address": None,
+            "queueUrl": None,
         }
     }
 

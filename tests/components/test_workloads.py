@@ -210,3 +210,20 @@ def test_an_existing_queue_is_consumed_by_its_arn_and_nothing_is_created():
         "environment"
     ]
     assert not result.of_type("aws:appautoscaling/target:Target")  # no backlogPerTask: a fixed count
+
+
+def test_the_services_output_says_each_kind_and_how_to_reach_it(platform):
+    """A backend's and a web service's Service Connect address, a worker's queue URL."""
+    services = platform.outputs["services"]
+    assert {name: entry["kind"] for name, entry in services.items()} == {
+        "web": "web",
+        "api": "backend",
+        "mailer": "worker",
+        "nightly": "job",
+    }
+    api = json.loads(platform.one("aws:ecs/taskDefinition:TaskDefinition", "api").inputs["containerDefinitions"])[0]
+    assert services["api"]["address"] == f"http://api:{api['portMappings'][0]['containerPort']}"
+    assert services["web"]["address"].startswith("http://web:")
+    assert services["mailer"]["address"] is None and services["nightly"]["address"] is None
+    assert services["mailer"]["queueUrl"] == platform.one("aws:sqs/queue:Queue", "mailer").outputs["url"]
+    assert services["api"]["queueUrl"] is None
