@@ -389,7 +389,7 @@ class FargateService(pulumi.ComponentResource):
         """The ECS service that keeps the tasks running, or a job's schedule; the name it goes by
         (a job's is its task family)."""
         if args.schedule is not None:
-            self.job = self._job(name, args, task_definition, security_group, roles, account_id)
+            self.job = self._job(name, args, task_definition, security_group, roles, account_id, depends_on)
             return task_definition.family
         service = self._service(
             name, args, task_definition, security_group, routing.target_group, routing.shift, depends_on=depends_on
@@ -465,7 +465,9 @@ class FargateService(pulumi.ComponentResource):
         security_group: aws.ec2.SecurityGroup,
         roles: _Roles,
         account_id: pulumi.Output[str],
+        depends_on: list[pulumi.Resource],
     ) -> ScheduledJob:
+        """The schedule runs its first task once the roles may do what the task needs (as a service waits)."""
         assert args.schedule is not None
         return ScheduledJob(
             f"{name}",
@@ -481,7 +483,7 @@ class FargateService(pulumi.ComponentResource):
                 assign_public_ip=args.assign_public_ip,
                 account_id=account_id,
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[roles.execution_policy, *args.depends_on]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on),
         )
 
     def _target_group(self, resource_name: str, args: FargateServiceArgs) -> aws.lb.TargetGroup:

@@ -178,7 +178,7 @@ class PermissionConfig(ConfigModel):
 
 
 # Keys of a service that only a web service (behind the ALB) has a use for.
-_WEB_ONLY = (("routing", "routing"), ("health_check", "healthCheck"))
+_WEB_ONLY = (("routing", "routing"), ("health_check", "healthCheck"), ("target_group", "targetGroup"))
 # Keys a job (a task run on a schedule, not a service) has no use for.
 _NOT_FOR_JOBS = (
     ("desired_count", "desiredCount"),

@@ -227,3 +227,11 @@ def test_the_services_output_says_each_kind_and_how_to_reach_it(platform):
     assert services["mailer"]["address"] is None and services["nightly"]["address"] is None
     assert services["mailer"]["queueUrl"] == platform.one("aws:sqs/queue:Queue", "mailer").outputs["url"]
     assert services["api"]["queueUrl"] is None
+
+
+def test_the_job_is_scheduled_once_its_roles_may_do_what_its_task_needs(platform):
+    """Like a service's first task, a job's first run waits for the execution role's grants and the
+    task role's permissions."""
+    job = platform.one("fargate:scheduler:ScheduledJob", "nightly")
+    assert platform.one("aws:iam/rolePolicy:RolePolicy", "nightly-task-permissions").urn in job.dependencies
+    assert platform.one("aws:iam/rolePolicy:RolePolicy", "nightly-execution").urn in job.dependencies

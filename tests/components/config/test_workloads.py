@@ -47,7 +47,12 @@ def test_every_service_is_web_unless_told_and_each_kind_parses_with_its_defaults
 def test_keys_a_kind_has_no_use_for_are_refused_naming_each_key_all_at_once():
     assert problems(
         api={"kind": "backend", "routing": {"pathPatterns": ["/api/*"]}},
-        mailer={"kind": "worker", "healthCheck": {"path": "/up"}, "schedule": "rate(1 hour)"},
+        mailer={
+            "kind": "worker",
+            "healthCheck": {"path": "/up"},
+            "schedule": "rate(1 hour)",
+            "targetGroup": {"deregistrationDelaySeconds": 10},
+        },
         nightly={
             "kind": "job",
             "schedule": "rate(1 hour)",
@@ -59,6 +64,7 @@ def test_keys_a_kind_has_no_use_for_are_refused_naming_each_key_all_at_once():
     ) == [
         "  fargate:services.api.routing: {pathPatterns: [/api/*]} is not allowed; only on a web service: a backend is not behind the load balancer",
         "  fargate:services.mailer.healthCheck: {path: /up} is not allowed; only on a web service: a worker is not behind the load balancer",
+        "  fargate:services.mailer.targetGroup: {deregistrationDelaySeconds: 10} is not allowed; only on a web service: a worker is not behind the load balancer",
         "  fargate:services.mailer.schedule: 'rate(1 hour)' is not allowed; only on a job (kind: job)",
         "  fargate:services.nightly.desiredCount: 2 is not allowed; not on a job: it is run on its schedule, not kept running as a service",
         "  fargate:services.nightly.autoscaling: {maxCount: 2, cpuTarget: 50.0} is not allowed; not on a job: it is run on its schedule, not kept running as a service",
