@@ -5,7 +5,8 @@
 Exit status: 0 no mandatory violation; 1 at least one; 2 the program, its config or the
 command line is wrong (one line on stderr, no traceback; a program's exception adds its file and
 line and the exceptions that wrapped it, and --debug the traceback); 3 with --strict, no mandatory violation
-but a mandatory policy could not run or a multi-language component was not expanded.
+but something was not judged: a mandatory policy could not run, a multi-language component was not
+expanded, a value only the account or another stack holds was read, or a resource was not simulated.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="exit 3 when a mandatory policy could not run (values unknown until deployed) "
-        "or a multi-language component was not expanded offline",
+        help="exit 3 when something was not judged: a mandatory policy could not run (values unknown "
+        "until deployed), a multi-language component was not expanded, a value only the account or "
+        "another stack holds (a secret, a parameter, a stack reference) was read, or a resource was not simulated",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of the report")
     parser.add_argument("--graph", choices=["mermaid"], help="print the architecture as a diagram instead")

@@ -521,6 +521,33 @@ def _web_acl(ctx: _Context) -> dict[str, Any]:
     return {"id": acl_id, "arn": ctx.arn("wafv2", f"{scope}/webacl/{ctx.get('name', 'acl')}/{acl_id}")}
 
 
+@_handles("aws:efs/fileSystem:FileSystem")
+def _file_system(ctx: _Context) -> dict[str, Any]:
+    file_system_id = ctx.aws_id("fs")
+    return {
+        "id": file_system_id,
+        "arn": ctx.arn("elasticfilesystem", f"file-system/{file_system_id}"),
+        "dnsName": f"{file_system_id}.efs.{ctx.region}.amazonaws.com",
+        "ownerId": ctx.account,
+    }
+
+
+@_handles("aws:efs/accessPoint:AccessPoint")
+def _access_point(ctx: _Context) -> dict[str, Any]:
+    access_point_id = ctx.aws_id("fsap")
+    return {
+        "id": access_point_id,
+        "arn": ctx.arn("elasticfilesystem", f"access-point/{access_point_id}"),
+        "fileSystemArn": ctx.arn("elasticfilesystem", f"file-system/{ctx.get('fileSystemId')}"),
+        "ownerId": ctx.account,
+    }
+
+
+@_handles("aws:efs/mountTarget:MountTarget")
+def _mount_target(ctx: _Context) -> dict[str, Any]:
+    return {"id": ctx.aws_id("fsmt"), "networkInterfaceId": ctx.aws_id("eni")}
+
+
 def _uuid(hex32: str) -> str:
     return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:32]}"
 

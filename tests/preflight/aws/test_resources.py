@@ -95,3 +95,25 @@ def test_every_aws_stand_in_takes_unknown_inputs(placeholder):
         inputs = {name: placeholder for name in schema.input_names(type_token)}
         created = create(type_token, f"urn:pulumi:dev::p::{type_token}::r", inputs, "us-east-1")
         assert created.id, type_token
+
+
+def test_an_efs_file_system_and_access_point_have_the_ids_and_arns_efs_gives():
+    """fs-/fsap- ids, ARNs of the elasticfilesystem service, an access point naming its file system."""
+    from preflight.aws import create
+
+    file_system = create(
+        "aws:efs/fileSystem:FileSystem", "urn:pulumi:dev::p::aws:efs/fileSystem:FileSystem::data", {}, "eu-west-1"
+    )
+    assert re.fullmatch(r"fs-[0-9a-f]{17}", file_system.id)
+    assert (
+        file_system.outputs["arn"] == f"arn:aws:elasticfilesystem:eu-west-1:123456789012:file-system/{file_system.id}"
+    )
+    access_point = create(
+        "aws:efs/accessPoint:AccessPoint",
+        "urn:pulumi:dev::p::aws:efs/accessPoint:AccessPoint::data",
+        {"fileSystemId": file_system.id},
+        "eu-west-1",
+    )
+    assert re.fullmatch(r"fsap-[0-9a-f]{17}", access_point.id)
+    assert access_point.outputs["arn"].endswith(f":access-point/{access_point.id}")
+    assert access_point.outputs["fileSystemArn"] == file_system.outputs["arn"]
