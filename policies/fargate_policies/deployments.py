@@ -26,7 +26,8 @@ def _internet_facing(stack: Stack, service: Any) -> Any:
     verdicts = []
     for use in stack.service_target_groups(service):
         for balancer in stack.load_balancers_of(use.target_group):
-            internal = peek(balancer.props, "internal", default=False)
+            # Unset, `internal` is computed (unknown in a preview of a new stack): internet-facing.
+            internal = Stack.given(balancer, "internal", False)
             verdicts.append(UNKNOWN if internal is UNKNOWN else internal is not True)
     if True in verdicts:
         return True

@@ -9,7 +9,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 
 from . import _types as T
-from ._policy import HIGH, MANDATORY, MEDIUM, ReportViolation, Rule
+from ._policy import ADVISORY, HIGH, MANDATORY, MEDIUM, ReportViolation, Rule
 from ._props import UNKNOWN, as_bool, as_json, as_list, peek
 from ._stack import Stack
 from .iam import _policy_documents
@@ -105,6 +105,6 @@ def scheduler_role_least_privilege(args: StackValidationArgs, report_violation: 
 
 
 RULES = [
-    Rule("sqs-encryption", MANDATORY, sqs_encryption, T.SQS_QUEUE, severity=MEDIUM),
+    Rule("sqs-encryption", ADVISORY, sqs_encryption, T.SQS_QUEUE, severity=MEDIUM),
     Rule("scheduler-role-least-privilege", MANDATORY, scheduler_role_least_privilege, severity=HIGH),
 ]

@@ -45,6 +45,7 @@ def test_parameters_tighten_the_compliant_program(judge):
         "Service:rule",
         "Service:vpc-rule",
         "LoadBalancer:alb",
+        "Schedule:nightly",  # a scheduled Fargate task is placed like a service's
     }
     assert messages(result, "fargate-min-two-subnets")["Service:inline"] == [
         "Fargate service 'inline' uses 2 subnet(s); use at least 3, in different availability zones."

@@ -5,7 +5,7 @@ import pytest
 
 from preflight import UNKNOWN
 
-from .conftest import MODES, flagged, not_applicable
+from .conftest import FIXTURES, MODES, flagged, not_applicable
 
 # Rule -> (default level, the resources of fixtures/violating it must flag, as Type:name).
 VIOLATING = {
@@ -68,7 +68,8 @@ VIOLATING_ELSEWHERE = {
     "ecr-image-scanning": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
     "ecr-immutable-tags": ("deploy_checks", "violating", "advisory", {"Repository:mutable", "Repository:defaults"}),
     "iam-no-wildcard-actions": ("deploy_checks", "violating", "advisory", {"Role:task", "Role:scheduler"}),
-    "sqs-encryption": ("workloads", "violating", "mandatory", {"Queue:plain"}),
+    "sqs-encryption": ("workloads", "violating", "advisory", {"Queue:plain"}),
+    "ecs-deployment-rollback": ("deployments", "test", "advisory", {"Service:bare", "Service:muted"}),
     "scheduler-role-least-privilege": (
         "workloads",
         "violating",
@@ -102,7 +103,18 @@ def test_rule_flags_exactly_the_resources_that_break_it_in_its_own_fixture(judge
 
 
 @pytest.mark.parametrize("preview", MODES)
-@pytest.mark.parametrize("program", sorted({program for program, *_ in VIOLATING_ELSEWHERE.values()}))
+@pytest.mark.parametrize(
+    "program",
+    # A fixture that shows each way to comply and to break a rule in one stack (deployments) is
+    # held to its verdicts by its own tests; the compliant program above passes its rule too.
+    sorted(
+        {
+            program
+            for program, *_ in VIOLATING_ELSEWHERE.values()
+            if (FIXTURES / program / "Pulumi.compliant.yaml").exists()
+        }
+    ),
+)
 def test_compliant_variants_pass_their_rules(judge, program, preview):
     rules = {policy for policy, (owner, *_) in VIOLATING_ELSEWHERE.items() if owner == program}
     result = judge(program, "compliant", preview=preview)
