@@ -46,9 +46,6 @@ from preflight.values import wire_to_struct  # noqa: E402
 TEMPLATE = (REPOSITORY / "tests" / "policies" / "fixtures" / "compliant", "nat")
 PACK = REPOSITORY / "policies"
 PACKS = {"preflight": "1", "engine": "0"}
-# Analyze calls in flight at once: with some 4,000 the relay's gRPC channel answers a few hundred
-# with CANCELLED (preflight/relay.py keeps every call of a run in flight until the run ends).
-WINDOW = 1000
 
 
 def _tokens(resources: list[Resource]) -> list[str]:
@@ -151,11 +148,11 @@ def pack(fast_paths: str) -> Iterator[PolicyAnalyzer]:
 def judge_once(analyzer: PolicyAnalyzer, analyze: list[bytes], stack: bytes) -> tuple[float, float, int]:
     """(Analyze seconds, AnalyzeStack seconds, findings) for one stack."""
     start = time.perf_counter()
-    answers = []
-    for first in range(0, len(analyze), WINDOW):
-        for request in analyze[first : first + WINDOW]:
-            analyzer.send_analyze(request)
-        answers += analyzer.analyze_answers()
+    # As the preflight sends them: every request of the run, the answers read at its end (the relay
+    # bounds the calls in flight).
+    for request in analyze:
+        analyzer.send_analyze(request)
+    answers = analyzer.analyze_answers()
     analyzed = time.perf_counter()
     response = analyzer.call_serialized("AnalyzeStack", stack, analyzer_pb2.AnalyzeResponse)
     done = time.perf_counter()

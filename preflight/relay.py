@@ -11,7 +11,8 @@ Run by path (`python relay.py <fd>`), so that it loads only grpc: `<fd>` is its 
 pair. Frames, each a kind byte and a body:
 
 - `C` + the pack's address: dial it (once);
-- `A` + an `AnalyzeRequest`: send it, without waiting for the answer;
+- `A` + an `AnalyzeRequest`: send it, without waiting for the answer (but for the oldest's,
+  when `MAX_IN_FLIGHT` calls are still unanswered);
 - `F`: for each `A` since the last `F`, in order, `R` + the `AnalyzeResponse` or `E` + gRPC's
   error details;
 - `V` + a JSON list of (policy, schema, config): the JSON list of `config_problems` (so that
@@ -30,12 +31,16 @@ from typing import Any
 import grpc
 
 CONNECT, ANALYZE, FINISH, VALIDATE, ANSWER, ERROR = b"C", b"A", b"F", b"V", b"R", b"E"
+# Calls in flight at once: the pack answers one at a time, so a few hundred keep it busy; with
+# every call of a run in flight (thousands of resources) gRPC cancelled some of them.
+MAX_IN_FLIGHT = 256
 
 
 def serve(connection: Connection) -> None:
     """Answer frames until the other end closes."""
     analyze: Any = None
     pending: list[Any] = []
+    settled = 0  # the calls of `pending` before this index are answered
     while True:
         try:
             frame = connection.recv_bytes()
@@ -43,12 +48,16 @@ def serve(connection: Connection) -> None:
             return
         kind, body = frame[:1], frame[1:]
         if kind == ANALYZE:
+            if len(pending) - settled >= MAX_IN_FLIGHT:
+                pending[settled].exception()  # waits for the oldest call's answer
+                settled += 1
             pending.append(analyze.future(body))
         elif kind == FINISH:
             for answer in pending:
                 failed = answer.exception()
                 connection.send_bytes(ERROR + str(failed.details()).encode() if failed else ANSWER + answer.result())
             pending.clear()
+            settled = 0
         elif kind == VALIDATE:
             connection.send_bytes(json.dumps(config_problems(json.loads(body))).encode())
         elif kind == CONNECT and analyze is None:

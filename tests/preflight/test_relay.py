@@ -91,3 +91,16 @@ def test_the_relay_and_the_pack_yield_the_core_to_the_program(policy_pack):
         assert os.getpriority(os.PRIO_PROCESS, policy_pack._process.pid) == min(program + 5, 19)
     finally:
         running.close()
+
+
+def test_thousands_of_requests_in_one_run_are_each_answered(policy_pack):
+    """A program of a few thousand resources: the relay keeps a bounded number of calls in flight,
+    so that gRPC does not cancel some of them (it did with every call of the run in flight)."""
+    request = analyzer_pb2.AnalyzeRequest(
+        type="random:index/randomId:RandomId", urn="urn:pulumi:s::p::random:index/randomId:RandomId::r", name="r"
+    ).SerializeToString()
+    for _ in range(5000):
+        policy_pack.send_analyze(request)
+    answers = policy_pack.analyze_answers()
+    assert len(answers) == 5000
+    assert [detail for ok, detail in answers if not ok] == []
