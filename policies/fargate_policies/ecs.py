@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.proxy import UnknownValueError
@@ -34,7 +34,7 @@ MAX_CONTAINERS_PER_TASK = 10
 # -- reading task definitions ---------------------------------------------------------
 
 
-def _containers(args: ResourceValidationArgs) -> list[Mapping[str, Any]]:
+def _containers(args: Union[ResourceValidationArgs, PolicyResource]) -> list[Mapping[str, Any]]:
     """The container definitions (a JSON string in pulumi-aws). Unknown during a
     preview if the JSON embeds outputs; the SDK then notes the rule could not run.
     An Express Mode service's one container reads as a definition (`express_container`)."""
@@ -329,10 +329,33 @@ def secret_value(value: Any) -> Optional[str]:
 _USE_SECRETS = "pass it through `secrets` (valueFrom a Secrets Manager secret or SSM parameter)"
 
 
-def _located_secrets(containers: Sequence[Mapping[str, Any]], config: Mapping[str, Any]) -> list[str]:
+# A secret value shorter than this matching an environment value is taken as coincidence.
+_MIN_MATCHED_SECRET = 8
+
+
+def _secret_inputs(stack: Stack) -> dict[str, str]:
+    """Known string values the stack's other resources hold as Pulumi secrets (a generated
+    password, a database's `password`, a secret version's `secretString`) -> which one holds it."""
+    found: dict[str, str] = {}
+    judged = set(T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE)
+    for resource in stack.resources:
+        if resource.resource_type in judged or not hasattr(resource.props, "keys"):
+            continue
+        for key in resource.props.keys():
+            value = raw(resource.props, key)
+            if is_secret(value) and isinstance(value, str) and len(value) >= _MIN_MATCHED_SECRET:
+                kind = resource.resource_type.rsplit(":", 1)[-1]
+                found.setdefault(str(value), f"the secret `{key}` of {kind} {resource.name!r}")
+    return found
+
+
+def _located_secrets(
+    containers: Sequence[Mapping[str, Any]], config: Mapping[str, Any], secret_inputs: Mapping[str, str]
+) -> list[str]:
     """Per container, the variables of a wholly secret definition that carry a secret as far
-    as the task definition shows: a credential-shaped value, or a name that looks sensitive
-    with a value that could be a credential. Harmless variables are no suspects."""
+    as the stack shows: a value another resource holds as a secret, a credential-shaped value,
+    or a name that looks sensitive with a value that could be a credential. Harmless variables
+    are no suspects."""
     located = []
     for index, container in enumerate(containers):
         names = []
@@ -340,21 +363,23 @@ def _located_secrets(containers: Sequence[Mapping[str, Any]], config: Mapping[st
             if not isinstance(variable, Mapping):
                 continue
             name, value = str(variable.get("name", "")), variable.get("value")
-            if secret_value(value) or (
+            if isinstance(value, str) and value in secret_inputs:
+                names.append(f"{name!r} ({secret_inputs[value]})")
+            elif secret_value(value) or (
                 could_be_secret(value) and secret_name(name, config["secretWords"], config["propertyWords"])
             ):
-                names.append(name)
+                names.append(repr(name))
         if names:
-            located.append(
-                f"container {_container_name(container, index)!r} carries it in {', '.join(map(repr, names))}"
-            )
+            located.append(f"container {_container_name(container, index)!r} carries it in {', '.join(names)}")
     return located
 
 
-def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: ReportViolation) -> bool:
+def _whole_definitions_secret(
+    resource: PolicyResource, config: Mapping[str, Any], secret_inputs: Mapping[str, str], report: Any
+) -> bool:
     """Report container definitions that are a Pulumi secret as a whole. True if the rest
     of the rule cannot run (the definitions are unknown)."""
-    definitions = raw(args.props, "containerDefinitions")
+    definitions = raw(resource.props, "containerDefinitions")
     if not is_secret(definitions):
         return False
     lead = (
@@ -363,25 +388,51 @@ def _whole_definitions_secret(args: ResourceValidationArgs, report_violation: Re
         "revision)"
     )
     try:
-        containers = _containers(args)
+        containers = _containers(resource)
     except UnknownValueError:
-        report_violation(
+        report(
             f"{lead}. Its value is unknown until deployed, so which container and variable carry "
             f"it cannot be told yet; {_USE_SECRETS} instead."
         )
         return True
-    located = _located_secrets(containers, settings(args, SECRETS_CONFIG))
+    located = _located_secrets(containers, config, secret_inputs)
     where = (
         "; ".join(located)
         if located
-        else "which setting carries it cannot be located from the task definition (no variable is named "
-        "like a secret with a value that could be one, none holds a credential-shaped value)"
+        else "which setting carries it cannot be located from the stack (no variable holds another "
+        "resource's secret or a credential-shaped value, or is named like a secret with a value that could be one)"
     )
-    report_violation(f"{lead}: {where}; {_USE_SECRETS} instead.")
+    report(f"{lead}: {where}; {_USE_SECRETS} instead.")
     return False
 
 
-def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+def _plaintext_secrets(resource: PolicyResource, config: Mapping[str, Any], report: Any) -> None:
+    """One task definition's (or Express service's) environment, variable by variable."""
+    allowed = set(config["allowedNames"])
+    for index, container in enumerate(_containers(resource)):
+        where = f"Container {_container_name(container, index)!r} sets environment variable"
+        for variable in container.get("environment") or []:
+            if not isinstance(variable, Mapping):
+                continue
+            name, value = str(variable.get("name", "")), variable.get("value")
+            if contains_secret(value):
+                report(
+                    f"{where} {name!r} to a Pulumi secret, which ECS stores and shows in plain "
+                    f"text; {_USE_SECRETS} instead."
+                )
+                continue
+            kind = secret_value(value)
+            if kind:
+                report(f"{where} {name!r} to {kind}; {_USE_SECRETS}.")
+                continue
+            if name in allowed or not could_be_secret(value):
+                continue
+            word = secret_name(name, config["secretWords"], config["propertyWords"])
+            if word:
+                report(f"{where} {name!r} (named like a secret: {word}) to a literal value; {_USE_SECRETS}.")
+
+
+def ecs_no_plaintext_secrets(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Container environment variables (an Express Mode service's primary container's too) carry no secret: none is named like one with a literal value, none holds a
     credential-shaped value (a URL with a password, an AWS key id, a private key, a token), and nothing the program
     marked secret is written into the container definitions; use `secrets` (Secrets Manager or SSM) instead.
@@ -392,31 +443,28 @@ def ecs_no_plaintext_secrets(args: ResourceValidationArgs, report_violation: Rep
     Mirrors: AWS Config ecs-no-environment-secrets; Security Hub ECS.8; Control Tower
     CT.ECS.PR.12; tfsec aws-ecs-no-plaintext-secrets (all by name only).
     """
+    # A stack rule, so that a wholly secret definition's secret is located by the value another
+    # resource of the stack holds as a secret (a generated password written into it).
+    stack = Stack.of(args.resources)
+    judged = stack.of_type(T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE)
+    if not judged:
+        args.not_applicable("no task definition or Express service in this stack")
     config = settings(args, SECRETS_CONFIG)
-    if _whole_definitions_secret(args, report_violation):
-        return
-    allowed = set(config["allowedNames"])
-    for index, container in enumerate(_containers(args)):
-        where = f"Container {_container_name(container, index)!r} sets environment variable"
-        for variable in container.get("environment") or []:
-            if not isinstance(variable, Mapping):
-                continue
-            name, value = str(variable.get("name", "")), variable.get("value")
-            if contains_secret(value):
-                report_violation(
-                    f"{where} {name!r} to a Pulumi secret, which ECS stores and shows in plain "
-                    f"text; {_USE_SECRETS} instead."
-                )
-                continue
-            kind = secret_value(value)
-            if kind:
-                report_violation(f"{where} {name!r} to {kind}; {_USE_SECRETS}.")
-                continue
-            if name in allowed or not could_be_secret(value):
-                continue
-            word = secret_name(name, config["secretWords"], config["propertyWords"])
-            if word:
-                report_violation(f"{where} {name!r} (named like a secret: {word}) to a literal value; {_USE_SECRETS}.")
+    secret_inputs = stack.once(("ecs-no-plaintext-secrets", "secret inputs"), lambda: _secret_inputs(stack))
+    unknown: Optional[UnknownValueError] = None
+    for resource in judged:
+
+        def report(message: str, urn: str = resource.urn) -> None:
+            report_violation(message, urn)
+
+        try:
+            if not _whole_definitions_secret(resource, config, secret_inputs, report):
+                _plaintext_secrets(resource, config, report)
+        except UnknownValueError as error:
+            unknown = unknown or error
+    if unknown is not None:
+        # The others judged, the SDK notes that the rule could not run on what was unknown.
+        raise unknown
 
 
 def ecs_nonprivileged(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -697,15 +745,9 @@ RULES = [
         T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE,
         severity=HIGH,
     ),
-    Rule(
-        "ecs-no-plaintext-secrets",
-        MANDATORY,
-        ecs_no_plaintext_secrets,
-        # An Express service's primary container is judged like a definition's container.
-        T.ECS_TASK_DEFINITION + T.ECS_EXPRESS_SERVICE,
-        SECRETS_CONFIG,
-        severity=CRITICAL,
-    ),
+    # A stack rule (it matches values across resources); an Express service's primary container
+    # is judged like a definition's container.
+    Rule("ecs-no-plaintext-secrets", MANDATORY, ecs_no_plaintext_secrets, None, SECRETS_CONFIG, severity=CRITICAL),
     Rule("ecs-nonprivileged", MANDATORY, ecs_nonprivileged, T.ECS_TASK_DEFINITION, severity=HIGH),
     Rule("ecs-no-host-pid-mode", MANDATORY, ecs_no_host_pid_mode, T.ECS_TASK_DEFINITION, severity=HIGH),
     Rule(

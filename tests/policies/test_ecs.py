@@ -101,8 +101,8 @@ IN_PLAIN_TEXT = (
     "task definition, which ECS stores and shows in plain text (DescribeTaskDefinition, every revision)"
 )
 NOT_LOCATED = (
-    "which setting carries it cannot be located from the task definition (no variable is named like a secret "
-    "with a value that could be one, none holds a credential-shaped value)"
+    "which setting carries it cannot be located from the stack (no variable holds another resource's secret or "
+    "a credential-shaped value, or is named like a secret with a value that could be one)"
 )
 
 
@@ -142,7 +142,25 @@ def test_token_lifetimes_and_references_are_not_secrets(judge, preview):
 def test_a_pulumi_secret_in_the_environment_is_reported_whatever_its_name(judge, preview):
     """STRIPE_KEY carries no secret word and no known token format: only its Pulumi secret-ness tells."""
     found = messages(judge("secret_styles", "test", preview=preview), "ecs-no-plaintext-secrets")
-    assert found["TaskDefinition:marked-secret"] == [f"{IN_PLAIN_TEXT}: {NOT_LOCATED}; {USE_SECRETS} instead."]
+    assert found["TaskDefinition:marked-secret"] == [
+        f"{IN_PLAIN_TEXT}: container 'api' carries it in 'STRIPE_KEY' (the secret `value` of Parameter "
+        f"'stripe-key'); {USE_SECRETS} instead."
+    ]
+
+
+def test_a_generated_password_in_a_wholly_secret_definition_is_located_by_its_value(judge):
+    """SESSION_SIGNER is named like nothing secret; its value is the RandomPassword's secret result.
+    In a preview the password, so the whole definition, is unknown until deployed."""
+    up = messages(judge("secret_styles", "test", preview=False), "ecs-no-plaintext-secrets")
+    assert up["TaskDefinition:marked-generated"] == [
+        f"{IN_PLAIN_TEXT}: container 'api' carries it in 'SESSION_SIGNER' (the secret `result` of RandomPassword "
+        f"'session-signing'); {USE_SECRETS} instead."
+    ]
+    preview = messages(judge("secret_styles", "test", preview=True), "ecs-no-plaintext-secrets")
+    assert preview["TaskDefinition:marked-generated"] == [
+        f"{IN_PLAIN_TEXT}. Its value is unknown until deployed, so which container and variable carry it "
+        f"cannot be told yet; {USE_SECRETS} instead."
+    ]
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -175,6 +193,7 @@ def test_the_same_secrets_kept_in_ssm_and_secrets_manager_pass(judge, preview):
         "TaskDefinition:written-out",
         "TaskDefinition:marked-secret",
         "TaskDefinition:marked-located",
+        "TaskDefinition:marked-generated",
         "TaskDefinition:marked-unknown",
     }
     if not preview:

@@ -35,6 +35,8 @@ STACK_RULES = {
     "ecr-image-scanning",
     "iam-no-wildcard-actions",
     "scheduler-role-least-privilege",
+    # Matches a wholly secret definition's values with other resources' secret inputs.
+    "ecs-no-plaintext-secrets",
 }
 
 
