@@ -90,7 +90,9 @@ def actions(outcome):
 def test_a_second_service_only_creates_its_own_resources_and_alb_rules(outcomes):
     outcome = outcomes["two-services"]
     assert outcome.exit_code == 0, outcome.document()
-    made = actions(outcome)
+    # The stack's dashboard gains the new service's row; nothing else of the stack changes.
+    assert ("update", "aws_cloudwatch_dashboard.dashboard") in actions(outcome)
+    made = actions(outcome) - {("update", "aws_cloudwatch_dashboard.dashboard")}
     assert made and {action for action, _ in made} == {"create"}
     for _, address in made:
         assert "api" in address, address
