@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi_policy import PolicyResource, StackValidationArgs
@@ -132,8 +132,7 @@ def iam_no_admin_task_role(args: StackValidationArgs, report_violation: ReportVi
             report_violation(f"Role {role.name!r}, which ECS tasks run with: " + "; ".join(reasons) + ".", role.urn)
         elif unknown:
             unjudged.append(f"role {role.name!r} (a policy document is unknown)")
-    if unjudged and len(unjudged) == len(roles):
-        args.not_applicable("could not judge " + "; ".join(unjudged))
+    not_applicable_if_none_judged(args, unjudged, len(roles))
 
 
 # -- iam-no-wildcard-actions ------------------------------------------------------------------
@@ -181,6 +180,28 @@ def _policy_documents(stack: Stack, role: PolicyResource) -> list[tuple[str, Any
     return documents
 
 
+def document_findings(
+    stack: Stack, role: PolicyResource, find: Callable[[Any], Any], phrase: Callable[[list[str]], str]
+) -> tuple[list[str], bool]:
+    """`<where> allows <phrase of what find found>` for each policy document of the role (inline,
+    or a policy of the stack attached to it) where `find` (a list, or UNKNOWN) found something, and
+    whether a document was unknown."""
+    found, unknown = [], False
+    for where, document in _policy_documents(stack, role):
+        result = find(document)
+        if result is UNKNOWN:
+            unknown = True
+        elif result:
+            found.append(f"{where} allows {phrase(result)}")
+    return found, unknown
+
+
+def not_applicable_if_none_judged(args: StackValidationArgs, unjudged: list[str], roles: int) -> None:
+    """A rule that could judge none of its `roles` says which and why; one judged is enough to answer."""
+    if unjudged and len(unjudged) == roles:
+        args.not_applicable("could not judge " + "; ".join(unjudged))
+
+
 def iam_no_wildcard_actions(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     """Roles that tasks or scheduler schedules run with grant no `*` or `service:*` action (`s3:*`), inline or in
     a policy of the stack attached to them.
@@ -198,13 +219,7 @@ def iam_no_wildcard_actions(args: StackValidationArgs, report_violation: ReportV
         return
     unjudged = []
     for role, uses in roles.values():
-        found, unknown = [], False
-        for where, document in _policy_documents(stack, role):
-            actions = wildcard_actions(document)
-            if actions is UNKNOWN:
-                unknown = True
-            elif actions:
-                found.append(f"{where} allows {', '.join(actions)}")
+        found, unknown = document_findings(stack, role, wildcard_actions, ", ".join)
         if found:
             report_violation(
                 f"Role {role.name!r} ({', '.join(sorted(uses))}): {'; '.join(found)}; name the actions it needs.",
@@ -212,8 +227,7 @@ def iam_no_wildcard_actions(args: StackValidationArgs, report_violation: ReportV
             )
         elif unknown:
             unjudged.append(f"role {role.name!r} (a policy document is unknown)")
-    if unjudged and len(unjudged) == len(roles):
-        args.not_applicable("could not judge " + "; ".join(unjudged))
+    not_applicable_if_none_judged(args, unjudged, len(roles))
 
 
 RULES = [
@@ -291,8 +305,7 @@ def iam_no_managed_policy_on_task_roles(args: StackValidationArgs, report_violat
             )
         elif unknown:
             unjudged.append(f"role {role.name!r} (a policy ARN is unknown)")
-    if unjudged and len(unjudged) == len(roles):
-        args.not_applicable("could not judge " + "; ".join(unjudged))
+    not_applicable_if_none_judged(args, unjudged, len(roles))
 
 
 NO_MANAGED_POLICY_ON_TASK_ROLES = Rule(

@@ -12,7 +12,7 @@ from . import _types as T
 from ._policy import ADVISORY, HIGH, MANDATORY, MEDIUM, ReportViolation, Rule
 from ._props import UNKNOWN, as_bool, as_json, as_list, peek
 from ._stack import Stack
-from .iam import _policy_documents
+from .iam import document_findings, not_applicable_if_none_judged
 
 # What a schedule's role must never hold on every resource: it could start any task
 # definition of the account, and hand any role to it.
@@ -83,13 +83,9 @@ def scheduler_role_least_privilege(args: StackValidationArgs, report_violation: 
         args.not_applicable("no EventBridge Scheduler schedule of this stack starts ECS tasks with a role of it")
     unjudged = []
     for role, schedules in roles.values():
-        reasons, unknown = [], False
-        for where, document in _policy_documents(stack, role):
-            grants = _wildcard_grants(document)
-            if grants is UNKNOWN:
-                unknown = True
-            elif grants:
-                reasons.append(f"{where} allows {' and '.join(grants)} on *")
+        reasons, unknown = document_findings(
+            stack, role, _wildcard_grants, lambda grants: f"{' and '.join(grants)} on *"
+        )
         if reasons:
             report_violation(
                 f"Role {role.name!r}, which schedule(s) {', '.join(map(repr, schedules))} run tasks with: "
@@ -100,8 +96,7 @@ def scheduler_role_least_privilege(args: StackValidationArgs, report_violation: 
             )
         elif unknown:
             unjudged.append(f"role {role.name!r} (a policy document is unknown)")
-    if unjudged and len(unjudged) == len(roles):
-        args.not_applicable("could not judge " + "; ".join(unjudged))
+    not_applicable_if_none_judged(args, unjudged, len(roles))
 
 
 RULES = [
