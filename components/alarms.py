@@ -146,11 +146,19 @@ class ServiceAlarms(pulumi.ComponentResource):
         thresholds = self._args.alarms
         periods = thresholds.evaluation_periods
         groups = [{"LoadBalancer": load_balancer, "TargetGroup": group} for group in target_groups]
-        errors = [_metric(f"e{i}", _ALB, "HTTPCode_Target_5XX_Count", d, "Sum", 60) for i, d in enumerate(groups)]
-        requests = [_metric(f"r{i}", _ALB, "RequestCount", d, "Sum", 60) for i, d in enumerate(groups)]
-        # FILL: a minute without errors reports no 5xx datapoint at all, which is 0 errors.
-        total_errors = " + ".join(f"FILL(e{i}, 0)" for i in range(len(groups)))
-        total_requests = " + ".join(f"FILL(r{i}, 0)" for i in range(len(groups)))
+
+        def per_group(prefix: str, metric: str, stat: str) -> tuple[list[Any], list[str]]:
+            """One query of `metric` per target group (ids `<prefix><n>`), and those ids."""
+            ids = [f"{prefix}{i}" for i in range(len(groups))]
+            return [_metric(id_, _ALB, metric, group, stat, 60) for id_, group in zip(ids, groups, strict=True)], ids
+
+        def total(ids: list[str]) -> str:
+            # FILL: a minute without errors (or unhealthy hosts) reports no datapoint at all: 0.
+            return " + ".join(f"FILL({id_}, 0)" for id_ in ids)
+
+        errors, error_ids = per_group("e", "HTTPCode_Target_5XX_Count", "Sum")
+        requests, request_ids = per_group("r", "RequestCount", "Sum")
+        total_errors, total_requests = total(error_ids), total(request_ids)
         self._alarm(
             "target-5xx",
             f"More than {thresholds.target_5xx_percent:g}% of requests answered 5xx by the tasks",
@@ -167,29 +175,22 @@ class ServiceAlarms(pulumi.ComponentResource):
             threshold=thresholds.target_5xx_percent,
             evaluation_periods=periods,
         )
-        unhealthy = [_metric(f"u{i}", _ALB, "UnHealthyHostCount", d, "Maximum", 60) for i, d in enumerate(groups)]
+        unhealthy, unhealthy_ids = per_group("u", "UnHealthyHostCount", "Maximum")
         self._alarm(
             "unhealthy-hosts",
             f"At least {thresholds.unhealthy_hosts} target(s) failing health checks",
-            metric_queries=[
-                *unhealthy,
-                _expression("hosts", " + ".join(f"FILL(u{i}, 0)" for i in range(len(groups))), "Unhealthy targets"),
-            ],
+            metric_queries=[*unhealthy, _expression("hosts", total(unhealthy_ids), "Unhealthy targets")],
             comparison_operator="GreaterThanOrEqualToThreshold",
             threshold=thresholds.unhealthy_hosts,
             evaluation_periods=periods,
         )
-        latency = [_metric(f"l{i}", _ALB, "TargetResponseTime", d, "p99", 60) for i, d in enumerate(groups)]
+        latency, latency_ids = per_group("l", "TargetResponseTime", "p99")
         self._alarm(
             "p99-latency",
             f"p99 response time above {thresholds.p99_latency_seconds:g} s",
             metric_queries=[
                 *latency,
-                _expression(
-                    "latency",
-                    f"MAX([{', '.join(f'l{i}' for i in range(len(groups)))}])",
-                    "Target response time p99 (s)",
-                ),
+                _expression("latency", f"MAX([{', '.join(latency_ids)}])", "Target response time p99 (s)"),
             ],
             comparison_operator="GreaterThanThreshold",
             threshold=thresholds.p99_latency_seconds,
