@@ -18,7 +18,7 @@ from typing import Literal, Optional
 import pulumi
 import pulumi_aws as aws
 
-from .validation import check
+from .validation import check, check_task_ceiling
 
 # The metric names ECS publishes per service in AWS/ECS, and the predefined
 # metric types target tracking knows them by.
@@ -107,13 +107,7 @@ class AutoscalingArgs:
             "a task count",
             "0 or more",
         )
-        check(
-            f"{owner}.max_count",
-            self.max_count,
-            isinstance(self.max_count, int) and self.max_count >= max(1, self.min_count),
-            "a task ceiling",
-            f"at least 1 and at least min_count ({self.min_count})",
-        )
+        check_task_ceiling(owner, self.min_count, self.max_count)
         for key in ("cpu_target", "memory_target"):
             value = getattr(self, key)
             if value is not None:

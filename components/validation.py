@@ -50,6 +50,17 @@ def check_range(arg: str, value: Any, low: int, high: int, what: str = "in range
     check(arg, value, number and low <= value <= high, what, f"{low} to {high}")
 
 
+def check_task_ceiling(owner: str, min_count: Any, max_count: Any) -> None:
+    """A scaling range's `max_count`: a whole number of tasks, at least 1 and at least `min_count`."""
+    check(
+        f"{owner}.max_count",
+        max_count,
+        isinstance(max_count, int) and max_count >= max(1, min_count),
+        "a task ceiling",
+        f"at least 1 and at least min_count ({min_count})",
+    )
+
+
 def check_task_size(owner: str, cpu: Any, memory: Any) -> None:
     """The task's cpu and memory against the Fargate sizes (components/aws_limits.py)."""
     if not is_plain(cpu):

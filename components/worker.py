@@ -19,7 +19,7 @@ import pulumi_aws as aws
 from .autoscaling import service_scalable_target
 from .iam import statement
 from .naming import name_tag
-from .validation import check, check_range
+from .validation import check, check_range, check_task_ceiling
 
 # What a consumer needs, and no more: take messages, delete the done ones, and
 # hold on to a slow one longer.
@@ -45,13 +45,7 @@ class BacklogScalingArgs:
 
     def validate(self, owner: str) -> None:
         check_range(f"{owner}.min_count", self.min_count, 0, 2**31 - 1, "a task count")
-        check(
-            f"{owner}.max_count",
-            self.max_count,
-            isinstance(self.max_count, int) and self.max_count >= max(1, self.min_count),
-            "a task ceiling",
-            f"at least 1 and at least min_count ({self.min_count})",
-        )
+        check_task_ceiling(owner, self.min_count, self.max_count)
         check(f"{owner}.backlog_per_task", self.backlog_per_task, self.backlog_per_task > 0, "a backlog", "above 0")
 
 
